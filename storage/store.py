@@ -1,0 +1,223 @@
+"""The data layer: every collection, every query, behind async methods.
+
+Written once against the pymongo API. Calls run on the engine's executor so
+the event loop never blocks. Every change is a single-document atomic update
+(``update_one``/``find_one_and_update`` with a guarding filter) — never a
+read-modify-write — so concurrent handlers and several instances on one
+MongoDB stay consistent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from storage.engine import Engine, StorageError
+from storage.models import Goal, Plan
+
+T = TypeVar("T")
+
+COLLECTIONS = (
+    "users",
+    "learning_plans",
+    "user_progress",
+    "schedules",
+    "reminders",
+    "ical_tokens",
+)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Stored datetimes are UTC; engines differ in whether they hand back tzinfo."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def ensure_indexes(db: Database) -> None:
+    db.users.create_index([("user_id", ASCENDING)], unique=True)
+    db.learning_plans.create_index([("user_id", ASCENDING), ("version", ASCENDING)], unique=True)
+    db.user_progress.create_index([("user_id", ASCENDING)], unique=True)
+    db.schedules.create_index(
+        [("user_id", ASCENDING), ("plan_version", ASCENDING), ("session_id", ASCENDING)],
+        unique=True,
+    )
+    db.reminders.create_index([("reminder_id", ASCENDING)], unique=True)
+    db.reminders.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
+    db.reminders.create_index([("user_id", ASCENDING)])
+    db.ical_tokens.create_index([("token_hash", ASCENDING)], unique=True)
+    db.ical_tokens.create_index([("user_id", ASCENDING)])
+    db.llm_cache.create_index([("key", ASCENDING)], unique=True)
+
+
+class Store:
+    """Async façade over the pymongo database of one engine."""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] | None = None) -> None:
+        self.engine = engine
+        self.db: Database = engine.db
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        call = functools.partial(fn, *args, **kwargs)
+        try:
+            return await loop.run_in_executor(self.engine.executor, call)
+        except PyMongoError as exc:
+            if isinstance(exc, DuplicateKeyError):
+                raise
+            raise StorageError(str(exc)) from exc
+
+    async def setup(self) -> None:
+        await self.run(ensure_indexes, self.db)
+
+    # ---- users -------------------------------------------------------------
+
+    async def touch_user(self, user_id: int, chat_id: int, name: str | None) -> dict[str, Any]:
+        now = self.clock()
+
+        def op() -> dict[str, Any]:
+            doc = self.db.users.find_one_and_update(
+                {"user_id": user_id},
+                {
+                    "$set": {"chat_id": chat_id, "name": name, "last_seen_at": now},
+                    "$setOnInsert": {
+                        "user_id": user_id,
+                        "created_at": now,
+                        "plan_version": 0,
+                        "active_plan_version": None,
+                    },
+                },
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+            return dict(doc)
+
+        return await self.run(op)
+
+    async def get_user(self, user_id: int) -> dict[str, Any] | None:
+        return await self.run(self.db.users.find_one, {"user_id": user_id}, {"_id": 0})
+
+    async def set_user_fields(self, user_id: int, fields: dict[str, Any]) -> None:
+        await self.run(self.db.users.update_one, {"user_id": user_id}, {"$set": fields})
+
+    # ---- plans -------------------------------------------------------------
+
+    async def save_plan(self, user_id: int, plan: Plan, goal: Goal, *, note: str) -> int:
+        """Store a new plan version and make it the active one. Returns the version."""
+        now = self.clock()
+
+        def op() -> int:
+            user = self.db.users.find_one_and_update(
+                {"user_id": user_id},
+                {"$inc": {"plan_version": 1}, "$setOnInsert": {"created_at": now}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+            version = int(user["plan_version"])
+            self.db.learning_plans.insert_one(
+                {
+                    "user_id": user_id,
+                    "version": version,
+                    "created_at": now,
+                    "note": note,
+                    "plan": plan.model_dump(mode="json"),
+                    "goal": goal.model_dump(mode="json"),
+                }
+            )
+            self.db.users.update_one(
+                {"user_id": user_id}, {"$set": {"active_plan_version": version}}
+            )
+            return version
+
+        return await self.run(op)
+
+    async def active_plan(self, user_id: int) -> tuple[int, Plan, Goal] | None:
+        def op() -> dict[str, Any] | None:
+            user = self.db.users.find_one({"user_id": user_id})
+            if not user or not user.get("active_plan_version"):
+                return None
+            return self.db.learning_plans.find_one(
+                {"user_id": user_id, "version": user["active_plan_version"]}
+            )
+
+        doc = await self.run(op)
+        if doc is None:
+            return None
+        return (
+            int(doc["version"]),
+            Plan.model_validate(doc["plan"]),
+            Goal.model_validate(doc["goal"]),
+        )
+
+    async def previous_version(self, user_id: int, version: int) -> int | None:
+        def op() -> int | None:
+            doc = self.db.learning_plans.find_one(
+                {"user_id": user_id, "version": {"$lt": version}},
+                sort=[("version", DESCENDING)],
+            )
+            return None if doc is None else int(doc["version"])
+
+        return await self.run(op)
+
+    async def activate_version(self, user_id: int, version: int, *, expected: int) -> bool:
+        """Point the user at another stored version, only if the active one is still `expected`."""
+
+        def op() -> bool:
+            result = self.db.users.update_one(
+                {"user_id": user_id, "active_plan_version": expected},
+                {"$set": {"active_plan_version": version}},
+            )
+            return result.modified_count == 1
+
+        return await self.run(op)
+
+    async def plan_versions(self, user_id: int) -> list[dict[str, Any]]:
+        def op() -> list[dict[str, Any]]:
+            cursor = self.db.learning_plans.find(
+                {"user_id": user_id}, {"_id": 0, "version": 1, "note": 1, "created_at": 1}
+            ).sort("version", ASCENDING)
+            return list(cursor)
+
+        return await self.run(op)
+
+    # ---- LLM results, by a hash of their normalized inputs --------------------
+
+    async def cache_get(self, key: str) -> dict[str, Any] | None:
+        doc = await self.run(self.db.llm_cache.find_one, {"key": key})
+        return None if doc is None else dict(doc["value"])
+
+    async def cache_put(self, key: str, value: dict[str, Any]) -> None:
+        now = self.clock()
+        await self.run(
+            self.db.llm_cache.update_one,
+            {"key": key},
+            {"$setOnInsert": {"key": key, "value": value, "created_at": now}},
+            upsert=True,
+        )
+
+    # ---- the user's data as a whole -----------------------------------------
+
+    async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        def op() -> dict[str, list[dict[str, Any]]]:
+            return {
+                name: list(self.db[name].find({"user_id": user_id}, {"_id": 0}))
+                for name in COLLECTIONS
+                if name != "ical_tokens"
+            }
+
+        return await self.run(op)
+
+    async def forget_user(self, user_id: int) -> int:
+        def op() -> int:
+            return sum(
+                self.db[name].delete_many({"user_id": user_id}).deleted_count
+                for name in COLLECTIONS
+            )
+
+        return await self.run(op)

@@ -1,0 +1,499 @@
+"""Rule-based parsing of plan-change requests ("make week 2 lighter") into `RefineOp`s.
+
+Pure functions only. A message is split into clauses ("make week 2 lighter and swap
+weeks 3 and 4" → two clauses); each clause is matched against op patterns from the
+most specific (swaps, quizzes, week-scoped changes) to the most general (adding or
+removing a topic). Matched text is masked so a general pattern never re-reads it.
+Ordinary chat ("done", "thanks", "undo") yields no ops.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from agent.intake_parser import (
+    MAX_HOURS_PER_WEEK,
+    MAX_WEEKS,
+    MIN_HOURS_PER_WEEK,
+    MIN_WEEKS,
+    find_plan_weeks,
+    find_weekly_hours,
+)
+from agent.refine_ops import RefineOp
+
+__all__ = ["parse_refinement"]
+
+_FLAGS = re.IGNORECASE | re.ASCII
+_MASK = "\x1f"
+_MAX_CHARS = 2000
+
+_WEEK_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+}
+_CARDINAL = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_ORDINAL = (
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+    r"|\d{1,2}(?:st|nd|rd|th))"
+)
+_WEEK = rf"(?:week\s*#?\s*{_CARDINAL}\b|(?:the\s+)?{_ORDINAL}\s+week\b)(?:'s)?"
+_WEEKS = rf"(?:weeks\s+{_CARDINAL}(?:\s*(?:,|and|&)\s*(?:week\s+)?{_CARDINAL})+\b|{_WEEK})"
+_NUMBER_IN_WEEK_RE = re.compile(rf"\b({_ORDINAL}|{_CARDINAL})\b", _FLAGS)
+_MODIFIER = r"(?P<mod>a\s+(?:bit|little|lot)\s+|much\s+|way\s+|slightly\s+|even\s+|far\s+)?"
+
+_LIGHTER = r"lighter|easier|shorter|less\s+(?:heavy|intense|busy|demanding|packed)|more\s+relaxed"
+_HEAVIER = r"heavier|harder|longer|more\s+intense|busier|more\s+challenging|tougher|more\s+packed"
+_TOO_MUCH = (
+    r"too\s+(?:much|heavy|long|hard|intense|busy|packed|full|difficult|demanding)"
+    r"|overwhelming|overloaded|a\s+lot"
+)
+_TOO_LITTLE = r"too\s+(?:light|easy|short|empty|little)|not\s+enough|underloaded"
+_BE = (
+    r"(?:is|are|was|were|looks?|seems?|feels?|'s)\s+"
+    r"(?:(?:way|much|a\s+bit|a\s+little|kind\s+of|kinda)\s+)?"
+)
+_SHOULD_BE = r"(?:(?:should|could|can|needs\s+to|need\s+to)\s+be\s+|be\s+|to\s+be\s+)?"
+
+_WEEK_OPS: tuple[tuple[str, str], ...] = (
+    ("lighter_week", rf"\b(?:make|making|keep)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_LIGHTER})"),
+    (
+        "lighter_week",
+        r"\b(?:lighten|ease|reduce|shorten|cut(?:\s+down)?|trim|halve|thin\s+out|lessen|lower)"
+        rf"\s+(?:up\s+on\s+|down\s+)?(?:the\s+(?:load|work(?:load)?|hours)\s+(?:in|of|for)\s+)?"
+        rf"(?P<a>{_WEEKS})",
+    ),
+    ("lighter_week", rf"(?P<a>{_WEEKS})\s+{_BE}(?:{_TOO_MUCH})"),
+    (
+        "lighter_week",
+        r"\btoo\s+much\s+(?:work\s+|stuff\s+|content\s+|going\s+on\s+)?(?:in|for|during)\s+"
+        rf"(?P<a>{_WEEKS})",
+    ),
+    (
+        "lighter_week",
+        rf"\b(?:less|fewer)\s+(?:work|hours|stuff|load|modules|content)\s+(?:in|for|during)\s+"
+        rf"(?P<a>{_WEEKS})",
+    ),
+    (
+        "lighter_week",
+        rf"(?P<a>{_WEEKS})\s+{_SHOULD_BE}{_MODIFIER}(?:{_LIGHTER})",
+    ),
+    ("heavier_week", rf"\b(?:make|making)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_HEAVIER})"),
+    (
+        "heavier_week",
+        r"\b(?:add\s+more\s+(?:work\s+)?to|increase|intensify|beef\s+up|fill\s+up|load\s+up)"
+        rf"\s+(?:the\s+(?:load|work(?:load)?|hours)\s+(?:in|of|for)\s+)?(?P<a>{_WEEKS})",
+    ),
+    ("heavier_week", rf"(?P<a>{_WEEKS})\s+{_BE}(?:{_TOO_LITTLE})"),
+    (
+        "heavier_week",
+        rf"\bmore\s+(?:work|hours|stuff|content|modules)\s+(?:in|for|during)\s+(?P<a>{_WEEKS})",
+    ),
+    (
+        "heavier_week",
+        rf"(?P<a>{_WEEKS})\s+{_SHOULD_BE}{_MODIFIER}(?:{_HEAVIER})",
+    ),
+)
+_WEEK_OP_RES = tuple((kind, re.compile(pattern, _FLAGS)) for kind, pattern in _WEEK_OPS)
+_FACTORS = {
+    "lighter_week": {"much": 0.5, "way": 0.5, "a lot": 0.5, "far": 0.5, "even": 0.5},
+    "heavier_week": {"much": 1.6, "way": 1.6, "a lot": 1.6, "far": 1.6, "even": 1.6},
+}
+_GENTLE = {"lighter_week": 0.85, "heavier_week": 1.15}
+
+_SWAP_RES = tuple(
+    re.compile(pattern, _FLAGS)
+    for pattern in (
+        r"\b(?:swap|switch|exchange|flip|interchange|trade|reverse)\s+(?:the\s+order\s+of\s+)?"
+        rf"(?:weeks?\s*)?(?P<a>{_CARDINAL})\s*(?:and|with|&|<->|/|,)\s*(?:week\s*)?(?P<b>{_CARDINAL})\b",
+        rf"\b(?:swap|switch|exchange|flip)\s+(?P<a>{_WEEK})\s+(?:and|with|for)\s+(?P<b>{_WEEK})",
+        rf"\b(?:do|put|move|schedule)\s+(?P<a>{_WEEK})\s+before\s+(?P<b>{_WEEK})",
+        rf"(?P<a>{_WEEK})\s+(?:and|&)\s+(?P<b>{_WEEK}|{_CARDINAL})\s+(?:should\s+be\s+)?swapped",
+    )
+)
+_QUIZ_RE = re.compile(
+    r"\b(?:drop|remove|skip|delete|cut|ditch|get\s+rid\s+of|no|without|lose|leave\s+out"
+    r"|no\s+need\s+for|stop(?:\s+doing)?|(?:i'?d\s+)?rather\s+not\s+(?:do|have|take)"
+    r"|(?:i\s+)?(?:don'?t|do\s+not)\s+(?:want|need|like)(?:\s+to\s+(?:do|take))?)\s+"
+    rf"(?:the\s+|a\s+|any\s+|all\s+(?:the\s+)?)?(?:(?P<a>{_WEEKS})\s+)?quiz(?:zes|es)?\b"
+    rf"(?:\s+(?:in|for|from|of|on|at\s+the\s+end\s+of)\s+(?P<b>{_WEEKS}))?",
+    _FLAGS,
+)
+_HOURS_CUE_RE = re.compile(
+    r"\b(?:can|could|only|now|have|change|set|make|reduce|increase|switch|limit|cap|budget"
+    r"|instead|max|at\s+most|up\s+to|got|want|prefer|let'?s|lower|raise|bump|drop|down\s+to"
+    r"|need|afford|manage)\b",
+    _FLAGS,
+)
+_BARE_HOURS_RE = re.compile(
+    r"\b(?:change|set|reduce|increase|lower|raise|bump|drop|cut|cap|limit|down|up|only|make)"
+    r"\s+(?:it\s+|the\s+(?:hours|budget|time)\s+|my\s+(?:hours|budget|time)\s+|hours\s+)?"
+    r"(?:down\s+|up\s+)?(?:to\s+)?(?P<n>\d{1,3}(?:\.\d{1,2})?)\s*(?:h|hrs?|hours?)\b",
+    _FLAGS,
+)
+_WEEKS_CUE_RE = re.compile(
+    r"\b(?:make|extend|shorten|stretch|compress|cut|reduce|change|set|spread|squeeze|increase"
+    r"|lengthen|condense|trim|turn|instead|want|need|prefer|should|can|could|let'?s|plan|only"
+    r"|total|long|over|into|to|better|rather|enough|ideal|works?)\b",
+    _FLAGS,
+)
+_RELATIVE_WEEKS_RE = re.compile(r"\b(?:by|more|extra|another|additional|add)\s+\S*\s*$", _FLAGS)
+_PRACTICE_RES = tuple(
+    re.compile(pattern, _FLAGS)
+    for pattern in (
+        r"\b(?:more|extra|additional|add(?:\s+more)?|increase(?:\s+the)?|lots\s+of)\s+"
+        r"(?:(?:on|about|of)\s+(?:the\s+)?)?(?:hands[\s-]*on(?:\s+(?:work|stuff|practice|exercises|projects))?|practi[cs]e"
+        r"|practical\s+(?:work|stuff|exercises|tasks)|exercises?|projects?|coding|labs?|drills?)\b",
+        r"\b(?:make\s+it\s+|be\s+)?more\s+(?:practical|hands[\s-]*on)\b",
+        r"\bfocus\s+(?:more\s+)?on\s+practi[cs]e\b",
+        r"\blearn(?:ing)?\s+by\s+doing\b",
+    )
+)
+_READING_RES = tuple(
+    re.compile(pattern, _FLAGS)
+    for pattern in (
+        r"\b(?:less|fewer|reduce(?:\s+the)?|cut(?:\s+down)?(?:\s+(?:on|the))?|not\s+(?:so|as|that)"
+        r"\s+much|too\s+much|no\s+more|skip(?:\s+the)?|drop(?:\s+the)?|minimi[sz]e(?:\s+the)?)\s+"
+        r"(?:(?:on|about|of)\s+(?:the\s+)?)?(?:readings?|docs|documentation|books?|articles?|theory|texts?|papers|lectures)\b",
+        r"\b(?:hate|dislike|don'?t\s+like|not\s+a\s+fan\s+of)\s+reading\b",
+    )
+)
+_EASIER_RES = tuple(
+    re.compile(pattern, _FLAGS)
+    for pattern in (
+        r"\bmake\s+(?:it|this|the\s+plan|everything|things|the\s+whole\s+thing)\s+"
+        r"(?:a\s+(?:bit|little|lot)\s+|much\s+|slightly\s+)?(?:easier|simpler|less\s+(?:hard"
+        r"|difficult|advanced|challenging|intense))\b",
+        r"\btoo\s+(?:hard|difficult|advanced|complex|complicated|challenging|tough|intense)\b",
+        r"\b(?:it'?s|this\s+is|that'?s|the\s+plan\s+is)\s+(?:way\s+|a\s+bit\s+)?too\s+much\b",
+        r"\b(?:dumb\s+it\s+down|simplify(?:\s+it|\s+the\s+plan)?|tone\s+it\s+down)\b",
+        r"\b(?:easier|simpler)\s+(?:please|plan|version|material|stuff)\b",
+        r"^\s*(?:easier|simpler)(?:\s+please)?\s*$",
+    )
+)
+_HARDER_RES = tuple(
+    re.compile(pattern, _FLAGS)
+    for pattern in (
+        r"\bmake\s+(?:it|this|the\s+plan|everything|things|the\s+whole\s+thing)\s+"
+        r"(?:a\s+(?:bit|little|lot)\s+|much\s+|slightly\s+)?(?:harder|more\s+(?:challenging"
+        r"|advanced|difficult|intense)|tougher)\b",
+        r"\btoo\s+(?:easy|basic|simple|slow)\b",
+        r"\b(?:challenge\s+me(?:\s+more)?|step\s+it\s+up|kick\s+it\s+up\s+a\s+notch)\b",
+        r"\b(?:harder|more\s+advanced|more\s+challenging)\s+(?:please|plan|version|material|stuff)\b",
+        r"^\s*(?:harder|more\s+challenging)(?:\s+please)?\s*$",
+    )
+)
+_TOPIC = r"(?P<t>[^,;.!?\n\x1f]{1,80})"
+_REMOVE_TOPIC_RES = tuple(
+    re.compile(pattern, _FLAGS)
+    for pattern in (
+        r"\b(?:drop|remove|skip|exclude|ditch|delete|leave\s+out|get\s+rid\s+of|take\s+out"
+        r"|no\s+more|forget(?:\s+about)?)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:topic\s+(?:of\s+)?"
+        r"|topics?\s*:\s*|(?:part|section|stuff|module|bits?)\s+(?:on|about)\s+)?" + _TOPIC,
+        r"\b(?:less|fewer)\s+(?:on|about)\s+" + _TOPIC,
+        r"\b(?:don'?t|do\s+not)\s+(?:include|cover|need|want|care\s+about)\s+" + _TOPIC,
+        r"\bnot\s+interested\s+in\s+" + _TOPIC,
+    )
+)
+_ADD_TOPIC_RES = tuple(
+    re.compile(pattern, _FLAGS)
+    for pattern in (
+        r"\b(?:add|include|incorporate|put\s+in|throw\s+in|also\s+cover|please\s+cover|cover)\s+"
+        r"(?:(?:a\s+)?(?:bit|little|section|module|part|week|lesson|chapter|unit)\s+(?:more\s+)?"
+        r"(?:on|about|of)\s+|more\s+(?:on|about)\s+|(?:some\s+)?(?:more\s+)?(?:stuff\s+)?"
+        r"(?:on|about)\s+|the\s+topic(?:\s+of)?\s+|a\s+topic\s+(?:on|about)\s+|topics?\s*:?\s*"
+        r"|more\s+|some\s+)?" + _TOPIC,
+        r"\bmore\s+(?:on|about)\s+" + _TOPIC,
+        r"\b(?:focus|concentrate)\s+more\s+on\s+" + _TOPIC,
+        r"\b(?:want|like|need)\s+to\s+(?:learn|cover|study|know)\s+(?:more\s+)?(?:about\s+)?"
+        + _TOPIC,
+        r"\b(?:go|dig)\s+deeper\s+(?:on|into)\s+" + _TOPIC,
+        r"\ba\s+deep\s+dive\s+(?:on|into)\s+" + _TOPIC,
+    )
+)
+_REPLACE_RE = re.compile(
+    r"\b(?:replace|swap|switch|substitute|exchange|trade)\s+(?P<old>[^,;.!?\n\x1f]{1,60}?)\s+"
+    r"(?:with|for|by)\s+(?P<new>[^,;.!?\n\x1f]{1,60})",
+    _FLAGS,
+)
+_TOPIC_CUT_RE = re.compile(
+    r"\s+(?:in|to|into|for|from|during)\s+(?:week\b|the\s+plan\b|my\s+plan\b|it\b|the\s+\w+\s+week\b)"
+    r"|\s+(?:too|as\s+well|also|please|pls|instead|again)\b",
+    _FLAGS,
+)
+_SELF_SUBJECT_RE = re.compile(
+    r"\b(?:(?:can|could|should|may|do|did|how\s+do|where\s+do|when\s+do)\s+i"
+    r"|i'?ll|i\s+will|i\s+did|i'?ve|i\s+have|let\s+me)\s+$",
+    _FLAGS,
+)
+_TOPIC_SPLIT_RE = re.compile(r"\s*(?:\band\b|&|\bplus\b)\s*", _FLAGS)
+_TOPIC_LEAD = frozenset("the a an some more of about on".split())
+_NOT_TOPICS = frozenset(
+    """it this that these those them today tomorrow tonight session sessions everything all
+    anything something stuff things more some one week weeks plan the plan quiz quizzes
+    reading practice theory lesson lessons module modules day days hour hours time rest
+    me you us note notes calendar alarm notification notifications comment comments thanks
+    thank thx please pls ok okay yes no""".split()
+)
+_PRONOUN_LEAD = frozenset(
+    "it this that them these those down up back out off everything something".split()
+)
+_BAD_TOPIC_RE = re.compile(
+    r"\b(?:weeks?|hours?|days?|quiz(?:zes)?|session|sessions|plan|today|tomorrow|reminders?)\b"
+    r"|\d",
+    _FLAGS,
+)
+_CLAUSE_BREAK_RE = re.compile(
+    r"[.;!?\n]|,|\b(?:and\s+then|and\s+also|then|also|plus)\b"
+    r"|\band\b(?=\s+(?:make|swap|switch|drop|remove|add|include|skip|extend|shorten|less|more"
+    r"|no|put|give|i\s+can|i\s+only|cut|lighten|reduce|increase|change|set|get\s+rid|leave\s+out"
+    r"|move|exchange|let'?s|please|can\s+you|could\s+you|it'?s|its|fewer|lose|ditch|delete"
+    r"|focus|go\s+deeper|too)\b)",
+    _FLAGS,
+)
+_REFINE_COMMAND_RE = re.compile(r"^\s*/(?:refine|change|adjust|edit)(?:@\w+)?\b", _FLAGS)
+
+
+@dataclass
+class _Clause:
+    """One clause of the message; matched text is masked as ops are found."""
+
+    display: str
+    work: str
+    message: str
+    ops: list[tuple[int, RefineOp]] = field(default_factory=list)
+
+    def matches(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        for match in list(pattern.finditer(self.work)):
+            if _MASK not in self.work[match.start() : match.end()]:
+                yield match
+
+    def add(self, start: int, end: int, op: RefineOp) -> None:
+        self.work = self.work[:start] + _MASK * (end - start) + self.work[end:]
+        self.ops.append((start, op))
+
+
+def _week_numbers(text: str | None) -> list[int]:
+    """Week numbers in a reference like "week 2", "the third week" or "weeks 2 and 3"."""
+    numbers: list[int] = []
+    for match in _NUMBER_IN_WEEK_RE.finditer(text or ""):
+        token = match.group(1).lower()
+        digits = re.match(r"\d+", token)
+        number = int(digits.group()) if digits else _WEEK_WORDS.get(token)
+        if number and number >= 1 and number not in numbers:
+            numbers.append(number)
+    return numbers
+
+
+def _week_number(text: str | None) -> int | None:
+    numbers = _week_numbers(text)
+    return numbers[0] if numbers else None
+
+
+def _week_ops(clause: _Clause) -> None:
+    for kind, pattern in _WEEK_OP_RES:
+        for match in clause.matches(pattern):
+            weeks = _week_numbers(match["a"])
+            if not weeks:
+                continue
+            modifier = " ".join((match.groupdict().get("mod") or "").split()).lower()
+            factor = _FACTORS[kind].get(modifier)
+            if modifier in {"a bit", "a little", "slightly"}:
+                factor = _GENTLE[kind]
+            if match.group().lower().lstrip().startswith("halve"):
+                factor = 0.5
+            clause.add(*match.span(), RefineOp(kind=kind, week=weeks[0], factor=factor))
+            for offset, week in enumerate(weeks[1:], start=1):
+                clause.ops.append(
+                    (match.start() + offset, RefineOp(kind=kind, week=week, factor=factor))
+                )
+
+
+def _swap_ops(clause: _Clause) -> None:
+    for pattern in _SWAP_RES:
+        for match in clause.matches(pattern):
+            first, second = _week_number(match["a"]), _week_number(match["b"])
+            if first is None or second is None or first == second:
+                continue
+            low, high = sorted((first, second))
+            clause.add(*match.span(), RefineOp(kind="swap_weeks", week=low, other_week=high))
+
+
+def _quiz_ops(clause: _Clause) -> None:
+    for match in clause.matches(_QUIZ_RE):
+        weeks: list[int | None] = [*_week_numbers(match["a"] or match["b"])] or [None]
+        clause.add(*match.span(), RefineOp(kind="drop_quiz", week=weeks[0]))
+        for offset, week in enumerate(weeks[1:], start=1):
+            clause.ops.append((match.start() + offset, RefineOp(kind="drop_quiz", week=week)))
+
+
+def _hours_ops(clause: _Clause) -> None:
+    found = [(q.value, q.start, q.end) for q in find_weekly_hours(clause.work)]
+    if not found:
+        found = [(float(m["n"]), *m.span()) for m in clause.matches(_BARE_HOURS_RE)]
+    if not found or not _HOURS_CUE_RE.search(clause.message):
+        return
+    value, start, end = found[-1]
+    if _MASK in clause.work[start:end]:
+        return
+    if MIN_HOURS_PER_WEEK <= value <= MAX_HOURS_PER_WEEK:
+        clause.add(start, end, RefineOp(kind="set_hours", hours=value))
+
+
+def _weeks_ops(clause: _Clause) -> None:
+    if not _WEEKS_CUE_RE.search(clause.message):
+        return
+    for quantity in find_plan_weeks(clause.work):
+        if _MASK in clause.work[quantity.start : quantity.end]:
+            continue
+        if _RELATIVE_WEEKS_RE.search(clause.work[: quantity.start]):
+            continue
+        weeks = int(quantity.value)
+        if MIN_WEEKS <= weeks <= MAX_WEEKS:
+            clause.add(quantity.start, quantity.end, RefineOp(kind="set_weeks", weeks=weeks))
+
+
+def _flag_ops(clause: _Clause) -> None:
+    groups: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
+        ("more_practice", _PRACTICE_RES),
+        ("less_reading", _READING_RES),
+        ("easier", _EASIER_RES),
+        ("harder", _HARDER_RES),
+    )
+    for kind, patterns in groups:
+        for pattern in patterns:
+            for match in clause.matches(pattern):
+                clause.add(*match.span(), RefineOp(kind=kind))
+
+
+def _clean_topic(raw: str) -> list[str]:
+    cut = _TOPIC_CUT_RE.search(raw)
+    if cut:
+        raw = raw[: cut.start()]
+    topics: list[str] = []
+    for part in _TOPIC_SPLIT_RE.split(raw):
+        words = part.strip(" \t'\"`*:-").split()
+        while words and words[0].lower() in _TOPIC_LEAD:
+            words.pop(0)
+        topic = " ".join(words).strip(" '\"`")
+        if not topic or topic.lower() in _NOT_TOPICS or _BAD_TOPIC_RE.search(topic):
+            continue
+        if topic.split()[0].lower() in _PRONOUN_LEAD:
+            continue
+        if len(topic.split()) <= 6:
+            topics.append(topic)
+    return topics
+
+
+def _topic_ops(clause: _Clause, kind: str, patterns: tuple[re.Pattern[str], ...]) -> None:
+    for pattern in patterns:
+        for match in clause.matches(pattern):
+            if _SELF_SUBJECT_RE.search(clause.work[: match.start()]):
+                continue  # "can I add a note?" is about the user, not the plan
+            topics = _clean_topic(clause.display[match.start("t") : match.end("t")])
+            if not topics:
+                continue
+            clause.add(*match.span(), RefineOp(kind=kind, topic=topics[0]))
+            for offset, topic in enumerate(topics[1:], start=1):
+                clause.ops.append((match.start() + offset, RefineOp(kind=kind, topic=topic)))
+
+
+def _replace_ops(clause: _Clause) -> None:
+    """ "replace LoRA with QLoRA" → remove LoRA, add QLoRA."""
+    for match in clause.matches(_REPLACE_RE):
+        old = _clean_topic(clause.display[match.start("old") : match.end("old")])
+        new = _clean_topic(clause.display[match.start("new") : match.end("new")])
+        if old and new:
+            clause.add(*match.span(), RefineOp(kind="remove_topic", topic=old[0]))
+            clause.ops.append((match.start() + 1, RefineOp(kind="add_topic", topic=new[0])))
+
+
+def _clause_ops(display: str, message: str) -> list[RefineOp]:
+    clause = _Clause(display, display, message)
+    steps: tuple[Callable[[_Clause], None], ...] = (
+        _swap_ops,
+        _quiz_ops,
+        _week_ops,
+        _hours_ops,
+        _weeks_ops,
+        _flag_ops,
+        _replace_ops,
+        lambda c: _topic_ops(c, "remove_topic", _REMOVE_TOPIC_RES),
+        lambda c: _topic_ops(c, "add_topic", _ADD_TOPIC_RES),
+    )
+    for step in steps:
+        step(clause)
+    return [op for _, op in sorted(clause.ops, key=lambda item: item[0])]
+
+
+def _clauses(text: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for match in _CLAUSE_BREAK_RE.finditer(text):
+        pieces.append(text[start : match.start()])
+        start = match.end()
+    pieces.append(text[start:])
+    return [p for p in pieces if p.strip()]
+
+
+def _prepare(text: str) -> str | None:
+    text = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in text[:_MAX_CHARS])
+    text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
+    command = _REFINE_COMMAND_RE.match(text)
+    if command:
+        return text[command.end() :]
+    return None if text.lstrip().startswith("/") else text
+
+
+def _continued_list(clause: str, previous: list[RefineOp]) -> list[RefineOp]:
+    """ "add LoRA, QLoRA and DPO": bare items after a topic op continue its list."""
+    if not previous or previous[-1].kind not in {"add_topic", "remove_topic"}:
+        return []
+    topics = _clean_topic(clause)
+    if not topics or any(len(t.split()) > 4 for t in topics):
+        return []
+    return [RefineOp(kind=previous[-1].kind, topic=t) for t in topics]
+
+
+def _parse(text: str) -> list[RefineOp]:
+    prepared = _prepare(text)
+    if prepared is None:
+        return []
+    ops: list[RefineOp] = []
+    for clause in _clauses(prepared):
+        found = _clause_ops(clause, prepared) or _continued_list(clause, ops)
+        for op in found:
+            if op not in ops:
+                ops.append(op)
+    return ops
+
+
+def parse_refinement(text: str) -> list[RefineOp]:
+    """The plan changes requested in `text`, in order; [] when it is not a change request."""
+    try:
+        return _parse(text)
+    except Exception:
+        return []

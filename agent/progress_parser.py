@@ -1,0 +1,510 @@
+"""Understand free-text progress messages ("done", "/log 1h30 LoRA", "oops not done", ...).
+
+Pure and rule based: no I/O, no clock, no LLM. `parse_progress` turns one message into a
+`ProgressIntent` (or None when the message is not about progress) and `parse_duration`
+extracts a time span in minutes.
+
+How a message is read
+---------------------
+1. Slash commands win: ``/done``, ``/undo``, ``/partial``, ``/log``, ``/skip`` (an optional
+   ``@botname`` suffix is ignored). Any other command is not progress.
+2. Otherwise questions (ending in "?" or starting with an interrogative such as "what",
+   "how", "can") are not progress, and neither is a message that only says the user is
+   finished with the bot itself ("I'm done with this bot", "finished with you") — that is
+   a farewell, not a study report.
+3. The action is the first rule that matches, in this order: explicit "undo"; partial
+   ("partial", "did half", "not quite done"); negated completion ("not done", "didn't
+   finish"; a trailing "yet" makes it a plain status report and therefore not progress);
+   skip ("skip", not "don't skip"); done ("done", "finished", "completed", "did it", "did
+   the lesson", "✅", but not when a plan/wish/condition word such as "will", "'ll",
+   "want", "need", "if", "when" comes before the verb: "I'll be done by Friday"); log
+   ("log ...", or a study verb such as "spent"/"studied" together with a duration).
+   Words are matched whole, so "undone" is neither "undo" nor "done".
+4. The module is resolved from, in order: a literal module id ("w1m2"), a position ("week 1
+   module 2", "module 2 of week 1", "wk1 m2"), a lone "module M" or "week W" (ambiguous
+   when several modules fit), and finally a title/topic match (see `_match_titles`).
+5. Minutes come from `parse_duration`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from storage.models import Module, Plan
+
+Action = Literal["done", "undo", "partial", "log", "skip"]
+
+_MAX_CHARS = 1000
+
+
+class ProgressIntent(BaseModel):
+    """What a progress message asks for.
+
+    `module_id` is set only when the message names exactly one module of the plan.
+    `ambiguous` lists the candidates when the named reference fits several modules equally.
+    `reference` holds the words taken as a module reference (e.g. "week 9 module 9" or
+    "rlhf"), even when nothing matched, so a caller can ask "which module is 'rlhf'?"
+    instead of silently falling back to the next module. When nothing matched it may hold
+    leftover filler words, so use it only to phrase a question, never to reject a message.
+    """
+
+    action: Action
+    module_id: str | None = None
+    minutes: int | None = None
+    ambiguous: list[str] = Field(default_factory=list)
+    reference: str | None = None
+
+
+# --------------------------------------------------------------------------- durations
+
+_WORD_NUMBERS: dict[str, float] = {
+    "a couple of": 2,
+    "a couple": 2,
+    "couple of": 2,
+    "forty-five": 45,
+    "forty five": 45,
+    "an": 1,
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "ninety": 90,
+}
+_WORDS_ALT = "|".join(re.escape(w) for w in sorted(_WORD_NUMBERS, key=len, reverse=True))
+_DIGITS = r"(?<![\w.,])\d{1,4}(?:[.,]\d{1,2})?"
+_WORD = rf"\b(?:{_WORDS_ALT})"
+_HOUR = r"(?:hours|hour|hrs|hr|h)(?![a-z])"
+_MIN = r"(?:minutes|minute|mins|min|mn|m)(?![a-z\d])"
+_HOUR_WORD = r"(?:hours|hour|hrs|hr)\b"
+_MIN_WORD = r"(?:minutes|minute|mins|min)\b"
+_HALF = r"(?:\s+and\s+a\s+half|\s+and\s+half|\s*½)"
+
+_DURATION_RE = re.compile(
+    rf"""
+      (?P<quarter3>\bthree[\s-]quarters?\s+of\s+an?\s+{_HOUR_WORD})
+    | (?P<quarter>\b(?:a\s+)?quarter\s+(?:of\s+)?an?\s+{_HOUR_WORD})
+    | (?P<halfhour>\b(?:half\s+(?:of\s+)?an?|a\s+half|half)\s+{_HOUR_WORD})
+    | (?P<clock>(?<![\w.,:])(?P<ch>\d{{1,2}}):(?P<cm>[0-5]\d)\s*{_HOUR})
+    | (?P<hours>
+          (?:(?P<h>{_DIGITS})(?P<half_pre>{_HALF})?\s*{_HOUR}
+            |(?P<hw>{_WORD})(?P<half_prew>{_HALF})?\s+{_HOUR_WORD})
+          (?P<half_post>\s+and\s+a\s+half)?
+          (?:\s*(?:and\s+)?(?P<hm>\d{{1,3}})(?![\d.,])\s*(?:{_MIN})?)?
+      )
+    | (?P<minutes>(?P<m>{_DIGITS})\s*{_MIN}|(?P<mw>{_WORD})\s+{_MIN_WORD})
+    | (?P<bare>\b(?:took|taking|spent|logged|log)\s+(?:me\s+)?(?:about\s+|around\s+|~\s*)?
+          (?P<b>\d{{1,4}})(?![\d.,:])(?!\s*(?:{_HOUR}|{_MIN}|and\b|½)))
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def _number(token: str) -> float:
+    """A numeral or number word matched by `_DIGITS`/`_WORD` as a float."""
+    token = token.strip().lower()
+    if token in _WORD_NUMBERS:
+        return _WORD_NUMBERS[token]
+    return float(token.replace(",", "."))
+
+
+def _match_minutes(m: re.Match[str]) -> int | None:
+    """Minutes of one `_DURATION_RE` match (None for a zero/implausible value)."""
+    if m.group("quarter3"):
+        total = 45.0
+    elif m.group("quarter"):
+        total = 15.0
+    elif m.group("halfhour"):
+        total = 30.0
+    elif m.group("clock"):
+        total = int(m.group("ch")) * 60.0 + int(m.group("cm"))
+    elif m.group("hours"):
+        hours = _number(m.group("h") or m.group("hw"))
+        if m.group("half_pre") or m.group("half_prew") or m.group("half_post"):
+            hours += 0.5
+        extra = int(m.group("hm")) if m.group("hm") else 0
+        if extra >= 60:
+            return None
+        total = hours * 60 + extra
+    elif m.group("minutes"):
+        total = _number(m.group("m") or m.group("mw"))
+    else:
+        total = float(m.group("b"))
+    minutes = round(total)
+    return minutes if minutes > 0 else None
+
+
+def _find_duration(text: str) -> tuple[int, tuple[int, int]] | None:
+    """The leftmost duration in `text` as (minutes, span)."""
+    for m in _DURATION_RE.finditer(text):
+        minutes = _match_minutes(m)
+        if minutes is not None:
+            return minutes, m.span()
+    return None
+
+
+def parse_duration(text: str) -> int | None:
+    """Minutes stated in `text`, or None.
+
+    Understands "45 min", "45m", "1h30", "1h 30m", "1.5h", "1,5 h", "1:30h",
+    "1 hour 20 minutes", "an hour", "half an hour", "an hour and a half", "90 minutes",
+    "2 hrs", "a couple of hours", "forty-five minutes" and a bare number after
+    "took"/"spent"/"log" ("took 45" = 45 minutes). Only the leftmost duration is used.
+    Zero durations count as none. Never raises.
+    """
+    if not isinstance(text, str):
+        return None
+    found = _find_duration(text[:_MAX_CHARS])
+    return found[0] if found else None
+
+
+# --------------------------------------------------------------------------- actions
+
+_COMMAND_RE = re.compile(r"^\s*/(?P<cmd>[a-z_]+)(?:@\w+)?(?=\s|$)", re.IGNORECASE)
+_COMMANDS: dict[str, Action] = {
+    "done": "done",
+    "finished": "done",
+    "complete": "done",
+    "undo": "undo",
+    "undone": "undo",
+    "partial": "partial",
+    "log": "log",
+    "skip": "skip",
+}
+
+_QUESTION_START_RE = re.compile(
+    r"^(?:what|what's|whats|how|why|when|where|which|who|can|could|should|shall|would|"
+    r"will|is|are|am|do|does|have|has)\b(?!')"
+)
+_BOT_FAREWELL_RE = re.compile(
+    r"\b(?:done|finished|through)\s+with\s+(?:this\s+|the\s+|you\s+|your\s+)?"
+    r"(?:bot|app|chat|conversation|planner|you|u|talking|reminders|notifications|spam)\b"
+)
+_FUTURE_RE = re.compile(
+    r"(?:\b(?:will|want|wanna|need|needs|should|must|gonna|going\s+to|hope|hoping|plan|"
+    r"planning|until|till|when|if|once|get|getting|try|trying|make\s+sure|to\s+be)\b|'ll\b)"
+)
+
+_UNDO_RE = re.compile(
+    r"\bundo\b|\bun-?(?:mark|check|tick)\b"
+    r"|\bmark(?:ed)?\s+(?:it\s+|that\s+|this\s+)?(?:as\s+)?"
+    r"(?:undone|incomplete|unfinished|not\s+done|not\s+complete[d]?)\b"
+)
+_PARTIAL_RE = re.compile(
+    r"\bpartial(?:ly)?\b"
+    r"|\b(?:did|done|finished|completed|read|through|got\s+through)\s+(?:about\s+|roughly\s+)?"
+    r"(?:the\s+)?(?:first\s+)?half\b"
+    r"|\bhalf[\s-]*(?:way\s+)?(?:done|finished|through|complete[d]?)\b"
+    r"|\bhalfway\b"
+    r"|\b(?:did|finished|done|completed)\s+(?:some|part|parts|a\s+bit)\s+of\b"
+    r"|\bnot\s+(?:quite|fully|completely|entirely|all\s+the\s+way)\s+"
+    r"(?:done|finished|complete[d]?)\b"
+    r"|\b(?:mostly|almost|nearly)\s+(?:done|finished|complete[d]?|through)\b"
+)
+_NEGATED_DONE_RE = re.compile(
+    r"(?:\bnot|n't|\bnever)\s+(?:really\s+|actually\s+)?"
+    r"(?:done|finished|finish|completed|complete|do\s+it|did\s+it)\b"
+    r"|\bdid\s+not\s+(?:finish|complete|do)\b"
+)
+_YET_RE = re.compile(r"\byet\b")
+_SKIP_RE = re.compile(r"\bskip(?:ping|ped)?\b")
+_NEGATED_SKIP_RE = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:to\s+)?skip")
+_DONE_RE = re.compile(
+    r"\bdone\b|\bfinished\b|\bcompleted\b|\bdid\s+(?:it|that|this)\b"
+    r"|\bdid\s+(?:the\s+|my\s+|today's\s+)?(?:module|lesson|exercise|reading|homework|"
+    r"assignment|task|quiz)s?\b|\bdid\s+w(?:ee)?k?\s*\d"
+    r"|(?:^|\bmark(?:ed)?\s+(?:it\s+|that\s+|this\s+)?(?:as\s+)?|\b(?:is|it's|its|now)\s+)"
+    r"complete\b"
+    r"|^finish\b|\bnailed\s+it\b|\bcrushed\s+it\b|\bwrapped\s+(?:it\s+)?up\b"
+    r"|\b(?:ticked|checked)\s+(?:it\s+)?off\b|\bgot\s+through\b"
+    r"|[✅✔☑]"
+)
+_LOG_START_RE = re.compile(r"^log(?:ged)?\b")
+_STUDY_VERB_RE = re.compile(
+    r"\b(?:log|logged|spent|spend|studied|studying|worked|working|practiced|practised|"
+    r"practicing|read|reading|did|put\s+in|watched|invested)\b"
+)
+
+
+def _normalize(text: str) -> str:
+    """Lowercase, unify apostrophes and whitespace, cap length."""
+    text = text[:_MAX_CHARS].lower()
+    text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
+    return " ".join(text.split())
+
+
+def _is_question(text: str) -> bool:
+    return text.endswith("?") or bool(_QUESTION_START_RE.match(text))
+
+
+def _detect_action(text: str, has_duration: bool) -> Action | None:
+    """The free-text action of a normalized, non-command message (see module docstring)."""
+    if _UNDO_RE.search(text):
+        return "undo"
+    if _PARTIAL_RE.search(text):
+        return "partial"
+    if _NEGATED_DONE_RE.search(text):
+        return None if _YET_RE.search(text) else "undo"
+    if _SKIP_RE.search(text):
+        return None if _NEGATED_SKIP_RE.search(text) else "skip"
+    done = _DONE_RE.search(text)
+    if done:
+        return None if _FUTURE_RE.search(text, 0, done.start()) else "done"
+    if _LOG_START_RE.match(text):
+        return "log"
+    if has_duration and _STUDY_VERB_RE.search(text):
+        return "log"
+    return None
+
+
+# --------------------------------------------------------------------------- modules
+
+_POSITION_RES = (
+    re.compile(r"\bw(?:eek|k)?\s*(?P<w>\d{1,3})\s*[,/.:-]?\s*m(?:odule|od)?\s*(?P<m>\d{1,3})\b"),
+    re.compile(
+        r"\bm(?:odule|od)?\s*(?P<m>\d{1,3})\s+(?:of|in|from)\s+(?:the\s+)?"
+        r"w(?:eek|k)?\s*(?P<w>\d{1,3})\b"
+    ),
+)
+_LONE_MODULE_RE = re.compile(r"\b(?:module|mod)\s*(?P<m>\d{1,3})\b")
+_LONE_WEEK_RE = re.compile(r"\b(?:week|wk)\s*(?P<w>\d{1,3})\b")
+
+_STOPWORDS = frozenset(
+    """
+    a about actually after again all also am an and any are around as at be been before bit
+    but by can check checked complete completed could did do does doing done finally
+    finish finished for from get got had half has have having he her here hey hi his how
+    hr hrs hour hours i in into is it its just let lets log
+    logged m mark marked me min mins minute minutes mn module modules more mostly my nailed
+    now of off oh ok okay on one oops or our out part partial partially please pretty
+    put quite read reading really session she skip skipped skipping so some spend spent
+    still studied study studying stuff than thank thanks that the their them then there
+    these they thing this those through tick ticked time to today tonight too took u ugh
+    undo up us very was watched we week weeks were what when which while with worked
+    working wow wrapped yay yeah yes yesterday you lesson chapter section unit practiced
+    practised practicing morning evening afternoon night great good nice cool
+    not almost nearly need needs break lol haha hooray awesome whew phew btw anyway later
+    tomorrow tired hard easy fun long quick quickly little much lot whole entire rest
+    think guess feel feeling
+    """.split()
+)
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+_CONTRACTIONS = frozenset(
+    "dont didnt doesnt isnt wasnt havent hasnt wont cant ive id ill im".split()
+)
+
+
+@dataclass(frozen=True)
+class _Resolution:
+    module_id: str | None = None
+    ambiguous: tuple[str, ...] = ()
+    reference: str | None = None
+
+
+def _stem(token: str) -> str:
+    """A tiny plural stemmer: 'adapters' -> 'adapter', keeps 'loss', 'lora'."""
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+def _tokens(text: str) -> list[str]:
+    """Content tokens: lowercased, stemmed, no stopwords, no pure numbers.
+
+    A hyphenated word yields its parts and its joined form ("fine-tuning" ->
+    "fine", "tuning", "finetuning").
+    """
+    out: list[str] = []
+    for raw in _TOKEN_RE.findall(text.lower()):
+        parts = raw.replace("'", "").split("-")
+        candidates = [*parts, "".join(parts)] if len(parts) > 1 else parts
+        for tok in candidates:
+            if tok in _STOPWORDS or tok in _CONTRACTIONS or tok.isdigit() or len(tok) < 2:
+                continue
+            stemmed = _stem(tok)
+            if stemmed not in out:
+                out.append(stemmed)
+    return out
+
+
+def _module_at(plan: Plan, week: int, position: int) -> Module | None:
+    """Module number `position` (1-based) of week `week`, by week number then list order."""
+    for w in plan.weeks:
+        if w.number == week and 1 <= position <= len(w.modules):
+            return w.modules[position - 1]
+    return None
+
+
+def _resolved(candidates: Iterable[str], reference: str) -> _Resolution:
+    ids = list(dict.fromkeys(candidates))
+    if len(ids) == 1:
+        return _Resolution(module_id=ids[0], reference=reference)
+    return _Resolution(ambiguous=tuple(ids), reference=reference)
+
+
+def _match_ids(text: str, plan: Plan) -> _Resolution | None:
+    """Module ids written literally in `text` ("w1m2")."""
+    ids = [
+        module.id
+        for module in plan.modules()
+        if module.id.strip()
+        and re.search(rf"(?<![\w-]){re.escape(module.id.strip().lower())}(?![\w-])", text)
+    ]
+    if not ids:
+        return None
+    return _resolved(ids, " ".join(i.lower() for i in dict.fromkeys(ids)))
+
+
+def _match_positions(text: str, plan: Plan | None) -> _Resolution | None:
+    """A "week W module M" / "module M of week W" reference."""
+    for pattern in _POSITION_RES:
+        m = pattern.search(text)
+        if m:
+            week, pos = int(m.group("w")), int(m.group("m"))
+            module = _module_at(plan, week, pos) if plan else None
+            return _Resolution(
+                module_id=module.id if module else None, reference=f"week {week} module {pos}"
+            )
+    return None
+
+
+def _match_lone(text: str, plan: Plan | None) -> _Resolution | None:
+    """A lone "module M" (position M of any week) or "week W" (any module of week W)."""
+    weeks = plan.weeks if plan else []
+    m = _LONE_MODULE_RE.search(text)
+    if m:
+        pos = int(m.group("m"))
+        ids = [w.modules[pos - 1].id for w in weeks if 1 <= pos <= len(w.modules)]
+        return _resolved(ids, f"module {pos}")
+    m = _LONE_WEEK_RE.search(text)
+    if m:
+        week = int(m.group("w"))
+        ids = [mod.id for w in weeks if w.number == week for mod in w.modules]
+        return _resolved(ids, f"week {week}")
+    return None
+
+
+def _token_matches(user: str, module_token: str) -> bool:
+    return user == module_token or (len(user) >= 4 and module_token.startswith(user))
+
+
+def _title_score(user_tokens: list[str], module: Module) -> tuple[float, bool]:
+    """(overlap score, whole title covered) of the user's tokens against one module.
+
+    Each user token scores 1 when it matches a title token and 0.5 when it only matches a
+    topic token; a token matches when equal or, from 4 letters on, a prefix ("eval" ->
+    "evaluation").
+    """
+    title = _tokens(module.title)
+    topics = _tokens(" ".join(module.topics))
+    score = 0.0
+    for user in user_tokens:
+        if any(_token_matches(user, t) for t in title):
+            score += 1.0
+        elif any(_token_matches(user, t) for t in topics):
+            score += 0.5
+    covered = bool(title) and all(any(_token_matches(u, t) for u in user_tokens) for t in title)
+    return score, covered
+
+
+def _match_titles(user_tokens: list[str], plan: Plan) -> _Resolution:
+    """Best unique title/topic match; ties at the best score are ambiguous.
+
+    Modules are ranked by overlap score, then by whether the user's words cover the whole
+    title (so "evaluation" picks "Evaluation" over "Evaluation harnesses").
+    """
+    reference = " ".join(user_tokens)
+    scored = [(_title_score(user_tokens, m), m.id) for m in plan.modules()]
+    scored = [(key, mid) for key, mid in scored if key[0] > 0]
+    if not scored:
+        return _Resolution(reference=reference)
+    best = max(key for key, _ in scored)
+    return _resolved((mid for key, mid in scored if key == best), reference)
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` with the given spans replaced by spaces."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _resolve_module(text: str, plan: Plan | None) -> _Resolution:
+    """The module a normalized message (durations already blanked) names, if any."""
+    structural = (_match_ids(text, plan) if plan else None) or _match_positions(text, plan)
+    resolution = structural or _match_lone(text, plan)
+    if resolution is not None:
+        return resolution
+    tokens = _tokens(text)
+    if not tokens:
+        return _Resolution()
+    if plan is None:
+        return _Resolution(reference=" ".join(tokens))
+    return _match_titles(tokens, plan)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _command_action(text: str) -> tuple[bool, Action | None, int]:
+    """(is a slash command, its action or None if not a progress command, where it ends)."""
+    m = _COMMAND_RE.match(text)
+    if not m:
+        return False, None, 0
+    return True, _COMMANDS.get(m.group("cmd")), m.end()
+
+
+def _intent(action: Action, text: str, plan: Plan | None, body_start: int = 0) -> ProgressIntent:
+    """Build the intent for `action`: minutes from the whole message ("/log 25" counts),
+    the module from the part after any command word."""
+    duration = _find_duration(text)
+    body = _blank(text, [duration[1]]) if duration else text
+    resolution = _resolve_module(body[body_start:], plan)
+    return ProgressIntent(
+        action=action,
+        module_id=resolution.module_id,
+        minutes=duration[0] if duration else None,
+        ambiguous=list(resolution.ambiguous),
+        reference=resolution.reference,
+    )
+
+
+def parse_progress(text: str, plan: Plan | None) -> ProgressIntent | None:
+    """Read a progress message; None when it is not about progress. Never raises.
+
+    See the module docstring for the rules. "I'm done with this bot" (and similar
+    "done/finished with you/the app/...") is deliberately *not* progress: it reads as
+    leaving the bot, and marking a module on a farewell would be wrong.
+    """
+    if not isinstance(text, str):
+        return None
+    norm = _normalize(text)
+    if not norm:
+        return None
+    is_command, action, command_end = _command_action(norm)
+    if is_command:
+        return _intent(action, norm, plan, command_end) if action else None
+    if _is_question(norm) or _BOT_FAREWELL_RE.search(norm):
+        return None
+    action = _detect_action(norm, _find_duration(norm) is not None)
+    return _intent(action, norm, plan) if action else None

@@ -1,0 +1,214 @@
+"""Progress chart rendered to PNG bytes.
+
+Uses matplotlib's object-oriented `Figure` API (no pyplot, no global state), so it is safe
+to call from worker threads. The figure is 1000×700 px: the top panel compares planned and
+done hours per week; the bottom panel is a streak strip of the last four calendar weeks
+(Mon–Sun columns, oldest week on top), with study days filled, frozen days hatched, future
+days faint and today outlined.
+
+User text (the title) is rendered literally: math parsing and TeX are off, so "$" is
+just a dollar sign, control characters are dropped, and characters the bundled font cannot
+draw are dropped (symbols and emoji) or shown as "□" (letters), instead of producing
+missing-glyph warnings.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import lru_cache
+
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
+from matplotlib.patches import Patch, Rectangle
+
+from agent.progress import ProgressSummary
+
+WIDTH_IN, HEIGHT_IN, DPI = 10.0, 7.0, 100
+FONT_FAMILY = "DejaVu Sans"
+TITLE_MAX_CHARS = 80
+STRIP_WEEKS = 4
+
+PLANNED_COLOR = "#c7d2fe"
+DONE_COLOR = "#4f46e5"
+STUDY_COLOR = "#22c55e"
+MISSED_COLOR = "#e5e7eb"
+FROZEN_COLOR = "#bae6fd"
+EDGE_COLOR = "#9ca3af"
+TODAY_EDGE = "#111827"
+TEXT_COLOR = "#374151"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+# --------------------------------------------------------------------------- safe text
+
+
+@lru_cache(maxsize=1)
+def _drawable_codepoints() -> frozenset[int]:
+    """Code points the chart font has glyphs for."""
+    path = font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILY))
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def safe_text(text: str, limit: int = TITLE_MAX_CHARS) -> str:
+    """`text` made safe to draw literally: one line, no control or format characters,
+    no glyphs the font lacks, at most `limit` characters (ellipsis when cut)."""
+    drawable = _drawable_codepoints()
+    out: list[str] = []
+    for ch in " ".join(str(text).split()):
+        category = unicodedata.category(ch)
+        if category[0] == "C":
+            continue
+        if ord(ch) in drawable:
+            out.append(ch)
+        elif category[0] not in "SM":
+            out.append("□")
+    cleaned = " ".join("".join(out).split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+def _text_kwargs() -> dict[str, object]:
+    return {"usetex": False, "parse_math": False, "family": FONT_FAMILY, "color": TEXT_COLOR}
+
+
+# --------------------------------------------------------------------------- panels
+
+
+def _summary_line(summary: ProgressSummary) -> str:
+    parts = [
+        f"{summary.percent:.0f}% done",
+        f"{summary.modules_done}/{summary.modules_total} modules",
+        f"{summary.hours_spent:.1f} h spent of {summary.hours_planned:g} h planned",
+        f"streak {summary.current_streak} (best {summary.longest_streak})",
+    ]
+    if summary.quiz_average is not None:
+        parts.append(f"quiz {summary.quiz_average:.0f}%")
+    return "  ·  ".join(parts)
+
+
+def _week_ticks(count: int) -> list[int]:
+    """At most ~13 week labels, always including week 1 and the last week."""
+    step = max(1, -(-count // 13))
+    ticks = list(range(1, count + 1, step))
+    if ticks and ticks[-1] != count:
+        ticks.append(count)
+    return ticks
+
+
+def _draw_hours(ax: Axes, planned: list[float], done: list[float]) -> None:
+    """Grouped bars: planned vs done hours per week."""
+    count = max(len(planned), len(done))
+    xs = range(1, count + 1)
+    planned = [*planned, *[0.0] * (count - len(planned))]
+    done = [*done, *[0.0] * (count - len(done))]
+    width = 0.4
+    ax.bar([x - width / 2 for x in xs], planned, width, color=PLANNED_COLOR, label="Planned")
+    ax.bar([x + width / 2 for x in xs], done, width, color=DONE_COLOR, label="Done")
+    ax.set_xticks(_week_ticks(count))
+    ax.set_xlim(0.3, count + 0.7 if count else 1.7)
+    ax.set_ylim(0, max([*planned, *done, 1.0]) * 1.15)
+    ax.set_xlabel("Week", fontsize=10, color=TEXT_COLOR)
+    ax.set_ylabel("Hours", fontsize=10, color=TEXT_COLOR)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, frameon=False, fontsize=9)
+    ax.grid(axis="y", color=MISSED_COLOR, linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _strip_days(today: date) -> list[date]:
+    """The 28 days of the strip: four calendar weeks (Mon–Sun), the last holding today."""
+    start = today - timedelta(days=today.weekday() + 7 * (STRIP_WEEKS - 1))
+    return [start + timedelta(days=i) for i in range(7 * STRIP_WEEKS)]
+
+
+def _cell_style(day: date, today: date, studied: set[date], frozen: set[date]) -> dict:
+    if day > today:
+        return {"facecolor": "white", "edgecolor": MISSED_COLOR, "linestyle": "--"}
+    if day in studied:
+        return {"facecolor": STUDY_COLOR, "edgecolor": STUDY_COLOR}
+    if day in frozen:
+        return {"facecolor": FROZEN_COLOR, "edgecolor": EDGE_COLOR, "hatch": "///"}
+    return {"facecolor": MISSED_COLOR, "edgecolor": MISSED_COLOR}
+
+
+def _draw_cell(ax: Axes, row: int, col: int, style: dict, *, is_today: bool) -> None:
+    ax.add_patch(Rectangle((col + 0.06, -row + 0.06), 0.88, 0.88, linewidth=1, **style))
+    if is_today:
+        outline = Rectangle((col + 0.02, -row + 0.02), 0.96, 0.96, fill=False)
+        outline.set(edgecolor=TODAY_EDGE, linewidth=2.5)
+        ax.add_patch(outline)
+
+
+def _strip_legend(ax: Axes) -> None:
+    handles = [
+        Patch(facecolor=STUDY_COLOR, label="studied"),
+        Patch(facecolor=FROZEN_COLOR, hatch="///", edgecolor=EDGE_COLOR, label="freeze"),
+        Patch(facecolor=MISSED_COLOR, label="missed"),
+        Patch(facecolor="white", edgecolor=TODAY_EDGE, linewidth=2, label="today"),
+    ]
+    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+
+
+def _draw_strip(ax: Axes, days: Iterable[date], frozen: Iterable[date], today: date) -> None:
+    """4×7 calendar strip; row 0 (top) is the oldest week, each row labelled by its Monday."""
+    studied, frozen_set = set(days), set(frozen)
+    label = {"fontsize": 9, "va": "center", **_text_kwargs()}
+    for index, day in enumerate(_strip_days(today)):
+        row, col = divmod(index, 7)
+        style = _cell_style(day, today, studied, frozen_set)
+        _draw_cell(ax, row, col, style, is_today=day == today)
+        if col == 0:
+            ax.text(-0.15, -row + 0.5, day.strftime("%d %b"), ha="right", **label)
+    for col, name in enumerate(WEEKDAYS):
+        ax.text(col + 0.5, 1.2, name, ha="center", **label)
+    ax.set_xlim(-1.3, 7.05)
+    ax.set_ylim(-STRIP_WEEKS + 0.9, 1.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    _strip_legend(ax)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def progress_chart_png(
+    summary: ProgressSummary,
+    study_days: list[date],
+    today: date,
+    *,
+    title: str,
+    frozen_days: Iterable[date] = (),
+) -> bytes:
+    """Render the progress chart as PNG bytes (about 1000×700 px, well under 200 KB).
+
+    `study_days` and `today` are local dates; `frozen_days` (e.g. `StreakState.frozen_days`)
+    are drawn hatched in the streak strip.
+    """
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
+    fig.text(
+        0.5,
+        0.965,
+        safe_text(title) or "Progress",
+        ha="center",
+        va="center",
+        fontsize=15,
+        fontweight="bold",
+        **_text_kwargs(),
+    )
+    fig.text(
+        0.5, 0.925, _summary_line(summary), ha="center", va="center", fontsize=10, **_text_kwargs()
+    )
+    hours_ax = fig.add_axes((0.08, 0.47, 0.88, 0.39))
+    _draw_hours(hours_ax, summary.per_week_planned, summary.per_week_done)
+    hours_ax.set_title("Hours per week", loc="left", fontsize=11, **_text_kwargs())
+    strip_ax = fig.add_axes((0.12, 0.03, 0.62, 0.34))
+    _draw_strip(strip_ax, study_days, frozen_days, today)
+    strip_ax.set_title("Last 4 weeks", loc="left", fontsize=11, **_text_kwargs())
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()

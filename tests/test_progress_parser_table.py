@@ -1,0 +1,308 @@
+"""Table tests for `agent.progress_parser`: every row must pass (100% required, no threshold).
+
+The fixture is a hand-built 3-week plan whose titles overlap on purpose ("Evaluation" vs
+"Evaluation harnesses", three modules about data) so title matching and ambiguity are
+exercised.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agent.progress_parser import ProgressIntent, parse_duration, parse_progress
+from storage.models import Module, Plan, SkillLevel, Week
+
+
+def _module(module_id: str, title: str, topics: list[str]) -> Module:
+    return Module(id=module_id, title=title, hours=2.0, difficulty=2, topics=topics)
+
+
+PLAN = Plan(
+    title="Fine-tuning LLMs",
+    goal="Fine-tune an open model",
+    skill_level=SkillLevel.BEGINNER,
+    hours_per_week=6,
+    weeks=[
+        Week(
+            number=1,
+            theme="Foundations",
+            modules=[
+                _module("w1m1", "LoRA basics", ["lora", "low-rank adapters"]),
+                _module("w1m2", "QLoRA in practice", ["qlora", "quantization", "4-bit"]),
+                _module("w1m3", "Tokenizers and datasets", ["tokenization", "data"]),
+            ],
+        ),
+        Week(
+            number=2,
+            theme="Measuring",
+            modules=[
+                _module("w2m1", "Evaluation", ["benchmarks", "metrics"]),
+                _module("w2m2", "Evaluation harnesses", ["lm-eval", "automation"]),
+                _module("w2m3", "Data cleaning", ["deduplication", "filtering"]),
+            ],
+        ),
+        Week(
+            number=3,
+            theme="Shipping",
+            modules=[
+                _module("w3m1", "Data pipelines", ["etl", "streaming"]),
+                _module("w3m2", "Serving with vLLM", ["inference", "batching"]),
+                _module("w3m3", "Fine-tuning project", ["capstone", "lora"]),
+            ],
+        ),
+    ],
+)
+
+# (message, action, module_id, minutes)
+PROGRESS_ROWS: list[tuple[str, str, str | None, int | None]] = [
+    # done, no module
+    ("done", "done", None, None),
+    ("Done!", "done", None, None),
+    ("DONE", "done", None, None),
+    ("finished it", "done", None, None),
+    ("completed", "done", None, None),
+    ("I did it", "done", None, None),
+    ("✅", "done", None, None),
+    ("✔️ all done", "done", None, None),
+    ("I'm done", "done", None, None),
+    ("done for today", "done", None, None),
+    ("nailed it", "done", None, None),
+    ("mark it as complete", "done", None, None),
+    ("/done", "done", None, None),
+    ("/done@learnplan_bot", "done", None, None),
+    # done with minutes
+    ("done, took 45 min", "done", None, 45),
+    ("finished, took about 1h", "done", None, 60),
+    ("done in half an hour", "done", None, 30),
+    ("completed it in 1h 30m", "done", None, 90),
+    # done with a module
+    ("done with LoRA basics", "done", "w1m1", None),
+    ("Finished LoRA basics!", "done", "w1m1", None),
+    ("done week 1 module 2", "done", "w1m2", None),
+    ("done w1m2", "done", "w1m2", None),
+    ("Done W1M2", "done", "w1m2", None),
+    ("finished module 2 of week 1", "done", "w1m2", None),
+    ("done wk 3 mod 2", "done", "w3m2", None),
+    ("/done w2m1 30m", "done", "w2m1", 30),
+    ("/done week 3 module 1", "done", "w3m1", None),
+    ("finished the qlora module, took 2 hrs", "done", "w1m2", 120),
+    ("done evaluation", "done", "w2m1", None),
+    ("completed the evaluation harnesses", "done", "w2m2", None),
+    ("done eval harness", "done", "w2m2", None),
+    ("done with the fine-tuning project ✅", "done", "w3m3", None),
+    ("finished serving with vllm in 1.5h", "done", "w3m2", 90),
+    ("ticked off data cleaning", "done", "w2m3", None),
+    ("did w1m2", "done", "w1m2", None),
+    ("week 1, module 2 done", "done", "w1m2", None),
+    ("did the lesson, 40 mins", "done", None, 40),
+    ("can't believe I finished LoRA basics", "done", "w1m1", None),
+    # undo
+    ("undo", "undo", None, None),
+    ("/undo", "undo", None, None),
+    ("not done", "undo", None, None),
+    ("oops not done", "undo", None, None),
+    ("oops, w1m1 is not done", "undo", "w1m1", None),
+    ("undo LoRA basics", "undo", "w1m1", None),
+    ("mark week 2 module 1 as not done", "undo", "w2m1", None),
+    ("I didn't actually finish it", "undo", None, None),
+    # partial
+    ("partial", "partial", None, None),
+    ("/partial w1m3", "partial", "w1m3", None),
+    ("did half", "partial", None, None),
+    ("partially done, 20 min", "partial", None, 20),
+    ("half done with QLoRA", "partial", "w1m2", None),
+    ("not quite finished, spent 40 minutes", "partial", None, 40),
+    ("almost done with tokenizers", "partial", "w1m3", None),
+    # log
+    ("/log 1h30 LoRA", "log", "w1m1", 90),
+    ("log 45m", "log", None, 45),
+    ("spent 2 hours on LoRA", "log", "w1m1", 120),
+    ("logged 30 minutes on quantization", "log", "w1m2", 30),
+    ("studied evaluation for an hour", "log", "w2m1", 60),
+    ("worked on data pipelines for 1 hour 20 minutes", "log", "w3m1", 80),
+    ("/log 25", "log", None, 25),
+    ("/log", "log", None, None),
+    ("put in 90 minutes on the capstone", "log", "w3m3", 90),
+    # skip
+    ("skip", "skip", None, None),
+    ("skip this one", "skip", None, None),
+    ("/skip", "skip", None, None),
+    ("let's skip data cleaning", "skip", "w2m3", None),
+    ("skipping w3m2", "skip", "w3m2", None),
+]
+
+NEGATIVES: list[str] = [
+    "hello",
+    "make week 2 lighter",
+    "what's next?",
+    "I'm done with this bot",
+    "finished with you, bye",
+    "undone",
+    "the work is undone",
+    "how do I mark a module done?",
+    "can I skip week 2?",
+    "I'm a complete beginner",
+    "I'll be done by Friday",
+    "I want to finish LoRA basics by March",
+    "not done yet",
+    "don't skip the quiz",
+    "did the dishes",
+    "add a week about RLHF",
+    "/start",
+    "/plan",
+    "",
+    "   ",
+    "45 min",
+]
+
+
+@pytest.mark.parametrize(("text", "action", "module_id", "minutes"), PROGRESS_ROWS)
+def test_progress_table(text: str, action: str, module_id: str | None, minutes: int | None):
+    intent = parse_progress(text, PLAN)
+    assert intent is not None, text
+    assert (intent.action, intent.module_id, intent.minutes) == (action, module_id, minutes)
+    assert intent.ambiguous == []
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_not_progress(text: str):
+    assert parse_progress(text, PLAN) is None
+
+
+def test_table_sizes():
+    assert len(PROGRESS_ROWS) >= 45
+    assert len(NEGATIVES) >= 8
+
+
+@pytest.mark.parametrize(
+    ("text", "candidates", "reference"),
+    [
+        ("done data", ["w1m3", "w2m3", "w3m1"], "data"),
+        ("done week 2", ["w2m1", "w2m2", "w2m3"], "week 2"),
+        ("finished module 3", ["w1m3", "w2m3", "w3m3"], "module 3"),
+        ("done w1m1 and w1m2", ["w1m1", "w1m2"], "w1m1 w1m2"),
+    ],
+)
+def test_ambiguous_references(text: str, candidates: list[str], reference: str):
+    intent = parse_progress(text, PLAN)
+    assert intent == ProgressIntent(
+        action="done", module_id=None, minutes=None, ambiguous=candidates, reference=reference
+    )
+
+
+def test_unknown_reference_is_kept_for_the_caller():
+    intent = parse_progress("done week 9 module 9", PLAN)
+    assert intent is not None
+    assert (intent.module_id, intent.ambiguous, intent.reference) == (None, [], "week 9 module 9")
+    unmatched = parse_progress("done with RLHF", PLAN)
+    assert unmatched is not None
+    assert (unmatched.module_id, unmatched.reference) == (None, "rlhf")
+
+
+def test_topic_match_loses_to_title_match():
+    # "lora" is a title word of w1m1 and only a topic of w3m3.
+    intent = parse_progress("spent 1h on lora", PLAN)
+    assert intent is not None and intent.module_id == "w1m1"
+
+
+def test_without_a_plan_the_action_and_minutes_still_parse():
+    intent = parse_progress("/done w1m2 45m", None)
+    assert intent is not None
+    assert (intent.action, intent.module_id, intent.minutes) == ("done", None, 45)
+    assert intent.reference == "week 1 module 2"
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("45 min", 45),
+        ("45m", 45),
+        ("1h30", 90),
+        ("1h30m", 90),
+        ("1h 30m", 90),
+        ("1 h 15", 75),
+        ("1.5h", 90),
+        ("1,5 h", 90),
+        ("1:30h", 90),
+        ("1 hour 20 minutes", 80),
+        ("1 hour and 20 minutes", 80),
+        ("an hour", 60),
+        ("half an hour", 30),
+        ("a half hour", 30),
+        ("an hour and a half", 90),
+        ("1 and a half hours", 90),
+        ("a quarter of an hour", 15),
+        ("90 minutes", 90),
+        ("2 hrs", 120),
+        ("two hours", 120),
+        ("a couple of hours", 120),
+        ("forty-five minutes", 45),
+        ("took 45", 45),
+        ("spent 45 min, planned 60 min", 45),
+        ("took 45 min", 45),
+    ],
+)
+def test_parse_duration(text: str, minutes: int):
+    assert parse_duration(text) == minutes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hello", "I am here", "w1m2", "week 1 m2", "3 modules", "2026-10-25", "0 min", "did half"],
+)
+def test_parse_duration_none(text: str):
+    assert parse_duration(text) is None
+
+
+def test_huge_numbers_and_long_input_do_not_raise():
+    assert parse_duration("9" * 10_000 + " min") is None
+    assert parse_progress("done " + "lora " * 10_000, PLAN) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_never_raises(text: str):
+    result = parse_progress(text, PLAN)
+    assert result is None or isinstance(result, ProgressIntent)
+    duration = parse_duration(text)
+    assert duration is None or duration > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "done",
+                "not",
+                "w1m2",
+                "week",
+                "1",
+                "module",
+                "2",
+                "45",
+                "min",
+                "h",
+                "half",
+                "an",
+                "hour",
+                "skip",
+                "log",
+                "lora",
+                "?",
+                "/done",
+                "undo",
+                "partial",
+                "✅",
+                "data",
+                ",",
+            ]
+        ),
+        max_size=12,
+    )
+)
+def test_never_raises_on_vocabulary_soup(words: list[str]):
+    parse_progress(" ".join(words), PLAN)
+    parse_duration(" ".join(words))

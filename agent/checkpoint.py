@@ -1,0 +1,36 @@
+"""The graph's checkpointer: MongoDB with MONGODB_URI, else SQLite in the data directory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+
+
+@asynccontextmanager
+async def open_checkpointer(
+    *, mongodb_uri: str | None, data_dir: Path | None, memory: bool = False
+) -> AsyncIterator[BaseCheckpointSaver]:
+    if memory:
+        yield InMemorySaver()
+        return
+    if mongodb_uri:
+        from langgraph.checkpoint.mongodb import MongoDBSaver
+        from pymongo import MongoClient
+
+        client: MongoClient = MongoClient(mongodb_uri, serverSelectionTimeoutMS=5000)
+        try:
+            db_name = client.get_default_database(default="learnplan").name
+            yield MongoDBSaver(client, db_name=db_name)
+        finally:
+            client.close()
+        return
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    assert data_dir is not None
+    async with AsyncSqliteSaver.from_conn_string(str(data_dir / "checkpoints.sqlite")) as saver:
+        await saver.setup()
+        yield saver

@@ -1,0 +1,44 @@
+"""Runtime dependencies of the graph, injected per run (never checkpointed)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from storage.models import Goal, Plan
+from storage.store import Store
+
+if TYPE_CHECKING:
+    from agent.llm import LLMPlanner
+
+PlanBuilder = Callable[[Goal], Awaitable[Plan]]
+
+
+@dataclass
+class AgentContext:
+    store: Store
+    build_plan: PlanBuilder
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    llm: LLMPlanner | None = None
+
+
+_studio_context: AgentContext | None = None
+
+
+def context_of(runtime: Any) -> AgentContext:
+    """The run's injected context; under `langgraph dev` / Studio, where nothing is
+    injected, an in-memory store with the deterministic planner."""
+    if runtime.context is not None:
+        return runtime.context
+    global _studio_context
+    if _studio_context is None:
+        from agent.llm import deterministic
+        from storage.engine import open_engine
+
+        async def build(goal: Goal) -> Plan:
+            return deterministic(goal)
+
+        _studio_context = AgentContext(store=Store(open_engine(memory=True)), build_plan=build)
+    return _studio_context

@@ -1,0 +1,134 @@
+"""The optional LLM: plans and refinements through any OpenAI-compatible endpoint.
+
+Every call is bounded by a timeout and every failure falls back to the
+deterministic path, so the user always gets a valid plan. Plans are cached by
+a hash of the normalized goal: the same request never makes a second call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_openai import ChatOpenAI
+from pydantic import BaseModel, ValidationError
+
+from agent import prompts
+from agent.planner import build_plan
+from agent.refine_ops import RefineOp, RefineRequest
+from agent.validator import PlanInvalid, repair_plan
+from storage.models import Goal, Plan, PlanMeta
+
+log = logging.getLogger(__name__)
+
+CacheGet = Callable[[str], Awaitable[dict[str, Any] | None]]
+CachePut = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+def goal_key(goal: Goal, model: str) -> str:
+    """A stable hash of the inputs that shape a plan (case and spacing normalized)."""
+    normalized = {
+        "model": model,
+        "goal": " ".join((goal.goal or "").lower().split()),
+        "skill": goal.skill_level.value if goal.skill_level else None,
+        "hours": goal.hours_per_week,
+        "weeks": goal.weeks,
+        "topics": sorted(" ".join(t.lower().split()) for t in goal.topics),
+    }
+    return hashlib.sha256(json.dumps(normalized, sort_keys=True).encode()).hexdigest()
+
+
+def deterministic(goal: Goal, reason: str | None = None) -> Plan:
+    plan, repairs = repair_plan(build_plan(goal), goal)
+    meta = PlanMeta(planner="deterministic", fallback_reason=reason, repairs=repairs)
+    return plan.model_copy(update={"meta": meta})
+
+
+class LLMPlanner:
+    def __init__(
+        self,
+        chat: ChatOpenAI,
+        *,
+        model: str,
+        timeout: float,
+        cache_get: CacheGet,
+        cache_put: CachePut,
+    ) -> None:
+        self.chat = chat
+        self.model = model
+        self.timeout = timeout
+        self.cache_get = cache_get
+        self.cache_put = cache_put
+
+    async def build(self, goal: Goal) -> Plan:
+        key = goal_key(goal, self.model)
+        cached = await self.cache_get(key)
+        if cached is not None:
+            return Plan.model_validate(cached)
+        try:
+            plan = await asyncio.wait_for(self._ask(goal), timeout=self.timeout)
+            repaired, repairs = repair_plan(plan, goal)
+        except TimeoutError:
+            return deterministic(goal, f"the LLM did not answer within {self.timeout:g} s")
+        except (ValidationError, PlanInvalid, ValueError) as exc:
+            log.warning("LLM plan rejected: %s", exc)
+            return deterministic(goal, "the LLM's plan was invalid")
+        except Exception as exc:
+            log.warning("LLM call failed: %s", exc)
+            return deterministic(goal, f"the LLM call failed ({type(exc).__name__})")
+        meta = PlanMeta(planner="llm", model=self.model, repairs=repairs)
+        result = repaired.model_copy(update={"meta": meta})
+        await self.cache_put(key, result.model_dump(mode="json"))
+        return result
+
+    async def _ask(self, goal: Goal) -> Plan:
+        assert goal.hours_per_week is not None and goal.skill_level is not None
+        system = prompts.PLAN_SYSTEM.format(
+            weeks=goal.weeks,
+            hours=goal.hours_per_week,
+            floor=round(goal.hours_per_week * 0.7, 2),
+            skill=goal.skill_level.value,
+            topics=", ".join(goal.topics) or "none given",
+        )
+        user = prompts.PLAN_USER.format(goal_json=goal.model_dump_json())
+        structured = self.chat.with_structured_output(Plan)
+        result = await structured.ainvoke([SystemMessage(system), HumanMessage(user)])
+        if not isinstance(result, Plan):
+            raise ValueError("the LLM returned no plan")
+        return result
+
+    async def parse_refinement(
+        self, text: str, plan: Plan, fallback: Callable[[str], list[RefineOp]]
+    ) -> list[RefineOp]:
+        """Structured refinement ops from the LLM, or the rule-based parser on any failure."""
+        system = prompts.REFINE_SYSTEM.format(weeks=len(plan.weeks), hours=plan.hours_per_week)
+        structured = self.chat.with_structured_output(RefineRequest)
+        try:
+            result = await asyncio.wait_for(
+                structured.ainvoke([SystemMessage(system), HumanMessage(text)]),
+                timeout=self.timeout,
+            )
+        except Exception as exc:
+            log.warning("LLM refinement failed, using the rule-based parser: %s", exc)
+            return fallback(text)
+        if isinstance(result, BaseModel) and isinstance(result, RefineRequest):
+            return result.ops or fallback(text)
+        return fallback(text)
+
+
+def make_chat_model(
+    *, model: str, base_url: str | None, api_key: str | None, timeout: float
+) -> ChatOpenAI:
+    return ChatOpenAI(
+        model=model,
+        base_url=base_url,
+        api_key=api_key or "not-needed",  # local OpenAI-compatible servers accept any key
+        timeout=timeout,
+        max_retries=1,
+        temperature=0.2,
+    )

@@ -1,0 +1,53 @@
+"""Fixed texts the agent says. Plain text: the bot escapes everything it sends."""
+
+WELCOME = (
+    "Hi! I'm learnplan, your personal learning planner. Tell me what you want to learn "
+    "and I'll build a week-by-week plan, remind you to study and track your progress."
+)
+WELCOME_BACK = (
+    "Welcome back! /plan shows your plan, /newplan starts a new one, /help lists the rest."
+)
+NEW_PLAN = "Let's set up a new plan."
+HELP = (
+    "Tell me your learning goal in your own words — for example: “Learn Rust, 6 weeks, "
+    "5h/week, beginner, evenings after 7pm, Berlin”. I'll ask for anything missing.\n\n"
+    "/newplan — set a new goal\n"
+    "/plan — show your current plan\n"
+    "/cancel — stop what we're doing\n"
+    "/help — this message\n\n"
+    "Once you have a plan you can change it in plain words: “make week 2 lighter”, "
+    "“I can only do 3 hours a week now”, “add more on LoRA”, “swap weeks 3 and 4”, "
+    "“drop the quiz in week 1”, “make it 8 weeks”, “more practice, less reading” — "
+    "and “undo” brings back the previous version."
+)
+CANCELLED = "Cancelled. Send /newplan whenever you want to start again."
+NOTHING_TO_CANCEL = "There is nothing to cancel."
+NO_PLAN = "You don't have a plan yet. Tell me what you want to learn, or send /newplan."
+NO_SUCH_WEEK = "That week doesn't exist — the plan has {weeks} weeks."
+UNKNOWN = "I don't know that command. /help lists what I can do."
+AFTER_PLAN = (
+    "Your plan is saved. Tap a week to open it, or tell me what to change — "
+    "e.g. “make week 2 lighter” or “swap weeks 3 and 4”."
+)
+PLANNED_HINT = (
+    "I didn't catch a change in that. You can say things like “make week 2 lighter”, "
+    "“make it 8 weeks”, “add more on <topic>”, or “undo”. /help lists everything."
+)
+REFINED = "Updated your plan (version {version})."
+NO_CHANGE = "The plan is unchanged."
+NOTHING_TO_UNDO = "There is no earlier version to go back to."
+UNDONE = "Restored version {version}.\n{summary}"
+CONFIRM_HINT = "Tap “Build my plan”, or tell me what to change (e.g. “make it 8 weeks”)."
+NOT_UNDERSTOOD = {
+    "goal": "I didn't catch the goal.",
+    "skill_level": "I didn't catch your level — beginner, intermediate or advanced?",
+    "hours_per_week": "I need a number of hours per week, e.g. “5”.",
+    "weeks": "I need a number of weeks (1–52) or a date, e.g. “8 weeks” or “by March 1”.",
+    "topics": "I didn't catch any topics.",
+    "availability": "I couldn't read a time from that.",
+    "timezone": "I don't know that time zone.",
+}
+ERROR = "Sorry — something went wrong on my side. Please try again in a moment."
+STORAGE_ERROR = (
+    "Sorry — I couldn't reach my storage just now. Nothing was changed; please try again."
+)

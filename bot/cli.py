@@ -1,0 +1,111 @@
+"""The `learnplan` command: `run` (Telegram, long polling) and `chat` (terminal)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from typing import Any
+
+from bot.settings import Settings, SettingsError, load_settings
+from storage.engine import StorageError
+
+LOCAL_USER_ID = 1
+
+
+def _fail(message: str) -> int:
+    print(f"learnplan: {message}", file=sys.stderr)
+    return 2
+
+
+async def _run_bot(settings: Settings) -> None:
+    from bot.app import build_application, start_polling, stop_polling
+    from bot.runtime import open_runtime
+
+    assert settings.telegram_bot_token is not None
+    async with open_runtime(settings) as runtime:
+        application = build_application(
+            runtime,
+            token=settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_api_base_url,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await start_polling(application)
+        logging.getLogger(__name__).info("learnplan is running (long polling)")
+        try:
+            await stop.wait()
+        finally:
+            await stop_polling(application)
+
+
+async def _chat(settings: Settings) -> None:
+    from bot.render import render_plain
+    from bot.runtime import open_runtime
+
+    async with open_runtime(settings) as runtime:
+        loop = asyncio.get_running_loop()
+        interactive = sys.stdin.isatty()
+        if interactive:
+            print("learnplan chat — type your goal, /help for help, Ctrl-D to quit.")
+        while True:
+            if interactive:
+                print("> ", end="", flush=True)
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                break
+            text = line.strip()
+            if not text:
+                continue
+            event = _chat_event(text)
+            for reply in await runtime.service.handle(event):
+                print(render_plain(reply))
+                print()
+
+
+def _chat_event(text: str) -> dict[str, Any]:
+    base = {"user_id": LOCAL_USER_ID, "chat_id": LOCAL_USER_ID, "name": "you", "text": text}
+    if text.startswith("/"):
+        head, _, args = text[1:].partition(" ")
+        return {**base, "kind": "command", "command": head.lower(), "args": args}
+    return {**base, "kind": "text"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="learnplan", description="A personal learning planner.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the Telegram bot (long polling)")
+    sub.add_parser("chat", help="talk to the planner in this terminal")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _fail(str(exc))
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command == "chat":
+        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        if args.command == "run":
+            if settings.telegram_bot_token is None:
+                return _fail("missing setting TELEGRAM_BOT_TOKEN (the token from @BotFather)")
+            asyncio.run(_run_bot(settings))
+        else:
+            asyncio.run(_chat(settings))
+    except StorageError as exc:
+        return _fail(f"storage: {exc}")
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

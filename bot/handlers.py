@@ -1,0 +1,168 @@
+"""Telegram handlers: every update becomes one agent event; replies go back as HTML."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from telegram import (
+    KeyboardButton,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from agent import texts
+from agent.service import AgentService
+from bot.keyboards import decode, inline_keyboard
+from bot.render import render_reply, split_message
+from storage.engine import StorageError
+
+log = logging.getLogger(__name__)
+
+TYPING_EVERY_S = 4.0
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+NOT_TEXT = "I can only read text messages (and a shared location for your time zone)."
+PRIVATE_ONLY = "I work in private chats — message me directly to plan your learning."
+BUTTON_NOT_YOURS = "That button isn't for you."
+BUTTON_EXPIRED = "That button has expired."
+
+
+class Handlers:
+    def __init__(self, service: AgentService) -> None:
+        self.service = service
+
+    # ---- entry points ---------------------------------------------------------
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        user = update.effective_user
+        chat = update.effective_chat
+        if message is None or user is None or chat is None:
+            return
+        if chat.type != ChatType.PRIVATE:
+            if message.text and message.text.startswith("/"):
+                await message.reply_text(PRIVATE_ONLY)
+            return
+        event = self._event_from_message(message, user.id, chat.id, user.first_name)
+        if event is None:
+            await context.bot.send_message(chat.id, NOT_TEXT)
+            return
+        await self._dispatch(context, chat.id, user.id, event)
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.from_user is None:
+            return
+        data = decode(query.data, query.from_user.id)
+        message = query.message
+        if data is None or message is None or message.chat.type != ChatType.PRIVATE:
+            await query.answer(BUTTON_NOT_YOURS if data is None else BUTTON_EXPIRED)
+            return
+        await query.answer()
+        event = {
+            "kind": "callback",
+            "data": data,
+            "text": "",
+            "user_id": query.from_user.id,
+            "chat_id": message.chat.id,
+            "name": query.from_user.first_name,
+        }
+        await self._dispatch(context, message.chat.id, query.from_user.id, event)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("unhandled error for update %s", update, exc_info=context.error)
+
+    # ---- internals --------------------------------------------------------------
+
+    @staticmethod
+    def _event_from_message(
+        message: Any, user_id: int, chat_id: int, name: str | None
+    ) -> dict[str, Any] | None:
+        base = {"user_id": user_id, "chat_id": chat_id, "name": name}
+        if message.location is not None:
+            return {
+                **base,
+                "kind": "location",
+                "text": "",
+                "latitude": message.location.latitude,
+                "longitude": message.location.longitude,
+            }
+        text = message.text
+        if not text:
+            return None
+        if text.startswith("/"):
+            head, _, args = text[1:].partition(" ")
+            command = head.split("@", 1)[0].lower()
+            return {**base, "kind": "command", "command": command, "args": args, "text": text}
+        return {**base, "kind": "text", "text": text}
+
+    async def _dispatch(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, event: dict[str, Any]
+    ) -> None:
+        try:
+            async with self._typing(context, chat_id):
+                replies = await self.service.handle(event)
+        except StorageError:
+            log.exception("storage failed for chat %s", chat_id)
+            replies = [{"kind": "text", "text": texts.STORAGE_ERROR}]
+        except Exception:
+            log.exception("agent failed for chat %s", chat_id)
+            replies = [{"kind": "text", "text": texts.ERROR}]
+        await self.send_replies(context, chat_id, user_id, replies)
+
+    async def send_replies(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        user_id: int,
+        replies: list[dict[str, Any]],
+    ) -> None:
+        for reply in replies:
+            out = render_reply(reply)
+            parts = split_message(out.html)
+            for index, part in enumerate(parts):
+                markup: Any = None
+                if index == len(parts) - 1:
+                    if out.request_location:
+                        markup = ReplyKeyboardMarkup(
+                            [[KeyboardButton("📍 Share my location", request_location=True)]],
+                            one_time_keyboard=True,
+                            resize_keyboard=True,
+                        )
+                    elif out.buttons:
+                        markup = inline_keyboard(out.buttons, user_id)
+                    elif reply.get("kind") == "text" and reply.get("clear_keyboard"):
+                        markup = ReplyKeyboardRemove()
+                await context.bot.send_message(
+                    chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    link_preview_options=NO_PREVIEW,
+                )
+
+    @contextlib.asynccontextmanager
+    async def _typing(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int
+    ) -> AsyncIterator[None]:
+        async def keep_typing() -> None:
+            while True:
+                with contextlib.suppress(TelegramError):
+                    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+                await asyncio.sleep(TYPING_EVERY_S)
+
+        task = asyncio.create_task(keep_typing())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

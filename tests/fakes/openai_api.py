@@ -1,0 +1,165 @@
+"""A local OpenAI-compatible server over HTTP on 127.0.0.1, with switchable behaviour.
+
+Modes for plan requests: "valid", "schema_break", "not_json", "over_budget",
+"slow", "error500". It builds its own plan JSON from the goal in the prompt —
+simple, independent of the project's planner — so a valid answer is
+recognisable (every module title starts with "LLM:").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from aiohttp import web
+
+
+def _llm_plan(goal: dict[str, Any], hours_factor: float = 1.0) -> dict[str, Any]:
+    weeks = int(goal["weeks"])
+    hours = float(goal["hours_per_week"]) * hours_factor
+    topics = goal.get("topics") or ["basics"]
+    start = {"beginner": 1, "intermediate": 2, "advanced": 3}[goal["skill_level"]]
+    plan_weeks = []
+    for n in range(1, weeks + 1):
+        topic = topics[(n - 1) % len(topics)]
+        modules = [
+            {
+                "id": f"w{n}m{i}",
+                "title": f"LLM: {topic} part {i}",
+                "description": f"Study {topic}.",
+                "hours": round(hours / 2, 2),
+                "difficulty": min(5, start + (n - 1) // 3),
+                "objectives": [f"Explain {topic}", f"Apply {topic}"],
+                "topics": [topic],
+                "resources": [
+                    {
+                        "kind": "docs",
+                        "title": f"{topic} docs",
+                        "url": "https://duckduckgo.com/?q=" + topic.replace(" ", "+"),
+                    },
+                    {
+                        "kind": "practice",
+                        "title": f"{topic} exercises",
+                        "url": "https://github.com/search?q=" + topic.replace(" ", "+"),
+                    },
+                ],
+            }
+            for i in (1, 2)
+        ]
+        plan_weeks.append(
+            {
+                "number": n,
+                "theme": f"Week on {topic}",
+                "modules": modules,
+                "quiz": {
+                    "questions": [
+                        {
+                            "question": f"What did week {n} cover?",
+                            "options": [topic, "Something else"],
+                            "correct_index": 0,
+                        }
+                    ]
+                },
+            }
+        )
+    milestones = [
+        {
+            "week": w,
+            "title": f"Checkpoint {w}",
+            "module_ids": [f"w{x}m{i}" for x in range(max(1, w - 2), w + 1) for i in (1, 2)],
+        }
+        for w in range(3, weeks + 1, 3)
+    ]
+    if not milestones or milestones[-1]["week"] != weeks:
+        milestones.append({"week": weeks, "title": "Finish line", "module_ids": []})
+    return {
+        "title": f"LLM plan: {goal['goal']}",
+        "goal": goal["goal"],
+        "skill_level": goal["skill_level"],
+        "hours_per_week": goal["hours_per_week"],
+        "weeks": plan_weeks,
+        "milestones": milestones,
+        "topics": goal.get("topics") or [],
+    }
+
+
+class FakeOpenAI:
+    def __init__(self) -> None:
+        self.mode = "valid"
+        self.slow_seconds = 5.0
+        self.refine_ops: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def plan_requests(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if _schema_name(r) == "Plan"]
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._completions)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _completions(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.requests.append(body)
+        if _schema_name(body) == "RefineRequest":
+            return _answer(body, json.dumps({"ops": self.refine_ops}))
+        if self.mode == "error500":
+            return web.json_response({"error": {"message": "boom", "type": "server"}}, status=500)
+        if self.mode == "slow":
+            await asyncio.sleep(self.slow_seconds)
+        goal = _goal_from(body)
+        if self.mode == "not_json":
+            return _answer(body, "Sure! Here is your plan: week 1 learn stuff, week 2 more stuff")
+        if self.mode == "schema_break":
+            return _answer(body, json.dumps({"title": 42, "weeks": "many", "modules": None}))
+        factor = 3.0 if self.mode == "over_budget" else 1.0
+        return _answer(body, json.dumps(_llm_plan(goal, factor)))
+
+
+def _schema_name(body: dict[str, Any]) -> str | None:
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        return fmt.get("json_schema", {}).get("name")
+    tools = body.get("tools") or []
+    return tools[0]["function"]["name"] if tools else None
+
+
+def _goal_from(body: dict[str, Any]) -> dict[str, Any]:
+    user = next(m for m in reversed(body["messages"]) if m["role"] == "user")
+    content = user["content"] if isinstance(user["content"], str) else user["content"][0]["text"]
+    return json.loads(content.split("\n", 1)[1])
+
+
+def _answer(body: dict[str, Any], content: str) -> web.Response:
+    return web.json_response(
+        {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+    )

@@ -1,0 +1,424 @@
+"""A local stand-in for the Telegram Bot API, over real HTTP on 127.0.0.1.
+
+python-telegram-bot is pointed at it by its base URL. It answers the methods
+the bot uses, records every call, feeds updates through ``getUpdates`` and is
+strict where Telegram is: HTML entities are parsed, and the 4096 / 1024 / 64
+limits are enforced. A fault hook can make any call answer 429, 5xx, or hang.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import unescape
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 7_000_000_001
+ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
+    "a", "code", "pre", "blockquote", "tg-emoji",
+}  # fmt: skip
+
+
+class EntityError(ValueError):
+    pass
+
+
+class _StrictHTML(HTMLParser):
+    """Telegram's HTML rules: known tags only, properly nested, entities escaped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            raise EntityError(f'can\'t parse entities: unsupported start tag "{tag}"')
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            raise EntityError(f'can\'t parse entities: unexpected end tag "{tag}"')
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data or ">" in data:
+            raise EntityError("can't parse entities: unescaped < or >")
+        self.text.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in {"lt", "gt", "amp", "quot"}:
+            raise EntityError(f"can't parse entities: unknown entity &{name};")
+        self.text.append(unescape(f"&{name};"))
+
+    def handle_charref(self, name: str) -> None:
+        self.text.append(unescape(f"&#{name};"))
+
+
+_BARE_AMP = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
+
+
+def parse_html(text: str) -> str:
+    """The visible text of a Telegram HTML message, or EntityError."""
+    if _BARE_AMP.search(text):
+        raise EntityError("can't parse entities: unescaped &")
+    parser = _StrictHTML()
+    parser.feed(text)
+    parser.close()
+    if parser.stack:
+        raise EntityError(f'can\'t parse entities: unclosed tag "{parser.stack[-1]}"')
+    return "".join(parser.text)
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
+    status: int = 200
+    message_id: int | None = None
+
+
+Fault = Callable[[str, dict[str, Any]], "str | None"]
+
+
+class FakeTelegramAPI:
+    def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.rejected: list[tuple[Call, str]] = []
+        self.fault: Fault | None = None
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._new_update = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ---- lifecycle ----------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        sockets = site._server.sockets  # type: ignore[union-attr]
+        self.port = sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ---- feeding updates --------------------------------------------------------
+
+    def _user(self, user_id: int, name: str | None = None) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": name or f"User{user_id}"}
+
+    def _push(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **update})
+        self._new_update.set()
+        return update_id
+
+    def send_text(
+        self, user_id: int, text: str, *, chat_id: int | None = None, chat_type: str = "private"
+    ) -> int:
+        chat = {"id": chat_id or user_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = f"User{user_id}"
+        else:
+            chat["title"] = "A group"
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self._user(user_id),
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split(" ", 1)[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return self._push({"message": message})
+
+    def send_message_update(self, user_id: int, message_fields: dict[str, Any]) -> int:
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": f"User{user_id}"},
+            "from": self._user(user_id),
+            **message_fields,
+        }
+        return self._push({"message": message})
+
+    def send_location(self, user_id: int, latitude: float, longitude: float) -> int:
+        location = {"latitude": latitude, "longitude": longitude}
+        return self.send_message_update(user_id, {"location": location})
+
+    def press(
+        self, user_id: int, data: str, *, chat_id: int | None = None, message_id: int = 1
+    ) -> int:
+        chat = {"id": chat_id or user_id, "type": "private"}
+        return self._push(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "from": self._user(user_id),
+                    "chat_instance": str(chat["id"]),
+                    "data": data,
+                    "message": {
+                        "message_id": message_id,
+                        "date": int(time.time()),
+                        "chat": chat,
+                        "from": {"id": BOT_ID, "is_bot": True, "first_name": "learnplan"},
+                        "text": "…",
+                    },
+                }
+            }
+        )
+
+    def pending_updates(self) -> int:
+        return len(self._updates)
+
+    # ---- what the bot sent -----------------------------------------------------------
+
+    def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if c.method == method
+            and c.status == 200
+            and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
+        ]
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [str(c.params.get("text", "")) for c in self.sent(chat_id)]
+
+    def buttons(self, call: Call) -> list[tuple[str, str]]:
+        markup = call.params.get("reply_markup")
+        if not markup:
+            return []
+        data = json.loads(markup) if isinstance(markup, str) else markup
+        return [
+            (b["text"], b.get("callback_data", ""))
+            for row in data.get("inline_keyboard", [])
+            for b in row
+        ]
+
+    async def wait_quiet(self, chat_id: int, since: int, *, quiet: float = 0.25, limit: float = 30):
+        """Wait until the bot has sent something to `chat_id` after call index `since`
+        and then stayed quiet for `quiet` seconds. Returns the new sendMessage calls."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            new = [
+                c
+                for c in self.calls[since:]
+                if str(c.params.get("chat_id")) == str(chat_id)
+                and c.method not in {"sendChatAction", "answerCallbackQuery"}
+            ]
+            if new and time.monotonic() - self.calls[-1].at >= quiet and not self._updates:
+                return [c for c in new if c.status == 200]
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout=quiet / 2)
+            except TimeoutError:
+                pass
+        raise TimeoutError(f"the bot sent nothing to chat {chat_id} in {limit}s")
+
+    # ---- HTTP --------------------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+        params: dict[str, Any] = {}
+        files: dict[str, bytes] = {}
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            async for part in reader:
+                if part.filename:  # type: ignore[union-attr]
+                    files[part.name or "file"] = await part.read()  # type: ignore[union-attr]
+                else:
+                    params[part.name or ""] = await part.text()  # type: ignore[union-attr]
+        elif request.can_read_body:
+            if request.content_type == "application/json":
+                params = await request.json()
+            else:
+                params = dict(await request.post())
+        params.update(request.query)
+        return params, files
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        params, files = await self._params(request)
+        call = Call(method, params, files)
+        if method != "getUpdates" and self.fault is not None:
+            fault = self.fault(method, params)
+            if fault is not None:
+                return await self._faulty(call, fault)
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        self.calls.append(call)
+        self._changed.set()
+        try:
+            result = self._answer(call)
+        except EntityError as exc:
+            call.status = 400
+            self.rejected.append((call, str(exc)))
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}, status=400
+            )
+        return web.json_response({"ok": True, "result": result})
+
+    async def _faulty(self, call: Call, fault: str) -> web.Response:
+        call.status = 0
+        self.calls.append(call)
+        self._changed.set()
+        if fault == "429":
+            call.status = 429
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 1",
+                    "parameters": {"retry_after": 1},
+                },
+                status=429,
+            )
+        if fault == "hang":
+            await asyncio.sleep(3600)
+        call.status = 502
+        return web.json_response(
+            {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502
+        )
+
+    async def _get_updates(self, params: dict[str, Any]) -> web.Response:
+        offset = int(params.get("offset", 0) or 0)
+        timeout = min(float(params.get("timeout", 0) or 0), 1.0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout > 0:
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), timeout=timeout)
+            except TimeoutError:
+                pass
+        batch = [u for u in self._updates if u["update_id"] >= offset][:100]
+        return web.json_response({"ok": True, "result": batch})
+
+    def _check_text(self, text: str, limit: int, what: str) -> None:
+        visible = parse_html(text)
+        if not visible.strip():
+            raise EntityError(f"{what} is empty")
+        if len(visible) > limit:
+            raise EntityError(f"{what} is too long")
+
+    def _check_markup(self, params: dict[str, Any]) -> None:
+        markup = params.get("reply_markup")
+        if not markup:
+            return
+        data = json.loads(markup) if isinstance(markup, str) else markup
+        for row in data.get("inline_keyboard", []):
+            for button in row:
+                raw = button.get("callback_data")
+                if raw is not None and not 1 <= len(raw.encode()) <= 64:
+                    raise EntityError("BUTTON_DATA_INVALID")
+
+    def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        message_id = next(self._message_ids)
+        self.calls[-1].message_id = message_id
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "learnplan"},
+            **extra,
+        }
+
+    def _answer(self, call: Call) -> Any:
+        method, params = call.method, call.params
+        if method == "getMe":
+            return {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "learnplan",
+                "username": "learnplan_test_bot",
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        if method in {"sendMessage", "editMessageText"}:
+            text = str(params.get("text", ""))
+            if params.get("parse_mode") == "HTML":
+                self._check_text(text, 4096, "message text")
+            elif not 1 <= len(text) <= 4096:
+                raise EntityError("message text is empty or too long")
+            self._check_markup(params)
+            return self._message(params, text=text)
+        if method in {"sendDocument", "sendPhoto"}:
+            caption = str(params.get("caption", ""))
+            if caption:
+                self._check_text(caption, 1024, "caption")
+            if not call.files:
+                raise EntityError("there is no file in the request")
+            self._check_markup(params)
+            return self._message(params)
+        if method == "sendPoll":
+            return self._message(params, poll=self._poll(params))
+        if method in {
+            "sendChatAction",
+            "answerCallbackQuery",
+            "setMyCommands",
+            "deleteWebhook",
+            "setWebhook",
+            "editMessageReplyMarkup",
+            "deleteMessage",
+            "close",
+            "logOut",
+        }:
+            return True
+        raise EntityError(f"method {method} is not supported by the stand-in")
+
+    def _poll(self, params: dict[str, Any]) -> dict[str, Any]:
+        question = str(params.get("question", ""))
+        raw = params.get("options", "[]")
+        options = json.loads(raw) if isinstance(raw, str) else raw
+        if not 1 <= len(question) <= 300 or not 2 <= len(options) <= 12:
+            raise EntityError("POLL_INVALID")
+        texts = [o["text"] if isinstance(o, dict) else str(o) for o in options]
+        if any(not 1 <= len(t) <= 100 for t in texts):
+            raise EntityError("POLL_OPTION_INVALID")
+        if params.get("type") == "quiz" and params.get("correct_option_id") is None:
+            raise EntityError("POLL_CORRECT_OPTION_ID_MISSING")
+        explanation = str(params.get("explanation", "") or "")
+        if len(explanation) > 200:
+            raise EntityError("POLL_EXPLANATION_TOO_LONG")
+        poll_id = str(next(self._message_ids))
+        self.calls[-1].params["_poll_id"] = poll_id
+        return {
+            "id": poll_id,
+            "question": question,
+            "options": [{"text": t, "voter_count": 0} for t in texts],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": str(params.get("is_anonymous", "true")).lower() == "true",
+            "type": params.get("type", "regular"),
+            "allows_multiple_answers": False,
+        }

@@ -380,6 +380,9 @@ def test_repair_adds_missing_topics_and_renumbers_weeks(plan: Plan) -> None:
     repaired, repairs = repair_plan(plan, goal)
     assert [w.number for w in repaired.weeks] == list(range(1, 9))
     assert repaired.weeks[0].modules[0].id == "w1m1"
+    for week in plan.weeks:
+        week.number = 0 if week.number > 4 else week.number
+    assert "Renumbered the weeks 1…n." in repair_plan(plan, goal)[1]
     assert any("Statistics" in m.topics for m in repaired.modules())
     assert any("Statistics" in r for r in repairs)
     assert check_plan(repaired, goal) == []

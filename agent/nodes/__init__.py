@@ -1,0 +1,1 @@
+"""Graph nodes, grouped by feature; each module exports ``FEATURE`` (see `agent.features`)."""

@@ -1,0 +1,236 @@
+"""Goal intake, plan generation, showing the plan, refinement and undo."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langgraph.graph import END
+from langgraph.runtime import Runtime
+from langgraph.types import Command, interrupt
+
+from agent import texts
+from agent.context import AgentContext, context_of
+from agent.features import Feature
+from agent.intake_parser import missing_fields, parse_intake
+from agent.nodes.common import event_text, finish, reply, user_id
+from agent.questions import confirmation, question, understood
+from agent.refine import apply_ops, describe_diff, diff_plans
+from agent.refine_parser import parse_refinement
+from agent.state import AgentState
+from storage.models import Goal
+
+YES = re.compile(r"^\s*(yes|y|yep|yeah|ok|okay|sure|go|build|build it|looks good|correct)\b", re.I)
+CANCEL = re.compile(r"^\s*(cancel|stop|abort|quit)\b", re.I)
+UNDO = re.compile(r"^\s*(undo|revert|go back|previous version)\b", re.I)
+INTAKE_COMMANDS = {"cancel", "help", "plan", "newplan", "start", "timezone"}
+
+
+def _intake_text(event: dict[str, Any]) -> str:
+    """The text of an answer during intake; a shared location becomes coordinates."""
+    if event.get("kind") == "location":
+        return f"__location__ {event.get('latitude')} {event.get('longitude')}"
+    return event_text(event)
+
+
+def _after_answer(answer: dict[str, Any], update: dict[str, Any], same: str) -> Command[Any]:
+    """Commands typed mid-intake go through the router; anything else back to `same`."""
+    if answer.get("kind") == "command" and answer.get("command") in INTAKE_COMMANDS:
+        return Command(goto="route", update={**update, "inbox": answer})
+    return Command(goto=same, update={**update, "inbox": answer})
+
+
+def intake(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    goal = Goal.model_validate(state.get("goal") or {})
+    event = state.get("inbox") or {}
+    expecting = state.get("asking")
+    text = _intake_text(event)
+    parsed = parse_intake(text, today=context_of(runtime).clock().date(), expecting=expecting)
+    goal = goal.model_copy(update=parsed.fields)
+    missing = missing_fields(goal)
+    update: dict[str, Any] = {"goal": goal.model_dump(mode="json"), "phase": "intake"}
+    if not missing:
+        return Command(goto="confirm", update={**update, "phase": "confirm", "asking": None})
+    field = missing[0]
+    problems = list(parsed.problems)
+    if not problems and expecting == field and text.strip():
+        problems = [texts.NOT_UNDERSTOOD[field]]
+    replies = [question(field, problems)]
+    if expecting is None and parsed.fields:
+        replies.insert(0, reply(understood(goal, parsed.fields)))
+    answer = interrupt({"replies": replies})
+    return _after_answer(answer, {**update, "asking": field}, "intake")
+
+
+def confirm(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    goal = Goal.model_validate(state.get("goal") or {})
+    event = state.get("inbox") or {}
+    problems: list[str] = []
+    if state.get("phase") == "confirm" and state.get("asking") == "confirm":
+        text = event_text(event)
+        if YES.match(text):
+            return Command(goto="generate", update={"asking": None})
+        if CANCEL.match(text):
+            return Command(goto="cancel")
+        parsed = parse_intake(_intake_text(event), today=context_of(runtime).clock().date())
+        problems = list(parsed.problems)
+        if parsed.fields:
+            goal = goal.model_copy(update=parsed.fields)
+        elif not problems:
+            problems = [texts.CONFIRM_HINT]
+    update = {"goal": goal.model_dump(mode="json"), "phase": "confirm", "asking": "confirm"}
+    answer = interrupt({"replies": [confirmation(goal, problems)]})
+    return _after_answer(answer, update, "confirm")
+
+
+async def generate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    ctx = context_of(runtime)
+    goal = Goal.model_validate(state.get("goal") or {})
+    plan = await ctx.build_plan(goal)
+    version = await ctx.store.save_plan(user_id(state), plan, goal, note="created")
+    return {
+        "phase": "planned",
+        "asking": None,
+        "replies": [
+            {"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")},
+            reply(texts.AFTER_PLAN),
+        ],
+    }
+
+
+async def start(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    active = await context_of(runtime).store.active_plan(user_id(state))
+    if active is not None:
+        return finish(state, [reply(texts.WELCOME_BACK)])
+    return Command(
+        goto="intake",
+        update={
+            "replies": [reply(texts.WELCOME)],
+            "phase": "intake",
+            "goal": {},
+            "asking": None,
+            "inbox": {},
+        },
+    )
+
+
+def help_node(state: AgentState) -> Command[Any]:
+    return finish(state, [reply(texts.HELP)])
+
+
+def new_plan(state: AgentState) -> Command[Any]:
+    return Command(
+        goto="intake",
+        update={
+            "replies": [reply(texts.NEW_PLAN)],
+            "phase": "intake",
+            "goal": {},
+            "asking": None,
+            "inbox": {},
+        },
+    )
+
+
+async def cancel(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    if state.get("phase") not in {"intake", "confirm"}:
+        return finish(state, [reply(texts.NOTHING_TO_CANCEL)])
+    has_plan = await context_of(runtime).store.active_plan(user_id(state)) is not None
+    return finish(
+        state,
+        [reply(texts.CANCELLED)],
+        phase="planned" if has_plan else "idle",
+        goal={},
+        asking=None,
+    )
+
+
+async def show_plan(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    active = await context_of(runtime).store.active_plan(user_id(state))
+    if active is None:
+        return finish(state, [reply(texts.NO_PLAN)])
+    version, plan, _goal = active
+    return finish(
+        state, [{"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")}]
+    )
+
+
+async def show_week(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    event = state.get("inbox") or {}
+    active = await context_of(runtime).store.active_plan(user_id(state))
+    try:
+        number = int(str(event.get("data", "")).split(":", 1)[1])
+    except (IndexError, ValueError):
+        number = 0
+    if active is None:
+        return finish(state, [reply(texts.NO_PLAN)])
+    _version, plan, _goal = active
+    week = next((w for w in plan.weeks if w.number == number), None)
+    if week is None:
+        return finish(state, [reply(texts.NO_SUCH_WEEK.format(weeks=len(plan.weeks)))])
+    shown = {"kind": "week", "week": week.model_dump(mode="json"), "plan_title": plan.title}
+    return finish(state, [shown])
+
+
+def unknown_command(state: AgentState) -> Command[Any]:
+    return finish(state, [reply(texts.UNKNOWN)])
+
+
+async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    ctx = context_of(runtime)
+    uid = user_id(state)
+    text = event_text(state.get("inbox") or {})
+    active = await ctx.store.active_plan(uid)
+    if active is None:
+        return finish(state, [reply(texts.NO_PLAN)], phase="idle")
+    version, plan, goal = active
+    if UNDO.match(text):
+        return finish(state, [await _undo(ctx, uid, version, plan)])
+    if ctx.llm is not None:
+        ops = await ctx.llm.parse_refinement(text, plan, parse_refinement)
+    else:
+        ops = parse_refinement(text)
+    if not ops:
+        return finish(state, [reply(texts.PLANNED_HINT)])
+    changed, new_goal, notes = apply_ops(plan, goal, ops)
+    if changed == plan:
+        return finish(state, [reply("\n".join([*notes, texts.NO_CHANGE]))])
+    new_version = await ctx.store.save_plan(uid, changed, new_goal, note=text[:200])
+    summary = describe_diff(diff_plans(plan, changed))
+    body = "\n".join([texts.REFINED.format(version=new_version), summary, *notes])
+    return finish(state, [reply(body, options=[{"label": "↩ Undo", "value": "undo"}])])
+
+
+async def _undo(ctx: AgentContext, uid: int, version: int, plan: Any) -> dict[str, Any]:
+    previous = await ctx.store.previous_version(uid, version)
+    if previous is None or not await ctx.store.activate_version(uid, previous, expected=version):
+        return reply(texts.NOTHING_TO_UNDO)
+    restored = await ctx.store.active_plan(uid)
+    assert restored is not None
+    summary = describe_diff(diff_plans(plan, restored[1]))
+    return reply(texts.UNDONE.format(version=previous, summary=summary))
+
+
+FEATURE = Feature(
+    name="planning",
+    nodes={
+        "start": start,
+        "help": help_node,
+        "new_plan": new_plan,
+        "cancel": cancel,
+        "show_plan": show_plan,
+        "show_week": show_week,
+        "unknown_command": unknown_command,
+        "refine": refine,
+    },
+    commands={
+        "start": "start",
+        "help": "help",
+        "newplan": "new_plan",
+        "plan": "show_plan",
+        "cancel": "cancel",
+    },
+    callbacks={"week:": "show_week", "plan": "show_plan"},
+    priority=90,
+)
+
+__all__ = ["END", "FEATURE", "confirm", "generate", "intake"]

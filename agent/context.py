@@ -14,14 +14,26 @@ if TYPE_CHECKING:
     from agent.llm import LLMPlanner
 
 PlanBuilder = Callable[[Goal], Awaitable[Plan]]
+PlanChanged = Callable[[int, int, Plan, Goal], Awaitable[list[dict[str, Any]]]]
+
+
+async def _nothing_scheduled(user_id: int, version: int, plan: Plan, goal: Goal) -> list[Any]:
+    return []
 
 
 @dataclass
 class AgentContext:
+    """What nodes may use. `outbox` collects replies too big to checkpoint (files,
+    photos): the service sends them after the state's replies and they never enter
+    the graph state. `on_plan_changed` (re)schedules a plan version once it is
+    active and returns replies about it (e.g. the first sessions)."""
+
     store: Store
     build_plan: PlanBuilder
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     llm: LLMPlanner | None = None
+    on_plan_changed: PlanChanged = _nothing_scheduled
+    outbox: list[dict[str, Any]] = field(default_factory=list)
 
 
 _studio_context: AgentContext | None = None

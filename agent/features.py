@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -26,6 +26,9 @@ class Feature:
     claims_text: Callable[[str], bool] | None = None
     text_node: str | None = None
     priority: int = 50
+    # Called by the bot after it sent a reply whose "notify" is this feature's name,
+    # with (context, reply, telegram_result) — e.g. to remember a quiz poll's id.
+    on_sent: Callable[[Any, dict[str, Any], dict[str, Any]], Awaitable[None]] | None = None
 
 
 @cache
@@ -62,3 +65,7 @@ def text_node(text: str) -> str | None:
         if feature.claims_text is not None and feature.text_node and feature.claims_text(text):
             return feature.text_node
     return None
+
+
+def feature(name: str) -> Feature | None:
+    return next((f for f in features() if f.name == name), None)

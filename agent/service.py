@@ -8,6 +8,7 @@ a new run. Events of one chat are handled one at a time, in order.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import defaultdict
 from typing import Any
 
@@ -15,8 +16,13 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
 from agent.context import AgentContext
+from agent.features import feature
 from agent.graph import build_graph
 from agent.state import RESET
+
+# A reply of this kind erases the chat's conversation state once the run is over
+# (used by /forget); it is never shown.
+FORGET_THREAD = "forget_thread"
 
 
 class AgentService:
@@ -36,13 +42,19 @@ class AgentService:
             else:
                 before = 0
                 run_input = {"inbox": event, "replies": [RESET]}
-            result = await self.graph.ainvoke(run_input, config, context=self.context)
-        replies = list(result.get("replies", [])[before:])
-        for pending in result.get("__interrupt__", []):
-            replies.extend(pending.value.get("replies", []))
-        return replies
+            context = dataclasses.replace(self.context, outbox=[])
+            result = await self.graph.ainvoke(run_input, config, context=context)
+            replies = list(result.get("replies", [])[before:])
+            for pending in result.get("__interrupt__", []):
+                replies.extend(pending.value.get("replies", []))
+            replies.extend(context.outbox)
+            if any(r.get("kind") == FORGET_THREAD for r in replies):
+                await self.graph.checkpointer.adelete_thread(str(chat_id))  # type: ignore[union-attr]
+        return [r for r in replies if r.get("kind") != FORGET_THREAD]
 
-    async def forget(self, chat_id: int) -> None:
-        """Drop the chat's conversation state (checkpoints) entirely."""
-        async with self._locks[chat_id]:
-            await self.graph.checkpointer.adelete_thread(str(chat_id))  # type: ignore[union-attr]
+    async def reply_sent(self, reply: dict[str, Any], result: dict[str, Any]) -> None:
+        """Tell the feature that asked (``reply["notify"]``) what Telegram answered."""
+        owner = feature(str(reply.get("notify")))
+        if owner is not None and owner.on_sent is not None:
+            await owner.on_sent(self.context, reply, result)
+

@@ -8,6 +8,7 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     MessageHandler,
+    PollAnswerHandler,
     filters,
 )
 
@@ -40,6 +41,7 @@ def build_application(runtime: Runtime, *, token: str, base_url: str) -> Applica
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
     # Edited messages are ignored by design: re-reading an edited "done" would count it twice.
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, handlers.on_message))
+    application.add_handler(PollAnswerHandler(handlers.on_poll_answer))
     application.add_error_handler(handlers.on_error)
     return application
 

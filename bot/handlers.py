@@ -9,10 +9,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from telegram import (
+    Bot,
+    InputFile,
     KeyboardButton,
     LinkPreviewOptions,
+    Message,
+    Poll,
     ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
@@ -22,13 +25,14 @@ from telegram.ext import ContextTypes
 from agent import texts
 from agent.service import AgentService
 from bot.keyboards import decode, inline_keyboard
-from bot.render import render_reply, split_message
+from bot.render import escape, render_reply, split_message
 from storage.engine import StorageError
 
 log = logging.getLogger(__name__)
 
 TYPING_EVERY_S = 4.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+MAX_CAPTION = 1024
 NOT_TEXT = "I can only read text messages (and a shared location for your time zone)."
 PRIVATE_ONLY = "I work in private chats — message me directly to plan your learning."
 BUTTON_NOT_YOURS = "That button isn't for you."
@@ -77,6 +81,22 @@ class Handlers:
         }
         await self._dispatch(context, message.chat.id, query.from_user.id, event)
 
+    async def on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        answer = update.poll_answer
+        if answer is None or answer.user is None:
+            return
+        user = answer.user
+        event = {
+            "kind": "poll_answer",
+            "poll_id": answer.poll_id,
+            "option_ids": list(answer.option_ids),
+            "text": "",
+            "user_id": user.id,
+            "chat_id": user.id,
+            "name": user.first_name,
+        }
+        await self._dispatch(context, user.id, user.id, event)
+
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("unhandled error for update %s", update, exc_info=context.error)
 
@@ -116,38 +136,66 @@ class Handlers:
         except Exception:
             log.exception("agent failed for chat %s", chat_id)
             replies = [{"kind": "text", "text": texts.ERROR}]
-        await self.send_replies(context, chat_id, user_id, replies)
+        try:
+            await self.send_replies(context.bot, chat_id, user_id, replies)
+        except TelegramError:
+            log.exception("could not deliver replies to chat %s", chat_id)
 
     async def send_replies(
-        self,
-        context: ContextTypes.DEFAULT_TYPE,
-        chat_id: int,
-        user_id: int,
-        replies: list[dict[str, Any]],
+        self, bot: Bot, chat_id: int, user_id: int, replies: list[dict[str, Any]]
     ) -> None:
+        """Send the agent's replies in order; raises TelegramError if Telegram refuses one."""
         for reply in replies:
-            out = render_reply(reply)
-            parts = split_message(out.html)
-            for index, part in enumerate(parts):
-                markup: Any = None
-                if index == len(parts) - 1:
-                    if out.request_location:
-                        markup = ReplyKeyboardMarkup(
-                            [[KeyboardButton("📍 Share my location", request_location=True)]],
-                            one_time_keyboard=True,
-                            resize_keyboard=True,
-                        )
-                    elif out.buttons:
-                        markup = inline_keyboard(out.buttons, user_id)
-                    elif reply.get("kind") == "text" and reply.get("clear_keyboard"):
-                        markup = ReplyKeyboardRemove()
-                await context.bot.send_message(
-                    chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    link_preview_options=NO_PREVIEW,
-                )
+            message = await self._send_one(bot, chat_id, user_id, reply)
+            if reply.get("notify") and message is not None:
+                await self.service.reply_sent(reply, message.to_dict())
+
+    async def _send_one(
+        self, bot: Bot, chat_id: int, user_id: int, reply: dict[str, Any]
+    ) -> Message | None:
+        kind = reply.get("kind")
+        caption = escape(str(reply.get("caption", "")))[:MAX_CAPTION] or None
+        if kind == "document":
+            document = InputFile(reply["data"], filename=str(reply["filename"]))
+            return await bot.send_document(
+                chat_id, document, caption=caption, parse_mode=ParseMode.HTML
+            )
+        if kind == "photo":
+            photo = InputFile(reply["data"], filename=str(reply.get("filename", "chart.png")))
+            return await bot.send_photo(chat_id, photo, caption=caption, parse_mode=ParseMode.HTML)
+        if kind == "poll":
+            correct = reply.get("correct_index")
+            return await bot.send_poll(
+                chat_id,
+                question=str(reply["question"]),
+                options=[str(o) for o in reply["options"]],
+                is_anonymous=False,
+                type=Poll.QUIZ if correct is not None else Poll.REGULAR,
+                correct_option_id=correct,
+                explanation=reply.get("explanation") or None,
+            )
+        out = render_reply(reply)
+        parts = split_message(out.html)
+        message: Message | None = None
+        for index, part in enumerate(parts):
+            markup: Any = None
+            if index == len(parts) - 1:
+                if out.request_location:
+                    markup = ReplyKeyboardMarkup(
+                        [[KeyboardButton("📍 Share my location", request_location=True)]],
+                        one_time_keyboard=True,
+                        resize_keyboard=True,
+                    )
+                elif out.buttons:
+                    markup = inline_keyboard(out.buttons, user_id)
+            message = await bot.send_message(
+                chat_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+            )
+        return message
 
     @contextlib.asynccontextmanager
     async def _typing(

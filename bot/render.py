@@ -72,9 +72,13 @@ def _safe_cut(line: str, limit: int) -> int:
 
 
 def _options(reply: dict[str, Any]) -> list[list[Button]]:
+    """Answer buttons ("options", data "a:<value>") then routed buttons ("buttons")."""
     options = reply.get("options") or []
-    buttons = [Button(str(o["label"]), f"a:{o['value']}") for o in options]
-    return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    answers = [Button(str(o["label"]), f"a:{o['value']}") for o in options]
+    rows = [answers[i : i + 3] for i in range(0, len(answers), 3)]
+    for row in reply.get("buttons") or []:
+        rows.append([Button(str(b["label"]), str(b["data"])) for b in row])
+    return rows
 
 
 def render_plan(plan: Plan, version: int | None = None) -> Outgoing:

@@ -57,4 +57,3 @@ class AgentService:
         owner = feature(str(reply.get("notify")))
         if owner is not None and owner.on_sent is not None:
             await owner.on_sent(self.context, reply, result)
-

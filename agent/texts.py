@@ -13,6 +13,7 @@ HELP = (
     "5h/week, beginner, evenings after 7pm, Berlin”. I'll ask for anything missing.\n\n"
     "/newplan — set a new goal\n"
     "/plan — show your current plan\n"
+    "/timezone — change your time zone (a city, a zone or an offset)\n"
     "/cancel — stop what we're doing\n"
     "/help — this message\n\n"
     "Once you have a plan you can change it in plain words: “make week 2 lighter”, "

@@ -19,6 +19,7 @@ COMMANDS = [
     BotCommand("start", "Start here"),
     BotCommand("newplan", "Set a new learning goal"),
     BotCommand("plan", "Show your plan"),
+    BotCommand("timezone", "Change your time zone"),
     BotCommand("cancel", "Stop what we're doing"),
     BotCommand("help", "What I can do"),
 ]

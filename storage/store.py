@@ -177,6 +177,26 @@ class Store:
 
         return await self.run(op)
 
+    async def set_timezone(self, user_id: int, timezone: str) -> int | None:
+        """Record the user's zone, and the active plan's, so sessions follow it.
+        Returns the active plan version that was updated, if any."""
+
+        def op() -> int | None:
+            user = self.db.users.find_one_and_update(
+                {"user_id": user_id},
+                {"$set": {"timezone": timezone}},
+                return_document=ReturnDocument.AFTER,
+            )
+            version = (user or {}).get("active_plan_version")
+            if not version:
+                return None
+            self.db.learning_plans.update_one(
+                {"user_id": user_id, "version": version}, {"$set": {"goal.timezone": timezone}}
+            )
+            return int(version)
+
+        return await self.run(op)
+
     async def plan_versions(self, user_id: int) -> list[dict[str, Any]]:
         def op() -> list[dict[str, Any]]:
             cursor = self.db.learning_plans.find(

@@ -23,6 +23,9 @@ from agent.state import RESET
 # A reply of this kind erases the chat's conversation state once the run is over
 # (used by /forget); it is never shown.
 FORGET_THREAD = "forget_thread"
+# Persist every step before the next one runs: a kill -9 mid-turn loses nothing
+# that was already acknowledged (measured: no slower than "async" here).
+DURABILITY = "sync"
 
 
 class AgentService:
@@ -43,7 +46,9 @@ class AgentService:
                 before = 0
                 run_input = {"inbox": event, "replies": [RESET]}
             context = dataclasses.replace(self.context, outbox=[])
-            result = await self.graph.ainvoke(run_input, config, context=context)
+            result = await self.graph.ainvoke(
+                run_input, config, context=context, durability=DURABILITY
+            )
             replies = list(result.get("replies", [])[before:])
             for pending in result.get("__interrupt__", []):
                 replies.extend(pending.value.get("replies", []))

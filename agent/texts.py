@@ -52,3 +52,5 @@ ERROR = "Sorry — something went wrong on my side. Please try again in a moment
 STORAGE_ERROR = (
     "Sorry — I couldn't reach my storage just now. Nothing was changed; please try again."
 )
+GOAL_TOO_LONG = "That's a long goal — could you say it in one sentence (up to {limit} characters)?"
+TOPICS_TOO_LONG = "Please list at most {count} topics, each up to {limit} characters."

@@ -12,7 +12,7 @@ from langgraph.types import Command, interrupt
 from agent import texts
 from agent.context import AgentContext, context_of
 from agent.features import Feature
-from agent.intake_parser import missing_fields, parse_intake
+from agent.intake_parser import IntakeUpdate, missing_fields, parse_intake
 from agent.nodes.common import event_text, finish, reply, user_id
 from agent.questions import confirmation, question, understood
 from agent.refine import apply_ops, describe_diff, diff_plans
@@ -23,6 +23,9 @@ from storage.models import Goal
 YES = re.compile(r"^\s*(yes|y|yep|yeah|ok|okay|sure|go|build|build it|looks good|correct)\b", re.I)
 CANCEL = re.compile(r"^\s*(cancel|stop|abort|quit)\b", re.I)
 UNDO = re.compile(r"^\s*(undo|revert|go back|previous version)\b", re.I)
+MAX_GOAL_CHARS = 200
+MAX_TOPICS = 12
+MAX_TOPIC_CHARS = 60
 INTAKE_COMMANDS = {"cancel", "help", "plan", "newplan", "start", "timezone"}
 
 
@@ -40,12 +43,28 @@ def _after_answer(answer: dict[str, Any], update: dict[str, Any], same: str) -> 
     return Command(goto=same, update={**update, "inbox": answer})
 
 
+def _bounded(parsed: IntakeUpdate) -> IntakeUpdate:
+    """Refuse goals and topic lists too long to be a goal (or to show in a message)."""
+    fields = dict(parsed.fields)
+    problems = list(parsed.problems)
+    if len(str(fields.get("goal") or "")) > MAX_GOAL_CHARS:
+        del fields["goal"]
+        problems.append(texts.GOAL_TOO_LONG.format(limit=MAX_GOAL_CHARS))
+    topics = fields.get("topics")
+    if topics and (len(topics) > MAX_TOPICS or any(len(t) > MAX_TOPIC_CHARS for t in topics)):
+        del fields["topics"]
+        problems.append(texts.TOPICS_TOO_LONG.format(count=MAX_TOPICS, limit=MAX_TOPIC_CHARS))
+    return IntakeUpdate(fields=fields, problems=problems)
+
+
 def intake(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
     goal = Goal.model_validate(state.get("goal") or {})
     event = state.get("inbox") or {}
     expecting = state.get("asking")
     text = _intake_text(event)
-    parsed = parse_intake(text, today=context_of(runtime).clock().date(), expecting=expecting)
+    parsed = _bounded(
+        parse_intake(text, today=context_of(runtime).clock().date(), expecting=expecting)
+    )
     goal = goal.model_copy(update=parsed.fields)
     missing = missing_fields(goal)
     update: dict[str, Any] = {"goal": goal.model_dump(mode="json"), "phase": "intake"}
@@ -72,7 +91,9 @@ def confirm(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
             return Command(goto="generate", update={"asking": None})
         if CANCEL.match(text):
             return Command(goto="cancel")
-        parsed = parse_intake(_intake_text(event), today=context_of(runtime).clock().date())
+        parsed = _bounded(
+            parse_intake(_intake_text(event), today=context_of(runtime).clock().date())
+        )
         problems = list(parsed.problems)
         if parsed.fields:
             goal = goal.model_copy(update=parsed.fields)

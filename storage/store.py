@@ -10,6 +10,7 @@ MongoDB stay consistent.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -68,9 +69,10 @@ class Store:
         call = functools.partial(fn, *args, **kwargs)
         try:
             return await loop.run_in_executor(self.engine.executor, call)
-        except PyMongoError as exc:
-            if isinstance(exc, DuplicateKeyError):
-                raise
+        except DuplicateKeyError:
+            raise
+        except (PyMongoError, sqlite3.Error) as exc:
+            # sqlite3.Error: the embedded engine's file is locked, full or unwritable.
             raise StorageError(str(exc)) from exc
 
     async def setup(self) -> None:

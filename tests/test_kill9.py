@@ -49,12 +49,16 @@ class BotProcess:
             "LEARNPLAN_DATA_DIR": str(self.data_dir),
             "LEARNPLAN_LOG_LEVEL": "WARNING",
         }
-        self.proc = subprocess.Popen([LEARNPLAN, "run"], env=env, stderr=subprocess.DEVNULL)
+        self.proc = self._spawn(env)
         deadline = time.monotonic() + 60
         while not any(c.method == "setMyCommands" for c in self.api.calls[since:]):
             assert self.proc.poll() is None, "the bot exited during start-up"
             assert time.monotonic() < deadline, "the bot did not start"
             await asyncio.sleep(0.05)
+
+    @staticmethod
+    def _spawn(env: dict[str, str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([LEARNPLAN, "run"], env=env, stderr=subprocess.DEVNULL)
 
     def kill(self) -> None:
         assert self.proc is not None
@@ -67,9 +71,9 @@ class BotProcess:
             self.proc.wait(timeout=30)
 
 
-async def _next_reply(api: FakeTelegramAPI, since: int, timeout: float) -> list[Call]:
+async def _next_reply(api: FakeTelegramAPI, since: int, limit: float) -> list[Call]:
     try:
-        return await api.wait_quiet(USER, since, quiet=0.3, limit=timeout)
+        return await api.wait_quiet(USER, since, quiet=0.3, limit=limit)
     except TimeoutError:
         return []
 
@@ -101,7 +105,7 @@ async def test_conversation_survives_sigkill(
                 bot.kill()
                 kills += 1
                 await bot.start()
-            replies = await _next_reply(api, since, timeout=8)
+            replies = await _next_reply(api, since, limit=8)
             if not replies:  # the message died with the process: ask again
                 message = "/help"
                 continue

@@ -1,0 +1,85 @@
+"""Generation time of the .ics export and the /progress chart for a 52-week plan.
+
+Baseline, measured in the same run: serializing the same plan to JSON (the
+cheapest thing that touches every module), so the ratios say how much work the
+calendar and the chart add on top of merely reading the plan.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time as clock_time, timedelta
+from typing import Any
+
+from agent.planner import build_plan
+from agent.progress import StreakState, summarize
+from bot.charts import progress_chart_png
+from scheduler.ics import build_calendar
+from scheduler.timetable import build_timetable
+from storage.models import Goal, SkillLevel, Slot
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+REPEATS = 5
+
+
+def _best(fn: Callable[[], Any], repeats: int = REPEATS) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> dict[str, Any]:
+    slots = [Slot(weekday=d, start=clock_time(19), end=clock_time(21)) for d in range(5)]
+    goal = Goal(
+        goal="Machine learning engineering",
+        skill_level=SkillLevel.BEGINNER,
+        hours_per_week=10,
+        weeks=52,
+        topics=["linear algebra", "PyTorch", "MLOps", "evaluation"],
+        availability=slots,
+        timezone="Europe/Berlin",
+    )
+    plan = build_plan(goal)
+    sessions = build_timetable(plan, slots, "Europe/Berlin", date(2026, 11, 30), now=NOW)
+    done = {m.id for m in plan.modules()[:40]}
+    summary = summarize(
+        plan,
+        [],
+        {m: 90 for m in done},
+        {1: (2, 3)},
+        StreakState(current=3, longest=9, frozen_days=[]),
+    )
+    days = [date(2026, 11, 26) - timedelta(days=d) for d in range(0, 28, 2)]
+
+    baseline = _best(lambda: plan.model_dump_json())
+    ics = _best(
+        lambda: build_calendar(
+            plan, sessions, "Europe/Berlin", lead_minutes=15, calendar_id="u1", now=NOW
+        )
+    )
+    chart = _best(lambda: progress_chart_png(summary, days, date(2026, 11, 26), title=plan.title))
+    size = len(build_calendar(plan, sessions, "Europe/Berlin", lead_minutes=15,
+                              calendar_id="u1", now=NOW))  # fmt: skip
+    print("## Generation for a 52-week plan")
+    print(f"baseline (plan → JSON): {baseline * 1000:.2f} ms")
+    print(
+        f".ics export: {ics * 1000:.1f} ms for {len(sessions)} sessions ({size / 1024:.0f} KiB) "
+        f"= {ics / baseline:.0f}x baseline"
+    )
+    print(f"/progress chart: {chart * 1000:.1f} ms = {chart / baseline:.0f}x baseline")
+    return {
+        "baseline_ms": baseline * 1000,
+        "ics_ms": ics * 1000,
+        "chart_ms": chart * 1000,
+        "sessions": len(sessions),
+        "ics_ratio": ics / baseline,
+        "chart_ratio": chart / baseline,
+    }
+
+
+if __name__ == "__main__":
+    main()

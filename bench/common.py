@@ -31,18 +31,18 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
-async def turn(api: FakeTelegramAPI, user: int, text: str, *, timeout: float = 30) -> float:
+async def turn(api: FakeTelegramAPI, user: int, text: str, *, limit: float = 30) -> float:
     """Seconds from a user's message entering the Bot API to the bot's first reply."""
     since = len(api.calls)
     start = time.perf_counter()
     api.send_text(user, text)
-    deadline = start + timeout
+    deadline = start + limit
     while time.perf_counter() < deadline:
         for call in api.calls[since:]:
             if call.method == "sendMessage" and str(call.params.get("chat_id")) == str(user):
                 return time.perf_counter() - start
         await asyncio.sleep(0.0005)
-    raise TimeoutError(f"no reply to {user} within {timeout}s")
+    raise TimeoutError(f"no reply to {user} within {limit}s")
 
 
 async def settle(api: FakeTelegramAPI, quiet: float = 0.05) -> None:
@@ -59,9 +59,7 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(update.effective_chat.id, update.effective_message.text or "")
 
 
-async def with_echo_bot(
-    api: FakeTelegramAPI, body: Callable[[], Awaitable[Any]]
-) -> Any:
+async def with_echo_bot(api: FakeTelegramAPI, body: Callable[[], Awaitable[Any]]) -> Any:
     """Run `body` while a bare python-telegram-bot echo bot polls the same stand-in."""
     app = Application.builder().token(api.token).base_url(api.base_url).concurrent_updates(64)
     application = app.build()

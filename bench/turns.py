@@ -64,7 +64,7 @@ async def _throughput(api: FakeTelegramAPI, data: Path, users: int) -> dict[str,
 
     async def chat(user: int) -> None:
         for text in INTAKE:
-            latencies.append(await turn(api, user, text, timeout=120))
+            latencies.append(await turn(api, user, text, limit=120))
             await settle(api, 0.01)
 
     try:

@@ -30,6 +30,9 @@ from storage.engine import StorageError
 
 log = logging.getLogger(__name__)
 
+# "typing…" shows only when a turn is slow enough to notice, then every 4 s
+# (Telegram shows it for 5 s); instant replies do not spend rate limit on it.
+TYPING_AFTER_S = 0.3
 TYPING_EVERY_S = 4.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MAX_CAPTION = 1024
@@ -202,6 +205,7 @@ class Handlers:
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int
     ) -> AsyncIterator[None]:
         async def keep_typing() -> None:
+            await asyncio.sleep(TYPING_AFTER_S)
             while True:
                 with contextlib.suppress(TelegramError):
                     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)

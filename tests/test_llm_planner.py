@@ -3,6 +3,7 @@ in a valid plan, plan metadata says who made it, and results are cached."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -130,3 +131,30 @@ async def test_bot_uses_the_llm_end_to_end(
     finally:
         await bot.stop()
     assert not api.rejected
+
+
+async def test_typing_is_resent_while_a_slow_plan_is_generated(
+    api: FakeTelegramAPI, llm: FakeOpenAI, tmp_path: Path
+) -> None:
+    llm.mode = "slow"
+    llm.slow_seconds = 5.5
+    bot = BotUnderTest(
+        api,
+        tmp_path / "data",
+        env={"OPENAI_BASE_URL": llm.base_url, "OPENAI_API_KEY": "x", "LEARNPLAN_LLM_TIMEOUT": 20},
+    )
+    await bot.start()
+    try:
+        calls = await bot.say(
+            502, "Learn Go, 4 weeks, 4h/week, beginner, weekends 10:00-12:00, Paris, topics: maps"
+        )
+        since = len(api.calls)
+        calls = await bot.press_button(502, calls[-1], "Build my plan")
+        assert "Week 4" in texts(calls)
+        typing = [c for c in api.calls[since:] if c.method == "sendChatAction"]
+        assert len(typing) >= 2, "typing must be re-sent at least every 5 s"
+        gaps = [b.at - a.at for a, b in itertools.pairwise(typing)]
+        assert all(gap <= 5 for gap in gaps)
+        assert all(c.params.get("action") == "typing" for c in typing)
+    finally:
+        await bot.stop()

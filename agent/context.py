@@ -33,6 +33,8 @@ class AgentContext:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     llm: LLMPlanner | None = None
     on_plan_changed: PlanChanged = _nothing_scheduled
+    # Where the bot's HTTP server is reachable from outside (calendar links); None: no links.
+    public_url: str | None = None
     outbox: list[dict[str, Any]] = field(default_factory=list)
 
 

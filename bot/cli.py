@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -20,11 +21,14 @@ def _fail(message: str) -> int:
     return 2
 
 
-async def _run_bot(settings: Settings) -> None:
+async def _run_bot(settings: Settings, *, webhook: bool = False) -> None:
     from bot.app import build_application, start_polling, stop_polling
+    from bot.http_server import serve_http
     from bot.runtime import open_runtime
+    from bot.webhook import serve_webhook
 
     assert settings.telegram_bot_token is not None
+    log = logging.getLogger(__name__)
     async with open_runtime(settings) as runtime:
         application = build_application(
             runtime,
@@ -35,12 +39,29 @@ async def _run_bot(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await start_polling(application)
-        logging.getLogger(__name__).info("learnplan is running (long polling)")
-        try:
-            await stop.wait()
-        finally:
-            await stop_polling(application)
+        if webhook:
+            assert settings.public_url is not None
+            secret = settings.telegram_webhook_secret
+            async with serve_webhook(
+                application,
+                runtime.store,
+                listen=settings.http_listen,
+                public_url=settings.public_url,
+                secret=secret.get_secret_value() if secret is not None else None,
+            ):
+                await stop.wait()
+            return
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.public_url:
+                await stack.enter_async_context(
+                    serve_http(runtime.store, listen=settings.http_listen)
+                )
+            await start_polling(application)
+            log.info("learnplan is running (long polling)")
+            try:
+                await stop.wait()
+            finally:
+                await stop_polling(application)
 
 
 async def _chat(settings: Settings) -> None:
@@ -78,7 +99,12 @@ def _chat_event(text: str) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="learnplan", description="A personal learning planner.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the Telegram bot (long polling)")
+    run = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook on LEARNPLAN_HTTP_LISTEN (needs LEARNPLAN_PUBLIC_URL)",
+    )
     sub.add_parser("chat", help="talk to the planner in this terminal")
     args = parser.parse_args(argv)
     try:
@@ -97,7 +123,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             if settings.telegram_bot_token is None:
                 return _fail("missing setting TELEGRAM_BOT_TOKEN (the token from @BotFather)")
-            asyncio.run(_run_bot(settings))
+            if args.webhook and settings.public_url is None:
+                return _fail(
+                    "missing setting LEARNPLAN_PUBLIC_URL (the https address Telegram posts to)"
+                )
+            from bot.http_server import HttpServerError
+
+            try:
+                asyncio.run(_run_bot(settings, webhook=args.webhook))
+            except HttpServerError as exc:
+                return _fail(str(exc))
         else:
             asyncio.run(_chat(settings))
     except StorageError as exc:

@@ -37,7 +37,11 @@ async def open_runtime(
         ) as checkpointer:
             planners = make_planners(settings, store)
             context = AgentContext(
-                store=store, build_plan=planners.build_plan, clock=clock, llm=planners.llm
+                store=store,
+                build_plan=planners.build_plan,
+                clock=clock,
+                llm=planners.llm,
+                public_url=settings.public_url,
             )
             yield Runtime(settings, store, AgentService(checkpointer, context))
     finally:

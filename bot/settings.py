@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -26,12 +27,41 @@ class Settings(BaseSettings):
     llm_model: str = Field(default="gpt-4o-mini", alias="LEARNPLAN_LLM_MODEL")
     llm_timeout: float = Field(default=60.0, gt=0, le=600, alias="LEARNPLAN_LLM_TIMEOUT")
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LEARNPLAN_LOG_LEVEL"))
+    http_listen: str = Field(default="127.0.0.1:8080", alias="LEARNPLAN_HTTP_LISTEN")
+    public_url: str | None = Field(default=None, alias="LEARNPLAN_PUBLIC_URL")
+    telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
 
     @field_validator("telegram_api_base_url", "openai_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// behind a proxy)")
+        return value.rstrip("/")
+
+    @field_validator("http_listen")
+    @classmethod
+    def _http_listen(cls, value: str) -> str:
+        from bot.http_server import parse_listen
+
+        parse_listen(value)
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @field_validator("mongodb_uri")

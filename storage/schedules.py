@@ -1,12 +1,23 @@
 """The `schedules` collection: a plan version's study sessions, stored in UTC.
 
 One document per (user_id, plan_version, session_id). Replacing a version's
-timetable upserts each session and bumps `sequence` only when its times change,
-so calendar exports keep stable UIDs and a rising SEQUENCE.
+timetable upserts each session and bumps `sequence` only when its times or status
+change, so calendar exports keep stable UIDs and a rising SEQUENCE.
+
+Besides the `StudySession` fields a document carries ``ends_bucket`` (the UTC hour
+of ``ends_at``, so "sessions that just ended" is a hash-index lookup on the embedded
+engine too), ``anchor`` (the plan's start date the weekly budget windows count
+from) and ``active`` (true only for the user's currently scheduled version, so old
+versions' sessions are never taken for missed ones).
+
+Statuses: ``planned`` → ``done`` (progress), ``skipped`` (the user skipped it) or
+``missed`` (it passed with neither and could not be moved). Every status change is
+a guarded single-document update, never a read-modify-write.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
@@ -14,12 +25,19 @@ from pymongo import ASCENDING
 from storage.models import StudySession
 from storage.store import Store, as_utc
 
+BUCKET_SECONDS = 3600
+SESSION_STATUSES = ("planned", "done", "skipped", "missed")
+
 
 def _to_session(doc: dict[str, Any]) -> StudySession:
     doc = {k: v for k, v in doc.items() if k in StudySession.model_fields}
     doc["starts_at"] = as_utc(doc["starts_at"])
     doc["ends_at"] = as_utc(doc["ends_at"])
     return StudySession.model_validate(doc)
+
+
+def _bucket(instant: datetime) -> int:
+    return int(as_utc(instant).timestamp() // BUCKET_SECONDS)
 
 
 async def list_sessions(store: Store, user_id: int, plan_version: int) -> list[StudySession]:
@@ -32,10 +50,30 @@ async def list_sessions(store: Store, user_id: int, plan_version: int) -> list[S
     return [_to_session(d) for d in await store.run(op)]
 
 
+async def get_session(
+    store: Store, user_id: int, plan_version: int, session_id: str
+) -> StudySession | None:
+    doc = await store.run(
+        store.db.schedules.find_one,
+        {"user_id": user_id, "plan_version": plan_version, "session_id": session_id},
+        {"_id": 0},
+    )
+    return None if doc is None else _to_session(doc)
+
+
 async def save_sessions(
-    store: Store, user_id: int, plan_version: int, sessions: list[StudySession]
+    store: Store,
+    user_id: int,
+    plan_version: int,
+    sessions: list[StudySession],
+    *,
+    anchor: date | None = None,
 ) -> list[StudySession]:
-    """Store a version's sessions; returns them with the sequence numbers as stored."""
+    """Store a version's sessions; returns them with the sequence numbers as stored.
+
+    Sessions of the version that are not in ``sessions`` are deleted. A stored session
+    whose times or status differ gets ``sequence + 1``; a new one keeps its own.
+    """
     now = store.clock()
 
     def op() -> None:
@@ -46,25 +84,172 @@ async def save_sessions(
                 "plan_version": plan_version,
                 "session_id": session.session_id,
             }
-            fields = session.model_dump(exclude={"sequence"})
-            existing = store.db.schedules.find_one(key, {"starts_at": 1, "ends_at": 1, "status": 1})
-            changed = existing is not None and (
-                as_utc(existing["starts_at"]) != session.starts_at
-                or as_utc(existing["ends_at"]) != session.ends_at
-                or existing.get("status") != session.status
-            )
-            update: dict[str, Any] = {
-                "$set": {**fields, "updated_at": now},
-                "$setOnInsert": {"created_at": now},
+            fields: dict[str, Any] = {
+                **session.model_dump(exclude={"sequence"}),
+                "ends_bucket": _bucket(session.ends_at),
+                "updated_at": now,
             }
-            if changed:
-                update["$inc"] = {"sequence": 1}
-            else:
-                update["$setOnInsert"]["sequence"] = session.sequence
-            store.db.schedules.update_one(key, update, upsert=True)
+            if anchor is not None:
+                fields["anchor"] = anchor.isoformat()
+            differs = {
+                "$or": [
+                    {"starts_at": {"$ne": session.starts_at}},
+                    {"ends_at": {"$ne": session.ends_at}},
+                    {"status": {"$ne": session.status}},
+                ]
+            }
+            changed = store.db.schedules.update_one(
+                {**key, **differs}, {"$set": fields, "$inc": {"sequence": 1}}
+            )
+            if changed.matched_count == 0:
+                store.db.schedules.update_one(
+                    key,
+                    {
+                        "$set": fields,
+                        "$setOnInsert": {"created_at": now, "sequence": session.sequence},
+                    },
+                    upsert=True,
+                )
         store.db.schedules.delete_many(
             {"user_id": user_id, "plan_version": plan_version, "session_id": {"$nin": keep}}
         )
 
     await store.run(op)
     return await list_sessions(store, user_id, plan_version)
+
+
+async def activate_schedule(store: Store, user_id: int, plan_version: int) -> None:
+    """Mark ``plan_version`` as the user's scheduled version (and no other)."""
+
+    def op() -> None:
+        store.db.schedules.update_many(
+            {"user_id": user_id, "plan_version": {"$ne": plan_version}, "active": True},
+            {"$set": {"active": False}},
+        )
+        store.db.schedules.update_many(
+            {"user_id": user_id, "plan_version": plan_version}, {"$set": {"active": True}}
+        )
+
+    await store.run(op)
+
+
+async def active_schedule_version(store: Store, user_id: int) -> int | None:
+    """The version whose sessions are currently scheduled, if any."""
+    doc = await store.run(
+        store.db.schedules.find_one, {"user_id": user_id, "active": True}, {"plan_version": 1}
+    )
+    return None if doc is None else int(doc["plan_version"])
+
+
+async def anchor_of(store: Store, user_id: int, plan_version: int) -> date | None:
+    doc = await store.run(
+        store.db.schedules.find_one,
+        {"user_id": user_id, "plan_version": plan_version, "anchor": {"$exists": True}},
+        {"anchor": 1},
+    )
+    return None if doc is None else date.fromisoformat(str(doc["anchor"]))
+
+
+async def mark_module_sessions(
+    store: Store, user_id: int, plan_version: int, module_id: str, status: str
+) -> int:
+    """Set the status of every session of a module — e.g. "done" when the user reports
+    the module finished (or "planned" to take that back). Returns how many changed.
+
+    Called by the progress feature; each session's sequence rises, so calendars
+    update, and its pending reminder is dropped when it falls due.
+    """
+    if status not in SESSION_STATUSES:
+        raise ValueError(f"unknown session status {status!r}")
+    now = store.clock()
+
+    def op() -> int:
+        result = store.db.schedules.update_many(
+            {
+                "user_id": user_id,
+                "plan_version": plan_version,
+                "module_id": module_id,
+                "status": {"$ne": status},
+            },
+            {"$set": {"status": status, "updated_at": now}, "$inc": {"sequence": 1}},
+        )
+        return result.modified_count
+
+    return await store.run(op)
+
+
+async def set_session_status(
+    store: Store, user_id: int, plan_version: int, session_id: str, status: str, *, expected: str
+) -> bool:
+    """Change one session's status if it is still ``expected``."""
+    now = store.clock()
+
+    def op() -> bool:
+        result = store.db.schedules.update_one(
+            {
+                "user_id": user_id,
+                "plan_version": plan_version,
+                "session_id": session_id,
+                "status": expected,
+            },
+            {"$set": {"status": status, "updated_at": now}, "$inc": {"sequence": 1}},
+        )
+        return result.modified_count == 1
+
+    return await store.run(op)
+
+
+async def move_session(
+    store: Store, user_id: int, plan_version: int, old: StudySession, new: StudySession
+) -> bool:
+    """Give a still-planned session new times, if it is unchanged since it was read."""
+    now = store.clock()
+
+    def op() -> bool:
+        result = store.db.schedules.update_one(
+            {
+                "user_id": user_id,
+                "plan_version": plan_version,
+                "session_id": old.session_id,
+                "status": "planned",
+                "starts_at": old.starts_at,
+                "ends_at": old.ends_at,
+            },
+            {
+                "$set": {
+                    "starts_at": new.starts_at,
+                    "ends_at": new.ends_at,
+                    "ends_bucket": _bucket(new.ends_at),
+                    "updated_at": now,
+                },
+                "$inc": {"sequence": 1},
+            },
+        )
+        return result.modified_count == 1
+
+    return await store.run(op)
+
+
+async def ended_unfinished(
+    store: Store, cutoff: datetime, *, lookback: timedelta | None
+) -> list[tuple[int, int]]:
+    """(user_id, plan_version) of scheduled versions with a planned session that ended
+    at or before ``cutoff`` — within ``lookback`` of it, or ever when ``None``."""
+    query: dict[str, Any] = {"active": True, "status": "planned", "ends_at": {"$lte": cutoff}}
+    if lookback is not None:
+        first, last = _bucket(cutoff - lookback), _bucket(cutoff)
+        query = {"ends_bucket": {"$in": list(range(first, last + 1))}, **query}
+
+    def op() -> list[tuple[int, int]]:
+        cursor = store.db.schedules.find(query, {"_id": 0, "user_id": 1, "plan_version": 1})
+        return sorted({(int(d["user_id"]), int(d["plan_version"])) for d in cursor})
+
+    return await store.run(op)
+
+
+async def deactivate_schedule(store: Store, user_id: int, plan_version: int) -> None:
+    await store.run(
+        store.db.schedules.update_many,
+        {"user_id": user_id, "plan_version": plan_version},
+        {"$set": {"active": False}},
+    )

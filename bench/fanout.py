@@ -1,0 +1,225 @@
+"""Fan-out: ≥ 10,000 users with a reminder due in the same minute.
+
+Stack: embedded store → `scheduler.dispatcher.Dispatcher` → the bot's own
+``Handlers.send_replies`` → python-telegram-bot (``AIORateLimiter``) → the Bot API
+stand-in over HTTP. The stand-in enforces Telegram's limits, scaled by `SCALE` so
+the run stays within a few minutes on 2 cores: at most ``30 × SCALE`` messages in any
+1-second window overall and one message per ``1 / SCALE`` s per chat; above that
+it answers 429 (retry_after 1). The dispatcher runs at ``25 × SCALE`` msg/s and
+``1.05 / SCALE`` s per chat, python-telegram-bot's limiter at ``30 × SCALE`` msg/s.
+`SCALE` is 5 by default (``LEARNPLAN_FANOUT_SCALE`` overrides it): the stand-in runs
+in the same process and shares its CPU, which caps the whole stack at roughly
+130–150 msg/s on 2 cores, so a larger scale measures that ceiling instead of pacing.
+
+Every user has one reminder due in the same minute; one in twenty has two more (so
+per-chat spacing matters). Reported: delivered/N, duplicates, 429s the stand-in
+sent, and the time taken against the physical limit N / (30 × SCALE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from collections import Counter, deque
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.handlers import Handlers
+from scheduler.dispatcher import Dispatcher
+from scheduler.pacing import Pace
+from storage.engine import open_engine
+from storage.reminders import (
+    ensure_indexes_once,
+    insert_many_if_absent,
+    new_reminder,
+    status_counts,
+)
+from storage.store import Store
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+USERS = 10_000
+EXTRA_EVERY = 20
+EXTRA_PER_USER = 2
+SCALE = float(os.environ.get("LEARNPLAN_FANOUT_SCALE", "5"))
+PACE_SHARE = 25 / 30
+TELEGRAM_RATE = 30.0
+DUE = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+FIRST_CHAT = 1_000_000
+
+
+class TelegramLimits:
+    """The stand-in's fault hook: 429 above the (scaled) global and per-chat limits."""
+
+    def __init__(self, per_second: float, per_chat_interval: float) -> None:
+        self.per_second = per_second
+        self.per_chat_interval = per_chat_interval
+        self.window: deque[float] = deque()
+        self.last: dict[str, float] = {}
+        self.refused = 0
+        self.refused_per_chat = 0
+
+    def __call__(self, method: str, params: dict[str, Any]) -> str | None:
+        if method != "sendMessage":
+            return None
+        now = time.monotonic()
+        while self.window and self.window[0] <= now - 1.0:
+            self.window.popleft()
+        chat = str(params.get("chat_id"))
+        too_fast = now - self.last.get(chat, -1e9) < self.per_chat_interval
+        if len(self.window) >= self.per_second or too_fast:
+            self.refused += 1
+            self.refused_per_chat += too_fast
+            return "429"
+        self.window.append(now)
+        self.last[chat] = now
+        return None
+
+
+class _NoService:
+    """`Handlers.send_replies` only needs the service for "notify" replies."""
+
+    async def reply_sent(self, reply: dict[str, Any], result: dict[str, Any]) -> None:
+        return None
+
+
+def _reminders() -> list[dict[str, Any]]:
+    docs = []
+    for i in range(USERS):
+        chat = FIRST_CHAT + i
+        count = 1 + (EXTRA_PER_USER if i % EXTRA_EVERY == 0 else 0)
+        for n in range(count):
+            due = DUE + timedelta(seconds=(i + 17 * n) % 60)
+            docs.append(
+                new_reminder(
+                    reminder_id=f"c:{chat}:bench{n}:20261130",
+                    kind="custom",
+                    user_id=chat,
+                    chat_id=chat,
+                    due_at=due,
+                    tz="Europe/Berlin",
+                    now=DUE,
+                    payload={"rule": "daily 18:00"},
+                    rule_id=f"bench{n}",
+                    occurrence="2026-11-30",
+                )
+            )
+    return docs
+
+
+async def _run(data: Path) -> dict[str, Any]:
+    api = FakeTelegramAPI()
+    await api.start()
+    limits = TelegramLimits(TELEGRAM_RATE * SCALE, 1.0 / SCALE)
+    api.fault = limits
+    engine = open_engine(data_dir=data)
+    store = Store(engine, clock=lambda: DUE + timedelta(minutes=1))
+    bot = ExtBot(
+        api.token,
+        base_url=api.base_url,
+        request=HTTPXRequest(connection_pool_size=32),
+        rate_limiter=AIORateLimiter(overall_max_rate=TELEGRAM_RATE * SCALE, max_retries=5),
+    )
+    try:
+        await store.setup()
+        await ensure_indexes_once(store)
+        docs = _reminders()
+        rules: dict[int, list[dict[str, Any]]] = {}
+        for d in docs:
+            rule = {"id": d["rule_id"], "days": list(range(7)), "at": "18:00"}
+            rules.setdefault(d["user_id"], []).append(rule)
+        users = [
+            {"user_id": u, "timezone": "Europe/Berlin", "reminders": {"custom": r}}
+            for u, r in rules.items()
+        ]
+        await store.run(store.db.users.insert_many, users)
+        assert await insert_many_if_absent(store, docs) == len(docs)
+        expected = Counter(d["chat_id"] for d in docs)
+        await bot.initialize()
+        handlers = Handlers(_NoService())  # type: ignore[arg-type]
+
+        async def sender(chat_id: int, user_id: int, replies: list[dict[str, Any]]) -> None:
+            await handlers.send_replies(bot, chat_id, user_id, replies)
+
+        pace = Pace(
+            per_second=PACE_SHARE * TELEGRAM_RATE * SCALE,
+            per_chat_interval=1.05 / SCALE,
+            concurrency=16,
+        )
+        dispatcher = Dispatcher(store, sender, instance="bench", pace=pace)
+        start = time.perf_counter()
+        report = await dispatcher.tick()
+        while True:
+            more = await dispatcher.tick(DUE + timedelta(minutes=5))
+            report.add(more)
+            if more.due == 0:
+                break
+        elapsed = time.perf_counter() - start
+        got = Counter(
+            int(c.params["chat_id"])
+            for c in api.calls
+            if c.method == "sendMessage" and c.status == 200
+        )
+        statuses = await status_counts(store)
+    finally:
+        await bot.shutdown()
+        engine.close()
+        await api.stop()
+    messages = len(docs)
+    delivered = sum(min(got[c], n) for c, n in expected.items())
+    duplicates = sum(max(0, got[c] - n) for c, n in expected.items())
+    physical = messages / (TELEGRAM_RATE * SCALE)
+    return {
+        "users": USERS,
+        "messages": messages,
+        "delivered": delivered,
+        "duplicates": duplicates,
+        "http_429": limits.refused,
+        "http_429_per_chat": limits.refused_per_chat,
+        "dispatcher_retries": report.retried,
+        "failed": report.failed,
+        "seconds": elapsed,
+        "physical_limit_seconds": physical,
+        "ratio_to_limit": elapsed / physical,
+        "ratio_to_pace": elapsed / (physical / PACE_SHARE),
+        "rate_msg_per_s": messages / elapsed,
+        "scale": SCALE,
+        "statuses": statuses,
+    }
+
+
+def main() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        result = asyncio.run(_run(Path(tmp) / "data"))
+    print("## Reminder fan-out (Telegram limits scaled ×{:g})".format(result["scale"]))
+    print(f"{result['users']:,} users, {result['messages']:,} reminders due in the same minute")
+    print(
+        f"delivered {result['delivered']:,}/{result['messages']:,}; "
+        f"duplicates {result['duplicates']}; 429s received {result['http_429']} "
+        f"({result['http_429_per_chat']} per-chat); "
+        f"failed {result['failed']}"
+    )
+    limit = result["physical_limit_seconds"]
+    print(
+        f"time {result['seconds']:.1f} s vs physical limit {limit:.1f} s "
+        f"(N / {TELEGRAM_RATE * SCALE:g} msg/s) = {result['ratio_to_limit']:.2f}x; "
+        f"{result['rate_msg_per_s']:.0f} msg/s"
+    )
+    print(
+        f"the dispatcher paces at {PACE_SHARE:.0%} of the limit, so the best possible is "
+        f"{1 / PACE_SHARE:.2f}x; against its own pace: {result['ratio_to_pace']:.2f}x"
+    )
+    print(
+        f"reminder statuses after the run: {result['statuses']} "
+        "(pending = each rule's next occurrence, stored after its send)"
+    )
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,433 @@
+"""Send due reminders: claim each atomically, send it once, record the outcome.
+
+The database is the source of truth. A tick asks it for due reminders (pending
+with ``due_at <= now``, or claimed with an expired lease), and for each:
+
+1. waits for the chat's turn, a free sending slot and the global rate (`pacing`);
+2. claims it with a compare-and-set on its revision — of several instances, or a
+   tick racing a snooze, exactly one wins, the others skip it;
+3. checks it still makes sense (`compose`) — or cancels it with the reason;
+4. sends it through the injected ``sender(chat_id, user_id, replies)``;
+5. marks it ``sent`` — only if the claim is still its own.
+
+Delivery semantics
+------------------
+* Telegram accepted → ``sent``; never sent again (a retry or a second instance
+  finds it claimed or sent).
+* 429 → pending again at ``now + retry_after``; counted in ``throttles`` (not in
+  ``attempts``: flow control is not a failure), failed after `RetryPolicy.max_throttles`.
+* 5xx, network errors, anything unexpected → pending again after exponential
+  backoff (5 s, 30 s, 2 min, 10 min, 30 min); ``failed`` with ``last_error`` at the
+  `RetryPolicy.max_attempts`-th failure.
+* 403 (blocked by the user), 400 (bad request) → ``failed`` at once.
+* A timed-out send may have been accepted by Telegram. It is recorded
+  (``uncertain`` + 1, ``last_error``) and retried at most once: a second uncertain
+  outcome fails it instead of risking more duplicates. The same holds when a
+  claim's lease expires (the holder stopped mid-send): it is reclaimed as an
+  uncertain attempt. So a reminder is delivered exactly once whenever Telegram
+  answers, and at most twice when an answer was lost — never silently dropped.
+
+After downtime: reminders overdue by more than ``grace`` (default 2 h) are not sent
+one by one; they are folded into one "While I was away you missed: …" message per
+user (a ``missed_digest`` reminder, itself delivered through the same path).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import socket
+import uuid
+import warnings
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
+
+from scheduler.compose import ALWAYS_SENT, compose
+from scheduler.pacing import ChatSpacing, Pace
+from scheduler.reminders import follow_up
+from scheduler.settings_model import ReminderSettings
+from storage.reminders import (
+    CANCELLED,
+    CLAIMED,
+    FAILED,
+    FOLDED,
+    PENDING,
+    SENT,
+    claim,
+    compare_and_set,
+    due_fields,
+    due_reminders,
+    insert_if_absent,
+    new_reminder,
+    set_reminder_fields,
+    users_by_id,
+)
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+Sender = Callable[[int, int, list[dict[str, Any]]], Awaitable[None]]
+RECURRING = ("custom", "weekly_summary", "nudge")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    backoff: tuple[float, ...] = (5, 30, 120, 600, 1800)
+    max_attempts: int = 6
+    max_throttles: int = 20
+    max_uncertain: int = 1
+
+    def delay(self, attempts: int) -> timedelta:
+        return timedelta(seconds=self.backoff[min(attempts, len(self.backoff)) - 1])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a failed send is treated: ``throttled``, ``transient``, ``uncertain`` or
+    ``permanent``."""
+
+    kind: str
+    error: str
+    retry_after: float = 0.0
+
+
+def classify(exc: BaseException) -> Outcome:
+    text = f"{type(exc).__name__}: {exc}"[:300]
+    if isinstance(exc, RetryAfter):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # int vs timedelta deprecation in PTB 22
+            seconds = exc.retry_after
+        wait = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
+        return Outcome("throttled", text, wait)
+    if isinstance(exc, TimedOut | TimeoutError):
+        return Outcome("uncertain", text)
+    if isinstance(exc, Forbidden | BadRequest | ChatMigrated):
+        return Outcome("permanent", text)
+    return Outcome("transient", text)
+
+
+@dataclass
+class TickReport:
+    due: int = 0
+    sent: int = 0
+    retried: int = 0
+    throttled: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    folded: int = 0
+    digests: int = 0
+    lost: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: TickReport) -> None:
+        for item in dataclass_fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+
+
+def instance_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Dispatcher:
+    """Claims and sends due reminders; see the module docstring for the guarantees."""
+
+    def __init__(
+        self,
+        store: Store,
+        sender: Sender | None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        instance: str | None = None,
+        pace: Pace | None = None,
+        retry: RetryPolicy | None = None,
+        grace: timedelta = timedelta(hours=2),
+        lookback: timedelta = timedelta(hours=48),
+        lease: timedelta = timedelta(minutes=10),
+        batch: int = 1000,
+    ) -> None:
+        self.store = store
+        self.sender = sender
+        self.clock = clock or store.clock
+        self.instance = instance or instance_name()
+        self.pace = pace or Pace()
+        self.retry = retry or RetryPolicy()
+        self.grace = grace
+        self.lookback = lookback
+        self.lease = lease
+        self.batch = batch
+        self.spacing = ChatSpacing(self.pace.per_chat_interval)
+        self._limiter = self.pace.limiter()
+        self._slots = asyncio.Semaphore(self.pace.concurrency)
+        self._lock = asyncio.Lock()
+        self._stopping = False
+
+    # ---- ticks -----------------------------------------------------------------------
+
+    async def tick(self, now: datetime | None = None) -> TickReport:
+        """Handle everything due in the recent past (``lookback``)."""
+        return await self._run(now or self.clock(), self.lookback)
+
+    async def catch_up(self, now: datetime | None = None) -> TickReport:
+        """Start-up: everything due, however old (old ones are folded)."""
+        return await self._run(now or self.clock(), None)
+
+    def stop(self) -> None:
+        """Claim nothing more; sends already claimed finish."""
+        self._stopping = True
+
+    async def _run(self, now: datetime, lookback: timedelta | None) -> TickReport:
+        if self.sender is None:
+            raise RuntimeError("no sender: attach one before ticking")
+        report = TickReport()
+        async with self._lock:
+            seen: set[str] = set()
+            while not self._stopping:
+                found = await due_reminders(self.store, now, lookback=lookback, limit=self.batch)
+                if lookback is None and len(found) < self.batch:
+                    lookback = self.lookback  # the full scan found everything old
+                batch = [d for d in found if d["reminder_id"] not in seen]
+                if not batch:
+                    break
+                seen.update(d["reminder_id"] for d in batch)
+                report.due += len(batch)
+                users = await users_by_id(self.store, (int(d["user_id"]) for d in batch))
+                old = now - self.grace
+                stale = [d for d in batch if d["kind"] not in ALWAYS_SENT and d["due_at"] < old]
+                stale_ids = {d["reminder_id"] for d in stale}
+                fresh = [d for d in batch if d["reminder_id"] not in stale_ids]
+                await self._fold(stale, users, now, report)
+                outcomes = await asyncio.gather(
+                    *(self._deliver(d, users, now, report) for d in fresh), return_exceptions=True
+                )
+                for outcome in outcomes:
+                    if isinstance(outcome, BaseException):
+                        log.error("reminder delivery failed", exc_info=outcome)
+                        report.errors.append(repr(outcome))
+        return report
+
+    # ---- one reminder ------------------------------------------------------------------
+
+    async def _deliver(
+        self,
+        candidate: dict[str, Any],
+        users: dict[int, dict[str, Any]],
+        now: datetime,
+        report: TickReport,
+    ) -> None:
+        chat_id, user_id = int(candidate["chat_id"]), int(candidate["user_id"])
+        async with self.spacing.turn(chat_id) as mark_sent, self._slots:
+            if self._stopping:
+                return
+            await self._limiter.acquire()
+            doc = await self._claim(candidate, now, report)
+            if doc is None:
+                return
+            user = users.get(user_id)
+            try:
+                composed = await compose(self.store, doc, user, self.clock())
+            except Exception as exc:
+                log.exception("could not compose reminder %s", doc["reminder_id"])
+                await self._after_failure(doc, classify(exc), user, report)
+                return
+            if composed.cancel is not None:
+                await self._finish(doc, CANCELLED, report, cancel_reason=composed.cancel)
+                if composed.follow:
+                    await self._follow(doc, user, delivered=False)
+                return
+            assert self.sender is not None
+            try:
+                await self.sender(chat_id, user_id, composed.replies)
+            except Exception as exc:
+                mark_sent()
+                await self._after_failure(doc, classify(exc), user, report)
+                return
+            mark_sent()
+            sent_at = self.clock()
+            if await self._finish(doc, SENT, report, sent_at=sent_at):
+                await self._remember(doc, user_id, sent_at)
+            if composed.follow:
+                await self._follow(doc, user)
+
+    async def _remember(self, doc: dict[str, Any], user_id: int, sent_at: datetime) -> None:
+        """What other features read about the last reminder: the progress feature takes
+        a bare "done" to mean the module last reminded of."""
+        if doc["kind"] == "nudge":
+            await set_reminder_fields(self.store, user_id, {"last_nudge_at": sent_at})
+        elif doc["kind"] == "session":
+            module_id = (doc.get("payload") or {}).get("module_id")
+            update = {"last_reminded_module": module_id, "last_reminded_at": sent_at}
+            await self.store.set_user_fields(user_id, update)
+
+    async def _claim(
+        self, candidate: dict[str, Any], now: datetime, report: TickReport
+    ) -> dict[str, Any] | None:
+        if candidate["status"] == CLAIMED and candidate["uncertain"] >= self.retry.max_uncertain:
+            error = "lost again while sending; it may have been delivered, not retrying"
+            done = await compare_and_set(
+                self.store, candidate, {"status": FAILED, "last_error": error}
+            )
+            if done is not None:
+                report.failed += 1
+            return None
+        doc = await claim(self.store, candidate, holder=self.instance, now=now, lease=self.lease)
+        if doc is None:
+            report.lost += 1
+        return doc
+
+    async def _finish(
+        self, doc: dict[str, Any], status: str, report: TickReport, **fields: Any
+    ) -> bool:
+        """Record the final state, if the claim is still ours."""
+        update = {"status": status, "lease_until": None, **fields}
+        done = await compare_and_set(self.store, doc, update, holder=self.instance)
+        if done is None:
+            log.warning("reminder %s changed while it was being sent", doc["reminder_id"])
+            return False
+        if status == SENT:
+            report.sent += 1
+        elif status == CANCELLED:
+            report.cancelled += 1
+        elif status == FAILED:
+            report.failed += 1
+        elif status == FOLDED:
+            report.folded += 1
+        return True
+
+    async def _after_failure(
+        self,
+        doc: dict[str, Any],
+        outcome: Outcome,
+        user: dict[str, Any] | None,
+        report: TickReport,
+    ) -> None:
+        now = self.clock()
+        attempts = int(doc.get("attempts", 0))
+        report.errors.append(outcome.error)
+        retry_at: datetime | None = None
+        inc: dict[str, int] = {}
+        if outcome.kind == "throttled":
+            report.throttled += 1
+            inc = {"throttles": 1}
+            if int(doc.get("throttles", 0)) + 1 < self.retry.max_throttles:
+                retry_at = now + timedelta(seconds=max(1.0, outcome.retry_after))
+        elif outcome.kind == "uncertain":
+            inc = {"uncertain": 1, "attempts": 1}
+            if int(doc.get("uncertain", 0)) < self.retry.max_uncertain:
+                retry_at = now + self.retry.delay(attempts + 1)
+        elif outcome.kind == "transient":
+            inc = {"attempts": 1}
+            if attempts + 1 < self.retry.max_attempts:
+                retry_at = now + self.retry.delay(attempts + 1)
+        else:
+            inc = {"attempts": 1}
+        if retry_at is not None:
+            fields = {
+                "status": PENDING,
+                **due_fields(retry_at),
+                "claimed_by": None,
+                "lease_until": None,
+                "last_error": outcome.error,
+            }
+            if await compare_and_set(self.store, doc, fields, inc=inc, holder=self.instance):
+                report.retried += 1
+            return
+        fields = {"status": FAILED, "lease_until": None, "last_error": outcome.error}
+        if await compare_and_set(self.store, doc, fields, inc=inc, holder=self.instance):
+            report.failed += 1
+            log.warning("gave up on reminder %s: %s", doc["reminder_id"], outcome.error)
+            if doc["kind"] in RECURRING:
+                await self._follow(doc, user)
+
+    async def _follow(
+        self, doc: dict[str, Any], user: dict[str, Any] | None, *, delivered: bool = True
+    ) -> None:
+        if doc["kind"] in RECURRING:
+            settings = ReminderSettings.of_user(user)
+            await follow_up(self.store, doc, settings, self.clock(), delivered=delivered)
+
+    # ---- after downtime --------------------------------------------------------------
+
+    async def _fold(
+        self,
+        stale: list[dict[str, Any]],
+        users: dict[int, dict[str, Any]],
+        now: datetime,
+        report: TickReport,
+    ) -> None:
+        """Replace each user's long-overdue reminders by one digest of them."""
+        by_user: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
+        for candidate in stale:
+            by_user[int(candidate["user_id"])].append(candidate)
+        for user_id, candidates in by_user.items():
+            user = users.get(user_id)
+            claimed = [
+                doc
+                for doc in [await self._claim(c, now, report) for c in candidates]
+                if doc is not None
+            ]
+            listed: list[dict[str, Any]] = []
+            for doc in claimed:
+                composed = await compose(self.store, doc, user, now)
+                if composed.cancel is not None:
+                    await self._finish(doc, CANCELLED, report, cancel_reason=composed.cancel)
+                    if composed.follow:
+                        await self._follow(doc, user, delivered=False)
+                else:
+                    listed.append(doc)
+            if not listed:
+                continue
+            digest_id = await self._store_digest(user_id, listed, now)
+            if digest_id is not None:
+                report.digests += 1
+            for doc in listed:
+                await self._finish(doc, FOLDED, report, folded_into=digest_id)
+                await self._follow(doc, user)
+
+    async def _store_digest(
+        self, user_id: int, docs: list[dict[str, Any]], now: datetime
+    ) -> str | None:
+        items = [item for item in (_digest_item(d) for d in docs) if item is not None]
+        if not items:
+            return None
+        items.sort(key=lambda i: i["due_at"])
+        ids = ",".join(sorted(d["reminder_id"] for d in docs))
+        digest_id = f"d:{user_id}:{hashlib.sha256(ids.encode()).hexdigest()[:12]}"
+        first = docs[0]
+        digest = new_reminder(
+            reminder_id=digest_id,
+            kind="missed_digest",
+            user_id=user_id,
+            chat_id=int(first["chat_id"]),
+            due_at=now,
+            tz=str(first.get("tz") or "UTC"),
+            now=now,
+            payload={"items": items},
+        )
+        await insert_if_absent(self.store, digest)
+        return digest_id
+
+
+def _digest_item(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """How an overdue reminder is listed in the digest (nudges are just dropped)."""
+    payload = doc.get("payload") or {}
+    if doc["kind"] == "session":
+        part = (
+            f" (part {payload['part']} of {payload['parts']})"
+            if payload.get("parts", 1) > 1
+            else ""
+        )
+        when = payload.get("starts_at") or doc["due_at"]
+        return {"due_at": when, "what": f"study session: {payload.get('title')}{part}"}
+    if doc["kind"] == "custom":
+        return {"due_at": doc["due_at"], "what": f"your {payload.get('rule', '')} study reminder"}
+    if doc["kind"] == "weekly_summary":
+        return {"due_at": doc["due_at"], "what": "your weekly summary"}
+    return None

@@ -1,0 +1,202 @@
+"""Put an active plan version into the user's week, and show the sessions.
+
+`schedule_plan` is called whenever a plan version becomes active (creation,
+refinement, undo, a new time zone). It places the version's modules into the
+user's study slots (`scheduler.timetable.build_timetable`), keeps modules already
+done as they were, stores the sessions, makes this version the scheduled one,
+cancels the reminders of other versions and brings this one's reminders in line
+(`scheduler.reminders.reconcile_user`). Running it twice for the same version
+changes nothing the second time (stable session and reminder ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from scheduler.localtime import day_text, span_text, user_zone
+from scheduler.reminders import reconcile_user
+from scheduler.settings_model import ReminderSettings
+from scheduler.timetable import build_timetable, first_available_start
+from storage.models import Goal, Plan, StudySession
+from storage.reminders import cancel_pending, ensure_indexes_once
+from storage.schedules import (
+    activate_schedule,
+    active_schedule_version,
+    list_sessions,
+    save_sessions,
+)
+from storage.store import Store
+
+ALL_DONE = "Every session of this plan is done — nothing left to schedule. 🎉"
+NO_SLOTS = (
+    "I couldn't place any study sessions: I don't know when you can study. Tell me, "
+    "e.g. “I can study weekday evenings 19:00-21:00”."
+)
+
+
+def _done_modules(sessions: list[StudySession]) -> set[str]:
+    """Modules whose every session is done (they are not placed again)."""
+    by_module: dict[str, list[str]] = {}
+    for s in sessions:
+        by_module.setdefault(s.module_id, []).append(s.status)
+    return {m for m, statuses in by_module.items() if all(st == "done" for st in statuses)}
+
+
+def _remaining(plan: Plan, done: set[str]) -> Plan:
+    weeks = [
+        w.model_copy(update={"modules": [m for m in w.modules if m.id not in done]})
+        for w in plan.weeks
+    ]
+    return plan.model_copy(update={"weeks": weeks})
+
+
+def plan_start(plan: Plan, goal: Goal, tz: str, now: datetime) -> date:
+    """The date week 1 is counted from, so that the first week with work left
+    starts at the goal's start date (if still ahead) or the next free slot."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    base = goal.start_date if goal.start_date and goal.start_date >= today else None
+    base = base or first_available_start(goal.availability, tz, now)
+    first_week = min((w.number for w in plan.weeks if w.modules), default=1)
+    return base - timedelta(days=7 * (first_week - 1))
+
+
+async def schedule_plan(
+    store: Store,
+    user_id: int,
+    version: int,
+    plan: Plan,
+    goal: Goal,
+    *,
+    now: datetime | None = None,
+    wake: Callable[[], None] | None = None,
+) -> list[dict[str, Any]]:
+    """(Re)build the timetable and reminders of an active plan version; returns a
+    short reply listing the next sessions."""
+    now = now or store.clock()
+    await ensure_indexes_once(store)
+    user = await store.get_user(user_id)
+    tz = user_zone(user, goal.timezone)
+    own = await list_sessions(store, user_id, version)
+    previous_version = await active_schedule_version(store, user_id)
+    previous: list[StudySession] = []
+    if previous_version not in (None, version):
+        previous = await list_sessions(store, user_id, int(previous_version))
+    module_ids = {m.id for m in plan.modules()}
+    kept = {
+        s.session_id: s
+        for s in [*previous, *own]
+        if s.status == "done" and s.module_id in module_ids
+    }
+    remaining = _remaining(plan, _done_modules(own) | _done_modules(previous))
+    start = plan_start(remaining, goal, tz, now)
+    placed = [
+        s
+        for s in build_timetable(remaining, goal.availability, tz, start, now=now)
+        if s.session_id not in kept
+    ]
+    sessions = await save_sessions(store, user_id, version, [*kept.values(), *placed], anchor=start)
+    await activate_schedule(store, user_id, version)
+    await cancel_pending(
+        store, user_id, kinds=("session",), reason="superseded", except_version=version
+    )
+    await reconcile_user(store, user_id, now=now)
+    if wake is not None:
+        wake()
+    if not goal.availability:
+        return [{"kind": "text", "text": NO_SLOTS}]
+    return [{"kind": "text", "text": _scheduled_text(plan, sessions, tz, now, user)}]
+
+
+def _scheduled_text(
+    plan: Plan,
+    sessions: list[StudySession],
+    tz: str,
+    now: datetime,
+    user: dict[str, Any] | None,
+) -> str:
+    zone = ZoneInfo(tz)
+    upcoming = [s for s in sessions if s.status == "planned" and s.ends_at > now]
+    if not upcoming:
+        if sessions and all(s.status == "done" for s in sessions):
+            return ALL_DONE
+        return NO_SLOTS
+    lines = [
+        f"📅 {len(upcoming)} study sessions scheduled, from "
+        f"{day_text(upcoming[0].starts_at, zone)} to {day_text(upcoming[-1].starts_at, zone)} "
+        f"({tz}).",
+        sessions_list(plan, upcoming[:3], zone, "Next sessions:"),
+    ]
+    placed_modules = {s.module_id for s in sessions}
+    missing = [m.title for m in plan.modules() if m.id not in placed_modules]
+    if missing:
+        lines.append(f"{len(missing)} modules didn't fit into your study times yet.")
+    settings = ReminderSettings.of_user(user)
+    if settings.enabled:
+        lines.append(
+            f"I'll remind you {settings.lead_minutes} min before each one — /reminders to "
+            "change that, /today for today's sessions."
+        )
+    return "\n".join(lines)
+
+
+def sessions_list(
+    plan: Plan | None, sessions: list[StudySession], zone: ZoneInfo, head: str
+) -> str:
+    lines = [head]
+    for s in sessions:
+        module = plan.find_module(s.module_id) if plan is not None else None
+        title = module.title if module else s.module_id
+        part = f" (part {s.part} of {s.parts})" if s.parts > 1 else ""
+        lines.append(f"• {span_text(s.starts_at, s.ends_at, zone)} — {title}{part}")
+    return "\n".join(lines)
+
+
+async def upcoming_sessions_text(
+    store: Store, user_id: int, version: int, tz: str, now: datetime, limit: int = 3
+) -> str | None:
+    """``Next sessions:`` with the next ``limit`` planned sessions in local time, or None."""
+    sessions = await list_sessions(store, user_id, version)
+    upcoming = [s for s in sessions if s.status == "planned" and s.ends_at > now][:limit]
+    if not upcoming:
+        return None
+    active = await store.active_plan(user_id)
+    plan = active[1] if active is not None and active[0] == version else None
+    return sessions_list(plan, upcoming, ZoneInfo(tz), "Next sessions:")
+
+
+STATUS_MARKS = {"done": "✅", "skipped": "⏭", "missed": "✗"}
+
+
+async def today_text(store: Store, user_id: int, now: datetime) -> str | None:
+    """Today's sessions in local time and the next one after today; None without a plan."""
+    active = await store.active_plan(user_id)
+    if active is None:
+        return None
+    version, plan, goal = active
+    user = await store.get_user(user_id)
+    zone = ZoneInfo(user_zone(user, goal.timezone))
+    today = now.astimezone(zone).date()
+    sessions = await list_sessions(store, user_id, version)
+    todays = [s for s in sessions if s.starts_at.astimezone(zone).date() == today]
+    lines: list[str] = []
+    if todays:
+        lines.append(f"Today, {day_text(now, zone)}:")
+        for s in todays:
+            module = plan.find_module(s.module_id)
+            title = module.title if module else s.module_id
+            mark = STATUS_MARKS.get(s.status) or ("⏳" if s.ends_at <= now else "•")
+            local = f"{s.starts_at.astimezone(zone):%H:%M}–{s.ends_at.astimezone(zone):%H:%M}"
+            lines.append(f"{mark} {local} {title}")
+    else:
+        lines.append(f"No study sessions today ({day_text(now, zone)}).")
+    later = [
+        s for s in sessions if s.status == "planned" and s.starts_at.astimezone(zone).date() > today
+    ]
+    if later:
+        lines.append(sessions_list(plan, later[:1], zone, "Next:"))
+    elif not any(s.status == "planned" and s.ends_at > now for s in todays):
+        lines.append("Nothing else is scheduled — /plan shows your plan.")
+    return "\n".join(lines)

@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
+from agent.charts import progress_chart_png
 from agent.planner import build_plan
 from agent.progress import StreakState, summarize
-from bot.charts import progress_chart_png
 from scheduler.ics import build_calendar
 from scheduler.timetable import build_timetable
 from storage.models import Goal, SkillLevel, Slot

@@ -1,5 +1,5 @@
 """Tests for `agent.progress` (streaks, next module, achievements, milestones, summary)
-and `bot.charts.progress_chart_png`."""
+and `agent.charts.progress_chart_png`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from agent.charts import progress_chart_png, safe_text
 from agent.progress import (
     Completion,
     StreakState,
@@ -20,7 +21,6 @@ from agent.progress import (
     study_days,
     summarize,
 )
-from bot.charts import progress_chart_png, safe_text
 from storage.models import Milestone, Module, Plan, SkillLevel, Week
 
 BERLIN = "Europe/Berlin"

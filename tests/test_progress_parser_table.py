@@ -131,6 +131,24 @@ PROGRESS_ROWS: list[tuple[str, str, str | None, int | None]] = [
     ("/skip", "skip", None, None),
     ("let's skip data cleaning", "skip", "w2m3", None),
     ("skipping w3m2", "skip", "w3m2", None),
+    # phrasings the end-to-end tests send through the bot
+    ("partially done w2m1, 20 min", "partial", "w2m1", 20),
+    ("partial w1m3 15m", "partial", "w1m3", 15),
+    ("I studied for an hour and a half on w2m1", "log", "w2m1", 90),
+    ("log 30m", "log", None, 30),
+    ("/log 20m w1m3", "log", "w1m3", 20),
+    ("spent 40 minutes on w3m3", "log", "w3m3", 40),
+    ("done, took 1h", "done", None, 60),
+    ("done w1m2, took 30 min", "done", "w1m2", 30),
+    ("completed the capstone, took 1h 30m", "done", "w3m3", 90),
+    ("wrapped up the capstone in 2 hours", "done", "w3m3", 120),
+    ("done QLoRA 50 mins", "done", "w1m2", 50),
+    ("finished w3m1 - took 1:15h", "done", "w3m1", 75),
+    ("Finished Serving with vLLM!", "done", "w3m2", None),
+    ("mark w1m1 as not done", "undo", "w1m1", None),
+    ("undo done", "undo", None, None),
+    ("undo that", "undo", None, None),
+    ("oops, not done", "undo", None, None),
 ]
 
 NEGATIVES: list[str] = [

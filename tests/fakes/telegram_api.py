@@ -397,6 +397,8 @@ class FakeTelegramAPI:
         raise EntityError(f"method {method} is not supported by the stand-in")
 
     def _poll(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Bot API 10 polls: ``correct_option_ids`` (a JSON list), per-option
+        ``persistent_id``, ``allows_revoting`` and ``members_only``, as PTB 22.8 expects."""
         question = str(params.get("question", ""))
         raw = params.get("options", "[]")
         options = json.loads(raw) if isinstance(raw, str) else raw
@@ -405,20 +407,40 @@ class FakeTelegramAPI:
         texts = [o["text"] if isinstance(o, dict) else str(o) for o in options]
         if any(not 1 <= len(t) <= 100 for t in texts):
             raise EntityError("POLL_OPTION_INVALID")
-        if params.get("type") == "quiz" and params.get("correct_option_id") is None:
-            raise EntityError("POLL_CORRECT_OPTION_ID_MISSING")
+        correct = self._correct_option(params, len(texts))
         explanation = str(params.get("explanation", "") or "")
         if len(explanation) > 200:
             raise EntityError("POLL_EXPLANATION_TOO_LONG")
         poll_id = str(next(self._message_ids))
         self.calls[-1].params["_poll_id"] = poll_id
-        return {
+        kind = params.get("type", "regular")
+        poll: dict[str, Any] = {
             "id": poll_id,
             "question": question,
-            "options": [{"text": t, "voter_count": 0} for t in texts],
+            "options": [
+                {"text": t, "voter_count": 0, "persistent_id": str(i)} for i, t in enumerate(texts)
+            ],
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": str(params.get("is_anonymous", "true")).lower() == "true",
-            "type": params.get("type", "regular"),
+            "type": kind,
             "allows_multiple_answers": False,
+            "allows_revoting": kind != "quiz",
+            "members_only": False,
         }
+        if correct is not None:
+            poll["correct_option_ids"] = [correct]
+        return poll
+
+    @staticmethod
+    def _correct_option(params: dict[str, Any], count: int) -> int | None:
+        if params.get("type") != "quiz":
+            return None
+        raw = params.get("correct_option_ids", params.get("correct_option_id"))
+        if raw is None:
+            raise EntityError("POLL_CORRECT_OPTION_ID_MISSING")
+        ids = json.loads(raw) if isinstance(raw, str) else raw
+        ids = ids if isinstance(ids, list) else [ids]
+        if len(ids) != 1 or not 0 <= int(ids[0]) < count:
+            raise EntityError("POLL_CORRECT_OPTION_ID_INVALID")
+        return int(ids[0])

@@ -1,0 +1,844 @@
+"""Progress: "done" in any words, time spent, quizzes, streaks, milestones and /progress.
+
+Which module a message means (done, partial, log):
+  1. the one the user names ("done w1m2", "finished LoRA basics", "week 1 module 2");
+  2. otherwise the module of the latest reminder (users.last_reminded_module), if not done;
+  3. otherwise the earliest module that is not done.
+A reference that fits several modules, or none, gets buttons to choose from.
+
+"undo" has two owners. Phrases that are clearly about progress ("not done", "undo done",
+"oops not done", "mark w1m2 not done") always revert progress. A bare "undo" (or "undo
+that") reverts the user's last progress action only when that action is newer than the
+newest plan version; otherwise — and always for the "↩ Undo" button of a plan change — it
+is handed to the planning feature, which restores the previous plan version. "undo" with
+"plan", "version" or "change" in it is never claimed here.
+
+A bare "done" within `DUPLICATE_WINDOW` of the previous completion is treated as the same
+message sent twice (it does not mark the next module); naming a module always counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from agent import texts
+from agent.charts import progress_chart_png
+from agent.context import AgentContext, context_of
+from agent.features import Feature
+from agent.nodes import planning
+from agent.nodes.common import event_text, finish, reply, user_id
+from agent.progress import (
+    Completion,
+    ProgressSummary,
+    StreakState,
+    achievements,
+    completed_milestones,
+    compute_streak,
+    next_module,
+    study_days,
+    summarize,
+)
+from agent.progress_parser import ProgressIntent, parse_progress
+from agent.state import AgentState
+from storage.models import Module, Plan
+from storage.progress import (
+    Activity,
+    PlanContext,
+    ProgressDoc,
+    announce_once,
+    freeze_told_once,
+    load_progress,
+    module_key,
+    new_activity_id,
+    plan_context,
+    raise_longest_streak,
+    record_done,
+    record_poll,
+    record_poll_answer,
+    record_work,
+    revert_done,
+    revert_work,
+)
+from storage.schedules import mark_module_sessions
+from storage.store import Store
+
+DUPLICATE_WINDOW = timedelta(minutes=2)
+MAX_MINUTES = 24 * 60
+MAX_CHOICES = 6
+QUESTION_LIMIT, OPTION_LIMIT, EXPLANATION_LIMIT, MAX_OPTIONS = 300, 100, 200, 10
+
+_PLAN_WORDS = re.compile(r"\b(?:plan|plans|version|versions|change|changes|refinement)\b", re.I)
+_BARE_UNDO_WORDS = frozenset({"undo", "that", "it", "this", "please", "pls", "last", "oops"})
+_COMPLETION_WORDS = frozenset({"done", "finish", "finished", "complete", "completed"})
+_WORD = re.compile(r"[a-z]+")
+_MINUTES = re.compile(r"^[0-9]{1,4}$")
+_WEEK_ARG = re.compile(r"\b(?:w(?:eek)?\s*)?([0-9]{1,3})\b", re.I)
+
+ACHIEVEMENT_TEXT = {
+    "first_module": "🏅 Achievement unlocked: your first module is done — great start!",
+    "streak_7": "🔥 Achievement unlocked: a 7-day streak!",
+    "half_way": "🌓 Achievement unlocked: half-way through your plan!",
+    "plan_complete": "🎉 Achievement unlocked: plan complete — you finished every module!",
+}
+ACHIEVEMENT_ORDER = ("first_module", "streak_7", "half_way", "plan_complete")
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def format_minutes(minutes: int) -> str:
+    """45 → "45 min", 60 → "1 h", 90 → "1 h 30 min"."""
+    minutes = max(0, int(minutes))
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    return f"{hours} h" if hours else f"{rest} min"
+
+
+def format_hours(hours: float) -> str:
+    return format_minutes(round(hours * 60))
+
+
+def format_days(days: int) -> str:
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
+def _truncate(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _week_of(plan: Plan, module_id: str) -> int | None:
+    return next((w.number for w in plan.weeks for m in w.modules if m.id == module_id), None)
+
+
+def _label(plan: Plan, module: Module) -> str:
+    """“Title” (week W, id) for messages."""
+    return f"“{module.title}” (week {_week_of(plan, module.id)}, {module.id})"
+
+
+def _by_key(plan: Plan, key: str) -> Module | None:
+    """The plan module a button names (by its storage key, or its id as reminders send it).
+    Button data is never trusted: only an exact match with a module of the plan counts."""
+    return next((m for m in plan.modules() if key in (m.id, module_key(m.id))), None)
+
+
+def _local_today(now: datetime, zone: str) -> date:
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    return now.astimezone(tz).date()
+
+
+def _done_ids(doc: ProgressDoc, pc: PlanContext) -> set[str]:
+    return set(doc.done(pc.lineage))
+
+
+def _current_module(pc: PlanContext, done_ids: set[str]) -> Module | None:
+    """Rule 2, then rule 3: the latest reminder's module if not done, else the earliest
+    module not done."""
+    reminded = pc.last_reminded_module
+    if reminded and reminded not in done_ids:
+        module = pc.plan.find_module(reminded)
+        if module is not None:
+            return module
+    return next_module(pc.plan, done_ids)
+
+
+def _current_week(pc: PlanContext, done_ids: set[str]) -> int:
+    module = _current_module(pc, done_ids)
+    if module is not None:
+        return _week_of(pc.plan, module.id) or 1
+    return pc.plan.weeks[-1].number if pc.plan.weeks else 1
+
+
+def _streak(doc: ProgressDoc, pc: PlanContext, now: datetime) -> tuple[StreakState, list[date]]:
+    """The streak as of the user's local today, and the local study days behind it."""
+    days = study_days(doc.study_events())
+    streak = compute_streak(days, _local_today(now, pc.timezone))
+    longest = max(streak.longest, streak.current, doc.longest_streak())
+    return streak.model_copy(update={"longest": longest}), days
+
+
+def _is_bare_undo(text: str, intent: ProgressIntent) -> bool:
+    words = set(_WORD.findall(text.lower()))
+    plain = not (intent.module_id or intent.ambiguous or intent.reference)
+    return plain and "undo" in words and words <= _BARE_UNDO_WORDS
+
+
+def claims_progress_text(text: str) -> bool:
+    """Free text this feature handles once a plan exists: progress reports, except "skip"
+    (left to the schedule) and undo requests that talk about the plan."""
+    intent = parse_progress(text, None)
+    if intent is None or intent.action == "skip":
+        return False
+    return not (intent.action == "undo" and _PLAN_WORDS.search(text))
+
+
+# --------------------------------------------------------------------------- choosing a module
+
+
+@dataclass
+class Pick:
+    """The module a message means, or the modules to offer as buttons (with a question)."""
+
+    module: Module | None = None
+    choices: list[Module] = field(default_factory=list)
+    question: str | None = None
+
+
+def _resolve(pc: PlanContext, intent: ProgressIntent, done_ids: set[str]) -> Pick:
+    """Which module a done/partial/log message means (rules in the module docstring)."""
+    plan = pc.plan
+    if intent.module_id:
+        module = plan.find_module(intent.module_id)
+        if module is not None:
+            return Pick(module=module)
+    if intent.ambiguous:
+        candidates = [m for m in (plan.find_module(i) for i in intent.ambiguous) if m]
+        if intent.action == "done":
+            candidates = [m for m in candidates if m.id not in done_ids] or candidates
+        if len(candidates) == 1:
+            return Pick(module=candidates[0])
+        return Pick(choices=_ranked(pc, candidates, done_ids), question="Which one do you mean?")
+    if intent.reference:
+        shown = _truncate(intent.reference, 60)
+        return Pick(
+            choices=_suggestions(pc, done_ids),
+            question=f"I couldn't find “{shown}” in your plan. Which module do you mean?",
+        )
+    return Pick(module=_current_module(pc, done_ids))
+
+
+def _suggestions(pc: PlanContext, done_ids: set[str]) -> list[Module]:
+    """The current module and the next ones not done."""
+    return _ranked(pc, [m for m in pc.plan.modules() if m.id not in done_ids], done_ids)
+
+
+def _ranked(pc: PlanContext, candidates: list[Module], done_ids: set[str]) -> list[Module]:
+    """At most `MAX_CHOICES` candidates: the current module first, then those not done,
+    each in plan order."""
+    current = _current_module(pc, done_ids)
+    first = [m for m in candidates if current is not None and m.id == current.id]
+    open_ = [m for m in candidates if m.id not in done_ids]
+    ordered = [*first, *open_, *candidates]
+    return list({m.id: m for m in ordered}.values())[:MAX_CHOICES]
+
+
+def _choice_buttons(choices: list[Module], data: Any) -> list[list[dict[str, str]]]:
+    return [[{"label": _truncate(f"{m.id} · {m.title}", 60), "data": data(m)}] for m in choices]
+
+
+def _minutes_part(minutes: int | None) -> str:
+    return str(minutes) if minutes else "0"
+
+
+# --------------------------------------------------------------------------- celebrations
+
+
+async def _celebrations(store: Store, uid: int, pc: PlanContext, now: datetime) -> list[str]:
+    """Streak freezes used, milestones reached and achievements earned — each told once."""
+    doc = await load_progress(store, uid)
+    streak, days = _streak(doc, pc, now)
+    await raise_longest_streak(store, uid, streak.longest)
+    lines: list[str] = []
+    latest = days[-1] if days else None
+    for day in streak.frozen_days:
+        if latest is not None and day < latest and await freeze_told_once(store, uid, day):
+            lines.append(
+                f"🧊 You missed {day.strftime('%a %d %b')}, and a streak freeze covered it "
+                "(one missed day in 7 is forgiven). Your streak lives on: "
+                f"{format_days(streak.current)}."
+            )
+    done_ids = _done_ids(doc, pc)
+    for milestone in completed_milestones(pc.plan, done_ids):
+        if await announce_once(store, uid, pc.lineage, f"ms_{milestone.week}"):
+            lines.append(f"🏁 Milestone reached: {milestone.title}! Well done.")
+    earned = achievements(pc.plan, done_ids, streak)
+    for name in ACHIEVEMENT_ORDER:
+        if name in earned and await announce_once(store, uid, pc.lineage, name):
+            lines.append(ACHIEVEMENT_TEXT[name])
+    return lines
+
+
+def _streak_line(doc: ProgressDoc, pc: PlanContext, now: datetime) -> str:
+    streak, _ = _streak(doc, pc, now)
+    return f"🔥 {streak.current}-day streak." if streak.current >= 2 else ""
+
+
+# --------------------------------------------------------------------------- actions
+
+
+@dataclass
+class Progress:
+    """One run's view of the user's plan and progress, and the actions on them."""
+
+    store: Store
+    uid: int
+    pc: PlanContext
+    now: datetime
+
+    def activity(self, kind: str, module: Module | None, minutes: int | None) -> Activity:
+        week = _week_of(self.pc.plan, module.id) if module else None
+        return Activity(
+            kind=kind,
+            plan=self.pc.lineage,
+            at=self.now,
+            tz=self.pc.timezone,
+            module_id=module.id if module else None,
+            week=week,
+            minutes=min(max(int(minutes or 0), 0), MAX_MINUTES),
+        )
+
+    async def doc(self) -> ProgressDoc:
+        return await load_progress(self.store, self.uid)
+
+    async def complete(self, module: Module, minutes: int | None) -> list[dict[str, Any]]:
+        activity = self.activity("done", module, minutes)
+        if not await record_done(self.store, self.uid, activity, module.title):
+            text = f"{_label(self.pc.plan, module)} is already marked done ✓"
+            if minutes:
+                text += f" To add the time, say “log {format_minutes(minutes)} {module.id}”."
+            return [reply(text)]
+        await mark_module_sessions(self.store, self.uid, self.pc.version, module.id, "done")
+        doc = await self.doc()
+        lines = [f"✅ Marked {_label(self.pc.plan, module)} done."]
+        if activity.minutes:
+            lines.append(f"⏱ {format_minutes(activity.minutes)} logged.")
+        else:
+            lines.append(f"How long did it take? Say e.g. “log 45m {module.id}”.")
+        streak = _streak_line(doc, self.pc, self.now)
+        if streak:
+            lines.append(streak)
+        upcoming = next_module(self.pc.plan, _done_ids(doc, self.pc))
+        if upcoming is not None:
+            lines.append(f"Next: {_label(self.pc.plan, upcoming)}.")
+        undo = [[{"label": "↩ Undo", "data": f"pg:u:{activity.id}"}]]
+        return [reply(" ".join(lines), buttons=undo), *await self.celebrate()]
+
+    async def complete_week(self, week_number: int) -> list[dict[str, Any]]:
+        week = next((w for w in self.pc.plan.weeks if w.number == week_number), None)
+        if week is None:
+            return [reply(texts.NO_SUCH_WEEK.format(weeks=len(self.pc.plan.weeks)))]
+        counted = []
+        for module in week.modules:
+            if await record_done(
+                self.store, self.uid, self.activity("done", module, 0), module.title
+            ):
+                await mark_module_sessions(self.store, self.uid, self.pc.version, module.id, "done")
+                counted.append(module.title)
+        if not counted:
+            return [reply(f"Every module of week {week_number} is already marked done ✓")]
+        text = f"✅ Marked {len(counted)} module(s) of week {week_number} done: " + ", ".join(
+            f"“{t}”" for t in counted
+        )
+        return [reply(text + "."), *await self.celebrate()]
+
+    async def work(self, kind: str, module: Module | None, minutes: int | None) -> list[dict]:
+        """Partial work or logged time."""
+        if kind == "log" and not minutes:
+            return [reply("How long did you study? Say e.g. “/log 1h30 LoRA” or “log 45m”.")]
+        if module is None and kind == "partial":
+            return [reply("Every module is already done — nothing to mark as partly done.")]
+        activity = self.activity(kind, module, minutes)
+        if module is None:
+            week = _current_week(self.pc, _done_ids(await self.doc(), self.pc))
+            activity = replace(activity, week=week)
+        await record_work(self.store, self.uid, activity)
+        doc = await self.doc()
+        undo = [[{"label": "↩ Undo", "data": f"pg:u:{activity.id}"}]]
+        return [
+            reply(self._work_text(doc, activity, module), buttons=undo),
+            *await self.celebrate(),
+        ]
+
+    def _work_text(self, doc: ProgressDoc, activity: Activity, module: Module | None) -> str:
+        lineage = self.pc.lineage
+        spent = format_minutes(activity.minutes)
+        if activity.kind == "partial":
+            assert module is not None
+            text = f"📝 Noted partial progress on {_label(self.pc.plan, module)}"
+            text += f" ({spent})." if activity.minutes else "."
+            if module.id in doc.done(lineage):
+                return text + " It is already marked done."
+            return text + " Say “done” when you finish it."
+        on = f" on {_label(self.pc.plan, module)}" if module else ""
+        parts = [f"⏱ Logged {spent}{on}."]
+        if module is not None:
+            total = doc.minutes_by_key(lineage).get(module_key(module.id), 0)
+            parts.append(f"So far: {format_minutes(total)} on this module")
+        week = activity.week
+        if week is not None:
+            week_total = doc.minutes_by_week(lineage).get(week, 0)
+            parts.append(f"{format_minutes(week_total)} in week {week}")
+        parts.append(f"{format_minutes(doc.minutes_total(lineage))} on the plan.")
+        return parts[0] + " " + ", ".join(parts[1:])
+
+    async def revert(self, target: Activity) -> list[dict[str, Any]]:
+        module = self.pc.plan.find_module(target.module_id) if target.module_id else None
+        name = _label(self.pc.plan, module) if module else f"“{target.module_id or 'the plan'}”"
+        if target.kind == "done":
+            if not await revert_done(self.store, self.uid, target, self.now):
+                return [reply("That was already undone.")]
+            await mark_module_sessions(
+                self.store, self.uid, self.pc.version, str(target.module_id), "planned"
+            )
+            text = f"↩ {name} is no longer marked done"
+            if target.minutes:
+                text += f" ({format_minutes(target.minutes)} taken back)"
+            return [reply(text + ".")]
+        if not await revert_work(self.store, self.uid, target, self.now):
+            return [reply("That was already undone.")]
+        what = "partial progress" if target.kind == "partial" else "the time logged"
+        minutes = f" ({format_minutes(target.minutes)})" if target.minutes else ""
+        return [reply(f"↩ Took back {what}{minutes} on {name}.")]
+
+    async def celebrate(self) -> list[dict[str, Any]]:
+        return [
+            reply(line) for line in await _celebrations(self.store, self.uid, self.pc, self.now)
+        ]
+
+
+# --------------------------------------------------------------------------- intents
+
+
+async def _act(p: Progress, intent: ProgressIntent, text: str) -> list[dict[str, Any]]:
+    doc = await p.doc()
+    done_ids = _done_ids(doc, p.pc)
+    if intent.action == "undo":
+        return await _undo(p, intent, text, doc)
+    pick = _resolve(p.pc, intent, done_ids)
+    minutes = min(intent.minutes, MAX_MINUTES) if intent.minutes else None
+    if pick.module is None and pick.choices:
+        return [_ask(p, intent, pick, minutes)]
+    if intent.action == "done":
+        if pick.module is None:
+            return [reply("Every module of your plan is already done 🎉 /progress shows it all.")]
+        named = bool(intent.module_id or intent.ambiguous)
+        duplicate = _duplicate_of(p, doc, named)
+        if duplicate is not None:
+            return [_already_counted(p, duplicate, pick.module, minutes)]
+        return await p.complete(pick.module, minutes)
+    return await p.work(intent.action, pick.module, minutes)
+
+
+def _ask(p: Progress, intent: ProgressIntent, pick: Pick, minutes: int | None) -> dict[str, Any]:
+    code = {"done": "d", "partial": "p", "log": "l"}[intent.action]
+    spent = _minutes_part(minutes)
+    buttons = _choice_buttons(pick.choices, lambda m: f"pg:{code}:{module_key(m.id)}:{spent}")
+    reference = (intent.reference or "").split()
+    if intent.action == "done" and len(reference) == 2 and reference[0] == "week":
+        buttons.append([{"label": f"All of week {reference[1]}", "data": f"pg:dw:{reference[1]}"}])
+    if intent.action == "log" and minutes:
+        buttons.append([{"label": "Just log the time", "data": f"pg:l:-:{spent}"}])
+    return reply(pick.question or "Which module?", buttons=buttons)
+
+
+def _duplicate_of(p: Progress, doc: ProgressDoc, named: bool) -> Module | None:
+    """The module a bare "done" repeats: the last completion, if within the window."""
+    last = doc.last_action()
+    if named or not last or last.get("kind") != "done" or last.get("plan") != p.pc.lineage:
+        return None
+    at = last.get("at")
+    if not isinstance(at, datetime) or abs(p.now - at) > DUPLICATE_WINDOW:
+        return None
+    module_id = str(last.get("module_id"))
+    if module_id not in doc.done(p.pc.lineage):
+        return None
+    return p.pc.plan.find_module(module_id)
+
+
+def _already_counted(
+    p: Progress, done: Module, current: Module, minutes: int | None
+) -> dict[str, Any]:
+    """A bare "done" right after a completion: the same message twice, most likely."""
+    text = f"Already counted: {_label(p.pc.plan, done)} is marked done ✓"
+    if minutes:
+        text += f" To add the time to it, say “log {format_minutes(minutes)} {done.id}”."
+    if current.id == done.id:
+        return reply(text)
+    label = _truncate(f"Also mark “{current.title}” done", 60)
+    data = f"pg:d:{module_key(current.id)}:{_minutes_part(minutes)}"
+    return reply(text, buttons=[[{"label": label, "data": data}]])
+
+
+async def _undo(
+    p: Progress, intent: ProgressIntent, text: str, doc: ProgressDoc
+) -> list[dict[str, Any]]:
+    """Revert a completion (or, for a bare "undo", the last progress action)."""
+    done = doc.done(p.pc.lineage)
+    plan = p.pc.plan
+    if intent.module_id or intent.ambiguous:
+        named = [intent.module_id] if intent.module_id else intent.ambiguous
+        targets = [done[i] for i in named if i in done]
+        if not targets:
+            names = ", ".join(_label(plan, m) for m in (plan.find_module(i) for i in named) if m)
+            return [reply(f"{names or 'That module'} isn't marked done.")]
+        if len(targets) == 1:
+            return await p.revert(targets[0])
+        return [_ask_undo(plan, targets)]
+    if intent.reference:
+        recent = sorted(done.values(), key=lambda a: a.at, reverse=True)[:MAX_CHOICES]
+        shown = _truncate(intent.reference, 60)
+        if not recent:
+            return [reply("Nothing is marked done yet.")]
+        return [_ask_undo(plan, recent, f"I couldn't find “{shown}”. Which module isn't done?")]
+    last = _last_in_place(doc, p.pc.lineage) if _wants_last_action(text) else None
+    if last is not None:
+        return await p.revert(last)
+    if not done:
+        return [reply("Nothing is marked done yet — nothing to undo.")]
+    return await p.revert(max(done.values(), key=lambda a: a.at))
+
+
+def _last_in_place(doc: ProgressDoc, lineage: str) -> Activity | None:
+    """The user's last done/partial/log action, if it has not been undone since."""
+    last = doc.last_action()
+    if (
+        not last
+        or last.get("plan") != lineage
+        or last.get("kind") not in {"done", "partial", "log"}
+    ):
+        return None
+    if last["kind"] == "done":
+        entry = doc.done(lineage).get(str(last.get("module_id")))
+        return entry if entry is not None and entry.id == last.get("id") else None
+    return doc.find_activity(str(last.get("id")))
+
+
+def _wants_last_action(text: str) -> bool:
+    """ "undo" (not "undo done"/"not done"): revert whatever the last action was."""
+    words = set(_WORD.findall(text.lower()))
+    return "undo" in words and not words & _COMPLETION_WORDS
+
+
+def _ask_undo(plan: Plan, targets: list[Activity], question: str | None = None) -> dict:
+    buttons = [
+        [{"label": _truncate(f"{a.module_id} · {m.title}", 60), "data": f"pg:u:{a.id}"}]
+        for a in targets
+        if (m := plan.find_module(str(a.module_id))) is not None
+    ]
+    return reply(question or "Which one isn't done?", buttons=buttons)
+
+
+async def _progress_owns_undo(store: Store, uid: int, pc: PlanContext) -> bool:
+    """A bare "undo" is about progress when the last progress action is newer than the
+    newest plan version."""
+    last = (await load_progress(store, uid)).last_action()
+    at = (last or {}).get("at")
+    return isinstance(at, datetime) and at >= pc.latest_plan_change
+
+
+# --------------------------------------------------------------------------- nodes
+
+
+async def _context(runtime: Runtime[AgentContext], uid: int) -> Progress | None:
+    ctx = context_of(runtime)
+    pc = await plan_context(ctx.store, uid)
+    return None if pc is None else Progress(ctx.store, uid, pc, ctx.clock())
+
+
+async def on_text(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    """Free text claimed by `claims_progress_text`, and /done, /log, /partial."""
+    event = state.get("inbox") or {}
+    text = event_text(event)
+    p = await _context(runtime, user_id(state))
+    if p is None:
+        return finish(state, [reply(texts.NO_PLAN)])
+    intent = parse_progress(text, p.pc.plan)
+    if intent is None or intent.action == "skip":
+        if event.get("kind") == "command":
+            return finish(state, [reply(texts.UNKNOWN)])
+        return await planning.refine(state, runtime)
+    if intent.action == "undo" and event.get("kind") != "command" and _is_bare_undo(text, intent):
+        from_plan_button = event.get("kind") == "callback"
+        if from_plan_button or not await _progress_owns_undo(p.store, p.uid, p.pc):
+            return await planning.refine(state, runtime)
+    return finish(state, await _act(p, intent, text))
+
+
+def _parse_button(data: str) -> tuple[str, list[str]] | None:
+    """("done"|"d"|"p"|"l"|"u"|"dw", parts) from "done:<key>" or "pg:<code>:…"."""
+    if data.startswith("done:"):
+        return "d", [data[5:], "0"]
+    parts = data.split(":")
+    if len(parts) < 3 or parts[0] != "pg":
+        return None
+    return parts[1], parts[2:]
+
+
+async def on_button(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    """Routed buttons: "done:<module>" (also on reminders), "pg:d|p|l:<module>:<minutes>",
+    "pg:u:<activity id>" (undo) and "pg:dw:<week>" (a whole week done)."""
+    event = state.get("inbox") or {}
+    parsed = _parse_button(str(event.get("data") or ""))
+    p = await _context(runtime, user_id(state))
+    if p is None:
+        return finish(state, [reply(texts.NO_PLAN)])
+    if parsed is None:
+        return finish(state, [reply("That button has expired.")])
+    code, parts = parsed
+    return finish(state, await _press(p, code, parts))
+
+
+async def _press(p: Progress, code: str, parts: list[str]) -> list[dict[str, Any]]:
+    if code == "u":
+        doc = await p.doc()
+        target = next((a for a in doc.done(p.pc.lineage).values() if a.id == parts[0]), None)
+        target = target or doc.find_activity(parts[0])
+        return await p.revert(target) if target else [reply("That was already undone.")]
+    if code == "dw" and parts[0].isdigit() and len(parts[0]) <= 3:
+        return await p.complete_week(int(parts[0]))
+    if code not in {"d", "p", "l"} or len(parts) != 2 or not _MINUTES.fullmatch(parts[1]):
+        return [reply("That button has expired.")]
+    minutes = int(parts[1]) or None
+    module = _by_key(p.pc.plan, parts[0])
+    if module is None and not (code == "l" and parts[0] == "-"):
+        return [reply("That module is no longer in your plan — /plan shows the current one.")]
+    if code == "d":
+        assert module is not None
+        return await p.complete(module, minutes)
+    return await p.work("partial" if code == "p" else "log", module, minutes)
+
+
+# --------------------------------------------------------------------------- /progress
+
+
+def _week_lines(pc: PlanContext, doc: ProgressDoc) -> list[str]:
+    done = doc.done(pc.lineage)
+    spent = doc.minutes_by_week(pc.lineage)
+    scores = doc.quiz_scores(pc.lineage)
+    lines = []
+    for week in pc.plan.weeks:
+        finished = sum(1 for m in week.modules if m.id in done)
+        mark = "✅" if week.modules and finished == len(week.modules) else "▫️"
+        line = f"{mark} Week {week.number}: {finished}/{len(week.modules)} modules"
+        line += f" · {format_minutes(spent.get(week.number, 0))} of {format_hours(week.hours)}"
+        if week.number in scores and scores[week.number][1]:
+            correct, answered = scores[week.number]
+            line += f" · quiz {correct}/{answered}"
+        lines.append(line)
+    return lines
+
+
+@dataclass(frozen=True)
+class Report:
+    """What /progress shows: the text, and for the chart the numbers, the streak and the
+    local study days."""
+
+    text: str
+    summary: ProgressSummary
+    streak: StreakState
+    days: list[date]
+
+
+def progress_report(pc: PlanContext, doc: ProgressDoc, now: datetime) -> Report:
+    """The /progress summary (rules for the figures in `agent.progress`)."""
+    streak, days = _streak(doc, pc, now)
+    done = doc.done(pc.lineage)
+    completions = [Completion(module_id=i, completed_at=a.at) for i, a in done.items()]
+    summary = summarize(
+        pc.plan,
+        completions,
+        {"plan": doc.minutes_total(pc.lineage)},
+        doc.quiz_scores(pc.lineage),
+        streak,
+    )
+    scores = doc.quiz_scores(pc.lineage).values()
+    correct, answered = sum(c for c, _ in scores), sum(a for _, a in scores)
+    milestones = completed_milestones(pc.plan, set(done))
+    lines = [
+        f"📊 {pc.plan.title}",
+        f"Complete: {summary.percent:.0f}% · {summary.modules_done}/{summary.modules_total} "
+        "modules done",
+        f"Time: {format_hours(summary.hours_spent)} spent of "
+        f"{format_hours(summary.hours_planned)} planned",
+        f"Streak: {format_days(summary.current_streak)} "
+        f"(longest {format_days(summary.longest_streak)})",
+    ]
+    if summary.quiz_average is None:
+        lines.append("Quiz average: no answers yet — /quiz sends this week's quiz")
+    else:
+        lines.append(f"Quiz average: {summary.quiz_average:.0f}% ({correct}/{answered} correct)")
+    if pc.plan.milestones:
+        lines.append(f"Milestones: {len(milestones)}/{len(pc.plan.milestones)} reached")
+    current = _current_module(pc, set(done))
+    lines.append(f"Next: {_label(pc.plan, current)}" if current else "Next: nothing — all done 🎉")
+    lines.append("")
+    lines.extend(_week_lines(pc, doc))
+    return Report("\n".join(lines), summary, streak, days)
+
+
+async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    """/progress: the summary as text, and the chart as a photo (via the outbox)."""
+    ctx = context_of(runtime)
+    p = await _context(runtime, user_id(state))
+    if p is None:
+        return finish(state, [reply(texts.NO_PLAN)])
+    doc = await p.doc()
+    report = progress_report(p.pc, doc, p.now)
+    png = await asyncio.to_thread(
+        progress_chart_png,
+        report.summary,
+        report.days,
+        _local_today(p.now, p.pc.timezone),
+        title=p.pc.plan.title,
+        frozen_days=report.streak.frozen_days,
+    )
+    ctx.outbox.append(
+        {
+            "kind": "photo",
+            "data": png,
+            "filename": "progress.png",
+            "caption": "Planned vs done hours per week, and your last 4 weeks of study.",
+        }
+    )
+    return finish(state, [reply(report.text)])
+
+
+# --------------------------------------------------------------------------- quizzes
+
+
+def _quiz_week(args: str, pc: PlanContext, doc: ProgressDoc) -> int:
+    match = _WEEK_ARG.search(args or "")
+    return int(match.group(1)) if match else _current_week(pc, _done_ids(doc, pc))
+
+
+async def send_quiz(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    """/quiz [week]: the week's questions as native polls — quiz polls when a question has
+    one correct answer, regular polls (self-assessment, not graded) otherwise."""
+    event = state.get("inbox") or {}
+    p = await _context(runtime, user_id(state))
+    if p is None:
+        return finish(state, [reply(texts.NO_PLAN)])
+    number = _quiz_week(str(event.get("args") or ""), p.pc, await p.doc())
+    week = next((w for w in p.pc.plan.weeks if w.number == number), None)
+    if week is None:
+        return finish(state, [reply(texts.NO_SUCH_WEEK.format(weeks=len(p.pc.plan.weeks)))])
+    questions = [q for q in (week.quiz.questions if week.quiz else []) if len(q.options) >= 2]
+    if not questions:
+        return finish(state, [reply(f"Week {number} has no quiz. Try /quiz with another week.")])
+    batch = new_activity_id()[:8]
+    polls = [_poll(p, number, index, q, batch, len(questions)) for index, q in enumerate(questions)]
+    intro = f"📝 Week {number} quiz — {len(questions)} question(s). Answer the polls below."
+    return finish(state, [reply(intro), *polls])
+
+
+def _poll(p: Progress, week: int, index: int, question: Any, batch: str, count: int) -> dict:
+    options = [_truncate(o, OPTION_LIMIT) or "—" for o in question.options][:MAX_OPTIONS]
+    correct = question.correct_index
+    if correct is not None and not 0 <= correct < len(options):
+        correct = None
+    prefix = f"Week {week} · {index + 1}/{count}: "
+    return {
+        "kind": "poll",
+        "question": _truncate(prefix + question.question, QUESTION_LIMIT),
+        "options": options,
+        "correct_index": correct,
+        "explanation": _truncate(question.explanation or "", EXPLANATION_LIMIT) or None,
+        "notify": "progress",
+        "quiz": {
+            "user_id": p.uid,
+            "plan": p.pc.lineage,
+            "version": p.pc.version,
+            "week": week,
+            "index": index,
+            "correct_index": correct,
+            "option_count": len(options),
+            "batch": batch,
+            "count": count,
+        },
+    }
+
+
+async def remember_poll(context: Any, sent: dict[str, Any], message: dict[str, Any]) -> None:
+    """After Telegram accepted a quiz poll: store its poll id → question mapping."""
+    meta = sent.get("quiz")
+    poll = message.get("poll") or {}
+    if not isinstance(meta, dict) or not poll.get("id"):
+        return
+    uid = int(meta["user_id"])
+    stored = {k: v for k, v in meta.items() if k != "user_id"}
+    stored["sent_at"] = context.clock()
+    await record_poll(context.store, uid, str(poll["id"]), stored)
+
+
+async def on_poll_answer(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    """Grade and store a quiz answer; when the last question of a quiz is answered, give
+    the score. Retracted votes and unknown polls are ignored."""
+    ctx = context_of(runtime)
+    event = state.get("inbox") or {}
+    uid = user_id(state)
+    options = [o for o in event.get("option_ids") or [] if isinstance(o, int)]
+    if not options:
+        return finish(state, [])
+    pc = await plan_context(ctx.store, uid)
+    now = ctx.clock()
+    zone = pc.timezone if pc else "UTC"
+    answer = await record_poll_answer(
+        ctx.store, uid, str(event.get("poll_id") or ""), options[0], now, zone
+    )
+    if answer is None:
+        return finish(state, [])
+    replies: list[dict[str, Any]] = []
+    doc = await load_progress(ctx.store, uid)
+    batch = str(answer.poll.get("batch"))
+    polls = doc.batch_polls(batch)
+    lineage = str(answer.poll["plan"])
+    finished = len(polls) >= int(answer.poll.get("count", 0)) and all("answer" in q for q in polls)
+    if finished and await announce_once(ctx.store, uid, lineage, f"quiz_{batch}"):
+        replies.append(reply(_quiz_result(doc, lineage, int(answer.poll["week"]), polls)))
+    if pc is not None and pc.lineage == lineage:
+        replies.extend(await Progress(ctx.store, uid, pc, now).celebrate())
+    return finish(state, replies)
+
+
+def _quiz_result(doc: ProgressDoc, lineage: str, week: int, polls: list[dict]) -> str:
+    graded = [q["answer"] for q in polls if q.get("correct_index") is not None]
+    ratings = [int(q["answer"]["option"]) + 1 for q in polls if q.get("correct_index") is None]
+    parts = [f"📝 Week {week} quiz finished."]
+    if graded:
+        right = sum(1 for a in graded if a.get("correct"))
+        parts.append(f"Score: {right}/{len(graded)} correct.")
+        scores = doc.quiz_scores(lineage).values()
+        answered = sum(a for _, a in scores)
+        if answered:
+            average = 100 * sum(c for c, _ in scores) / answered
+            parts.append(f"Quiz average so far: {average:.0f}%.")
+    if ratings:
+        parts.append(f"Self-rating: {sum(ratings) / len(ratings):.1f}/5.")
+    return " ".join(parts)
+
+
+FEATURE = Feature(
+    name="progress",
+    nodes={
+        "progress_text": on_text,
+        "progress_button": on_button,
+        "progress_show": show_progress,
+        "progress_quiz": send_quiz,
+        "progress_poll_answer": on_poll_answer,
+    },
+    commands={
+        "done": "progress_text",
+        "log": "progress_text",
+        "partial": "progress_text",
+        "progress": "progress_show",
+        "quiz": "progress_quiz",
+    },
+    callbacks={"done:": "progress_button", "pg:": "progress_button"},
+    events={"poll_answer": "progress_poll_answer"},
+    claims_text=claims_progress_text,
+    text_node="progress_text",
+    priority=30,
+    on_sent=remember_poll,
+)

@@ -1,0 +1,509 @@
+"""The `user_progress` collection: one document per user, changed only by atomic updates.
+
+Every change is a single ``update_one`` whose filter carries its own guard (for example
+"this module is not done yet"), so two identical messages handled at the same moment — in
+one process or in two instances sharing a MongoDB — count once: ``modified_count`` says
+whether this call was the one that counted. Nothing here reads a value, changes it in
+Python and writes it back.
+
+Progress belongs to a plan *lineage*: the version created by intake (/newplan) and every
+refinement of it. Refinements keep module ids, so "w1m2 done" survives "make week 2
+lighter"; a new plan from /newplan starts fresh, and undoing back into an older lineage
+brings its progress back. A lineage is named ``p<version that started it>``.
+
+Document layout (all datetimes UTC)::
+
+    user_id, created_at
+    last_activity_at          latest study activity (reminder nudges read it)
+    longest_streak            kept with $max, so it outlives the capped activity list
+    last_action               {kind, id, plan, module_id, week, minutes, at}: what "undo" reverts
+    activity[]                study events, newest last, capped at MAX_ACTIVITY:
+                              {id, kind: done|partial|log|quiz, plan, module_id, week,
+                               minutes, at, tz}; tz is the IANA zone in force at that moment
+    freezes.<YYYY-MM-DD>      streak freezes the user was told about
+    polls.<poll id>           {plan, version, week, index, correct_index, option_count,
+                               batch, count, sent_at, answer: {option, correct, at}}
+    plans.<lineage>.
+        done.<module key>     {id, module_id, title, week, minutes, at, tz}
+        minutes.<module key>  minutes spent per module
+        weeks.w<n>            minutes spent per plan week
+        minutes_total         minutes spent on the plan (incl. time logged to no module)
+        quiz.w<n>             {answered, correct} over graded quiz answers
+        self_rating.w<n>      {count, sum} of self-assessment answers (1–5), not graded
+        announced.<name>      achievements, milestones (ms_<week>) and finished quizzes
+                              (quiz_<batch>) already announced — each exactly once
+
+User input never becomes a field path: module ids, poll ids, lineages and names are
+checked against strict patterns first (`FieldError` otherwise).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.database import Database
+
+from storage.models import Goal, Plan
+from storage.store import Store, as_utc
+
+MAX_ACTIVITY = 5000
+STUDY_KINDS = frozenset({"done", "partial", "log", "quiz"})
+
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+_POLL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_LINEAGE = re.compile(r"^p[0-9]{1,9}$")
+_ACTIVITY_ID = re.compile(r"^[0-9a-f]{12}$")
+
+
+class FieldError(ValueError):
+    """A value that would have become part of a field path is not safe."""
+
+
+def _checked(pattern: re.Pattern[str], value: object, what: str) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise FieldError(f"unsafe {what}: {value!r}")
+    return value
+
+
+def module_key(module_id: str) -> str:
+    """The field name under which a module's progress is kept.
+
+    Plan module ids look like "w1m2" and are used as they are; any other id (an LLM could
+    produce one) is replaced by a stable hash so that it can never form a field path.
+    """
+    if isinstance(module_id, str) and _SAFE_KEY.fullmatch(module_id):
+        return module_id
+    return "h" + hashlib.sha256(str(module_id).encode()).hexdigest()[:16]
+
+
+def is_safe_key(value: str) -> bool:
+    return bool(_SAFE_KEY.fullmatch(value))
+
+
+def new_activity_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def ensure_progress_indexes(db: Database) -> None:
+    """Idempotent: one progress document per user (the guards rely on it)."""
+    db.user_progress.create_index([("user_id", ASCENDING)], unique=True)
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    """The user's active plan and what progress needs to know around it."""
+
+    version: int
+    plan: Plan
+    goal: Goal
+    lineage: str
+    latest_plan_change: datetime
+    timezone: str
+    last_reminded_module: str | None
+
+
+async def plan_context(store: Store, user_id: int) -> PlanContext | None:
+    """The active plan, its lineage, the time of the newest plan version, the user's zone
+    (users.timezone, else the plan's, else UTC) and the module of the latest reminder."""
+
+    def op() -> tuple[dict[str, Any], dict[str, Any], int, datetime] | None:
+        user = store.db.users.find_one({"user_id": user_id})
+        if not user or not user.get("active_plan_version"):
+            return None
+        version = int(user["active_plan_version"])
+        doc = store.db.learning_plans.find_one({"user_id": user_id, "version": version})
+        if doc is None:
+            return None
+        root = store.db.learning_plans.find_one(
+            {"user_id": user_id, "version": {"$lte": version}, "note": "created"},
+            sort=[("version", DESCENDING)],
+        )
+        newest = store.db.learning_plans.find_one(
+            {"user_id": user_id}, sort=[("created_at", DESCENDING)]
+        )
+        root_version = int(root["version"]) if root else 1
+        changed = as_utc((newest or doc)["created_at"])
+        return user, doc, root_version, changed
+
+    found = await store.run(op)
+    if found is None:
+        return None
+    user, doc, root_version, changed = found
+    goal = Goal.model_validate(doc["goal"])
+    reminded = user.get("last_reminded_module")
+    return PlanContext(
+        version=int(doc["version"]),
+        plan=Plan.model_validate(doc["plan"]),
+        goal=goal,
+        lineage=f"p{root_version}",
+        latest_plan_change=changed,
+        timezone=str(user.get("timezone") or goal.timezone or "UTC"),
+        last_reminded_module=reminded if isinstance(reminded, str) else None,
+    )
+
+
+# --------------------------------------------------------------------------- activity
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One study event as stored in `activity` (and, for "done", in `done.<module>`)."""
+
+    kind: str
+    plan: str
+    at: datetime
+    tz: str
+    module_id: str | None = None
+    week: int | None = None
+    minutes: int = 0
+    id: str = field(default_factory=new_activity_id)
+
+    def doc(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "plan": self.plan,
+            "module_id": self.module_id,
+            "week": self.week,
+            "minutes": self.minutes,
+            "at": self.at,
+            "tz": self.tz,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Activity:
+        week = doc.get("week")
+        return cls(
+            kind=str(doc.get("kind")),
+            plan=str(doc.get("plan")),
+            at=as_utc(doc["at"]),
+            tz=str(doc.get("tz") or "UTC"),
+            module_id=doc.get("module_id"),
+            week=int(week) if week is not None else None,
+            minutes=int(doc.get("minutes") or 0),
+            id=str(doc.get("id")),
+        )
+
+
+def _base(lineage: str) -> str:
+    return f"plans.{_checked(_LINEAGE, lineage, 'lineage')}"
+
+
+def _spent(activity: Activity, sign: int = 1) -> dict[str, int]:
+    """The $inc that adds (or with sign=-1 removes) an activity's minutes to the totals."""
+    base = _base(activity.plan)
+    minutes = sign * activity.minutes
+    inc = {f"{base}.minutes_total": minutes}
+    if activity.module_id is not None:
+        inc[f"{base}.minutes.{module_key(activity.module_id)}"] = minutes
+    if activity.week is not None:
+        inc[f"{base}.weeks.w{int(activity.week)}"] = minutes
+    return inc
+
+
+def _last_action(activity: Activity) -> dict[str, Any]:
+    return {
+        "kind": activity.kind,
+        "id": activity.id,
+        "plan": activity.plan,
+        "module_id": activity.module_id,
+        "week": activity.week,
+        "minutes": activity.minutes,
+        "at": activity.at,
+    }
+
+
+def _push(activity: Activity) -> dict[str, Any]:
+    return {"activity": {"$each": [activity.doc()], "$slice": -MAX_ACTIVITY}}
+
+
+async def _ensure(store: Store, user_id: int) -> None:
+    """Create the user's progress document if it is missing (idempotent)."""
+    now = store.clock()
+    await store.run(
+        store.db.user_progress.update_one,
+        {"user_id": user_id},
+        {"$setOnInsert": {"user_id": user_id, "created_at": now}},
+        upsert=True,
+    )
+
+
+async def record_done(store: Store, user_id: int, activity: Activity, title: str) -> bool:
+    """Mark `activity.module_id` done in its lineage. False when it already was done:
+    the guard makes concurrent duplicates count once."""
+    assert activity.kind == "done" and activity.module_id is not None
+    await _ensure(store, user_id)
+    path = f"{_base(activity.plan)}.done.{module_key(activity.module_id)}"
+    entry = {
+        "id": activity.id,
+        "module_id": activity.module_id,
+        "title": title,
+        "week": activity.week,
+        "minutes": activity.minutes,
+        "at": activity.at,
+        "tz": activity.tz,
+    }
+    result = await store.run(
+        store.db.user_progress.update_one,
+        {"user_id": user_id, path: {"$exists": False}},
+        {
+            "$set": {path: entry, "last_action": _last_action(activity)},
+            "$inc": _spent(activity),
+            "$push": _push(activity),
+            "$max": {"last_activity_at": activity.at},
+        },
+    )
+    return result.modified_count == 1
+
+
+async def record_work(store: Store, user_id: int, activity: Activity) -> None:
+    """Record partial work or logged time (counted every time it is sent)."""
+    assert activity.kind in {"partial", "log"}
+    await _ensure(store, user_id)
+    await store.run(
+        store.db.user_progress.update_one,
+        {"user_id": user_id},
+        {
+            "$set": {"last_action": _last_action(activity)},
+            "$inc": _spent(activity),
+            "$push": _push(activity),
+            "$max": {"last_activity_at": activity.at},
+        },
+    )
+
+
+def _undo_action(activity: Activity, now: datetime) -> dict[str, Any]:
+    return {"kind": "undo", "id": activity.id, "plan": activity.plan, "at": now}
+
+
+async def revert_done(store: Store, user_id: int, entry: Activity, now: datetime) -> bool:
+    """Un-mark a completion, only if it is still exactly `entry` (same activity id):
+    its minutes leave the totals and its study event leaves the activity."""
+    assert entry.module_id is not None
+    _checked(_ACTIVITY_ID, entry.id, "activity id")
+    path = f"{_base(entry.plan)}.done.{module_key(entry.module_id)}"
+    result = await store.run(
+        store.db.user_progress.update_one,
+        {"user_id": user_id, f"{path}.id": entry.id},
+        {
+            "$unset": {path: ""},
+            "$inc": _spent(entry, -1),
+            "$pull": {"activity": {"id": entry.id}},
+            "$set": {"last_action": _undo_action(entry, now)},
+        },
+    )
+    return result.modified_count == 1
+
+
+async def revert_work(store: Store, user_id: int, activity: Activity, now: datetime) -> bool:
+    """Take back partial work or logged time, only while its activity is still stored."""
+    _checked(_ACTIVITY_ID, activity.id, "activity id")
+    result = await store.run(
+        store.db.user_progress.update_one,
+        {"user_id": user_id, "activity.id": activity.id},
+        {
+            "$inc": _spent(activity, -1),
+            "$pull": {"activity": {"id": activity.id}},
+            "$set": {"last_action": _undo_action(activity, now)},
+        },
+    )
+    return result.modified_count == 1
+
+
+async def _mark_once(store: Store, user_id: int, path: str, now: datetime) -> bool:
+    """Set `path` to `now` unless it is set: True the first time only."""
+    await _ensure(store, user_id)
+    result = await store.run(
+        store.db.user_progress.update_one,
+        {"user_id": user_id, path: {"$exists": False}},
+        {"$set": {path: now}},
+    )
+    return result.modified_count == 1
+
+
+async def announce_once(store: Store, user_id: int, lineage: str, name: str) -> bool:
+    """True the first time `name` (an achievement, "ms_<week>", "quiz_<batch>") is
+    announced for this lineage."""
+    path = f"{_base(lineage)}.announced.{_checked(_SAFE_KEY, name, 'name')}"
+    return await _mark_once(store, user_id, path, store.clock())
+
+
+async def freeze_told_once(store: Store, user_id: int, day: date) -> bool:
+    """True the first time the user is told that `day` was covered by a streak freeze."""
+    return await _mark_once(store, user_id, f"freezes.{day.isoformat()}", store.clock())
+
+
+async def raise_longest_streak(store: Store, user_id: int, days: int) -> None:
+    await store.run(
+        store.db.user_progress.update_one,
+        {"user_id": user_id},
+        {"$max": {"longest_streak": int(days)}},
+    )
+
+
+# --------------------------------------------------------------------------- quiz polls
+
+
+async def record_poll(store: Store, user_id: int, poll_id: str, meta: dict[str, Any]) -> None:
+    """Remember which quiz question a sent poll is (its id comes from Telegram)."""
+    _checked(_POLL_ID, poll_id, "poll id")
+    _checked(_LINEAGE, meta.get("plan"), "lineage")
+    await _ensure(store, user_id)
+    await store.run(
+        store.db.user_progress.update_one,
+        {"user_id": user_id, f"polls.{poll_id}": {"$exists": False}},
+        {"$set": {f"polls.{poll_id}": meta}},
+    )
+
+
+@dataclass(frozen=True)
+class PollAnswer:
+    poll: dict[str, Any]
+    option: int
+    correct: bool | None
+
+
+async def record_poll_answer(
+    store: Store, user_id: int, poll_id: str, option: int, at: datetime, tz: str
+) -> PollAnswer | None:
+    """Grade and store the first answer to one of the user's polls (a study event at `at`,
+    local zone `tz`); None when the poll is unknown (not theirs, or forgotten) or was
+    already answered."""
+    if not isinstance(poll_id, str) or not _POLL_ID.fullmatch(poll_id):
+        return None
+
+    def find() -> dict[str, Any] | None:
+        doc = store.db.user_progress.find_one(
+            {"user_id": user_id, f"polls.{poll_id}.week": {"$exists": True}},
+            {f"polls.{poll_id}": 1},
+        )
+        return None if doc is None else dict(doc["polls"][poll_id])
+
+    poll = await store.run(find)
+    if poll is None or not 0 <= option < int(poll.get("option_count", 0) or 0):
+        return None
+    base = _base(str(poll["plan"]))
+    week = f"w{int(poll['week'])}"
+    activity = Activity(kind="quiz", plan=str(poll["plan"]), at=at, tz=tz, week=int(poll["week"]))
+    correct_index = poll.get("correct_index")
+    correct = None if correct_index is None else option == int(correct_index)
+    if correct is None:
+        inc = {f"{base}.self_rating.{week}.count": 1, f"{base}.self_rating.{week}.sum": option + 1}
+    else:
+        inc = {f"{base}.quiz.{week}.answered": 1, f"{base}.quiz.{week}.correct": int(correct)}
+    answer = {"option": option, "correct": correct, "at": activity.at}
+    result = await store.run(
+        store.db.user_progress.update_one,
+        {
+            "user_id": user_id,
+            f"polls.{poll_id}.week": {"$exists": True},
+            f"polls.{poll_id}.answer": {"$exists": False},
+        },
+        {
+            "$set": {f"polls.{poll_id}.answer": answer},
+            "$inc": inc,
+            "$push": _push(activity),
+            "$max": {"last_activity_at": activity.at},
+        },
+    )
+    if result.modified_count != 1:
+        return None
+    return PollAnswer(poll={**poll, "answer": answer}, option=option, correct=correct)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class ProgressDoc:
+    """A read-only view of one user's progress document (for replies, never for writes)."""
+
+    raw: dict[str, Any]
+
+    def lineage(self, lineage: str) -> dict[str, Any]:
+        return dict((self.raw.get("plans") or {}).get(lineage) or {})
+
+    def done(self, lineage: str) -> dict[str, Activity]:
+        """Completions by module id."""
+        out: dict[str, Activity] = {}
+        for entry in (self.lineage(lineage).get("done") or {}).values():
+            if isinstance(entry, dict) and entry.get("module_id") and entry.get("at"):
+                activity = Activity.from_doc({**entry, "kind": "done", "plan": lineage})
+                out[str(entry["module_id"])] = activity
+        return out
+
+    def minutes_by_key(self, lineage: str) -> dict[str, int]:
+        return {k: int(v) for k, v in (self.lineage(lineage).get("minutes") or {}).items()}
+
+    def minutes_by_week(self, lineage: str) -> dict[int, int]:
+        weeks = self.lineage(lineage).get("weeks") or {}
+        return {int(k[1:]): int(v) for k, v in weeks.items() if k[1:].isdigit()}
+
+    def minutes_total(self, lineage: str) -> int:
+        return int(self.lineage(lineage).get("minutes_total") or 0)
+
+    def quiz_scores(self, lineage: str) -> dict[int, tuple[int, int]]:
+        """Week number → (correct, answered)."""
+        quiz = self.lineage(lineage).get("quiz") or {}
+        return {
+            int(k[1:]): (int(v.get("correct", 0)), int(v.get("answered", 0)))
+            for k, v in quiz.items()
+            if k[1:].isdigit() and isinstance(v, dict)
+        }
+
+    def self_ratings(self, lineage: str) -> dict[int, tuple[int, int]]:
+        """Week number → (sum of ratings, count)."""
+        ratings = self.lineage(lineage).get("self_rating") or {}
+        return {
+            int(k[1:]): (int(v.get("sum", 0)), int(v.get("count", 0)))
+            for k, v in ratings.items()
+            if k[1:].isdigit() and isinstance(v, dict)
+        }
+
+    def announced(self, lineage: str) -> set[str]:
+        return set((self.lineage(lineage).get("announced") or {}).keys())
+
+    def activity(self) -> list[Activity]:
+        return [
+            Activity.from_doc(a)
+            for a in self.raw.get("activity") or []
+            if isinstance(a, dict) and a.get("at") and a.get("kind") in STUDY_KINDS
+        ]
+
+    def study_events(self) -> list[tuple[datetime, str]]:
+        """(UTC instant, zone in force) of every study event, for `agent.progress.study_days`."""
+        return [(a.at, a.tz) for a in self.activity()]
+
+    def find_activity(self, activity_id: str) -> Activity | None:
+        return next((a for a in self.activity() if a.id == activity_id), None)
+
+    def last_action(self) -> dict[str, Any] | None:
+        """The last progress action, with its "at" as an aware UTC datetime."""
+        action = self.raw.get("last_action")
+        if not isinstance(action, dict) or not isinstance(action.get("at"), datetime):
+            return None
+        return {**action, "at": as_utc(action["at"])}
+
+    def longest_streak(self) -> int:
+        return int(self.raw.get("longest_streak") or 0)
+
+    def batch_polls(self, batch: str) -> list[dict[str, Any]]:
+        return [
+            dict(p)
+            for p in (self.raw.get("polls") or {}).values()
+            if isinstance(p, dict) and p.get("batch") == batch
+        ]
+
+
+async def load_progress(store: Store, user_id: int) -> ProgressDoc:
+    doc = await store.run(store.db.user_progress.find_one, {"user_id": user_id}, {"_id": 0})
+    return ProgressDoc(dict(doc or {}))

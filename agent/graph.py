@@ -29,6 +29,8 @@ def _target(event: dict[str, Any], phase: str) -> tuple[str, dict[str, Any]]:
         node = callback_node(str(event.get("data") or ""))
         if node is not None:
             return node, {}
+    if kind == "poll_answer":
+        return event_node(kind) or "unknown_command", {}
     if phase in {"intake", "confirm"}:
         return phase, {}
     node = event_node(kind)

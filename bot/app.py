@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -14,12 +16,23 @@ from telegram.ext import (
 
 from bot.handlers import Handlers
 from bot.runtime import Runtime
+from scheduler.runner import ReminderRunner
 
 COMMANDS = [
     BotCommand("start", "Start here"),
     BotCommand("newplan", "Set a new learning goal"),
     BotCommand("plan", "Show your plan"),
+    BotCommand("progress", "Your progress, streak and chart"),
+    BotCommand("done", "Mark the current module done"),
+    BotCommand("log", "Log study time, e.g. /log 1h30 LoRA"),
+    BotCommand("quiz", "This week's quiz (/quiz 2 for week 2)"),
+    BotCommand("today", "Today's study sessions"),
+    BotCommand("reminders", "Reminder settings"),
+    BotCommand("remind", "A custom reminder, e.g. /remind weekdays 07:30"),
+    BotCommand("calendar", "Your study sessions in your calendar"),
     BotCommand("timezone", "Change your time zone"),
+    BotCommand("export", "All your data as a file"),
+    BotCommand("forget", "Delete all your data"),
     BotCommand("cancel", "Stop what we're doing"),
     BotCommand("help", "What I can do"),
 ]
@@ -39,6 +52,12 @@ def build_application(runtime: Runtime, *, token: str, base_url: str) -> Applica
     )
     handlers = Handlers(runtime.service)
     application.bot_data["handlers"] = handlers
+
+    async def send_reminder(chat_id: int, user_id: int, replies: list[dict[str, Any]]) -> None:
+        await handlers.send_replies(application.bot, chat_id, user_id, replies)
+
+    runtime.reminders.attach(send_reminder)
+    application.bot_data["reminders"] = runtime.reminders
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
     # Edited messages are ignored by design: re-reading an edited "done" would count it twice.
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, handlers.on_message))
@@ -50,11 +69,28 @@ def build_application(runtime: Runtime, *, token: str, base_url: str) -> Applica
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
 
 
-async def start_polling(application: Application, *, poll_timeout: float = 10) -> None:
-    """Initialize, register the commands, and start long polling."""
+async def start_reminders(application: Application, *, background: bool = True) -> None:
+    """Start the reminder runner: catch up on what fell due while stopped, then tick.
+    Without ``background`` the catch-up finishes first and its report is kept in
+    ``bot_data["reminders_report"]``."""
+    runner: ReminderRunner = application.bot_data["reminders"]
+    application.bot_data["reminders_report"] = await runner.start(background=background)
+
+
+async def stop_reminders(application: Application) -> None:
+    runner: ReminderRunner | None = application.bot_data.get("reminders")
+    if runner is not None:
+        await runner.stop()
+
+
+async def start_polling(
+    application: Application, *, poll_timeout: float = 10, catch_up_in_background: bool = True
+) -> None:
+    """Initialize, register the commands, start reminders, and start long polling."""
     await application.initialize()
     await application.bot.set_my_commands(COMMANDS)
     await application.start()
+    await start_reminders(application, background=catch_up_in_background)
     assert application.updater is not None
     await application.updater.start_polling(
         allowed_updates=ALLOWED_UPDATES, timeout=int(poll_timeout), poll_interval=0
@@ -62,6 +98,7 @@ async def start_polling(application: Application, *, poll_timeout: float = 10) -
 
 
 async def stop_polling(application: Application) -> None:
+    await stop_reminders(application)
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:

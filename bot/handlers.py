@@ -160,6 +160,8 @@ class Handlers:
         caption = escape(str(reply.get("caption", "")))[:MAX_CAPTION] or None
         if kind == "document":
             document = InputFile(reply["data"], filename=str(reply["filename"]))
+            if reply.get("mime_type"):
+                document.mimetype = str(reply["mime_type"])
             return await bot.send_document(
                 chat_id, document, caption=caption, parse_mode=ParseMode.HTML
             )
@@ -174,7 +176,7 @@ class Handlers:
                 options=[str(o) for o in reply["options"]],
                 is_anonymous=False,
                 type=Poll.QUIZ if correct is not None else Poll.REGULAR,
-                correct_option_id=correct,
+                correct_option_ids=[correct] if correct is not None else None,
                 explanation=reply.get("explanation") or None,
             )
         out = render_reply(reply)

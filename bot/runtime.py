@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,6 +13,9 @@ from agent.context import AgentContext
 from agent.planning import make_planners
 from agent.service import AgentService
 from bot.settings import Settings
+from scheduler.pacing import Pace
+from scheduler.planning import schedule_plan
+from scheduler.runner import ReminderRunner
 from storage.engine import open_engine
 from storage.store import Store
 
@@ -21,12 +25,23 @@ class Runtime:
     settings: Settings
     store: Store
     service: AgentService
+    reminders: ReminderRunner
 
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, *, clock: Callable[[], datetime] | None = None
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    reminder_pace: Pace | None = None,
+    schedule_reminders: bool = True,
 ) -> AsyncIterator[Runtime]:
+    """Open storage, checkpointer, planners, agent and the reminder runner.
+
+    The runner is created here but started by the bot (`bot.app.start_polling` or
+    webhook mode) once it can send; tests pass ``schedule_reminders=False`` and drive
+    ``runtime.reminders.tick()`` with their own clock.
+    """
     clock = clock or (lambda: datetime.now(UTC))
     engine = open_engine(mongodb_uri=settings.mongodb_uri, data_dir=settings.data_dir)
     try:
@@ -43,6 +58,10 @@ async def open_runtime(
                 llm=planners.llm,
                 public_url=settings.public_url,
             )
-            yield Runtime(settings, store, AgentService(checkpointer, context))
+            reminders = ReminderRunner(
+                store, clock=clock, pace=reminder_pace, schedule=schedule_reminders
+            )
+            context.on_plan_changed = functools.partial(schedule_plan, store, wake=reminders.wake)
+            yield Runtime(settings, store, AgentService(checkpointer, context), reminders)
     finally:
         engine.close()

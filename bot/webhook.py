@@ -25,7 +25,7 @@ from contextlib import asynccontextmanager
 
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, COMMANDS
+from bot.app import ALLOWED_UPDATES, COMMANDS, start_reminders, stop_reminders
 from bot.http_server import WEBHOOK_PREFIX, HttpServer, WebhookEndpoint, parse_listen
 from storage.store import Store
 
@@ -91,6 +91,7 @@ async def serve_webhook(
         await application.initialize()
         await application.bot.set_my_commands(COMMANDS)
         await application.start()
+        await start_reminders(application)
         await server.start(host, port)
         await application.bot.set_webhook(
             url=webhook_url(public_url, secret),
@@ -101,4 +102,5 @@ async def serve_webhook(
         yield server
     finally:
         await server.stop()
+        await stop_reminders(application)
         await stop_application(application)

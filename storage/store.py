@@ -10,8 +10,8 @@ MongoDB stay consistent.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import functools
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -54,6 +54,9 @@ def ensure_indexes(db: Database) -> None:
     db.ical_tokens.create_index([("token_hash", ASCENDING)], unique=True)
     db.ical_tokens.create_index([("user_id", ASCENDING)])
     db.llm_cache.create_index([("key", ASCENDING)], unique=True)
+    from storage.reminders import ensure_reminder_indexes  # imports this module
+
+    ensure_reminder_indexes(db)
 
 
 class Store:
@@ -186,7 +189,8 @@ class Store:
         def op() -> int | None:
             user = self.db.users.find_one_and_update(
                 {"user_id": user_id},
-                {"$set": {"timezone": timezone}},
+                {"$set": {"timezone": timezone}, "$setOnInsert": {"created_at": self.clock()}},
+                upsert=True,
                 return_document=ReturnDocument.AFTER,
             )
             version = (user or {}).get("active_plan_version")

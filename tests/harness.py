@@ -13,7 +13,13 @@ from telegram.ext import Application
 from bot.app import build_application, start_polling, stop_polling
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
+from scheduler.pacing import Pace
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
+
+# Reminders are ticked by the tests with the injected clock (APScheduler is off), and
+# sent without the real 1 s per-chat spacing: pacing has its own tests with an
+# injected clock, and the fan-out benchmark measures it for real.
+TEST_PACE = Pace(per_second=500, per_chat_interval=0.01, concurrency=16)
 
 
 class FrozenClock:
@@ -54,12 +60,14 @@ class BotUnderTest:
     async def start(self) -> BotUnderTest:
         self._stack = AsyncExitStack()
         self.runtime = await self._stack.enter_async_context(
-            open_runtime(self.settings(), clock=self.clock)
+            open_runtime(
+                self.settings(), clock=self.clock, reminder_pace=TEST_PACE, schedule_reminders=False
+            )
         )
         self.application = build_application(
             self.runtime, token=self.api.token, base_url=self.api.base_url
         )
-        await start_polling(self.application, poll_timeout=1)
+        await start_polling(self.application, poll_timeout=1, catch_up_in_background=False)
         return self
 
     async def stop(self) -> None:

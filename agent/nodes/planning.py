@@ -18,6 +18,8 @@ from agent.questions import confirmation, question, understood
 from agent.refine import apply_ops, describe_diff, diff_plans
 from agent.refine_parser import parse_refinement
 from agent.state import AgentState
+from scheduler.localtime import user_zone
+from scheduler.planning import upcoming_sessions_text
 from storage.models import Goal
 
 YES = re.compile(r"^\s*(yes|y|yep|yeah|ok|okay|sure|go|build|build it|looks good|correct)\b", re.I)
@@ -26,7 +28,17 @@ UNDO = re.compile(r"^\s*(undo|revert|go back|previous version)\b", re.I)
 MAX_GOAL_CHARS = 200
 MAX_TOPICS = 12
 MAX_TOPIC_CHARS = 60
-INTAKE_COMMANDS = {"cancel", "help", "plan", "newplan", "start", "timezone"}
+INTAKE_COMMANDS = {
+    "cancel",
+    "help",
+    "plan",
+    "newplan",
+    "start",
+    "timezone",
+    "forget",
+    "export",
+    "progress",
+}
 
 
 def _intake_text(event: dict[str, Any]) -> str:
@@ -38,7 +50,9 @@ def _intake_text(event: dict[str, Any]) -> str:
 
 def _after_answer(answer: dict[str, Any], update: dict[str, Any], same: str) -> Command[Any]:
     """Commands typed mid-intake go through the router; anything else back to `same`."""
-    if answer.get("kind") == "command" and answer.get("command") in INTAKE_COMMANDS:
+    if answer.get("kind") == "poll_answer" or (
+        answer.get("kind") == "command" and answer.get("command") in INTAKE_COMMANDS
+    ):
         return Command(goto="route", update={**update, "inbox": answer})
     return Command(goto=same, update={**update, "inbox": answer})
 
@@ -108,12 +122,15 @@ async def generate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[st
     ctx = context_of(runtime)
     goal = Goal.model_validate(state.get("goal") or {})
     plan = await ctx.build_plan(goal)
-    version = await ctx.store.save_plan(user_id(state), plan, goal, note="created")
+    uid = user_id(state)
+    version = await ctx.store.save_plan(uid, plan, goal, note="created")
+    scheduled = await ctx.on_plan_changed(uid, version, plan, goal)
     return {
         "phase": "planned",
         "asking": None,
         "replies": [
             {"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")},
+            *scheduled,
             reply(texts.AFTER_PLAN),
         ],
     }
@@ -166,13 +183,16 @@ async def cancel(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
 
 
 async def show_plan(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
-    active = await context_of(runtime).store.active_plan(user_id(state))
+    ctx = context_of(runtime)
+    uid = user_id(state)
+    active = await ctx.store.active_plan(uid)
     if active is None:
         return finish(state, [reply(texts.NO_PLAN)])
-    version, plan, _goal = active
-    return finish(
-        state, [{"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")}]
-    )
+    version, plan, goal = active
+    shown = {"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")}
+    zone = user_zone(await ctx.store.get_user(uid), goal.timezone)
+    upcoming = await upcoming_sessions_text(ctx.store, uid, version, zone, ctx.clock())
+    return finish(state, [shown, *([reply(upcoming)] if upcoming else [])])
 
 
 async def show_week(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
@@ -205,7 +225,7 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
         return finish(state, [reply(texts.NO_PLAN)], phase="idle")
     version, plan, goal = active
     if UNDO.match(text):
-        return finish(state, [await _undo(ctx, uid, version, plan)])
+        return finish(state, await _undo(ctx, uid, version, plan))
     if ctx.llm is not None:
         ops = await ctx.llm.parse_refinement(text, plan, parse_refinement)
     else:
@@ -216,19 +236,24 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
     if changed == plan:
         return finish(state, [reply("\n".join([*notes, texts.NO_CHANGE]))])
     new_version = await ctx.store.save_plan(uid, changed, new_goal, note=text[:200])
+    scheduled = await ctx.on_plan_changed(uid, new_version, changed, new_goal)
     summary = describe_diff(diff_plans(plan, changed))
+    schedule = [str(r["text"]) for r in scheduled if r.get("kind") == "text"]
     body = "\n".join([texts.REFINED.format(version=new_version), summary, *notes])
-    return finish(state, [reply(body, options=[{"label": "↩ Undo", "value": "undo"}])])
+    body = "\n\n".join([body, *schedule])
+    undo_button = [{"label": "↩ Undo", "value": "undo"}]
+    return finish(state, [reply(body, options=undo_button)])
 
 
-async def _undo(ctx: AgentContext, uid: int, version: int, plan: Any) -> dict[str, Any]:
+async def _undo(ctx: AgentContext, uid: int, version: int, plan: Any) -> list[dict[str, Any]]:
     previous = await ctx.store.previous_version(uid, version)
     if previous is None or not await ctx.store.activate_version(uid, previous, expected=version):
-        return reply(texts.NOTHING_TO_UNDO)
+        return [reply(texts.NOTHING_TO_UNDO)]
     restored = await ctx.store.active_plan(uid)
     assert restored is not None
+    scheduled = await ctx.on_plan_changed(uid, previous, restored[1], restored[2])
     summary = describe_diff(diff_plans(plan, restored[1]))
-    return reply(texts.UNDONE.format(version=previous, summary=summary))
+    return [reply(texts.UNDONE.format(version=previous, summary=summary)), *scheduled]
 
 
 FEATURE = Feature(

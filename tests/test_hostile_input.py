@@ -100,9 +100,9 @@ async def test_forged_callbacks_are_refused(bot: BotUnderTest, victim: str) -> N
             await asyncio.sleep(0.02)
         assert answers and "isn't for you" in str(answers[-1].params.get("text"))
         await asyncio.sleep(0.1)
-        assert all(
-            c.method == "answerCallbackQuery" for c in bot.api.calls[since:]
-        ), "a refused press must not reach the agent"
+        assert all(c.method == "answerCallbackQuery" for c in bot.api.calls[since:]), (
+            "a refused press must not reach the agent"
+        )
     sent_after = [c for c in bot.api.sent(attacker) if "Week 1" in str(c.params.get("text"))]
     assert not sent_after, "a forged button must not show the victim's plan"
     assert await _victim_snapshot(bot) == victim

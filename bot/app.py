@@ -38,18 +38,22 @@ COMMANDS = [
 ]
 
 
-def build_application(runtime: Runtime, *, token: str, base_url: str) -> Application:
+def build_application(
+    runtime: Runtime, *, token: str, base_url: str, read_timeout: float | None = None
+) -> Application:
     base = base_url.rstrip("/")
     file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
-    application = (
+    builder = (
         Application.builder()
         .token(token)
         .base_url(base)
         .base_file_url(file_base)
         .rate_limiter(AIORateLimiter(max_retries=5))
         .concurrent_updates(64)
-        .build()
     )
+    if read_timeout is not None:
+        builder = builder.read_timeout(read_timeout).write_timeout(read_timeout)
+    application = builder.build()
     handlers = Handlers(runtime.service)
     application.bot_data["handlers"] = handlers
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -24,6 +25,7 @@ from telegram.ext import ContextTypes
 
 from agent import texts
 from agent.service import AgentService
+from bot.delivery import Delivery
 from bot.keyboards import decode, inline_keyboard
 from bot.render import escape, render_reply, split_message
 from storage.engine import StorageError
@@ -45,6 +47,7 @@ BUTTON_EXPIRED = "That button has expired."
 class Handlers:
     def __init__(self, service: AgentService) -> None:
         self.service = service
+        self.delivery = Delivery()
 
     # ---- entry points ---------------------------------------------------------
 
@@ -71,9 +74,11 @@ class Handlers:
         data = decode(query.data, query.from_user.id)
         message = query.message
         if data is None or message is None or message.chat.type != ChatType.PRIVATE:
-            await query.answer(BUTTON_NOT_YOURS if data is None else BUTTON_EXPIRED)
+            with contextlib.suppress(TelegramError):
+                await query.answer(BUTTON_NOT_YOURS if data is None else BUTTON_EXPIRED)
             return
-        await query.answer()
+        with contextlib.suppress(TelegramError):
+            await query.answer()
         event = {
             "kind": "callback",
             "data": data,
@@ -140,16 +145,27 @@ class Handlers:
             log.exception("agent failed for chat %s", chat_id)
             replies = [{"kind": "text", "text": texts.ERROR}]
         try:
-            await self.send_replies(context.bot, chat_id, user_id, replies)
+            await self.send_replies(context.bot, chat_id, user_id, replies, retry=True)
         except TelegramError:
             log.exception("could not deliver replies to chat %s", chat_id)
 
     async def send_replies(
-        self, bot: Bot, chat_id: int, user_id: int, replies: list[dict[str, Any]]
+        self,
+        bot: Bot,
+        chat_id: int,
+        user_id: int,
+        replies: list[dict[str, Any]],
+        *,
+        retry: bool = False,
     ) -> None:
-        """Send the agent's replies in order; raises TelegramError if Telegram refuses one."""
+        """Send the agent's replies in order; raises TelegramError if Telegram refuses one.
+
+        With ``retry`` (answers to the user's own messages), transient failures are
+        retried here; reminders have their own, persistent retry policy instead.
+        """
         for reply in replies:
-            message = await self._send_one(bot, chat_id, user_id, reply)
+            send = functools.partial(self._send_one, bot, chat_id, user_id, reply)
+            message = await (self.delivery.send(send) if retry else send())
             if reply.get("notify") and message is not None:
                 await self.service.reply_sent(reply, message.to_dict())
 

@@ -40,7 +40,9 @@ class BotUnderTest:
         *,
         clock: Callable[[], datetime] | None = None,
         env: dict[str, Any] | None = None,
+        read_timeout: float | None = None,
     ) -> None:
+        self.read_timeout = read_timeout
         self.api = api
         self.data_dir = data_dir
         self.clock = clock or FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
@@ -65,7 +67,10 @@ class BotUnderTest:
             )
         )
         self.application = build_application(
-            self.runtime, token=self.api.token, base_url=self.api.base_url
+            self.runtime,
+            token=self.api.token,
+            base_url=self.api.base_url,
+            read_timeout=self.read_timeout,
         )
         await start_polling(self.application, poll_timeout=1, catch_up_in_background=False)
         return self

@@ -3,7 +3,8 @@
 python-telegram-bot is pointed at it by its base URL. It answers the methods
 the bot uses, records every call, feeds updates through ``getUpdates`` and is
 strict where Telegram is: HTML entities are parsed, and the 4096 / 1024 / 64
-limits are enforced. A fault hook can make any call answer 429, 5xx, or hang.
+limits are enforced. A fault hook can make any call answer 429 or 5xx, hang, answer
+slowly ("slow"), or accept the call and answer only after the client gave up ("late").
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)
     status: int = 200
     message_id: int | None = None
+    late: bool = False
 
 
 Fault = Callable[[str, dict[str, Any]], "str | None"]
@@ -98,6 +100,8 @@ class FakeTelegramAPI:
         self.calls: list[Call] = []
         self.rejected: list[tuple[Call, str]] = []
         self.fault: Fault | None = None
+        self.slow_seconds = 0.3
+        self.late_seconds = 2.5
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -270,9 +274,12 @@ class FakeTelegramAPI:
             )
         params, files = await self._params(request)
         call = Call(method, params, files)
+        fault = None
         if method != "getUpdates" and self.fault is not None:
             fault = self.fault(method, params)
-            if fault is not None:
+            if fault == "slow":
+                await asyncio.sleep(self.slow_seconds)
+            elif fault not in {None, "late"}:
                 return await self._faulty(call, fault)
         if method == "getUpdates":
             return await self._get_updates(params)
@@ -286,6 +293,9 @@ class FakeTelegramAPI:
             return web.json_response(
                 {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}, status=400
             )
+        if fault == "late":  # accepted, but the answer comes after the client's timeout
+            call.late = True
+            await asyncio.sleep(self.late_seconds)
         return web.json_response({"ok": True, "result": result})
 
     async def _faulty(self, call: Call, fault: str) -> web.Response:

@@ -27,6 +27,7 @@ from zoneinfo import available_timezones
 from pydantic import BaseModel, Field
 from timezonefinder import TimezoneFinder
 
+from agent.numbers import CARDINALS
 from storage.models import Goal, SkillLevel, Slot
 
 __all__ = [
@@ -155,31 +156,7 @@ class _Scan:
 # ---- numbers ------------------------------------------------------------------------
 
 _NUMBER_WORDS: dict[str, float] = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
+    **CARDINALS,
     "a hundred": 100,
     "hundred": 100,
     "a": 1,

@@ -35,6 +35,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agent.numbers import CARDINALS
 from storage.models import Module, Plan
 
 Action = Literal["done", "undo", "partial", "log", "skip"]
@@ -70,25 +71,7 @@ _WORD_NUMBERS: dict[str, float] = {
     "forty five": 45,
     "an": 1,
     "a": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "ninety": 90,
+    **{w: n for w, n in CARDINALS.items() if n},
 }
 _WORDS_ALT = "|".join(re.escape(w) for w in sorted(_WORD_NUMBERS, key=len, reverse=True))
 _DIGITS = r"(?<![\w.,])\d{1,4}(?:[.,]\d{1,2})?"

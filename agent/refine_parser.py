@@ -21,6 +21,7 @@ from agent.intake_parser import (
     find_plan_weeks,
     find_weekly_hours,
 )
+from agent.numbers import CARDINALS, ORDINALS
 from agent.refine_ops import RefineOp
 
 __all__ = ["parse_refinement"]
@@ -30,30 +31,8 @@ _MASK = "\x1f"
 _MAX_CHARS = 2000
 
 _WEEK_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-    "eleventh": 11,
-    "twelfth": 12,
+    **{w: n for w, n in CARDINALS.items() if 1 <= n <= 12},
+    **ORDINALS,
 }
 _CARDINAL = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _ORDINAL = (

@@ -15,11 +15,11 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, vText
 
 from scheduler.ics import PRODID, build_calendar, calendar_filename
+from scheduler.localtime import user_zone
 from storage.schedules import list_sessions
 from storage.store import Store
 
@@ -67,19 +67,6 @@ def lead_minutes(user: dict[str, Any] | None) -> int:
     return minutes if 0 <= minutes <= MAX_LEAD_MINUTES else DEFAULT_LEAD_MINUTES
 
 
-def zone_name(*candidates: str | None) -> str:
-    """The first candidate that is a known IANA zone, else UTC."""
-    for name in candidates:
-        if not name:
-            continue
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        return name
-    return "UTC"
-
-
 async def user_calendar(store: Store, user_id: int) -> CalendarFeed | None:
     """The .ics of the user's active plan and its sessions; None when there is no plan."""
     active = await store.active_plan(user_id)
@@ -87,7 +74,7 @@ async def user_calendar(store: Store, user_id: int) -> CalendarFeed | None:
         return None
     version, plan, goal = active
     user = await store.get_user(user_id)
-    tz = zone_name((user or {}).get("timezone"), goal.timezone)
+    tz = user_zone(user, goal.timezone)
     sessions = await list_sessions(store, user_id, version)
     body = build_calendar(
         plan,

@@ -26,7 +26,8 @@ from agent.context import AgentContext, context_of
 from agent.features import Feature
 from agent.nodes.common import finish, reply, user_id
 from agent.state import AgentState
-from scheduler.calendar_feed import ICS_MEDIA_TYPE, user_calendar, zone_name
+from scheduler.calendar_feed import ICS_MEDIA_TYPE, user_calendar
+from scheduler.localtime import user_zone
 from storage.calendar_tokens import issue_token, link_created_at, revoke_token
 
 CALLBACK_PREFIX = "cal:"
@@ -137,7 +138,7 @@ async def _link(ctx: AgentContext, uid: int, *, replace: bool) -> list[dict[str,
                 ]
             ]
             user = await ctx.store.get_user(uid) or {}
-            zone = ZoneInfo(zone_name(user.get("timezone"), active[2].timezone))
+            zone = ZoneInfo(user_zone(user, active[2].timezone))
             text = LINK_EXISTS.format(made=_day(made, zone))
             return [reply(text, buttons=buttons)]
     issued = await issue_token(ctx.store, uid)

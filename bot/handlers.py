@@ -73,7 +73,12 @@ class Handlers:
             return
         data = decode(query.data, query.from_user.id)
         message = query.message
-        if data is None or message is None or message.chat.type != ChatType.PRIVATE:
+        if (
+            data is None
+            or message is None
+            or message.chat.type != ChatType.PRIVATE
+            or message.chat.id != query.from_user.id
+        ):
             with contextlib.suppress(TelegramError):
                 await query.answer(BUTTON_NOT_YOURS if data is None else BUTTON_EXPIRED)
             return

@@ -11,7 +11,7 @@ from langgraph.types import Command, interrupt
 
 from agent import texts
 from agent.context import AgentContext, context_of
-from agent.features import Feature
+from agent.features import Feature, callback_node
 from agent.intake_parser import IntakeUpdate, missing_fields, parse_intake
 from agent.nodes.common import event_text, finish, reply, user_id
 from agent.questions import confirmation, question, understood
@@ -49,9 +49,13 @@ def _intake_text(event: dict[str, Any]) -> str:
 
 
 def _after_answer(answer: dict[str, Any], update: dict[str, Any], same: str) -> Command[Any]:
-    """Commands typed mid-intake go through the router; anything else back to `same`."""
-    if answer.get("kind") == "poll_answer" or (
-        answer.get("kind") == "command" and answer.get("command") in INTAKE_COMMANDS
+    """Commands, routed buttons (e.g. /forget's confirmation) and poll answers that
+    arrive mid-intake go through the router; anything else back to `same`."""
+    kind = answer.get("kind")
+    if (
+        kind == "poll_answer"
+        or (kind == "command" and answer.get("command") in INTAKE_COMMANDS)
+        or (kind == "callback" and callback_node(str(answer.get("data") or "")) is not None)
     ):
         return Command(goto="route", update={**update, "inbox": answer})
     return Command(goto=same, update={**update, "inbox": answer})

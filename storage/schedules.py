@@ -4,6 +4,16 @@ One document per (user_id, plan_version, session_id). Replacing a version's
 timetable upserts each session and bumps `sequence` only when its times or status
 change, so calendar exports keep stable UIDs and a rising SEQUENCE.
 
+Calendar UIDs carry the session id but not the plan version, and session ids repeat
+across versions ("w1m2-p1" exists in every refinement). So the sequence of a session
+id must rise across versions too: a session that shows up in a version that does not
+already hold its highest sequence (a new version after a refinement, or an older one
+restored by undo) starts one above the highest sequence that session id ever had for
+the user, in any version (see `save_sessions`). When a re-save drops a session from
+a version, its last sequence is kept on the users document under
+``retired_session_sequences`` (keyed by the hex of the session id, which is always a
+valid field name), so the session id can never come back lower either.
+
 Besides the `StudySession` fields a document carries ``ends_bucket`` (the UTC hour
 of ``ends_at``, so "sessions that just ended" is a hash-index lookup on the embedded
 engine too), ``anchor`` (the plan's start date the weekly budget windows count
@@ -21,6 +31,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
+from pymongo.database import Database
 
 from storage.models import StudySession
 from storage.store import Store, as_utc
@@ -61,6 +72,58 @@ async def get_session(
     return None if doc is None else _to_session(doc)
 
 
+RETIRED_FIELD = "retired_session_sequences"
+
+
+def _retired_name(session_id: str) -> str:
+    """A session id's field name under ``RETIRED_FIELD`` (ids may hold "." or "$")."""
+    return session_id.encode().hex()
+
+
+def _highest_elsewhere(
+    db: Database, user_id: int, plan_version: int, session_ids: list[str]
+) -> dict[str, int]:
+    """Per session id, the highest sequence the user's calendar may have shown for it
+    outside ``plan_version``'s documents: other versions' documents and retired ones."""
+    highest: dict[str, int] = {}
+    cursor = db.schedules.find(
+        {
+            "user_id": user_id,
+            "plan_version": {"$ne": plan_version},
+            "session_id": {"$in": session_ids},
+        },
+        {"_id": 0, "session_id": 1, "sequence": 1},
+    )
+    for doc in cursor:
+        sid, seq = str(doc["session_id"]), int(doc.get("sequence", 0))
+        highest[sid] = max(seq, highest.get(sid, seq))
+    user = db.users.find_one({"user_id": user_id}, {"_id": 0, RETIRED_FIELD: 1})
+    retired: dict[str, Any] = (user or {}).get(RETIRED_FIELD) or {}
+    for sid in session_ids:
+        seq = retired.get(_retired_name(sid))
+        if isinstance(seq, int) and not isinstance(seq, bool):
+            highest[sid] = max(seq, highest.get(sid, seq))
+    return highest
+
+
+def _retire_dropped(db: Database, user_id: int, plan_version: int, keep: list[str]) -> None:
+    """Delete the version's sessions not in ``keep``, remembering their sequences.
+
+    Each document is removed with `find_one_and_delete`, so the sequence remembered is
+    the one it had when it went, and the users document only ever takes a higher one
+    (``$max``). Without a users document (bare storage tests) nothing is remembered.
+    """
+    dropped: dict[str, int] = {}
+    query = {"user_id": user_id, "plan_version": plan_version, "session_id": {"$nin": keep}}
+    while (
+        doc := db.schedules.find_one_and_delete(query, {"session_id": 1, "sequence": 1})
+    ) is not None:
+        key = f"{RETIRED_FIELD}.{_retired_name(str(doc['session_id']))}"
+        dropped[key] = max(int(doc.get("sequence", 0)), dropped.get(key, 0))
+    if dropped:
+        db.users.update_one({"user_id": user_id}, {"$max": dropped})
+
+
 async def save_sessions(
     store: Store,
     user_id: int,
@@ -71,13 +134,33 @@ async def save_sessions(
 ) -> list[StudySession]:
     """Store a version's sessions; returns them with the sequence numbers as stored.
 
-    Sessions of the version that are not in ``sessions`` are deleted. A stored session
-    whose times or status differ gets ``sequence + 1``; a new one keeps its own.
+    Sessions of the version that are not in ``sessions`` are deleted. The sequence of a
+    session id never goes down for the user, whichever version is exported:
+
+    * If the session id has a sequence elsewhere (another version's document or a
+      retired one) and this version's document is missing or not above it, the
+      session is stored with one more than the highest sequence elsewhere (at least
+      its own ``sequence``). The bump is unconditional, even when the times are
+      unchanged: the event's title and description come from the version's module,
+      which a refinement may have changed or replaced under the same id, and the only
+      cost is one extra update in a calendar app.
+    * Otherwise this version holds the highest sequence (or the id is new to the
+      user): a stored session whose times or status differ gets ``sequence + 1``, an
+      unchanged one keeps it (saving a version twice changes nothing the second
+      time), and a new one keeps its own ``sequence``.
+
+    Every write is a single-document update whose filter only lets the sequence rise
+    (``sequence < target`` before setting ``target``, or ``$inc``). The highest
+    sequence elsewhere is read first; on one embedded engine nothing runs in between
+    (one database thread), and on a shared MongoDB a concurrent write to another
+    version's document can at worst leave a tie, never a lower sequence.
     """
     now = store.clock()
 
     def op() -> None:
+        db = store.db
         keep = [s.session_id for s in sessions]
+        elsewhere = _highest_elsewhere(db, user_id, plan_version, keep)
         for session in sessions:
             key = {
                 "user_id": user_id,
@@ -91,6 +174,16 @@ async def save_sessions(
             }
             if anchor is not None:
                 fields["anchor"] = anchor.isoformat()
+            first = session.sequence
+            seen = elsewhere.get(session.session_id)
+            if seen is not None:
+                first = max(first, seen + 1)
+                raised = db.schedules.update_one(
+                    {**key, "sequence": {"$lt": first}},
+                    {"$set": {**fields, "sequence": first}},
+                )
+                if raised.matched_count:
+                    continue
             differs = {
                 "$or": [
                     {"starts_at": {"$ne": session.starts_at}},
@@ -98,21 +191,16 @@ async def save_sessions(
                     {"status": {"$ne": session.status}},
                 ]
             }
-            changed = store.db.schedules.update_one(
+            changed = db.schedules.update_one(
                 {**key, **differs}, {"$set": fields, "$inc": {"sequence": 1}}
             )
             if changed.matched_count == 0:
-                store.db.schedules.update_one(
+                db.schedules.update_one(
                     key,
-                    {
-                        "$set": fields,
-                        "$setOnInsert": {"created_at": now, "sequence": session.sequence},
-                    },
+                    {"$set": fields, "$setOnInsert": {"created_at": now, "sequence": first}},
                     upsert=True,
                 )
-        store.db.schedules.delete_many(
-            {"user_id": user_id, "plan_version": plan_version, "session_id": {"$nin": keep}}
-        )
+        _retire_dropped(db, user_id, plan_version, keep)
 
     await store.run(op)
     return await list_sessions(store, user_id, plan_version)

@@ -31,18 +31,31 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
-async def turn(api: FakeTelegramAPI, user: int, text: str, *, limit: float = 30) -> float:
-    """Seconds from a user's message entering the Bot API to the bot's first reply."""
-    since = len(api.calls)
-    start = time.perf_counter()
-    api.send_text(user, text)
-    deadline = start + limit
-    while time.perf_counter() < deadline:
-        for call in api.calls[since:]:
-            if call.method == "sendMessage" and str(call.params.get("chat_id")) == str(user):
-                return time.perf_counter() - start
-        await asyncio.sleep(0.0005)
-    raise TimeoutError(f"no reply to {user} within {limit}s")
+class ReplyWaiter:
+    """Wakes the turn waiting on a chat when the bot sends it a message (no polling:
+    200 concurrent waiters scanning the call log would starve the bot under test)."""
+
+    def __init__(self, api: FakeTelegramAPI) -> None:
+        self.waiting: dict[str, asyncio.Future[float]] = {}
+        api.listeners.append(self._on_call)
+
+    def _on_call(self, call: Any) -> None:
+        if call.method != "sendMessage":
+            return
+        future = self.waiting.pop(str(call.params.get("chat_id")), None)
+        if future is not None and not future.done():
+            future.set_result(time.perf_counter())
+
+    async def turn(self, api: FakeTelegramAPI, user: int, text: str, *, limit: float = 30) -> float:
+        """Seconds from a user's message entering the Bot API to the bot's first reply."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting[str(user)] = future
+        start = time.perf_counter()
+        api.send_text(user, text)
+        try:
+            return await asyncio.wait_for(future, limit) - start
+        except TimeoutError:
+            raise TimeoutError(f"no reply to {user} within {limit}s") from None
 
 
 async def settle(api: FakeTelegramAPI, quiet: float = 0.05) -> None:

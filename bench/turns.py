@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import settle, summary, turn, with_echo_bot
+from bench.common import ReplyWaiter, settle, summary, with_echo_bot
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.harness import BotUnderTest
 
@@ -32,10 +32,12 @@ USERS = 200
 
 
 async def _echo_latencies(api: FakeTelegramAPI, n: int) -> list[float]:
+    waiter = ReplyWaiter(api)
+
     async def body() -> list[float]:
         out = []
         for i in range(n):
-            out.append(await turn(api, 10_000 + i % 7, f"hello {i}"))
+            out.append(await waiter.turn(api, 10_000 + i % 7, f"hello {i}"))
         return out
 
     return await with_echo_bot(api, body)
@@ -44,12 +46,13 @@ async def _echo_latencies(api: FakeTelegramAPI, n: int) -> list[float]:
 async def _stack_latencies(api: FakeTelegramAPI, data: Path, n: int) -> list[float]:
     bot = BotUnderTest(api, data)
     await bot.start()
+    waiter = ReplyWaiter(api)
     try:
         out: list[float] = []
         user = 20_000
         while len(out) < n:
             for text in INTAKE:
-                out.append(await turn(api, user, text))
+                out.append(await waiter.turn(api, user, text))
                 await settle(api)
             user += 1
         return out[:n]
@@ -60,11 +63,12 @@ async def _stack_latencies(api: FakeTelegramAPI, data: Path, n: int) -> list[flo
 async def _throughput(api: FakeTelegramAPI, data: Path, users: int) -> dict[str, Any]:
     bot = BotUnderTest(api, data)
     await bot.start()
+    waiter = ReplyWaiter(api)
     latencies: list[float] = []
 
     async def chat(user: int) -> None:
         for text in INTAKE:
-            latencies.append(await turn(api, user, text, limit=120))
+            latencies.append(await waiter.turn(api, user, text, limit=300))
             await settle(api, 0.01)
 
     try:

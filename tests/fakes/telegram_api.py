@@ -100,6 +100,7 @@ class FakeTelegramAPI:
         self.calls: list[Call] = []
         self.rejected: list[tuple[Call, str]] = []
         self.fault: Fault | None = None
+        self.listeners: list[Callable[[Call], None]] = []
         self.slow_seconds = 0.3
         self.late_seconds = 2.5
         self._updates: list[dict[str, Any]] = []
@@ -285,6 +286,8 @@ class FakeTelegramAPI:
             return await self._get_updates(params)
         self.calls.append(call)
         self._changed.set()
+        for listener in self.listeners:
+            listener(call)
         try:
             result = self._answer(call)
         except EntityError as exc:

@@ -38,6 +38,7 @@ class AgentService:
         chat_id = int(event["chat_id"])
         config: Any = {"configurable": {"thread_id": str(chat_id)}}
         async with self._locks[chat_id]:
+            await self.context.store.touch_user(int(event["user_id"]), chat_id, event.get("name"))
             snapshot = await self.graph.aget_state(config)
             if snapshot.interrupts:
                 before = len(snapshot.values.get("replies", []))

@@ -25,14 +25,16 @@ from storage.models import Goal, Plan
 
 T = TypeVar("T")
 
-COLLECTIONS = (
-    "users",
-    "learning_plans",
-    "user_progress",
-    "schedules",
-    "reminders",
-    "ical_tokens",
-)
+NOT_USER_DATA = frozenset({"llm_cache"})
+SECRET_FIELDS = frozenset({"token_hash", "token", "secret"})
+
+
+def _without_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_secrets(v) for k, v in value.items() if k not in SECRET_FIELDS}
+    if isinstance(value, list):
+        return [_without_secrets(v) for v in value]
+    return value
 
 
 def as_utc(value: datetime) -> datetime:
@@ -229,21 +231,33 @@ class Store:
 
     # ---- the user's data as a whole -----------------------------------------
 
+    def _user_collections(self) -> list[str]:
+        """Every collection that may hold a user's documents — including ones a later
+        feature adds — except shared caches."""
+        names = self.db.list_collection_names()
+        return sorted(n for n in names if not n.startswith("system.") and n not in NOT_USER_DATA)
+
     async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every document of the user, by collection, without secrets (token hashes)."""
+
         def op() -> dict[str, list[dict[str, Any]]]:
-            return {
-                name: list(self.db[name].find({"user_id": user_id}, {"_id": 0}))
-                for name in COLLECTIONS
-                if name != "ical_tokens"
-            }
+            found = {}
+            for name in self._user_collections():
+                docs = list(self.db[name].find({"user_id": user_id}, {"_id": 0}))
+                if docs:
+                    found[name] = [_without_secrets(d) for d in docs]
+            return found
 
         return await self.run(op)
 
     async def forget_user(self, user_id: int) -> int:
+        """Delete every document of the user in every collection; returns how many."""
+
         def op() -> int:
             return sum(
-                self.db[name].delete_many({"user_id": user_id}).deleted_count
-                for name in COLLECTIONS
+                self.db[name].delete_many({key: user_id}).deleted_count
+                for name in self._user_collections()
+                for key in ("user_id", "chat_id")
             )
 
         return await self.run(op)

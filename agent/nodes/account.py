@@ -26,12 +26,10 @@ from agent.context import AgentContext, context_of
 from agent.features import Feature
 from agent.nodes.common import finish, reply, user_id
 from agent.state import AgentState
-from storage.store import Store, as_utc
+from storage.store import as_utc
 
 CONFIRM_FOR = timedelta(minutes=10)
 EXPORT_FILENAME = "learnplan-export.json"
-NOT_USER_DATA = frozenset({"llm_cache"})
-SECRET_FIELDS = frozenset({"token_hash", "token", "secret"})
 _CONFIRM = re.compile(r"^acct:forget:yes:([0-9]{1,12})$")
 
 EXPORT_TEXT = "Here is everything I keep about you, as JSON."
@@ -46,47 +44,6 @@ FORGOTTEN = (
 )
 KEPT = "Nothing was deleted."
 EXPIRED = "That confirmation has expired — send /forget again if you still want it."
-
-
-def _user_collections(store: Store) -> list[str]:
-    names = store.db.list_collection_names()
-    return sorted(n for n in names if not n.startswith("system.") and n not in NOT_USER_DATA)
-
-
-def _without_secrets(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_secrets(v) for k, v in value.items() if k not in SECRET_FIELDS}
-    if isinstance(value, list):
-        return [_without_secrets(v) for v in value]
-    return value
-
-
-async def user_data(store: Store, uid: int) -> dict[str, list[dict[str, Any]]]:
-    """Every document of the user, by collection (collections without any are left out)."""
-
-    def op() -> dict[str, list[dict[str, Any]]]:
-        found = {}
-        for name in _user_collections(store):
-            docs = list(store.db[name].find({"user_id": uid}, {"_id": 0}))
-            if docs:
-                found[name] = [_without_secrets(d) for d in docs]
-        return found
-
-    return await store.run(op)
-
-
-async def forget_everything(store: Store, uid: int) -> int:
-    """Delete every document of the user in every collection; returns how many."""
-    deleted = await store.forget_user(uid)
-
-    def op() -> int:
-        count = 0
-        for name in _user_collections(store):
-            for key in ("user_id", "chat_id"):
-                count += store.db[name].delete_many({key: uid}).deleted_count
-        return count
-
-    return deleted + await store.run(op)
 
 
 def _json_default(value: Any) -> Any:
@@ -108,7 +65,7 @@ def export_json(uid: int, data: dict[str, Any], now: datetime) -> bytes:
 async def export_data(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
     ctx = context_of(runtime)
     uid = user_id(state)
-    body = export_json(uid, await user_data(ctx.store, uid), ctx.clock())
+    body = export_json(uid, await ctx.store.export_user(uid), ctx.clock())
     ctx.outbox.append(
         {"kind": "document", "data": body, "filename": EXPORT_FILENAME, "caption": EXPORT_TEXT}
     )
@@ -135,7 +92,7 @@ async def forget_button(state: AgentState, runtime: Runtime[AgentContext]) -> Co
     age = ctx.clock().timestamp() - int(confirmed.group(1))
     if not 0 <= age <= CONFIRM_FOR.total_seconds():
         return finish(state, [reply(EXPIRED)])
-    await forget_everything(ctx.store, user_id(state))
+    await ctx.store.forget_user(user_id(state))
     replies = [reply(FORGOTTEN), {"kind": "forget_thread"}]
     return finish(state, replies, phase="idle", goal={}, asking=None)
 

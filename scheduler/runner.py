@@ -25,7 +25,8 @@ from apscheduler.triggers.date import DateTrigger
 from scheduler.dispatcher import Dispatcher, Sender, TickReport
 from scheduler.missed import MissedReport, reschedule_missed_sessions
 from scheduler.pacing import Pace
-from storage.reminders import ensure_indexes_once, next_due_at
+from storage.engine import EngineKind
+from storage.reminders import ensure_indexes_once, expire_leases, next_due_at
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ class ReminderRunner:
         ``background`` the catch-up runs as a task (the bot can answer meanwhile) and
         None is returned; otherwise its report."""
         await ensure_indexes_once(self.store)
+        if self.store.engine.kind is not EngineKind.MONGODB:
+            await expire_leases(self.store, self.clock())
         report = None
         if background:
             self._spawn(self.catch_up())

@@ -57,12 +57,9 @@ from storage.progress import (
     freeze_told_once,
     load_progress,
     module_key,
-    new_activity_id,
     plan_context,
     raise_longest_streak,
     record_done,
-    record_poll,
-    record_poll_answer,
     record_work,
     revert_done,
     revert_work,
@@ -73,14 +70,12 @@ from storage.store import Store
 DUPLICATE_WINDOW = timedelta(minutes=2)
 MAX_MINUTES = 24 * 60
 MAX_CHOICES = 6
-QUESTION_LIMIT, OPTION_LIMIT, EXPLANATION_LIMIT, MAX_OPTIONS = 300, 100, 200, 10
 
 _PLAN_WORDS = re.compile(r"\b(?:plan|plans|version|versions|change|changes|refinement)\b", re.I)
 _BARE_UNDO_WORDS = frozenset({"undo", "that", "it", "this", "please", "pls", "last", "oops"})
 _COMPLETION_WORDS = frozenset({"done", "finish", "finished", "complete", "completed"})
 _WORD = re.compile(r"[a-z]+")
 _MINUTES = re.compile(r"^[0-9]{1,4}$")
-_WEEK_ARG = re.compile(r"\b(?:w(?:eek)?\s*)?([0-9]{1,3})\b", re.I)
 
 ACHIEVEMENT_TEXT = {
     "first_module": "🏅 Achievement unlocked: your first module is done — great start!",
@@ -111,7 +106,7 @@ def format_days(days: int) -> str:
     return f"{days} day" if days == 1 else f"{days} days"
 
 
-def _truncate(text: str, limit: int) -> str:
+def truncate(text: str, limit: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -139,7 +134,7 @@ def _local_today(now: datetime, zone: str) -> date:
     return now.astimezone(tz).date()
 
 
-def _done_ids(doc: ProgressDoc, pc: PlanContext) -> set[str]:
+def done_ids_of(doc: ProgressDoc, pc: PlanContext) -> set[str]:
     return set(doc.done(pc.lineage))
 
 
@@ -154,7 +149,7 @@ def _current_module(pc: PlanContext, done_ids: set[str]) -> Module | None:
     return next_module(pc.plan, done_ids)
 
 
-def _current_week(pc: PlanContext, done_ids: set[str]) -> int:
+def current_week(pc: PlanContext, done_ids: set[str]) -> int:
     module = _current_module(pc, done_ids)
     if module is not None:
         return _week_of(pc.plan, module.id) or 1
@@ -211,7 +206,7 @@ def _resolve(pc: PlanContext, intent: ProgressIntent, done_ids: set[str]) -> Pic
             return Pick(module=candidates[0])
         return Pick(choices=_ranked(pc, candidates, done_ids), question="Which one do you mean?")
     if intent.reference:
-        shown = _truncate(intent.reference, 60)
+        shown = truncate(intent.reference, 60)
         return Pick(
             choices=_suggestions(pc, done_ids),
             question=f"I couldn't find “{shown}” in your plan. Which module do you mean?",
@@ -235,7 +230,7 @@ def _ranked(pc: PlanContext, candidates: list[Module], done_ids: set[str]) -> li
 
 
 def _choice_buttons(choices: list[Module], data: Any) -> list[list[dict[str, str]]]:
-    return [[{"label": _truncate(f"{m.id} · {m.title}", 60), "data": data(m)}] for m in choices]
+    return [[{"label": truncate(f"{m.id} · {m.title}", 60), "data": data(m)}] for m in choices]
 
 
 def _minutes_part(minutes: int | None) -> str:
@@ -259,7 +254,7 @@ async def _celebrations(store: Store, uid: int, pc: PlanContext, now: datetime) 
                 "(one missed day in 7 is forgiven). Your streak lives on: "
                 f"{format_days(streak.current)}."
             )
-    done_ids = _done_ids(doc, pc)
+    done_ids = done_ids_of(doc, pc)
     for milestone in completed_milestones(pc.plan, done_ids):
         if await announce_once(store, uid, pc.lineage, f"ms_{milestone.week}"):
             lines.append(f"🏁 Milestone reached: {milestone.title}! Well done.")
@@ -319,7 +314,7 @@ class Progress:
         streak = _streak_line(doc, self.pc, self.now)
         if streak:
             lines.append(streak)
-        upcoming = next_module(self.pc.plan, _done_ids(doc, self.pc))
+        upcoming = next_module(self.pc.plan, done_ids_of(doc, self.pc))
         if upcoming is not None:
             lines.append(f"Next: {_label(self.pc.plan, upcoming)}.")
         undo = [[{"label": "↩ Undo", "data": f"pg:u:{activity.id}"}]]
@@ -351,7 +346,7 @@ class Progress:
             return [reply("Every module is already done — nothing to mark as partly done.")]
         activity = self.activity(kind, module, minutes)
         if module is None:
-            week = _current_week(self.pc, _done_ids(await self.doc(), self.pc))
+            week = current_week(self.pc, done_ids_of(await self.doc(), self.pc))
             activity = replace(activity, week=week)
         await record_work(self.store, self.uid, activity)
         doc = await self.doc()
@@ -413,7 +408,7 @@ class Progress:
 
 async def _act(p: Progress, intent: ProgressIntent, text: str) -> list[dict[str, Any]]:
     doc = await p.doc()
-    done_ids = _done_ids(doc, p.pc)
+    done_ids = done_ids_of(doc, p.pc)
     if intent.action == "undo":
         return await _undo(p, intent, text, doc)
     pick = _resolve(p.pc, intent, done_ids)
@@ -466,7 +461,7 @@ def _already_counted(
         text += f" To add the time to it, say “log {format_minutes(minutes)} {done.id}”."
     if current.id == done.id:
         return reply(text)
-    label = _truncate(f"Also mark “{current.title}” done", 60)
+    label = truncate(f"Also mark “{current.title}” done", 60)
     data = f"pg:d:{module_key(current.id)}:{_minutes_part(minutes)}"
     return reply(text, buttons=[[{"label": label, "data": data}]])
 
@@ -488,7 +483,7 @@ async def _undo(
         return [_ask_undo(plan, targets)]
     if intent.reference:
         recent = sorted(done.values(), key=lambda a: a.at, reverse=True)[:MAX_CHOICES]
-        shown = _truncate(intent.reference, 60)
+        shown = truncate(intent.reference, 60)
         if not recent:
             return [reply("Nothing is marked done yet.")]
         return [_ask_undo(plan, recent, f"I couldn't find “{shown}”. Which module isn't done?")]
@@ -523,7 +518,7 @@ def _wants_last_action(text: str) -> bool:
 
 def _ask_undo(plan: Plan, targets: list[Activity], question: str | None = None) -> dict:
     buttons = [
-        [{"label": _truncate(f"{a.module_id} · {m.title}", 60), "data": f"pg:u:{a.id}"}]
+        [{"label": truncate(f"{a.module_id} · {m.title}", 60), "data": f"pg:u:{a.id}"}]
         for a in targets
         if (m := plan.find_module(str(a.module_id))) is not None
     ]
@@ -541,7 +536,7 @@ async def _progress_owns_undo(store: Store, uid: int, pc: PlanContext) -> bool:
 # --------------------------------------------------------------------------- nodes
 
 
-async def _context(runtime: Runtime[AgentContext], uid: int) -> Progress | None:
+async def progress_context(runtime: Runtime[AgentContext], uid: int) -> Progress | None:
     ctx = context_of(runtime)
     pc = await plan_context(ctx.store, uid)
     return None if pc is None else Progress(ctx.store, uid, pc, ctx.clock())
@@ -551,7 +546,7 @@ async def on_text(state: AgentState, runtime: Runtime[AgentContext]) -> Command[
     """Free text claimed by `claims_progress_text`, and /done, /log, /partial."""
     event = state.get("inbox") or {}
     text = event_text(event)
-    p = await _context(runtime, user_id(state))
+    p = await progress_context(runtime, user_id(state))
     if p is None:
         return finish(state, [reply(texts.NO_PLAN)])
     intent = parse_progress(text, p.pc.plan)
@@ -581,7 +576,7 @@ async def on_button(state: AgentState, runtime: Runtime[AgentContext]) -> Comman
     "pg:u:<activity id>" (undo) and "pg:dw:<week>" (a whole week done)."""
     event = state.get("inbox") or {}
     parsed = _parse_button(str(event.get("data") or ""))
-    p = await _context(runtime, user_id(state))
+    p = await progress_context(runtime, user_id(state))
     if p is None:
         return finish(state, [reply(texts.NO_PLAN)])
     if parsed is None:
@@ -681,7 +676,7 @@ def progress_report(pc: PlanContext, doc: ProgressDoc, now: datetime) -> Report:
 async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
     """/progress: the summary as text, and the chart as a photo (via the outbox)."""
     ctx = context_of(runtime)
-    p = await _context(runtime, user_id(state))
+    p = await progress_context(runtime, user_id(state))
     if p is None:
         return finish(state, [reply(texts.NO_PLAN)])
     doc = await p.doc()
@@ -705,140 +700,21 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
     return finish(state, [reply(report.text)])
 
 
-# --------------------------------------------------------------------------- quizzes
-
-
-def _quiz_week(args: str, pc: PlanContext, doc: ProgressDoc) -> int:
-    match = _WEEK_ARG.search(args or "")
-    return int(match.group(1)) if match else _current_week(pc, _done_ids(doc, pc))
-
-
-async def send_quiz(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
-    """/quiz [week]: the week's questions as native polls — quiz polls when a question has
-    one correct answer, regular polls (self-assessment, not graded) otherwise."""
-    event = state.get("inbox") or {}
-    p = await _context(runtime, user_id(state))
-    if p is None:
-        return finish(state, [reply(texts.NO_PLAN)])
-    number = _quiz_week(str(event.get("args") or ""), p.pc, await p.doc())
-    week = next((w for w in p.pc.plan.weeks if w.number == number), None)
-    if week is None:
-        return finish(state, [reply(texts.NO_SUCH_WEEK.format(weeks=len(p.pc.plan.weeks)))])
-    questions = [q for q in (week.quiz.questions if week.quiz else []) if len(q.options) >= 2]
-    if not questions:
-        return finish(state, [reply(f"Week {number} has no quiz. Try /quiz with another week.")])
-    batch = new_activity_id()[:8]
-    polls = [_poll(p, number, index, q, batch, len(questions)) for index, q in enumerate(questions)]
-    intro = f"📝 Week {number} quiz — {len(questions)} question(s). Answer the polls below."
-    return finish(state, [reply(intro), *polls])
-
-
-def _poll(p: Progress, week: int, index: int, question: Any, batch: str, count: int) -> dict:
-    options = [_truncate(o, OPTION_LIMIT) or "—" for o in question.options][:MAX_OPTIONS]
-    correct = question.correct_index
-    if correct is not None and not 0 <= correct < len(options):
-        correct = None
-    prefix = f"Week {week} · {index + 1}/{count}: "
-    return {
-        "kind": "poll",
-        "question": _truncate(prefix + question.question, QUESTION_LIMIT),
-        "options": options,
-        "correct_index": correct,
-        "explanation": _truncate(question.explanation or "", EXPLANATION_LIMIT) or None,
-        "notify": "progress",
-        "quiz": {
-            "user_id": p.uid,
-            "plan": p.pc.lineage,
-            "version": p.pc.version,
-            "week": week,
-            "index": index,
-            "correct_index": correct,
-            "option_count": len(options),
-            "batch": batch,
-            "count": count,
-        },
-    }
-
-
-async def remember_poll(context: Any, sent: dict[str, Any], message: dict[str, Any]) -> None:
-    """After Telegram accepted a quiz poll: store its poll id → question mapping."""
-    meta = sent.get("quiz")
-    poll = message.get("poll") or {}
-    if not isinstance(meta, dict) or not poll.get("id"):
-        return
-    uid = int(meta["user_id"])
-    stored = {k: v for k, v in meta.items() if k != "user_id"}
-    stored["sent_at"] = context.clock()
-    await record_poll(context.store, uid, str(poll["id"]), stored)
-
-
-async def on_poll_answer(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
-    """Grade and store a quiz answer; when the last question of a quiz is answered, give
-    the score. Retracted votes and unknown polls are ignored."""
-    ctx = context_of(runtime)
-    event = state.get("inbox") or {}
-    uid = user_id(state)
-    options = [o for o in event.get("option_ids") or [] if isinstance(o, int)]
-    if not options:
-        return finish(state, [])
-    pc = await plan_context(ctx.store, uid)
-    now = ctx.clock()
-    zone = pc.timezone if pc else "UTC"
-    answer = await record_poll_answer(
-        ctx.store, uid, str(event.get("poll_id") or ""), options[0], now, zone
-    )
-    if answer is None:
-        return finish(state, [])
-    replies: list[dict[str, Any]] = []
-    doc = await load_progress(ctx.store, uid)
-    batch = str(answer.poll.get("batch"))
-    polls = doc.batch_polls(batch)
-    lineage = str(answer.poll["plan"])
-    finished = len(polls) >= int(answer.poll.get("count", 0)) and all("answer" in q for q in polls)
-    if finished and await announce_once(ctx.store, uid, lineage, f"quiz_{batch}"):
-        replies.append(reply(_quiz_result(doc, lineage, int(answer.poll["week"]), polls)))
-    if pc is not None and pc.lineage == lineage:
-        replies.extend(await Progress(ctx.store, uid, pc, now).celebrate())
-    return finish(state, replies)
-
-
-def _quiz_result(doc: ProgressDoc, lineage: str, week: int, polls: list[dict]) -> str:
-    graded = [q["answer"] for q in polls if q.get("correct_index") is not None]
-    ratings = [int(q["answer"]["option"]) + 1 for q in polls if q.get("correct_index") is None]
-    parts = [f"📝 Week {week} quiz finished."]
-    if graded:
-        right = sum(1 for a in graded if a.get("correct"))
-        parts.append(f"Score: {right}/{len(graded)} correct.")
-        scores = doc.quiz_scores(lineage).values()
-        answered = sum(a for _, a in scores)
-        if answered:
-            average = 100 * sum(c for c, _ in scores) / answered
-            parts.append(f"Quiz average so far: {average:.0f}%.")
-    if ratings:
-        parts.append(f"Self-rating: {sum(ratings) / len(ratings):.1f}/5.")
-    return " ".join(parts)
-
-
 FEATURE = Feature(
     name="progress",
     nodes={
         "progress_text": on_text,
         "progress_button": on_button,
         "progress_show": show_progress,
-        "progress_quiz": send_quiz,
-        "progress_poll_answer": on_poll_answer,
     },
     commands={
         "done": "progress_text",
         "log": "progress_text",
         "partial": "progress_text",
         "progress": "progress_show",
-        "quiz": "progress_quiz",
     },
     callbacks={"done:": "progress_button", "pg:": "progress_button"},
-    events={"poll_answer": "progress_poll_answer"},
     claims_text=claims_progress_text,
     text_node="progress_text",
     priority=30,
-    on_sent=remember_poll,
 )

@@ -8,7 +8,6 @@ import contextlib
 import logging
 import signal
 import sys
-from typing import Any
 
 from bot.settings import Settings, SettingsError, load_settings
 from storage.engine import StorageError
@@ -65,6 +64,7 @@ async def _run_bot(settings: Settings, *, webhook: bool = False) -> None:
 
 
 async def _chat(settings: Settings) -> None:
+    from bot.events import text_event
     from bot.render import render_plain
     from bot.runtime import open_runtime
 
@@ -82,18 +82,10 @@ async def _chat(settings: Settings) -> None:
             text = line.strip()
             if not text:
                 continue
-            event = _chat_event(text)
+            event = text_event(text, user_id=LOCAL_USER_ID, chat_id=LOCAL_USER_ID, name="you")
             for reply in await runtime.service.handle(event):
                 print(render_plain(reply))
                 print()
-
-
-def _chat_event(text: str) -> dict[str, Any]:
-    base = {"user_id": LOCAL_USER_ID, "chat_id": LOCAL_USER_ID, "name": "you", "text": text}
-    if text.startswith("/"):
-        head, _, args = text[1:].partition(" ")
-        return {**base, "kind": "command", "command": head.lower(), "args": args}
-    return {**base, "kind": "text"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,7 @@ from telegram.ext import ContextTypes
 from agent import texts
 from agent.service import AgentService
 from bot.delivery import Delivery
+from bot.events import text_event
 from bot.keyboards import decode, inline_keyboard
 from bot.render import escape, render_reply, split_message
 from storage.engine import StorageError
@@ -128,14 +129,9 @@ class Handlers:
                 "latitude": message.location.latitude,
                 "longitude": message.location.longitude,
             }
-        text = message.text
-        if not text:
+        if not message.text:
             return None
-        if text.startswith("/"):
-            head, _, args = text[1:].partition(" ")
-            command = head.split("@", 1)[0].lower()
-            return {**base, "kind": "command", "command": command, "args": args, "text": text}
-        return {**base, "kind": "text", "text": text}
+        return text_event(message.text, user_id=user_id, chat_id=chat_id, name=name)
 
     async def _dispatch(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, event: dict[str, Any]

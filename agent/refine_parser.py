@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from agent.intake_parser import (
+from agent.numbers import CARDINALS, ORDINALS
+from agent.refine_ops import RefineOp
+from agent.understanding.numbers import (
     MAX_HOURS_PER_WEEK,
     MAX_WEEKS,
     MIN_HOURS_PER_WEEK,
@@ -21,8 +23,6 @@ from agent.intake_parser import (
     find_plan_weeks,
     find_weekly_hours,
 )
-from agent.numbers import CARDINALS, ORDINALS
-from agent.refine_ops import RefineOp
 
 __all__ = ["parse_refinement"]
 

@@ -9,9 +9,9 @@ from langgraph.types import Command
 
 from agent.context import AgentContext, context_of
 from agent.features import Feature
-from agent.intake_parser import resolve_timezone, timezone_from_location
 from agent.nodes.common import finish, reply, user_id
 from agent.state import AgentState
+from agent.understanding.places import resolve_timezone, timezone_from_location
 from storage.models import Goal
 
 ASK = (

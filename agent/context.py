@@ -12,9 +12,23 @@ from storage.store import Store
 
 if TYPE_CHECKING:
     from agent.llm import LLMPlanner
+    from agent.understanding.answers import Answerer
+    from agent.understanding.meaning import Understander
 
 PlanBuilder = Callable[[Goal], Awaitable[Plan]]
 PlanChanged = Callable[[int, int, Plan, Goal], Awaitable[list[dict[str, Any]]]]
+
+
+def _rules() -> Understander:
+    from agent.understanding.rules import RulesUnderstander
+
+    return RulesUnderstander()
+
+
+def _pointers() -> Answerer:
+    from agent.understanding.answers import Answerer
+
+    return Answerer()
 
 
 async def _nothing_scheduled(user_id: int, version: int, plan: Plan, goal: Goal) -> list[Any]:
@@ -26,13 +40,17 @@ class AgentContext:
     """What nodes may use. `outbox` collects replies too big to checkpoint (files,
     photos): the service sends them after the state's replies and they never enter
     the graph state. `on_plan_changed` (re)schedules a plan version once it is
-    active and returns replies about it (e.g. the first sessions)."""
+    active and returns replies about it (e.g. the first sessions). `understander` reads
+    what a message means (the rules, or an LLM with the rules as fallback); `answerer`
+    answers questions about the plan."""
 
     store: Store
     build_plan: PlanBuilder
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     llm: LLMPlanner | None = None
     on_plan_changed: PlanChanged = _nothing_scheduled
+    understander: Understander = field(default_factory=_rules)
+    answerer: Answerer = field(default_factory=_pointers)
     # Where the bot's HTTP server is reachable from outside (calendar links); None: no links.
     public_url: str | None = None
     outbox: list[dict[str, Any]] = field(default_factory=list)

@@ -1,4 +1,5 @@
-"""The `learnplan` command: `run` (Telegram, long polling) and `chat` (terminal)."""
+"""The `learnplan` command: `run` (Telegram, long polling), `chat` (terminal) and
+`understand` (what the bot understands, JSON lines in and out)."""
 
 from __future__ import annotations
 
@@ -98,6 +99,12 @@ def main(argv: list[str] | None = None) -> int:
         help="receive updates by webhook on LEARNPLAN_HTTP_LISTEN (needs LEARNPLAN_PUBLIC_URL)",
     )
     sub.add_parser("chat", help="talk to the planner in this terminal")
+    understand = sub.add_parser(
+        "understand", help="read JSON lines on stdin, write what each message means"
+    )
+    understand.add_argument(
+        "--rules", action="store_true", help="use the rules even when an LLM is configured"
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -108,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if args.command == "understand":
+        from agent.understanding.service import make_understanding
+        from bot.understand import run as run_understand
+
+        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+        return run_understand(make_understanding(settings, rules_only=args.rules)[0])
     if args.command == "chat":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -12,6 +12,7 @@ from agent.checkpoint import open_checkpointer
 from agent.context import AgentContext
 from agent.planning import make_planners
 from agent.service import AgentService
+from agent.understanding.service import make_understanding
 from bot.settings import Settings
 from scheduler.pacing import Pace
 from scheduler.planning import schedule_plan
@@ -51,12 +52,15 @@ async def open_runtime(
             mongodb_uri=settings.mongodb_uri, data_dir=settings.data_dir
         ) as checkpointer:
             planners = make_planners(settings, store)
+            understander, answerer = make_understanding(settings)
             context = AgentContext(
                 store=store,
                 build_plan=planners.build_plan,
                 clock=clock,
                 llm=planners.llm,
                 public_url=settings.public_url,
+                understander=understander,
+                answerer=answerer,
             )
             reminders = ReminderRunner(
                 store, clock=clock, pace=reminder_pace, schedule=schedule_reminders

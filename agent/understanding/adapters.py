@@ -1,0 +1,70 @@
+"""The one place that imports the rule parsers the understanding layer composes.
+
+The parsers are being rebuilt in parallel (intake, places, progress, refinement); this
+adapter calls whichever version is present, so switching to the new modules is a change
+to this file only. Everything here is pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from agent.intake_parser import FIELD_ORDER, IntakeUpdate, missing_fields
+from agent.intake_parser import parse_intake as _parse_intake
+from agent.progress_parser import ProgressIntent
+from agent.progress_parser import parse_progress as _parse_progress
+from agent.refine_ops import RefineOp
+from agent.refine_parser import parse_refinement as _parse_refinement
+from storage.models import Goal, Plan
+
+try:
+    from agent.understanding.places import PlaceOption  # type: ignore[attr-defined]
+except ImportError:  # until the places module lands
+
+    class PlaceOption(BaseModel):  # type: ignore[no-redef]
+        label: str
+        zone: str
+
+
+__all__ = [
+    "FIELD_ORDER",
+    "IntakeUpdate",
+    "PlaceOption",
+    "ProgressIntent",
+    "intake",
+    "missing_fields",
+    "progress",
+    "refinement",
+]
+
+_INTAKE_TAKES_GOAL = "goal" in inspect.signature(_parse_intake).parameters
+_REFINE_TAKES_PLAN = len(inspect.signature(_parse_refinement).parameters) > 1
+
+
+def intake(text: str, *, today: date, expecting: str | None, goal: Goal | None) -> IntakeUpdate:
+    if _INTAKE_TAKES_GOAL:
+        return _parse_intake(text, today=today, expecting=expecting, goal=goal)  # type: ignore[call-arg]
+    return _parse_intake(text, today=today, expecting=expecting)
+
+
+def intake_extras(update: IntakeUpdate) -> dict[str, Any]:
+    """The non-answer, place options and confidence of an update (when the parser has them)."""
+    return {
+        "nonanswer": getattr(update, "nonanswer", None),
+        "zone_options": list(getattr(update, "zone_options", []) or []),
+        "confidence": float(getattr(update, "confidence", 1.0)),
+    }
+
+
+def progress(text: str, plan: Plan | None) -> ProgressIntent | None:
+    return _parse_progress(text, plan)
+
+
+def refinement(text: str, plan: Plan | None) -> list[RefineOp]:
+    if _REFINE_TAKES_PLAN:
+        return _parse_refinement(text, plan)  # type: ignore[call-arg]
+    return _parse_refinement(text)

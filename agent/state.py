@@ -32,5 +32,8 @@ class AgentState(TypedDict, total=False):
     phase: Phase
     goal: dict[str, Any]
     asking: str | None
+    # What the inbox event means (an `agent.understanding.Meaning` as JSON), computed once
+    # by the router so no node calls the understander (or the LLM) twice for a message.
+    meaning: dict[str, Any] | None
     user_id: int
     chat_id: int

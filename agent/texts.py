@@ -13,11 +13,14 @@ HELP = (
     "5h/week, beginner, evenings after 7pm, Berlin”. I'll ask for anything missing.\n\n"
     "/newplan — set a new goal\n"
     "/plan — show your current plan\n"
+    "/today — today's sessions and the next one\n"
     "/progress — your progress, streak and chart\n"
     "/done — mark the current module done (“/done w1m2 30m”)\n"
     "/log — log study time, e.g. “/log 1h30 LoRA”\n"
     "/quiz — this week's quiz (“/quiz 2” for week 2)\n"
     "/calendar — your sessions as an .ics file (“/calendar link” to subscribe)\n"
+    "/reminders — your reminder settings (lead time, quiet hours, pause)\n"
+    "/remind — recurring reminders, e.g. “/remind weekdays 07:30”\n"
     "/timezone — change your time zone (a city, a zone or an offset)\n"
     "/export — all your data as a file\n"
     "/forget — delete all your data\n"
@@ -32,7 +35,25 @@ HELP = (
 )
 CANCELLED = "Cancelled. Send /newplan whenever you want to start again."
 NOTHING_TO_CANCEL = "There is nothing to cancel."
-NO_PLAN = "You don't have a plan yet. Tell me what you want to learn, or send /newplan."
+NO_PLAN_PREFIX = "You don't have a plan yet"
+NO_PLAN = f"{NO_PLAN_PREFIX}. Tell me what you want to learn, or send /newplan."
+NEEDS_PLAN_FIRST = "{command} needs a plan first — let's finish setting yours up."
+REPLACE_PLAN = (
+    "You already have a plan: “{title}”. Start a new one? The new plan replaces it "
+    "(the old one stays in your history)."
+)
+REPLACE_OPTIONS = (("🆕 Start a new plan", "newplan:yes"), ("Keep my plan", "newplan:no"))
+KEPT_PLAN = "OK — keeping your plan. /plan shows it."
+NOTHING_TO_REDO = "There is nothing to redo."
+NOT_SURE = "I'm not sure I understood that."
+QUESTION_IN_INTAKE = (
+    "Good question — I can answer questions about your plan once it's built. "
+    "/help says what I can do."
+)
+PLANNED_UNSURE = (
+    "I'm not sure what you meant. You can say “done” when you finish a module, ask for a "
+    "change (“make week 2 lighter”), ask “what's next?”, or send /help."
+)
 NO_SUCH_WEEK = "That week doesn't exist — the plan has {weeks} weeks."
 UNKNOWN = "I don't know that command. /help lists what I can do."
 AFTER_PLAN = (

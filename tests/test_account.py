@@ -162,7 +162,8 @@ async def test_forget_confirmation_expires_and_cannot_be_forged(bot: BotUnderTes
 async def test_forget_mid_intake_confirms_and_deletes(bot: BotUnderTest) -> None:
     user = 777
     await make_plan(bot, user)
-    await bot.say(user, "/newplan")
+    calls = await bot.say(user, "/newplan")
+    await bot.press_button(user, calls[-1], "Start a new plan")
     calls = await bot.say(user, "/forget")
     confirm = next(c for c in calls if any("Yes" in label for label, _ in bot.api.buttons(c)))
     assert "What do you want to learn" in texts(calls), "the open question is asked again"

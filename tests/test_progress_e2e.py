@@ -241,6 +241,8 @@ async def test_progress_survives_refinement_but_not_a_new_plan(bot: BotUnderTest
     calls = await bot.say(user, "/progress")
     assert "1/12 modules done" in texts(calls) and "Time: 1 h spent" in texts(calls)
     calls = await bot.say(user, "/newplan")
+    assert "replaces it" in texts(calls), "replacing a plan asks first"
+    await bot.press_button(user, calls[-1], "Start a new plan")
     calls = await bot.say(
         user, "Learn Go, 2 weeks, 2h/week, beginner, weekends 10:00-12:00, Berlin, topics: channels"
     )

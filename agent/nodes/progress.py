@@ -35,6 +35,7 @@ from agent.context import AgentContext, context_of
 from agent.features import Feature
 from agent.nodes import planning
 from agent.nodes.common import event_text, finish, reply, user_id
+from agent.nodes.meaning import context_for, meaning_of, progress_intent, understand_event
 from agent.progress import (
     Completion,
     ProgressSummary,
@@ -46,8 +47,8 @@ from agent.progress import (
     study_days,
     summarize,
 )
-from agent.progress_parser import ProgressIntent, parse_progress
 from agent.state import AgentState
+from agent.understanding.adapters import ProgressIntent
 from storage.models import Module, Plan
 from storage.progress import (
     Activity,
@@ -72,7 +73,6 @@ MAX_MINUTES = 24 * 60
 MAX_CHOICES = 6
 
 _PLAN_WORDS = re.compile(r"\b(?:plan|plans|version|versions|change|changes|refinement)\b", re.I)
-_BARE_UNDO_WORDS = frozenset({"undo", "that", "it", "this", "please", "pls", "last", "oops"})
 _COMPLETION_WORDS = frozenset({"done", "finish", "finished", "complete", "completed"})
 _WORD = re.compile(r"[a-z]+")
 _MINUTES = re.compile(r"^[0-9]{1,4}$")
@@ -162,21 +162,6 @@ def _streak(doc: ProgressDoc, pc: PlanContext, now: datetime) -> tuple[StreakSta
     streak = compute_streak(days, _local_today(now, pc.timezone))
     longest = max(streak.longest, streak.current, doc.longest_streak())
     return streak.model_copy(update={"longest": longest}), days
-
-
-def _is_bare_undo(text: str, intent: ProgressIntent) -> bool:
-    words = set(_WORD.findall(text.lower()))
-    plain = not (intent.module_id or intent.ambiguous or intent.reference)
-    return plain and "undo" in words and words <= _BARE_UNDO_WORDS
-
-
-def claims_progress_text(text: str) -> bool:
-    """Free text this feature handles once a plan exists: progress reports, except "skip"
-    (left to the schedule) and undo requests that talk about the plan."""
-    intent = parse_progress(text, None)
-    if intent is None or intent.action == "skip":
-        return False
-    return not (intent.action == "undo" and _PLAN_WORDS.search(text))
 
 
 # --------------------------------------------------------------------------- choosing a module
@@ -406,11 +391,13 @@ class Progress:
 # --------------------------------------------------------------------------- intents
 
 
-async def _act(p: Progress, intent: ProgressIntent, text: str) -> list[dict[str, Any]]:
+async def _act(
+    p: Progress, intent: ProgressIntent, text: str, *, bare_undo: bool = False
+) -> list[dict[str, Any]]:
     doc = await p.doc()
     done_ids = done_ids_of(doc, p.pc)
     if intent.action == "undo":
-        return await _undo(p, intent, text, doc)
+        return await _undo(p, intent, text, doc, bare=bare_undo)
     pick = _resolve(p.pc, intent, done_ids)
     minutes = min(intent.minutes, MAX_MINUTES) if intent.minutes else None
     if pick.module is None and pick.choices:
@@ -467,7 +454,7 @@ def _already_counted(
 
 
 async def _undo(
-    p: Progress, intent: ProgressIntent, text: str, doc: ProgressDoc
+    p: Progress, intent: ProgressIntent, text: str, doc: ProgressDoc, *, bare: bool = False
 ) -> list[dict[str, Any]]:
     """Revert a completion (or, for a bare "undo", the last progress action)."""
     done = doc.done(p.pc.lineage)
@@ -487,7 +474,8 @@ async def _undo(
         if not recent:
             return [reply("Nothing is marked done yet.")]
         return [_ask_undo(plan, recent, f"I couldn't find “{shown}”. Which module isn't done?")]
-    last = _last_in_place(doc, p.pc.lineage) if _wants_last_action(text) else None
+    wants_last = bare or _wants_last_action(text)
+    last = _last_in_place(doc, p.pc.lineage) if wants_last else None
     if last is not None:
         return await p.revert(last)
     if not done:
@@ -543,22 +531,32 @@ async def progress_context(runtime: Runtime[AgentContext], uid: int) -> Progress
 
 
 async def on_text(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
-    """Free text claimed by `claims_progress_text`, and /done, /log, /partial."""
+    """Free text the router found to be about progress, and /done, /log, /partial."""
     event = state.get("inbox") or {}
     text = event_text(event)
     p = await progress_context(runtime, user_id(state))
     if p is None:
         return finish(state, [reply(texts.NO_PLAN)])
-    intent = parse_progress(text, p.pc.plan)
-    if intent is None or intent.action == "skip":
+    meaning = meaning_of(state)
+    if meaning is None:
+        ctx = context_of(runtime)
+        uctx = context_for(ctx, phase="planned", asking=None, goal=None, plan=p.pc.plan)
+        meaning = await understand_event(ctx, event, uctx)
+    intent = progress_intent(meaning)
+    if intent is None:
         if event.get("kind") == "command":
             return finish(state, [reply(texts.UNKNOWN)])
         return await planning.refine(state, runtime)
-    if intent.action == "undo" and event.get("kind") != "command" and _is_bare_undo(text, intent):
+    bare_undo = meaning.intent == "undo" and event.get("kind") != "command"
+    if bare_undo:
         from_plan_button = event.get("kind") == "callback"
-        if from_plan_button or not await _progress_owns_undo(p.store, p.uid, p.pc):
+        if (
+            from_plan_button
+            or _PLAN_WORDS.search(text)
+            or not await _progress_owns_undo(p.store, p.uid, p.pc)
+        ):
             return await planning.refine(state, runtime)
-    return finish(state, await _act(p, intent, text))
+    return finish(state, await _act(p, intent, text, bare_undo=bare_undo))
 
 
 def _parse_button(data: str) -> tuple[str, list[str]] | None:
@@ -714,7 +712,5 @@ FEATURE = Feature(
         "progress": "progress_show",
     },
     callbacks={"done:": "progress_button", "pg:": "progress_button"},
-    claims_text=claims_progress_text,
-    text_node="progress_text",
     priority=30,
 )

@@ -64,6 +64,8 @@ def is_question(text: str) -> bool:
     if folded.endswith("?"):
         return True
     words = folded.replace("?", " ").split()
+    if " ".join(words[:2]) in _set("exclamations"):
+        return False
     starts = _set("question_starts")
     return any(" ".join(words[:n]) in starts for n in (1, 2, 3))
 

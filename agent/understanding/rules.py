@@ -130,7 +130,11 @@ def understand(text: str, ctx: UnderstandingContext) -> Meaning:
         meaning = understand_intake(text, ctx)
     checked, problems = check(meaning, ctx)
     user_problems = [p for p in problems if p[:1].isupper()]
-    return checked.model_copy(update={"problems": [*checked.problems, *user_problems]})
+    # The rules' plan changes stay as asked: applying them explains what can't be done
+    # ("the plan has 6 weeks"), which is more helpful than dropping them here.
+    return checked.model_copy(
+        update={"problems": [*checked.problems, *user_problems], "ops": meaning.ops}
+    )
 
 
 class RulesUnderstander:

@@ -31,12 +31,15 @@ _COMPLETION = re.compile(r"\b(?:done|finished|complete|completed|completion)\b",
 _PLAN_WORDS = re.compile(r"\b(?:plan|plans|version|versions|change|changes|refinement)\b", re.I)
 _TOPIC_OPS = {"add_topic", "remove_topic"}
 _TOPICS_WORD = re.compile(r"\btopics?\b|\blist\b", re.I)
+_TO_THE_LIST = re.compile(
+    r"\s+(?:to|from|in|into|on|off)\s+(?:the|my)?\s*(?:topics?|list)\s*$", re.I
+)
 
 
 def _merge_topics(goal: Goal, ops: list[Any]) -> list[str]:
     topics = list(goal.topics)
     for op in ops:
-        topic = (op.topic or "").strip()
+        topic = _TO_THE_LIST.sub("", (op.topic or "").strip())
         lowered = [t.lower() for t in topics]
         if op.kind == "add_topic" and topic and topic.lower() not in lowered:
             topics.append(topic)

@@ -4,6 +4,10 @@ Modes for plan requests: "valid", "schema_break", "not_json", "over_budget",
 "slow", "error500". It builds its own plan JSON from the goal in the prompt —
 simple, independent of the project's planner — so a valid answer is
 recognisable (every module title starts with "LLM:").
+
+Other structured requests (by schema name, e.g. "Understanding", "Answer") are answered
+with ``answers[name]`` (a dict, sent as JSON, or a raw string), and can be made to fail
+with ``faults[name]`` = "error500" | "slow" | "not_json" | "schema_break".
 """
 
 from __future__ import annotations
@@ -90,6 +94,8 @@ class FakeOpenAI:
         self.mode = "valid"
         self.slow_seconds = 5.0
         self.refine_ops: list[dict[str, Any]] = []
+        self.answers: dict[str, dict[str, Any] | str] = {}
+        self.faults: dict[str, str] = {}
         self.requests: list[dict[str, Any]] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -100,6 +106,9 @@ class FakeOpenAI:
 
     def plan_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.requests if _schema_name(r) == "Plan"]
+
+    def requests_for(self, schema: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if _schema_name(r) == schema]
 
     async def start(self) -> None:
         app = web.Application()
@@ -117,8 +126,13 @@ class FakeOpenAI:
     async def _completions(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.requests.append(body)
-        if _schema_name(body) == "RefineRequest":
+        name = _schema_name(body)
+        if name == "RefineRequest":
             return _answer(body, json.dumps({"ops": self.refine_ops}))
+        if name in self.answers or name in self.faults:
+            return await self._structured(body, str(name))
+        if name not in (None, "Plan"):
+            return web.json_response({"error": {"message": f"no answer for {name}"}}, status=500)
         if self.mode == "error500":
             return web.json_response({"error": {"message": "boom", "type": "server"}}, status=500)
         if self.mode == "slow":
@@ -130,6 +144,19 @@ class FakeOpenAI:
             return _answer(body, json.dumps({"title": 42, "weeks": "many", "modules": None}))
         factor = 3.0 if self.mode == "over_budget" else 1.0
         return _answer(body, json.dumps(_llm_plan(goal, factor)))
+
+    async def _structured(self, body: dict[str, Any], name: str) -> web.Response:
+        fault = self.faults.get(name)
+        if fault == "error500":
+            return web.json_response({"error": {"message": "boom", "type": "server"}}, status=500)
+        if fault == "slow":
+            await asyncio.sleep(self.slow_seconds)
+        if fault == "not_json":
+            return _answer(body, "Sure! I think the user means something, probably.")
+        if fault == "schema_break":
+            return _answer(body, json.dumps({"intent": 7, "confidence": "very", "answer": None}))
+        reply = self.answers.get(name, {})
+        return _answer(body, reply if isinstance(reply, str) else json.dumps(reply))
 
 
 def _schema_name(body: dict[str, Any]) -> str | None:

@@ -11,6 +11,7 @@ NEW_PLAN = "Let's set up a new plan."
 HELP = (
     "Tell me your learning goal in your own words — for example: “Learn Rust, 6 weeks, "
     "5h/week, beginner, evenings after 7pm, Berlin”. I'll ask for anything missing.\n\n"
+    "/start — the welcome (and a new goal if you have no plan)\n"
     "/newplan — set a new goal\n"
     "/plan — show your current plan\n"
     "/today — today's sessions and the next one\n"
@@ -31,7 +32,8 @@ HELP = (
     "“drop the quiz in week 1”, “make it 8 weeks”, “more practice, less reading” — "
     "and “undo” brings back the previous version (right after marking something done, it "
     "takes that back; “not done” always does).\n\n"
-    "To record progress just say “done” (or “done, took 45 min”, “done with LoRA basics”)."
+    "To record progress just say “done” (or “done, took 45 min”, “done with LoRA basics”). "
+    "Ask me about your plan too: “what's next?”, “why is week 3 so heavy?”."
 )
 CANCELLED = "Cancelled. Send /newplan whenever you want to start again."
 NOTHING_TO_CANCEL = "There is nothing to cancel."

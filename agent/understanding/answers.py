@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
-from langchain_core.messages import HumanMessage, SystemMessage
-from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.understanding import phrases, prompts
 from agent.understanding.meaning import PlanView
+
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,8 @@ class Answerer:
             return pointer_answer(text, has_plan=False)
         if self.chat is None:
             return pointer_answer(text, has_plan=True)
+        from langchain_core.messages import HumanMessage, SystemMessage
+
         system = prompts.ANSWER_SYSTEM.format(
             title=plan.title or "plan",
             hours=f"{plan.hours_per_week:g}" if plan.hours_per_week else "?",

@@ -204,6 +204,20 @@ def _period_end(tokens: list[_Token], today: date) -> date | None:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _day_only(tokens: list[_Token], today: date) -> date | None:
+    """ "the 10th": the next such day of a month (dateparser would read a month)."""
+    keys = [t.key for t in tokens if t.key != "the"]
+    if len(keys) != 1 or not _ORDINAL_RE.fullmatch(keys[0]):
+        return None
+    day = int(keys[0][:-2])
+    year, month = today.year, today.month
+    for _ in range(13):
+        if day <= calendar.monthrange(year, month)[1] and date(year, month, day) >= today:
+            return date(year, month, day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
 def _roll_forward(value: date, tokens: list[_Token], today: date) -> date | None:
     """A date without a year never lies in the past: the next such day."""
     if value >= today:
@@ -230,7 +244,11 @@ def _roll_forward(value: date, tokens: list[_Token], today: date) -> date | None
 
 
 def _parse(text: str, tokens: list[_Token], today: date, through: bool) -> date | None:
-    value = _month_only(tokens, today, through) or _period_end(tokens, today)
+    value = (
+        _month_only(tokens, today, through)
+        or _period_end(tokens, today)
+        or _day_only(tokens, today)
+    )
     if value is not None:
         return value
     span = text[tokens[0].start : tokens[-1].end]

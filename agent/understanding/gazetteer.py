@@ -96,7 +96,8 @@ class Gazetteer:
     names: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     codes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # "NYC"
     regions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    region_codes: dict[str, str] = field(default_factory=dict)  # "OR" → "oregon"
+    # "OR" → ["US:oregon"], "WA" → ["US:washington", "AU:western australia"]
+    region_codes: dict[str, list[str]] = field(default_factory=dict)
     fuzzy: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -138,6 +139,7 @@ def zone_data() -> dict[str, Any]:
     with DATA_FILE.open(encoding="utf-8") as handle:
         data: dict[str, Any] = yaml.load(handle, Loader=_YAML_LOADER)
     data["everyday_words"] = frozenset(str(data["everyday_words"]).split())
+    data["not_places"] = frozenset(str(data["not_places"]).split())
     return data
 
 
@@ -260,5 +262,11 @@ def _build(data: dict[str, Any]) -> Gazetteer:
         label = f"{region}, {countries[country]['name']}"
         gaz.add(Place(label, country, key, "state", sum(weights.values()), zones), [region])
         gaz.fuzzy[key[:1]].append(key)
-    gaz.region_codes = {code: fold(s["name"]) for code, s in states.items()}
+    codes: dict[str, list[str]] = defaultdict(list)
+    for code, state in states.items():
+        codes[code].append(f"US:{fold(state['name'])}")
+    for country, table in data["region_codes"].items():
+        for code, name in table.items():
+            codes[str(code)].append(f"{country}:{fold(str(name))}")
+    gaz.region_codes = dict(codes)
     return gaz

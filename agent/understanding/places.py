@@ -16,6 +16,7 @@ zone) accepts a bare name and tolerates typos (rapidfuzz).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import cache
 from typing import Any, NamedTuple
 from zoneinfo import available_timezones
@@ -50,6 +51,7 @@ ALTERNATE_WEIGHT = 0.05
 OPTION_FLOOR = 1 / 200
 MAX_CHARS = 4000
 CODE_MIN_POPULATION = 500_000
+MAX_FUZZY_TRIES = 12
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _JOIN_RE = re.compile(r"[ \t'’.-]*")
@@ -85,6 +87,7 @@ class _Token(NamedTuple):
     key: str
     start: int
     end: int
+    segment: int  # which comma/semicolon/sentence-separated part of the text
 
 
 class _Candidate(NamedTuple):
@@ -117,8 +120,10 @@ def _cue_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozens
 
 
 def _tokens(text: str) -> list[_Token]:
+    breaks = [m.start() for m in _BREAK_RE.finditer(text)]
     return [
-        _Token(m.group(), fold(m.group()), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)
+        _Token(m.group(), fold(m.group()), m.start(), m.end(), bisect_right(breaks, m.start()))
+        for m in _TOKEN_RE.finditer(text)
     ]
 
 
@@ -203,15 +208,17 @@ def _explicit(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None
 
 def _match_at(text: str, tokens: list[_Token], first: int, whole: bool) -> tuple[int, list]:
     gaz = gazetteer()
+    not_places = zone_data()["not_places"]
     for last in range(min(len(tokens), first + 5), first, -1):
-        entries = gaz.entries(_key(tokens, first, last))
-        if entries and _joined(text, tokens, first, last):
+        key = _key(tokens, first, last)
+        entries = gaz.entries(key)
+        if entries and key not in not_places and _joined(text, tokens, first, last):
             return last, entries
     token = tokens[first]
     if len(token.text) >= 2 and token.text in gaz.codes:
         return first + 1, [(index, True) for index in gaz.codes[token.text]]
     loose = (whole and len(tokens) == 1) or _cue_before(text, tokens, first) == "strong"
-    if loose and token.key not in zone_data()["everyday_words"]:
+    if loose and token.key not in zone_data()["everyday_words"] | _cue_sets()[3]:
         # "nyc", "la": a lower-case code only as the whole answer or after "I live in",
         # and only a big city's.
         big = [
@@ -224,20 +231,15 @@ def _match_at(text: str, tokens: list[_Token], first: int, whole: bool) -> tuple
     return first, []
 
 
-def _segment(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max((m.end() for m in _BREAK_RE.finditer(text, 0, start)), default=0)
-    right = _BREAK_RE.search(text, end)
-    return left, right.start() if right else len(text)
-
-
 def _cue_before(text: str, tokens: list[_Token], first: int) -> str | None:
     """ "strong" or "weak" when cue words stand right before the name, in its segment."""
     strong, weak, _, _ = _cue_sets()
-    left, _ = _segment(text, tokens[first].start, tokens[first].end)
     found = None
     for size in range(1, 6):
         start = first - size
-        if start < 0 or tokens[start].start < left or not _joined(text, tokens, start, first + 1):
+        if start < 0 or tokens[start].segment != tokens[first].segment:
+            break
+        if not _joined(text, tokens, start, start + 2):
             break
         phrase = _key(tokens, start, first)
         if phrase in strong:
@@ -256,12 +258,21 @@ def _suffix_after(text: str, tokens: list[_Token], last: int) -> bool:
     return False
 
 
-def _alone(text: str, tokens: list[_Token], first: int, last: int) -> bool:
+def _alone(tokens: list[_Token], first: int, last: int) -> bool:
     """The name stands alone in its segment (only cue words around it)."""
     cue_words = _cue_sets()[3]
-    left, right = _segment(text, tokens[first].start, tokens[last - 1].end)
-    around = [t for k, t in enumerate(tokens) if left <= t.start < right and not first <= k < last]
-    return all(t.key in cue_words for t in around)
+    segment = tokens[first].segment
+    before = first - 1
+    while before >= 0 and tokens[before].segment == segment:
+        if tokens[before].key not in cue_words:
+            return False
+        before -= 1
+    after = last
+    while after < len(tokens) and tokens[after].segment == segment:
+        if tokens[after].key not in cue_words:
+            return False
+        after += 1
+    return True
 
 
 def _rank(
@@ -275,11 +286,11 @@ def _rank(
     capital = tokens[first].text[:1].isupper() and (mixed_case or len(tokens) == 1)
     plain_ok = not everyday or capital
     if _suffix_after(text, tokens, last) or _cue_before(text, tokens, first) == "strong":
-        return 0 if plain_ok or len(key) > 3 else None  # "in Reading", not "in to"
+        return 0 if plain_ok else None  # "I live in Reading", not "I'm in sales"
 
-    if whole and _alone(text, tokens, first, last):
+    if whole and _alone(tokens, first, last):
         return 0
-    if _alone(text, tokens, first, last) and plain_ok:
+    if _alone(tokens, first, last) and plain_ok:
         return 1 if any(primary for _, primary in entries) else None
     if _cue_before(text, tokens, first) == "weak" and plain_ok:
         return 2
@@ -302,8 +313,8 @@ def _qualified(text: str, tokens: list[_Token], last: int, entries: list) -> tup
             continue
         key = _key(tokens, last, end)
         wanted = set(gaz.regions.get(key, ()))
-        if size == 1 and tokens[last].text in gaz.region_codes:
-            wanted.add(f"US:{gaz.region_codes[tokens[last].text]}")
+        if size == 1:
+            wanted.update(gaz.region_codes.get(tokens[last].text, ()))
         kept = [
             (i, p)
             for i, p in entries
@@ -366,7 +377,8 @@ def _resolve(entries: list[tuple[int, bool]]) -> ZoneLookup:
 
 
 def _fuzzy_entries(key: str) -> list[tuple[int, bool]]:
-    if len(key) < 5 or key in zone_data()["everyday_words"]:
+    data = zone_data()
+    if len(key) < 5 or key in data["everyday_words"] or key in data["not_places"]:
         return []
     from rapidfuzz import fuzz, process  # imported when first needed: it is slow to load
 
@@ -389,7 +401,7 @@ def _fuzzy(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
         cue = _cue_before(text, tokens, index)
         if cue == "strong" or (cue == "weak" and tokens[index].text[:1].isupper()):
             spans.extend((index, index + n) for n in (3, 2, 1) if index + n <= len(tokens))
-    for first, last in spans:
+    for first, last in spans[:MAX_FUZZY_TRIES]:
         if not _joined(text, tokens, first, last):
             continue
         entries = _fuzzy_entries(_key(tokens, first, last))
@@ -410,6 +422,8 @@ def _place(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
             rank = _rank(text, tokens, first, last, whole, entries)
             if rank is not None:
                 candidates.append(_Candidate(rank, first, last, entries))
+                if rank == 0:
+                    break  # nothing can be clearer
         first = max(last, first + 1)
     if not candidates:
         return _fuzzy(text, tokens, whole)

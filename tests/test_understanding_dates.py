@@ -50,6 +50,16 @@ TODAY = date(2026, 11, 26)  # a Thursday
         ("2027-01-15", date(2027, 1, 15), "deadline", "2027-01-15"),
         ("15/01", date(2027, 1, 15), "deadline", "15/01"),
         ("next monday", date(2026, 11, 30), "deadline", "next monday"),
+        ("due 12/03/2027", date(2027, 3, 12), "deadline", "due 12/03/2027"),
+        ("before 3/15", date(2027, 3, 15), "deadline", "before 3/15"),
+        ("by 1.3.2027", date(2027, 3, 1), "deadline", "by 1.3.2027"),
+        ("from next week", date(2026, 11, 30), "start", "from next week"),
+        ("beginning of next month", date(2026, 12, 1), "start", "beginning of next month"),
+        ("by next month", date(2026, 12, 1), "deadline", "by next month"),
+        ("end of this week", date(2026, 11, 29), "deadline", "end of this week"),
+        ("my exam is in 3 weeks", date(2026, 12, 17), "deadline", "exam is in 3 weeks"),
+        ("I want to start on Monday", date(2026, 11, 30), "start", "start on Monday"),
+        ("Can we go until end of January?", date(2027, 1, 31), "deadline", "until end of January"),
     ],
 )
 def test_one_date(text: str, value: date, kind: str, span: str) -> None:
@@ -81,6 +91,8 @@ def test_a_deadline_and_a_start_in_one_message() -> None:
         "from 9 to 5",
         "weekends 10-12",
         "deadline is 2025-01-01",
+        "by 31/02",
+        "2 weeks",
     ],
 )
 def test_no_date(text: str) -> None:

@@ -53,6 +53,7 @@ _TOKEN_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})
 _NUMERIC_DATE_RE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{2,4}"
 )
+_ISO_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _ORDINAL_RE = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
 _DAY_RE = re.compile(r"\d{1,2}")
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}")
@@ -189,20 +190,52 @@ def _month_only(tokens: list[_Token], today: date, through: bool) -> date | None
     return value if value is not None and value >= today else None
 
 
-def _period_end(tokens: list[_Token], today: date) -> date | None:
-    """ "end of next month", "end of the year", "end of this week"."""
-    keys = [t.key for t in tokens]
-    if keys[:2] != ["end", "of"] or len(keys) < 3 or keys[-1] not in {"week", "month", "year"}:
+def _period(tokens: list[_Token], today: date) -> date | None:
+    """ "end of next month", "end of the year", "next week" (its Monday), "beginning of
+    next month", "next month" (its first day)."""
+    keys = [t.key for t in tokens if t.key not in {"the", "of"}]
+    if not keys or keys[-1] not in {"week", "month", "year"}:
         return None
-    ahead = 1 if "next" in keys else 0
-    unit = keys[-1]
-    if unit == "year":
-        return date(today.year + ahead, 12, 31)
+    where = _PERIOD_WORDS.get(keys[0], "")
+    rest = keys[1:] if where else keys
+    if rest[:-1] not in (["next"], ["this"], ["coming"], []) or where == "mid":
+        return None
+    if not where and not rest[:-1]:
+        return None  # a bare "week" or "month" is an amount, not a date
+    ahead = 1 if rest[:-1] in (["next"], ["coming"]) else 0
+    unit = rest[-1]
     if unit == "week":
-        return today + timedelta(days=6 - today.weekday() + 7 * ahead)
-    year, month = today.year, today.month + ahead
-    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-    return date(year, month, calendar.monthrange(year, month)[1])
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=ahead)
+        return monday + timedelta(days=6) if where == "end" else max(monday, today)
+    if unit == "year":
+        first, last = date(today.year + ahead, 1, 1), date(today.year + ahead, 12, 31)
+    else:
+        year, month = today.year, today.month + ahead
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+    return last if where == "end" else max(first, today)
+
+
+def _numeric(tokens: list[_Token], today: date) -> date | None:
+    """ "2027-01-15", "15/01", "3/15" (day first unless that is impossible), "1.3.2027"."""
+    if len(tokens) != 1 or not _NUMERIC_DATE_RE.fullmatch(tokens[0].key):
+        return None
+    parts = [int(p) for p in re.split(r"[-/.]", tokens[0].key)]
+    if _ISO_RE.fullmatch(tokens[0].key):
+        year, month, day = parts
+        explicit = True
+    else:
+        day, month = (parts[1], parts[0]) if parts[1] > 12 else (parts[0], parts[1])
+        explicit = len(parts) == 3
+        year = (parts[2] + 2000 if parts[2] < 100 else parts[2]) if explicit else today.year
+    try:
+        value = date(year, month, day)
+        if not explicit and value < today:
+            value = date(year + 1, month, day)
+    except ValueError:
+        return None
+    return value if value >= today else None
 
 
 def _day_only(tokens: list[_Token], today: date) -> date | None:
@@ -246,12 +279,12 @@ def _roll_forward(value: date, tokens: list[_Token], today: date) -> date | None
 
 def _parse(text: str, tokens: list[_Token], today: date, through: bool) -> date | None:
     value = (
-        _month_only(tokens, today, through)
-        or _period_end(tokens, today)
-        or _day_only(tokens, today)
+        _month_only(tokens, today, through) or _period(tokens, today) or _day_only(tokens, today)
     )
     if value is not None:
         return value
+    if len(tokens) == 1 and _NUMERIC_DATE_RE.fullmatch(tokens[0].key):
+        return _numeric(tokens, today)
     span = text[tokens[0].start : tokens[-1].end]
     found = _parser(today).get_date_data(span).date_obj
     return _roll_forward(found.date(), tokens, today) if found else None

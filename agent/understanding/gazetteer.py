@@ -91,7 +91,7 @@ class Place(NamedTuple):
 
 @dataclass
 class Gazetteer:
-    places: list[Place] = field(default_factory=list)
+    places: list[Any] = field(default_factory=list)  # `Place`s, or raw rows from the cache
     # folded name → place index × 2, + 1 when it is the place's own name (not an alternate)
     names: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     codes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # "NYC"
@@ -110,13 +110,21 @@ class Gazetteer:
         for key in {fold(name) for name in alternates or ()} - keys:
             self.names[key].append(index * 2)
 
+    def place(self, index: int) -> Place:
+        """The place at `index`; one read from the cache file becomes a `Place` on first use."""
+        item = self.places[index]
+        if not isinstance(item, Place):
+            item = Place(*item[:5], tuple(ZoneShare(*z) for z in item[5]))
+            self.places[index] = item
+        return item
+
     def entries(self, key: str) -> list[tuple[int, bool]]:
         """(place index, matched by its own name) for each place called `key`."""
         return [(code >> 1, bool(code & 1)) for code in self.names.get(key, ())]
 
     def dump(self) -> dict[str, Any]:
         return {
-            "places": [[*p[:5], [list(z) for z in p.zones]] for p in self.places],
+            "places": [[*p[:5], [list(z) for z in p[5]]] for p in self.places],
             "names": self.names,
             "codes": self.codes,
             "regions": {k: sorted(v) for k, v in self.regions.items()},
@@ -126,7 +134,7 @@ class Gazetteer:
 
     @classmethod
     def load(cls, raw: dict[str, Any], data: dict[str, Any]) -> Gazetteer:
-        places = [Place(*p[:5], tuple(ZoneShare(*z) for z in p[5])) for p in raw["places"]]
+        places = raw["places"]  # made into `Place`s one by one, when first used
         regions = {k: set(v) for k, v in raw["regions"].items()}
         return cls(
             places, raw["names"], raw["codes"], regions, raw["region_codes"], raw["fuzzy"], data

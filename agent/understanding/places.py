@@ -224,7 +224,7 @@ def _match_at(text: str, tokens: list[_Token], first: int, whole: bool) -> tuple
         big = [
             index
             for index in gaz.codes.get(token.text.upper(), [])
-            if gaz.places[index].population >= CODE_MIN_POPULATION
+            if gaz.place(index).population >= CODE_MIN_POPULATION
         ]
         if big:
             return first + 1, [(index, True) for index in big]
@@ -302,7 +302,6 @@ def _rank(
 def _qualified(text: str, tokens: list[_Token], last: int, entries: list) -> tuple[int, list]:
     """ "Portland, Oregon", "Córdoba Spain", "London ON": keep the places in that region."""
     gaz = gazetteer()
-    places = gaz.places
     for size in (3, 2, 1):
         end = last + size
         if end > len(tokens) or not _QUALIFIER_GAP_RE.fullmatch(
@@ -318,8 +317,11 @@ def _qualified(text: str, tokens: list[_Token], last: int, entries: list) -> tup
         kept = [
             (i, p)
             for i, p in entries
-            if places[i].kind == "city"
-            and (places[i].country in wanted or f"{places[i].country}:{places[i].region}" in wanted)
+            if gaz.place(i).kind == "city"
+            and (
+                gaz.place(i).country in wanted
+                or f"{gaz.place(i).country}:{gaz.place(i).region}" in wanted
+            )
         ]
         if kept:
             return end, kept
@@ -359,12 +361,12 @@ def _area_options(place: Place) -> list[PlaceOption]:
 
 
 def _resolve(entries: list[tuple[int, bool]]) -> ZoneLookup:
-    places = gazetteer().places
+    gaz = gazetteer()
     best: dict[int, float] = {}
     for index, primary in entries:
-        score = places[index].population * (1.0 if primary else ALTERNATE_WEIGHT)
+        score = gaz.place(index).population * (1.0 if primary else ALTERNATE_WEIGHT)
         best[index] = max(best.get(index, 0.0), score)
-    scored = sorted(((s, places[i]) for i, s in best.items()), key=lambda item: -item[0])
+    scored = sorted(((s, gaz.place(i)) for i, s in best.items()), key=lambda item: -item[0])
     top_score, top = scored[0]
     group = zone_group(top.zone)
     rivals = [s for s, p in scored[1:] if zone_group(p.zone) != group]

@@ -25,8 +25,11 @@ def _slots(windows: list[Any]) -> list[dict[str, Any]]:
         if not isinstance(window, dict) or "days" not in window:
             slots.append(window)
             continue
-        start = time.fromisoformat(window["start"])
-        end = time.fromisoformat(window.get("end") or window["start"])
+        # Windows known only by their days (a context, not a schedule) get an evening slot.
+        start = time.fromisoformat(window.get("start") or "18:00")
+        end = time.fromisoformat(window.get("end") or "20:00")
+        if end <= start:
+            end = time(23, 59)
         for day in window["days"]:
             slots.append({"weekday": DAY_NAMES.index(day), "start": start, "end": end})
     return slots

@@ -57,6 +57,7 @@ def intake_extras(update: IntakeUpdate) -> dict[str, Any]:
         "nonanswer": getattr(update, "nonanswer", None),
         "zone_options": list(getattr(update, "zone_options", []) or []),
         "confidence": float(getattr(update, "confidence", 1.0)),
+        "derived": list(getattr(update, "derived", []) or []),
     }
 
 

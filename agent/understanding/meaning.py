@@ -158,6 +158,8 @@ class Meaning(BaseModel):
     ops: list[RefineOp] = Field(default_factory=list)
     nonanswer: NonAnswer | None = None
     zone_options: list[PlaceOption] = Field(default_factory=list)
+    # Fields computed rather than stated (weeks from a deadline): used, but not reported.
+    derived: list[str] = Field(default_factory=list)
     confidence: float = Field(default=1.0, ge=0, le=1)
     source: Source = "rules"
     problems: list[str] = Field(default_factory=list)
@@ -171,7 +173,10 @@ class Meaning(BaseModel):
         ambiguous = ["timezone"] if len(self.zone_options) >= 2 else []
         return {
             "intent": self.intent,
-            "fields": {name: _output_field(name, self.fields) for name in OUTPUT_FIELDS},
+            "fields": {
+                name: None if name in self.derived else _output_field(name, self.fields)
+                for name in OUTPUT_FIELDS
+            },
             "module": self.module,
             "minutes": self.minutes,
             "ops": [op_output(op) for op in self.ops],

@@ -52,11 +52,12 @@ def _covered(words: list[str], phrases: frozenset[str], filler: frozenset[str]) 
 
 
 def is_smalltalk(text: str) -> bool:
-    words = _words(text).split()
+    """Greetings, thanks, praise — or only emoji and punctuation ("👍", "🙏🙏")."""
     stripped = text.strip()
-    if not words:
-        return bool(stripped) and not any(c.isalnum() for c in stripped)
-    return len(words) <= 8 and _covered(words, _set("smalltalk"), _set("filler"))
+    if stripped and "?" not in stripped and not any(c.isalnum() for c in stripped):
+        return True
+    words = _words(text).split()
+    return 0 < len(words) <= 8 and _covered(words, _set("smalltalk"), _set("filler"))
 
 
 def is_question(text: str) -> bool:

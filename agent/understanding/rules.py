@@ -2,7 +2,8 @@
 
 Intake (and the confirmation card): the intake parser reads the Goal fields, with the
 question being asked as context. At the card, "add SQL to the topics" / "drop X from the
-topics" change the list instead of replacing it.
+topics" change the list instead of replacing it. A question back ("why?") while the bot is
+asking is the non-answer "question".
 
 Once a plan exists, the first rule that matches decides the intent:
   1. redo ("redo", "ctrl+y", "undo the undo");
@@ -49,8 +50,7 @@ def _merge_topics(goal: Goal, ops: list[Any]) -> list[str]:
 
 
 def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
-    expecting = None if ctx.asking == "confirm" else ctx.asking
-    parsed = adapters.intake(text, today=ctx.today, expecting=expecting, goal=ctx.goal)
+    parsed = adapters.intake(text, today=ctx.today, expecting=ctx.asking, goal=ctx.goal)
     extras = adapters.intake_extras(parsed)
     fields = dict(parsed.fields)
     if ctx.asking == "confirm" and _TOPICS_WORD.search(text):
@@ -59,14 +59,14 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
             fields["topics"] = _merge_topics(ctx.goal, ops)
             fields["topics_answered"] = True
     nonanswer = extras["nonanswer"]
+    if not fields and not nonanswer and phrases.is_question(text):
+        nonanswer = "question"  # a question back, while the bot is asking
     if fields:
         intent = "intake"
     elif nonanswer:
         intent = "nonanswer"
     elif phrases.is_smalltalk(text):
         intent = "smalltalk"
-    elif phrases.is_question(text):
-        intent = "question"
     else:
         intent = "unknown"
     confidence = extras["confidence"] if intent in {"intake", "nonanswer"} else 1.0
@@ -77,6 +77,7 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
         fields=fields,
         nonanswer=nonanswer,
         zone_options=extras["zone_options"],
+        derived=extras["derived"],
         confidence=min(max(confidence, 0.0), 1.0),
         problems=list(parsed.problems),
     )

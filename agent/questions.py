@@ -167,16 +167,3 @@ def nonanswer_question(field: str, nonanswer: str) -> dict[str, Any]:
 def skips(field: str, nonanswer: str | None) -> bool:
     """Whether a non-answer is an acceptable skip of the (optional) field."""
     return field == "topics" and nonanswer in TOPICS_SKIP
-
-
-def zone_question(options: list[Any], intro: str | None = None) -> dict[str, Any]:
-    """Which of several places (an ambiguous city) — one button per place with its country;
-    pressing one answers with the IANA zone."""
-    text = intro or "There are several places with that name — which one do you mean?"
-    return {
-        "kind": "question",
-        "field": "timezone",
-        "text": text,
-        "options": [{"label": o.label[:60], "value": o.zone} for o in options[:8]],
-        "request_location": True,
-    }

@@ -166,3 +166,79 @@ async def test_a_low_confidence_llm_meaning_makes_the_bot_ask(
     calls = await llm_bot.say(user, "w1m1 hmm")
     assert "not sure what you meant" in texts(calls)
     assert "Marked" not in texts(calls)
+
+
+async def test_an_ambiguous_city_is_answered_with_a_button(bot: BotUnderTest) -> None:
+    user = 910
+    calls = await bot.say(
+        user, "Learn Python, 6 weeks, 4h/week, beginner, weekday evenings 19:00-21:00"
+    )
+    calls = await bot.press_button(user, calls[-1], "Skip")
+    assert "time zone" in texts(calls)
+    calls = await bot.say(user, "san jose")
+    labels = [label for label, _ in bot.api.buttons(calls[-1])]
+    assert "San José, Costa Rica" in labels and len(labels) >= 2
+    calls = await bot.press_button(user, calls[-1], "Costa Rica")
+    assert "Shall I build the plan?" in texts(calls) and "America/Costa_Rica" in texts(calls)
+    calls = await bot.press_button(user, calls[-1], "Build my plan")
+    stored = await bot.runtime.store.active_plan(user)  # type: ignore[union-attr]
+    assert stored is not None and stored[2].timezone == "America/Costa_Rica"
+
+
+def _nonanswer(kind: str) -> dict:
+    return {"intent": "nonanswer", "nonanswer": kind, "confidence": 0.9}
+
+
+async def test_non_answers_get_the_right_move_and_are_never_stored(
+    llm_bot: BotUnderTest, llm: FakeOpenAI
+) -> None:
+    user = 911
+    llm.answers["Understanding"] = _nonanswer("unsure")
+    calls = await llm_bot.say(user, "hmm not sure")
+    assert "let's find something" in texts(calls)
+    ideas = [label for label, _ in llm_bot.api.buttons(calls[-1])]
+    assert "Guitar basics" in ideas and "Shall I build" not in texts(calls)
+    llm.answers["Understanding"] = {
+        "intent": "intake",
+        "fields": {"goal": "Guitar basics"},
+        "confidence": 0.95,
+    }
+    calls = await llm_bot.press_button(user, calls[-1], "Guitar basics")
+    assert "current level" in texts(calls)
+    llm.answers["Understanding"] = _nonanswer("unsure")
+    calls = await llm_bot.say(user, "no idea honestly")
+    assert "Beginner: new to it" in texts(calls) and "current level" in texts(calls)
+    llm.answers["Understanding"] = {
+        "intent": "intake",
+        "fields": {"skill_level": "beginner", "hours_per_week": 3, "weeks": 4},
+        "confidence": 0.9,
+    }
+    calls = await llm_bot.say(user, "beginner, 3 hours a week, a month")
+    assert "topics" in texts(calls).lower()
+    llm.answers["Understanding"] = _nonanswer("yes")
+    calls = await llm_bot.say(user, "yes")
+    assert "Which topics?" in texts(calls)
+    llm.answers["Understanding"] = _nonanswer("anything")
+    calls = await llm_bot.say(user, "whatever you think is best")
+    assert "no specific topics" in texts(calls) and "When can you study" in texts(calls)
+    llm.answers["Understanding"] = _nonanswer("later")
+    calls = await llm_bot.say(user, "later")
+    assert "rough idea of when you can study" in texts(calls)
+    state = await llm_bot.runtime.service.graph.aget_state(  # type: ignore[union-attr]
+        {"configurable": {"thread_id": str(user)}}
+    )
+    goal = state.values["goal"]
+    assert goal["goal"] == "Guitar basics" and goal["topics"] == [] and goal["topics_answered"]
+
+
+async def test_a_low_confidence_intake_answer_is_asked_again(
+    llm_bot: BotUnderTest, llm: FakeOpenAI
+) -> None:
+    user = 912
+    llm.answers["Understanding"] = {
+        "intent": "intake",
+        "fields": {"goal": "Knitting"},
+        "confidence": 0.1,
+    }
+    calls = await llm_bot.say(user, "kn... something with yarn maybe")
+    assert "not sure I understood" in texts(calls) and "What do you want to learn" in texts(calls)

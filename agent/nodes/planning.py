@@ -14,6 +14,7 @@ from agent.context import AgentContext, context_of
 from agent.features import Feature
 from agent.nodes.common import event_text, finish, reply, user_id
 from agent.nodes.meaning import context_for, meaning_of, understand_event
+from agent.nodes.zone_choice import STATE_KEY, zone_options_state, zone_question
 from agent.questions import (
     NO_TOPICS,
     confirmation,
@@ -21,7 +22,6 @@ from agent.questions import (
     question,
     skips,
     understood,
-    zone_question,
 )
 from agent.refine import apply_ops, describe_diff, diff_plans
 from agent.state import AgentState
@@ -49,7 +49,7 @@ def _apply(goal: Goal, fields: dict[str, Any]) -> Goal:
 
 
 def _intake_reply(
-    goal: Goal, meaning: Meaning | None, expecting: str | None
+    goal: Goal, meaning: Meaning | None, expecting: str | None, said: str = ""
 ) -> tuple[Goal, list[dict[str, Any]], str | None]:
     """The goal after the answer, what to say, and the field asked next (None: confirm)."""
     replies: list[dict[str, Any]] = []
@@ -68,7 +68,7 @@ def _intake_reply(
     if not meaning.confident:
         return goal, [question(field, [texts.NOT_SURE])], field
     if field == "timezone" and len(meaning.zone_options) >= 2:
-        return goal, [*replies, zone_question(meaning.zone_options)], field
+        return goal, [*replies, zone_question(meaning.zone_options, said)], field
     if not meaning.fields and field == asked and not replies:
         if meaning.nonanswer:
             return goal, [nonanswer_question(field, meaning.nonanswer)], field
@@ -85,8 +85,13 @@ def _intake_reply(
 def intake(state: AgentState) -> Command[Any]:
     """One intake question at a time; the router's `Meaning` of the answer fills the goal."""
     goal = Goal.model_validate(state.get("goal") or {})
-    goal, replies, field = _intake_reply(goal, meaning_of(state), state.get("asking"))
+    meaning = meaning_of(state)
+    said = event_text(state.get("inbox") or {})
+    goal, replies, field = _intake_reply(goal, meaning, state.get("asking"), said)
     update: dict[str, Any] = {"goal": goal.model_dump(mode="json"), "phase": "intake"}
+    if meaning is not None and len(meaning.zone_options) >= 2:
+        # The place buttons ("tz:<index>") are checked against these (agent.nodes.profile).
+        update[STATE_KEY] = zone_options_state(meaning.zone_options)
     if field is None:
         return Command(goto="confirm", update={**update, "phase": "confirm", "asking": None})
     answer = interrupt({"replies": replies})
@@ -111,10 +116,12 @@ def confirm(state: AgentState) -> Command[Any]:
         elif CANCEL.match(text):
             return Command(goto="cancel", update={"meaning": None})
         elif len(meaning.zone_options) >= 2:
-            options = zone_question(meaning.zone_options)
+            options = zone_question(meaning.zone_options, text)
         else:
             problems = list(meaning.problems) or [texts.CONFIRM_HINT]
     update = {"goal": goal.model_dump(mode="json"), "phase": "confirm", "asking": "confirm"}
+    if options is not None and meaning is not None:
+        update[STATE_KEY] = zone_options_state(meaning.zone_options)
     card = confirmation(goal, problems)
     answer = interrupt({"replies": [options] if options else [card]})
     return _after_answer(answer, update)

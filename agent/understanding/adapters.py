@@ -11,7 +11,7 @@ import inspect
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import Field
 
 from agent.intake_parser import FIELD_ORDER, IntakeUpdate, missing_fields
 from agent.intake_parser import parse_intake as _parse_intake
@@ -19,16 +19,8 @@ from agent.progress_parser import ProgressIntent
 from agent.progress_parser import parse_progress as _parse_progress
 from agent.refine_ops import RefineOp
 from agent.refine_parser import parse_refinement as _parse_refinement
+from agent.understanding.places import PlaceOption, lookup_zone
 from storage.models import Goal, Plan
-
-try:
-    from agent.understanding.places import PlaceOption  # type: ignore[attr-defined]
-except ImportError:  # until the places module lands
-
-    class PlaceOption(BaseModel):  # type: ignore[no-redef]
-        label: str
-        zone: str
-
 
 __all__ = [
     "FIELD_ORDER",
@@ -48,7 +40,19 @@ _REFINE_TAKES_PLAN = len(inspect.signature(_parse_refinement).parameters) > 1
 def intake(text: str, *, today: date, expecting: str | None, goal: Goal | None) -> IntakeUpdate:
     if _INTAKE_TAKES_GOAL:
         return _parse_intake(text, today=today, expecting=expecting, goal=goal)  # type: ignore[call-arg]
-    return _parse_intake(text, today=today, expecting=expecting)
+    update = _parse_intake(text, today=today, expecting=expecting)
+    if expecting == "timezone" and "timezone" not in update.fields:
+        # Until the intake parser reads places itself: the answer to "which time zone?"
+        found = lookup_zone(text, whole_answer=True)
+        if found.zone is not None:
+            update = update.model_copy(update={"fields": {**update.fields, "timezone": found.zone}})
+        elif len(found.options) >= 2:
+            return _WithOptions(**update.model_dump(), zone_options=found.options)
+    return update
+
+
+class _WithOptions(IntakeUpdate):
+    zone_options: list[PlaceOption] = Field(default_factory=list)
 
 
 def intake_extras(update: IntakeUpdate) -> dict[str, Any]:

@@ -117,6 +117,10 @@ GOAL_HELP = (
     "of months? Tap an idea below, or tell me anything you're curious about "
     "(a language, an instrument, a programming topic, an exam…)."
 )
+GOAL_QUESTION_BACK = (
+    "I turn a learning goal into a week-by-week plan, remind you to study and track your "
+    "progress. What would you like to learn? Tap an idea below or tell me in your own words."
+)
 WHICH_TOPICS = "Which topics? List them, e.g. “ownership, async, testing” — or tap Skip."
 NO_TOPICS = "OK — no specific topics; I'll cover the essentials."
 # What to say when an answer is not a value, by the field being asked.
@@ -145,12 +149,12 @@ EXPLAIN: dict[str, str] = {
 TOPICS_SKIP = frozenset({"none", "no", "anything", "unsure", "later"})
 
 
-def goal_help() -> dict[str, Any]:
+def goal_help(text: str = GOAL_HELP) -> dict[str, Any]:
     """Help choosing a goal: a few ideas as buttons (pressing one answers the question)."""
     return {
         "kind": "question",
         "field": "goal",
-        "text": GOAL_HELP,
+        "text": text,
         "options": [{"label": idea, "value": idea} for idea in GOAL_IDEAS],
     }
 
@@ -158,7 +162,7 @@ def goal_help() -> dict[str, Any]:
 def nonanswer_question(field: str, nonanswer: str) -> dict[str, Any]:
     """The question again, after a non-answer, with an explanation and an example."""
     if field == "goal":
-        return goal_help()
+        return goal_help(GOAL_QUESTION_BACK if nonanswer == "question" else GOAL_HELP)
     if field == "topics" and nonanswer == "yes":
         return {**question("topics"), "text": WHICH_TOPICS}
     return question(field, [EXPLAIN.get(field, texts.NOT_UNDERSTOOD.get(field, ""))])

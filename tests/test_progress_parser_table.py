@@ -1,4 +1,4 @@
-"""Table tests for `agent.progress_parser`: every row must pass (100% required, no threshold).
+"""Table tests for `agent.understanding.progress`: every row must pass (100%, no threshold).
 
 The fixture is a hand-built 3-week plan whose titles overlap on purpose ("Evaluation" vs
 "Evaluation harnesses", three modules about data) so title matching and ambiguity are
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.progress_parser import ProgressIntent, parse_duration, parse_progress
+from agent.understanding.progress import ProgressIntent, parse_duration, parse_progress
 from storage.models import Module, Plan, SkillLevel, Week
 
 

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from agent.numbers import CARDINALS, ORDINALS
 from agent.refine_ops import RefineOp
 from agent.understanding.numbers import (
     MAX_HOURS_PER_WEEK,
@@ -23,25 +22,25 @@ from agent.understanding.numbers import (
     find_plan_weeks,
     find_weekly_hours,
 )
+from agent.understanding.refinement_weeks import (
+    alternation,
+    history_request,
+    move_res,
+    relative_weeks,
+    week_numbers,
+    week_patterns,
+    words,
+)
+from storage.models import Plan
 
-__all__ = ["parse_refinement"]
+__all__ = ["history_request", "parse_refinement"]
 
 _FLAGS = re.IGNORECASE | re.ASCII
 _MASK = "\x1f"
 _MAX_CHARS = 2000
 
-_WEEK_WORDS = {
-    **{w: n for w, n in CARDINALS.items() if 1 <= n <= 12},
-    **ORDINALS,
-}
-_CARDINAL = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_ORDINAL = (
-    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
-    r"|\d{1,2}(?:st|nd|rd|th))"
-)
-_WEEK = rf"(?:week\s*#?\s*{_CARDINAL}\b|(?:the\s+)?{_ORDINAL}\s+week\b)(?:'s)?"
-_WEEKS = rf"(?:weeks\s+{_CARDINAL}(?:\s*(?:,|and|&)\s*(?:week\s+)?{_CARDINAL})+\b|{_WEEK})"
-_NUMBER_IN_WEEK_RE = re.compile(rf"\b({_ORDINAL}|{_CARDINAL})\b", _FLAGS)
+_WEEK, _WEEKS = week_patterns()
+_CARDINAL = rf"(?:\d{{1,2}}|{alternation(words()['week_cardinals'])})"
 _MODIFIER = r"(?P<mod>a\s+(?:bit|little|lot)\s+|much\s+|way\s+|slightly\s+|even\s+|far\s+)?"
 
 _LIGHTER = r"lighter|easier|shorter|less\s+(?:heavy|intense|busy|demanding|packed)|more\s+relaxed"
@@ -59,6 +58,7 @@ _SHOULD_BE = r"(?:(?:should|could|can|needs\s+to|need\s+to)\s+be\s+|be\s+|to\s+b
 
 _WEEK_OPS: tuple[tuple[str, str], ...] = (
     ("lighter_week", rf"\b(?:make|making|keep)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_LIGHTER})"),
+    ("lighter_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_LIGHTER})\s+(?P<a>{_WEEKS})"),
     (
         "lighter_week",
         r"\b(?:lighten|ease|reduce|shorten|cut(?:\s+down)?|trim|halve|thin\s+out|lessen|lower)"
@@ -81,6 +81,7 @@ _WEEK_OPS: tuple[tuple[str, str], ...] = (
         rf"(?P<a>{_WEEKS})\s+{_SHOULD_BE}{_MODIFIER}(?:{_LIGHTER})",
     ),
     ("heavier_week", rf"\b(?:make|making)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_HEAVIER})"),
+    ("heavier_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_HEAVIER})\s+(?P<a>{_WEEKS})"),
     (
         "heavier_week",
         r"\b(?:add\s+more\s+(?:work\s+)?to|increase|intensify|beef\s+up|fill\s+up|load\s+up)"
@@ -109,7 +110,6 @@ _SWAP_RES = tuple(
         r"\b(?:swap|switch|exchange|flip|interchange|trade|reverse)\s+(?:the\s+order\s+of\s+)?"
         rf"(?:weeks?\s*)?(?P<a>{_CARDINAL})\s*(?:and|with|&|<->|/|,)\s*(?:week\s*)?(?P<b>{_CARDINAL})\b",
         rf"\b(?:swap|switch|exchange|flip)\s+(?P<a>{_WEEK})\s+(?:and|with|for)\s+(?P<b>{_WEEK})",
-        rf"\b(?:do|put|move|schedule)\s+(?P<a>{_WEEK})\s+before\s+(?P<b>{_WEEK})",
         rf"(?P<a>{_WEEK})\s+(?:and|&)\s+(?P<b>{_WEEK}|{_CARDINAL})\s+(?:should\s+be\s+)?swapped",
     )
 )
@@ -197,20 +197,33 @@ _REMOVE_TOPIC_RES = tuple(
         r"\bnot\s+interested\s+in\s+" + _TOPIC,
     )
 )
+_MORE_ON_RES = tuple(
+    re.compile(pattern, _FLAGS)
+    for pattern in (
+        r"\b(?:(?:add|include|put\s+in|give\s+(?:me|us)|want|need|like|cover|do|have|spend)\s+)?"
+        r"(?:a\s+(?:bit|little|lot)\s+|(?:much|way|even|some|a\s+few)\s+)?"
+        r"(?:more|extra|additional)\s+(?:time\s+|focus\s+|depth\s+|work\s+|content\s+"
+        r"|material\s+|stuff\s+|modules?\s+|hours\s+|emphasis\s+)?(?:on|about|of|for|with)\s+"
+        + _TOPIC,
+        r"\b(?:add|include|give\s+(?:me|us)|want|need|i'?d\s+like)\s+(?:some\s+|a\s+bit\s+)?"
+        r"(?:more|extra|additional)\s+" + _TOPIC,
+        r"\b(?:focus|concentrate)\s+more\s+on\s+" + _TOPIC,
+        r"\b(?:go|dig|dive)\s+deeper\s+(?:on|into|in)\s+" + _TOPIC,
+        r"\ba\s+deep(?:er)?\s+dive\s+(?:on|into)\s+" + _TOPIC,
+        r"\b(?:expand|beef\s+up|strengthen|double\s+down\s+on)\s+(?:the\s+)?"
+        r"(?:(?:part|section|bit|stuff)\s+(?:on|about)\s+)?" + _TOPIC,
+        r"\b(?:want|like|need)\s+to\s+(?:learn|cover|study|know)\s+more\s+(?:about\s+)?" + _TOPIC,
+    )
+)
 _ADD_TOPIC_RES = tuple(
     re.compile(pattern, _FLAGS)
     for pattern in (
         r"\b(?:add|include|incorporate|put\s+in|throw\s+in|also\s+cover|please\s+cover|cover)\s+"
-        r"(?:(?:a\s+)?(?:bit|little|section|module|part|week|lesson|chapter|unit)\s+(?:more\s+)?"
-        r"(?:on|about|of)\s+|more\s+(?:on|about)\s+|(?:some\s+)?(?:more\s+)?(?:stuff\s+)?"
+        r"(?:(?:a\s+)?(?:bit|little|section|module|part|week|lesson|chapter|unit)\s+"
+        r"(?:on|about|of)\s+|(?:some\s+)?(?:stuff\s+)?"
         r"(?:on|about)\s+|the\s+topic(?:\s+of)?\s+|a\s+topic\s+(?:on|about)\s+|topics?\s*:?\s*"
-        r"|more\s+|some\s+)?" + _TOPIC,
-        r"\bmore\s+(?:on|about)\s+" + _TOPIC,
-        r"\b(?:focus|concentrate)\s+more\s+on\s+" + _TOPIC,
-        r"\b(?:want|like|need)\s+to\s+(?:learn|cover|study|know)\s+(?:more\s+)?(?:about\s+)?"
-        + _TOPIC,
-        r"\b(?:go|dig)\s+deeper\s+(?:on|into)\s+" + _TOPIC,
-        r"\ba\s+deep\s+dive\s+(?:on|into)\s+" + _TOPIC,
+        r"|some\s+)?" + _TOPIC,
+        r"\b(?:want|like|need)\s+to\s+(?:learn|cover|study|know)\s+(?:about\s+)?" + _TOPIC,
     )
 )
 _REPLACE_RE = re.compile(
@@ -229,17 +242,11 @@ _SELF_SUBJECT_RE = re.compile(
     _FLAGS,
 )
 _TOPIC_SPLIT_RE = re.compile(r"\s*(?:\band\b|&|\bplus\b)\s*", _FLAGS)
-_TOPIC_LEAD = frozenset("the a an some more of about on".split())
-_NOT_TOPICS = frozenset(
-    """it this that these those them today tomorrow tonight session sessions everything all
-    anything something stuff things more some one week weeks plan the plan quiz quizzes
-    reading practice theory lesson lessons module modules day days hour hours time rest
-    me you us note notes calendar alarm notification notifications comment comments thanks
-    thank thx please pls ok okay yes no""".split()
-)
-_PRONOUN_LEAD = frozenset(
-    "it this that them these those down up back out off everything something".split()
-)
+_TOPIC_LEAD = frozenset(words()["topic_lead"])
+_NOT_TOPICS = frozenset(words()["not_topics"])
+_PRONOUN_LEAD = frozenset(words()["pronoun_lead"])
+_PRACTICE_TAILS = frozenset(words()["practice_tails"])
+_FILLER_TAILS = frozenset(words()["filler_tails"])
 _BAD_TOPIC_RE = re.compile(
     r"\b(?:weeks?|hours?|days?|quiz(?:zes)?|session|sessions|plan|today|tomorrow|reminders?)\b"
     r"|\d",
@@ -263,6 +270,7 @@ class _Clause:
     display: str
     work: str
     message: str
+    plan_weeks: int | None = None
     ops: list[tuple[int, RefineOp]] = field(default_factory=list)
 
     def matches(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
@@ -275,27 +283,15 @@ class _Clause:
         self.ops.append((start, op))
 
 
-def _week_numbers(text: str | None) -> list[int]:
-    """Week numbers in a reference like "week 2", "the third week" or "weeks 2 and 3"."""
-    numbers: list[int] = []
-    for match in _NUMBER_IN_WEEK_RE.finditer(text or ""):
-        token = match.group(1).lower()
-        digits = re.match(r"\d+", token)
-        number = int(digits.group()) if digits else _WEEK_WORDS.get(token)
-        if number and number >= 1 and number not in numbers:
-            numbers.append(number)
-    return numbers
-
-
-def _week_number(text: str | None) -> int | None:
-    numbers = _week_numbers(text)
+def _week_number(text: str | None, plan_weeks: int | None) -> int | None:
+    numbers = week_numbers(text, plan_weeks)
     return numbers[0] if numbers else None
 
 
 def _week_ops(clause: _Clause) -> None:
     for kind, pattern in _WEEK_OP_RES:
         for match in clause.matches(pattern):
-            weeks = _week_numbers(match["a"])
+            weeks = week_numbers(match["a"], clause.plan_weeks)
             if not weeks:
                 continue
             modifier = " ".join((match.groupdict().get("mod") or "").split()).lower()
@@ -314,7 +310,8 @@ def _week_ops(clause: _Clause) -> None:
 def _swap_ops(clause: _Clause) -> None:
     for pattern in _SWAP_RES:
         for match in clause.matches(pattern):
-            first, second = _week_number(match["a"]), _week_number(match["b"])
+            first = _week_number(match["a"], clause.plan_weeks)
+            second = _week_number(match["b"], clause.plan_weeks)
             if first is None or second is None or first == second:
                 continue
             low, high = sorted((first, second))
@@ -323,7 +320,8 @@ def _swap_ops(clause: _Clause) -> None:
 
 def _quiz_ops(clause: _Clause) -> None:
     for match in clause.matches(_QUIZ_RE):
-        weeks: list[int | None] = [*_week_numbers(match["a"] or match["b"])] or [None]
+        found = week_numbers(match["a"] or match["b"], clause.plan_weeks)
+        weeks: list[int | None] = [*found] or [None]
         clause.add(*match.span(), RefineOp(kind="drop_quiz", week=weeks[0]))
         for offset, week in enumerate(weeks[1:], start=1):
             clause.ops.append((match.start() + offset, RefineOp(kind="drop_quiz", week=week)))
@@ -340,6 +338,51 @@ def _hours_ops(clause: _Clause) -> None:
         return
     if MIN_HOURS_PER_WEEK <= value <= MAX_HOURS_PER_WEEK:
         clause.add(start, end, RefineOp(kind="set_hours", hours=value))
+
+
+def _relative_ops(clause: _Clause) -> None:
+    """ "add two more weeks", "shorten it by a week" → set_weeks, from the plan's length."""
+    found = relative_weeks(clause.work)
+    if found is None or clause.plan_weeks is None:
+        return
+    change, (start, end) = found
+    if _MASK in clause.work[start:end]:
+        return
+    weeks = min(MAX_WEEKS, max(MIN_WEEKS, clause.plan_weeks + change))
+    if weeks != clause.plan_weeks:
+        clause.add(start, end, RefineOp(kind="set_weeks", weeks=weeks))
+
+
+def _move_ops(clause: _Clause) -> None:
+    """ "put week 2 last", "move week 3 to the start", "do week 5 before week 2"."""
+    for pattern in move_res():
+        for match in clause.matches(pattern):
+            groups = match.groupdict()
+            week = _week_number(groups["a"], clause.plan_weeks)
+            target: int | None = None
+            if groups.get("start"):
+                target = 1
+            elif groups.get("end"):
+                target = clause.plan_weeks
+            elif groups.get("b"):
+                other = _week_number(groups["b"], clause.plan_weeks)
+                if other is None and groups["b"]:
+                    digits = re.search(r"\d+", groups["b"])
+                    other = int(digits.group()) if digits else None
+                if other is not None and week is not None:
+                    target = other
+                    if groups.get("before") and week < other:
+                        target = other - 1
+                    elif groups.get("after") and week > other:
+                        target = other + 1
+            if week is None or target is None or week == target:
+                continue
+            if abs(week - target) == 1 and (groups.get("before") or groups.get("after")):
+                low, high = sorted((week, target))
+                op = RefineOp(kind="swap_weeks", week=low, other_week=high)
+            else:
+                op = RefineOp(kind="move_week", week=week, to=target)
+            clause.add(*match.span(), op)
 
 
 def _weeks_ops(clause: _Clause) -> None:
@@ -368,23 +411,49 @@ def _flag_ops(clause: _Clause) -> None:
                 clause.add(*match.span(), RefineOp(kind=kind))
 
 
-def _clean_topic(raw: str) -> list[str]:
+def _strip_tails(topic: str) -> tuple[str, bool]:
+    """ "LoRA practice" → ("LoRA", True); "LoRA stuff" → ("LoRA", False)."""
+    words_ = topic.split()
+    practice = False
+    while len(words_) > 1:
+        last = words_[-1].lower().strip(" '\"`")
+        pair = " ".join(words_[-2:]).lower()
+        if pair in _PRACTICE_TAILS:
+            words_, practice = words_[:-2], True
+        elif last in _PRACTICE_TAILS:
+            words_, practice = words_[:-1], True
+        elif last in _FILLER_TAILS:
+            words_ = words_[:-1]
+        else:
+            break
+    return " ".join(words_), practice
+
+
+def _clean_topics(raw: str) -> tuple[list[str], bool]:
+    """Topics named in `raw`, and whether a practice word followed one of them."""
     cut = _TOPIC_CUT_RE.search(raw)
     if cut:
         raw = raw[: cut.start()]
     topics: list[str] = []
+    practice = False
     for part in _TOPIC_SPLIT_RE.split(raw):
-        words = part.strip(" \t'\"`*:-").split()
-        while words and words[0].lower() in _TOPIC_LEAD:
-            words.pop(0)
-        topic = " ".join(words).strip(" '\"`")
+        words_ = part.strip(" \t'\"`*:-").split()
+        while words_ and words_[0].lower() in _TOPIC_LEAD:
+            words_.pop(0)
+        topic, tail_practice = _strip_tails(" ".join(words_).strip(" '\"`"))
         if not topic or topic.lower() in _NOT_TOPICS or _BAD_TOPIC_RE.search(topic):
+            practice = practice or (tail_practice and not topic)
             continue
         if topic.split()[0].lower() in _PRONOUN_LEAD:
             continue
         if len(topic.split()) <= 6:
             topics.append(topic)
-    return topics
+            practice = practice or tail_practice
+    return topics, practice
+
+
+def _clean_topic(raw: str) -> list[str]:
+    return _clean_topics(raw)[0]
 
 
 def _topic_ops(clause: _Clause, kind: str, patterns: tuple[re.Pattern[str], ...]) -> None:
@@ -392,12 +461,14 @@ def _topic_ops(clause: _Clause, kind: str, patterns: tuple[re.Pattern[str], ...]
         for match in clause.matches(pattern):
             if _SELF_SUBJECT_RE.search(clause.work[: match.start()]):
                 continue  # "can I add a note?" is about the user, not the plan
-            topics = _clean_topic(clause.display[match.start("t") : match.end("t")])
+            topics, practice = _clean_topics(clause.display[match.start("t") : match.end("t")])
             if not topics:
                 continue
             clause.add(*match.span(), RefineOp(kind=kind, topic=topics[0]))
             for offset, topic in enumerate(topics[1:], start=1):
                 clause.ops.append((match.start() + offset, RefineOp(kind=kind, topic=topic)))
+            if practice and kind == "more_on":
+                clause.ops.append((match.end(), RefineOp(kind="more_practice")))
 
 
 def _replace_ops(clause: _Clause) -> None:
@@ -410,17 +481,20 @@ def _replace_ops(clause: _Clause) -> None:
             clause.ops.append((match.start() + 1, RefineOp(kind="add_topic", topic=new[0])))
 
 
-def _clause_ops(display: str, message: str) -> list[RefineOp]:
-    clause = _Clause(display, display, message)
+def _clause_ops(display: str, message: str, plan_weeks: int | None) -> list[RefineOp]:
+    clause = _Clause(display, display, message, plan_weeks)
     steps: tuple[Callable[[_Clause], None], ...] = (
+        _move_ops,
         _swap_ops,
         _quiz_ops,
+        _relative_ops,
         _week_ops,
         _hours_ops,
         _weeks_ops,
         _flag_ops,
         _replace_ops,
         lambda c: _topic_ops(c, "remove_topic", _REMOVE_TOPIC_RES),
+        lambda c: _topic_ops(c, "more_on", _MORE_ON_RES),
         lambda c: _topic_ops(c, "add_topic", _ADD_TOPIC_RES),
     )
     for step in steps:
@@ -449,7 +523,7 @@ def _prepare(text: str) -> str | None:
 
 def _continued_list(clause: str, previous: list[RefineOp]) -> list[RefineOp]:
     """ "add LoRA, QLoRA and DPO": bare items after a topic op continue its list."""
-    if not previous or previous[-1].kind not in {"add_topic", "remove_topic"}:
+    if not previous or previous[-1].kind not in {"add_topic", "remove_topic", "more_on"}:
         return []
     topics = _clean_topic(clause)
     if not topics or any(len(t.split()) > 4 for t in topics):
@@ -457,22 +531,26 @@ def _continued_list(clause: str, previous: list[RefineOp]) -> list[RefineOp]:
     return [RefineOp(kind=previous[-1].kind, topic=t) for t in topics]
 
 
-def _parse(text: str) -> list[RefineOp]:
+def _parse(text: str, plan_weeks: int | None) -> list[RefineOp]:
     prepared = _prepare(text)
     if prepared is None:
         return []
     ops: list[RefineOp] = []
     for clause in _clauses(prepared):
-        found = _clause_ops(clause, prepared) or _continued_list(clause, ops)
+        found = _clause_ops(clause, prepared, plan_weeks) or _continued_list(clause, ops)
         for op in found:
             if op not in ops:
                 ops.append(op)
     return ops
 
 
-def parse_refinement(text: str) -> list[RefineOp]:
-    """The plan changes requested in `text`, in order; [] when it is not a change request."""
+def parse_refinement(text: str, plan: Plan | None = None) -> list[RefineOp]:
+    """The plan changes requested in `text`, in order; [] when it is not a change request.
+
+    With the plan, references that need it are resolved: "the last week", relative
+    lengths ("add two more weeks" on a 6-week plan → set_weeks 8), "put week 2 last".
+    """
     try:
-        return _parse(text)
+        return _parse(text, len(plan.weeks) if plan is not None and plan.weeks else None)
     except Exception:
         return []

@@ -67,7 +67,6 @@ PROGRESS_ROWS: list[tuple[str, str, str | None, int | None]] = [
     ("✅", "done", None, None),
     ("✔️ all done", "done", None, None),
     ("I'm done", "done", None, None),
-    ("done for today", "done", None, None),
     ("nailed it", "done", None, None),
     ("mark it as complete", "done", None, None),
     ("/done", "done", None, None),
@@ -153,6 +152,8 @@ PROGRESS_ROWS: list[tuple[str, str, str | None, int | None]] = [
 
 NEGATIVES: list[str] = [
     "hello",
+    "done for today",
+    "I'm done for today",
     "make week 2 lighter",
     "what's next?",
     "I'm done with this bot",

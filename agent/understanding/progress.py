@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.numbers import CARDINALS
-from storage.models import Module, Plan
+from agent.understanding.numbers import NUMBER_PATTERN, parse_number
+from agent.understanding.progress_modules import phrases, resolve_module, words
+from storage.models import Plan
 
 Action = Literal["done", "undo", "partial", "log", "skip"]
 
@@ -63,19 +63,8 @@ class ProgressIntent(BaseModel):
 
 # --------------------------------------------------------------------------- durations
 
-_WORD_NUMBERS: dict[str, float] = {
-    "a couple of": 2,
-    "a couple": 2,
-    "couple of": 2,
-    "forty-five": 45,
-    "forty five": 45,
-    "an": 1,
-    "a": 1,
-    **{w: n for w, n in CARDINALS.items() if n},
-}
-_WORDS_ALT = "|".join(re.escape(w) for w in sorted(_WORD_NUMBERS, key=len, reverse=True))
 _DIGITS = r"(?<![\w.,])\d{1,4}(?:[.,]\d{1,2})?"
-_WORD = rf"\b(?:{_WORDS_ALT})"
+_WORD = rf"(?:{NUMBER_PATTERN})(?:[\s-]+(?!\d)(?:{NUMBER_PATTERN}))?"
 _HOUR = r"(?:hours|hour|hrs|hr|h)(?![a-z])"
 _MIN = r"(?:minutes|minute|mins|min|mn|m)(?![a-z\d])"
 _HOUR_WORD = r"(?:hours|hour|hrs|hr)\b"
@@ -102,12 +91,17 @@ _DURATION_RE = re.compile(
 )
 
 
-def _number(token: str) -> float:
-    """A numeral or number word matched by `_DIGITS`/`_WORD` as a float."""
-    token = token.strip().lower()
-    if token in _WORD_NUMBERS:
-        return _WORD_NUMBERS[token]
-    return float(token.replace(",", "."))
+def _number(token: str) -> float | None:
+    """A numeral or number words matched by `_DIGITS`/`_WORD` ("forty-five") as a float."""
+    token = " ".join(token.strip().lower().replace("-", " ").split())
+    whole = parse_number(token.replace(",", "."))
+    if whole is not None:
+        return whole
+    head, _, tail = token.rpartition(" ")
+    tens, units = parse_number(head), parse_number(tail)
+    if tens is not None and units is not None and tens % 10 == 0 and 20 <= tens and units < 10:
+        return tens + units
+    return None
 
 
 def _match_minutes(m: re.Match[str]) -> int | None:
@@ -122,6 +116,8 @@ def _match_minutes(m: re.Match[str]) -> int | None:
         total = int(m.group("ch")) * 60.0 + int(m.group("cm"))
     elif m.group("hours"):
         hours = _number(m.group("h") or m.group("hw"))
+        if hours is None:
+            return None
         if m.group("half_pre") or m.group("half_prew") or m.group("half_post"):
             hours += 0.5
         extra = int(m.group("hm")) if m.group("hm") else 0
@@ -129,7 +125,10 @@ def _match_minutes(m: re.Match[str]) -> int | None:
             return None
         total = hours * 60 + extra
     elif m.group("minutes"):
-        total = _number(m.group("m") or m.group("mw"))
+        value = _number(m.group("m") or m.group("mw"))
+        if value is None:
+            return None
+        total = value
     else:
         total = float(m.group("b"))
     minutes = round(total)
@@ -239,189 +238,70 @@ def _is_question(text: str) -> bool:
     return text.endswith("?") or bool(_QUESTION_START_RE.match(text))
 
 
-def _detect_action(text: str, has_duration: bool) -> Action | None:
+def _compiled(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.IGNORECASE)
+
+
+_DAY_END_RE = _compiled(
+    rf"\b(?:done|finished|finish|through|over|stopping|quitting|calling\s+it)\s+"
+    rf"(?:(?:studying|learning|working)\s+)?(?:{phrases(words()['day_end'])})\b"
+    r"|\b(?:calling\s+it\s+a\s+(?:day|night)|that'?s\s+(?:it|all)\s+for\s+(?:today|tonight|now))\b"
+)
+_REVERT_STRONG_RE = _compiled(rf"(?<![\w-])(?:{phrases(words()['revert_strong'])})(?![\w-])")
+_REVERT_WEAK_RE = _compiled(rf"(?<![\w-])(?:{phrases(words()['revert_weak'])})(?![\w-])")
+_DONE_MENTION_RE = _compiled(
+    r"\b(?:done|finished|completed|complete|ticked|checked|marked|mark|w\d+m\d+)\b|[✅✔☑]"
+)
+_DURATION_OBJECT_RE = _compiled(
+    r"^\s*(?:on|of|for|with|doing|into|in|studying|reading|practi[cs]ing|learning|working)\b"
+)
+
+
+def _is_revert(text: str) -> bool:
+    """ "marked done by mistake, revert", "unmark w1m2", "take back the ✅"."""
+    if _REVERT_STRONG_RE.search(text):
+        return bool(_DONE_MENTION_RE.search(text))
+    return bool(_REVERT_WEAK_RE.search(text) and _DONE_MENTION_RE.search(text))
+
+
+def _is_log(text: str, duration: tuple[int, int] | None) -> bool:
+    """A duration with a study verb, after "log", or followed by what was studied
+    ("90m on async")."""
+    if duration is None:
+        return False
+    if _LOG_START_RE.match(text) or _STUDY_VERB_RE.search(text):
+        return True
+    return bool(_DURATION_OBJECT_RE.match(text[duration[1] :]))
+
+
+def _detect_action(text: str, duration: tuple[int, int] | None) -> Action | None:
     """The free-text action of a normalized, non-command message (see module docstring)."""
-    if _UNDO_RE.search(text):
+    has_duration = duration is not None
+    if _is_revert(text) or _UNDO_RE.search(text):
         return "undo"
+    if _NEGATED_DONE_RE.search(text) and has_duration:
+        return "partial"
     if _PARTIAL_RE.search(text):
         return "partial"
     if _NEGATED_DONE_RE.search(text):
         return None if _YET_RE.search(text) else "undo"
     if _SKIP_RE.search(text):
         return None if _NEGATED_SKIP_RE.search(text) else "skip"
+    day_end = _DAY_END_RE.search(text)
+    if day_end is not None:
+        rest = _blank(text, [day_end.span()])
+        if not _DONE_RE.search(rest):
+            return "log" if has_duration else None
+        text = rest
     done = _DONE_RE.search(text)
     if done:
         return None if _FUTURE_RE.search(text, 0, done.start()) else "done"
-    if _LOG_START_RE.match(text):
-        return "log"
-    if has_duration and _STUDY_VERB_RE.search(text):
+    if _is_log(text, duration):
         return "log"
     return None
 
 
 # --------------------------------------------------------------------------- modules
-
-_POSITION_RES = (
-    re.compile(r"\bw(?:eek|k)?\s*(?P<w>\d{1,3})\s*[,/.:-]?\s*m(?:odule|od)?\s*(?P<m>\d{1,3})\b"),
-    re.compile(
-        r"\bm(?:odule|od)?\s*(?P<m>\d{1,3})\s+(?:of|in|from)\s+(?:the\s+)?"
-        r"w(?:eek|k)?\s*(?P<w>\d{1,3})\b"
-    ),
-)
-_LONE_MODULE_RE = re.compile(r"\b(?:module|mod)\s*(?P<m>\d{1,3})\b")
-_LONE_WEEK_RE = re.compile(r"\b(?:week|wk)\s*(?P<w>\d{1,3})\b")
-
-_STOPWORDS = frozenset(
-    """
-    a about actually after again all also am an and any are around as at be been before bit
-    but by can check checked complete completed could did do does doing done finally
-    finish finished for from get got had half has have having he her here hey hi his how
-    hr hrs hour hours i in into is it its just let lets log
-    logged m mark marked me min mins minute minutes mn module modules more mostly my nailed
-    now of off oh ok okay on one oops or our out part partial partially please pretty
-    put quite read reading really session she skip skipped skipping so some spend spent
-    still studied study studying stuff than thank thanks that the their them then there
-    these they thing this those through tick ticked time to today tonight too took u ugh
-    undo up us very was watched we week weeks were what when which while with worked
-    working wow wrapped yay yeah yes yesterday you lesson chapter section unit practiced
-    practised practicing morning evening afternoon night great good nice cool
-    not almost nearly need needs break lol haha hooray awesome whew phew btw anyway later
-    tomorrow tired hard easy fun long quick quickly little much lot whole entire rest
-    think guess feel feeling
-    """.split()
-)
-_TOKEN_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
-_CONTRACTIONS = frozenset(
-    "dont didnt doesnt isnt wasnt havent hasnt wont cant ive id ill im".split()
-)
-
-
-@dataclass(frozen=True)
-class _Resolution:
-    module_id: str | None = None
-    ambiguous: tuple[str, ...] = ()
-    reference: str | None = None
-
-
-def _stem(token: str) -> str:
-    """A tiny plural stemmer: 'adapters' -> 'adapter', keeps 'loss', 'lora'."""
-    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        return token[:-1]
-    return token
-
-
-def _tokens(text: str) -> list[str]:
-    """Content tokens: lowercased, stemmed, no stopwords, no pure numbers.
-
-    A hyphenated word yields its parts and its joined form ("fine-tuning" ->
-    "fine", "tuning", "finetuning").
-    """
-    out: list[str] = []
-    for raw in _TOKEN_RE.findall(text.lower()):
-        parts = raw.replace("'", "").split("-")
-        candidates = [*parts, "".join(parts)] if len(parts) > 1 else parts
-        for tok in candidates:
-            if tok in _STOPWORDS or tok in _CONTRACTIONS or tok.isdigit() or len(tok) < 2:
-                continue
-            stemmed = _stem(tok)
-            if stemmed not in out:
-                out.append(stemmed)
-    return out
-
-
-def _module_at(plan: Plan, week: int, position: int) -> Module | None:
-    """Module number `position` (1-based) of week `week`, by week number then list order."""
-    for w in plan.weeks:
-        if w.number == week and 1 <= position <= len(w.modules):
-            return w.modules[position - 1]
-    return None
-
-
-def _resolved(candidates: Iterable[str], reference: str) -> _Resolution:
-    ids = list(dict.fromkeys(candidates))
-    if len(ids) == 1:
-        return _Resolution(module_id=ids[0], reference=reference)
-    return _Resolution(ambiguous=tuple(ids), reference=reference)
-
-
-def _match_ids(text: str, plan: Plan) -> _Resolution | None:
-    """Module ids written literally in `text` ("w1m2")."""
-    ids = [
-        module.id
-        for module in plan.modules()
-        if module.id.strip()
-        and re.search(rf"(?<![\w-]){re.escape(module.id.strip().lower())}(?![\w-])", text)
-    ]
-    if not ids:
-        return None
-    return _resolved(ids, " ".join(i.lower() for i in dict.fromkeys(ids)))
-
-
-def _match_positions(text: str, plan: Plan | None) -> _Resolution | None:
-    """A "week W module M" / "module M of week W" reference."""
-    for pattern in _POSITION_RES:
-        m = pattern.search(text)
-        if m:
-            week, pos = int(m.group("w")), int(m.group("m"))
-            module = _module_at(plan, week, pos) if plan else None
-            return _Resolution(
-                module_id=module.id if module else None, reference=f"week {week} module {pos}"
-            )
-    return None
-
-
-def _match_lone(text: str, plan: Plan | None) -> _Resolution | None:
-    """A lone "module M" (position M of any week) or "week W" (any module of week W)."""
-    weeks = plan.weeks if plan else []
-    m = _LONE_MODULE_RE.search(text)
-    if m:
-        pos = int(m.group("m"))
-        ids = [w.modules[pos - 1].id for w in weeks if 1 <= pos <= len(w.modules)]
-        return _resolved(ids, f"module {pos}")
-    m = _LONE_WEEK_RE.search(text)
-    if m:
-        week = int(m.group("w"))
-        ids = [mod.id for w in weeks if w.number == week for mod in w.modules]
-        return _resolved(ids, f"week {week}")
-    return None
-
-
-def _token_matches(user: str, module_token: str) -> bool:
-    return user == module_token or (len(user) >= 4 and module_token.startswith(user))
-
-
-def _title_score(user_tokens: list[str], module: Module) -> tuple[float, bool]:
-    """(overlap score, whole title covered) of the user's tokens against one module.
-
-    Each user token scores 1 when it matches a title token and 0.5 when it only matches a
-    topic token; a token matches when equal or, from 4 letters on, a prefix ("eval" ->
-    "evaluation").
-    """
-    title = _tokens(module.title)
-    topics = _tokens(" ".join(module.topics))
-    score = 0.0
-    for user in user_tokens:
-        if any(_token_matches(user, t) for t in title):
-            score += 1.0
-        elif any(_token_matches(user, t) for t in topics):
-            score += 0.5
-    covered = bool(title) and all(any(_token_matches(u, t) for u in user_tokens) for t in title)
-    return score, covered
-
-
-def _match_titles(user_tokens: list[str], plan: Plan) -> _Resolution:
-    """Best unique title/topic match; ties at the best score are ambiguous.
-
-    Modules are ranked by overlap score, then by whether the user's words cover the whole
-    title (so "evaluation" picks "Evaluation" over "Evaluation harnesses").
-    """
-    reference = " ".join(user_tokens)
-    scored = [(_title_score(user_tokens, m), m.id) for m in plan.modules()]
-    scored = [(key, mid) for key, mid in scored if key[0] > 0]
-    if not scored:
-        return _Resolution(reference=reference)
-    best = max(key for key, _ in scored)
-    return _resolved((mid for key, mid in scored if key == best), reference)
 
 
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -430,20 +310,6 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     for start, end in spans:
         chars[start:end] = " " * (end - start)
     return "".join(chars)
-
-
-def _resolve_module(text: str, plan: Plan | None) -> _Resolution:
-    """The module a normalized message (durations already blanked) names, if any."""
-    structural = (_match_ids(text, plan) if plan else None) or _match_positions(text, plan)
-    resolution = structural or _match_lone(text, plan)
-    if resolution is not None:
-        return resolution
-    tokens = _tokens(text)
-    if not tokens:
-        return _Resolution()
-    if plan is None:
-        return _Resolution(reference=" ".join(tokens))
-    return _match_titles(tokens, plan)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -462,7 +328,7 @@ def _intent(action: Action, text: str, plan: Plan | None, body_start: int = 0) -
     the module from the part after any command word."""
     duration = _find_duration(text)
     body = _blank(text, [duration[1]]) if duration else text
-    resolution = _resolve_module(body[body_start:], plan)
+    resolution = resolve_module(body[body_start:], plan)
     return ProgressIntent(
         action=action,
         module_id=resolution.module_id,
@@ -489,5 +355,6 @@ def parse_progress(text: str, plan: Plan | None) -> ProgressIntent | None:
         return _intent(action, norm, plan, command_end) if action else None
     if _is_question(norm) or _BOT_FAREWELL_RE.search(norm):
         return None
-    action = _detect_action(norm, _find_duration(norm) is not None)
+    found = _find_duration(norm)
+    action = _detect_action(norm, found[1] if found else None)
     return _intent(action, norm, plan) if action else None

@@ -22,6 +22,15 @@ from agent.understanding.numbers import (
     find_plan_weeks,
     find_weekly_hours,
 )
+from agent.understanding.refinement_topics import (
+    ADD_TOPIC_RES,
+    MORE_ON_RES,
+    REMOVE_TOPIC_RES,
+    REPLACE_RE,
+    SELF_SUBJECT_RE,
+    clean_topic,
+    clean_topics,
+)
 from agent.understanding.refinement_weeks import (
     alternation,
     history_request,
@@ -185,73 +194,6 @@ _HARDER_RES = tuple(
         r"^\s*(?:harder|more\s+challenging)(?:\s+please)?\s*$",
     )
 )
-_TOPIC = r"(?P<t>[^,;.!?\n\x1f]{1,80})"
-_REMOVE_TOPIC_RES = tuple(
-    re.compile(pattern, _FLAGS)
-    for pattern in (
-        r"\b(?:drop|remove|skip|exclude|ditch|delete|leave\s+out|get\s+rid\s+of|take\s+out"
-        r"|no\s+more|forget(?:\s+about)?)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:topic\s+(?:of\s+)?"
-        r"|topics?\s*:\s*|(?:part|section|stuff|module|bits?)\s+(?:on|about)\s+)?" + _TOPIC,
-        r"\b(?:less|fewer)\s+(?:on|about)\s+" + _TOPIC,
-        r"\b(?:don'?t|do\s+not)\s+(?:include|cover|need|want|care\s+about)\s+" + _TOPIC,
-        r"\bnot\s+interested\s+in\s+" + _TOPIC,
-    )
-)
-_MORE_ON_RES = tuple(
-    re.compile(pattern, _FLAGS)
-    for pattern in (
-        r"\b(?:(?:add|include|put\s+in|give\s+(?:me|us)|want|need|like|cover|do|have|spend)\s+)?"
-        r"(?:a\s+(?:bit|little|lot)\s+|(?:much|way|even|some|a\s+few)\s+)?"
-        r"(?:more|extra|additional)\s+(?:time\s+|focus\s+|depth\s+|work\s+|content\s+"
-        r"|material\s+|stuff\s+|modules?\s+|hours\s+|emphasis\s+)?(?:on|about|of|for|with)\s+"
-        + _TOPIC,
-        r"\b(?:add|include|give\s+(?:me|us)|want|need|i'?d\s+like)\s+(?:some\s+|a\s+bit\s+)?"
-        r"(?:more|extra|additional)\s+" + _TOPIC,
-        r"\b(?:focus|concentrate)\s+more\s+on\s+" + _TOPIC,
-        r"\b(?:go|dig|dive)\s+deeper\s+(?:on|into|in)\s+" + _TOPIC,
-        r"\ba\s+deep(?:er)?\s+dive\s+(?:on|into)\s+" + _TOPIC,
-        r"\b(?:expand|beef\s+up|strengthen|double\s+down\s+on)\s+(?:the\s+)?"
-        r"(?:(?:part|section|bit|stuff)\s+(?:on|about)\s+)?" + _TOPIC,
-        r"\b(?:want|like|need)\s+to\s+(?:learn|cover|study|know)\s+more\s+(?:about\s+)?" + _TOPIC,
-    )
-)
-_ADD_TOPIC_RES = tuple(
-    re.compile(pattern, _FLAGS)
-    for pattern in (
-        r"\b(?:add|include|incorporate|put\s+in|throw\s+in|also\s+cover|please\s+cover|cover)\s+"
-        r"(?:(?:a\s+)?(?:bit|little|section|module|part|week|lesson|chapter|unit)\s+"
-        r"(?:on|about|of)\s+|(?:some\s+)?(?:stuff\s+)?"
-        r"(?:on|about)\s+|the\s+topic(?:\s+of)?\s+|a\s+topic\s+(?:on|about)\s+|topics?\s*:?\s*"
-        r"|some\s+)?" + _TOPIC,
-        r"\b(?:want|like|need)\s+to\s+(?:learn|cover|study|know)\s+(?:about\s+)?" + _TOPIC,
-    )
-)
-_REPLACE_RE = re.compile(
-    r"\b(?:replace|swap|switch|substitute|exchange|trade)\s+(?P<old>[^,;.!?\n\x1f]{1,60}?)\s+"
-    r"(?:with|for|by)\s+(?P<new>[^,;.!?\n\x1f]{1,60})",
-    _FLAGS,
-)
-_TOPIC_CUT_RE = re.compile(
-    r"\s+(?:in|to|into|for|from|during)\s+(?:week\b|the\s+plan\b|my\s+plan\b|it\b|the\s+\w+\s+week\b)"
-    r"|\s+(?:too|as\s+well|also|please|pls|instead|again)\b",
-    _FLAGS,
-)
-_SELF_SUBJECT_RE = re.compile(
-    r"\b(?:(?:can|could|should|may|do|did|how\s+do|where\s+do|when\s+do)\s+i"
-    r"|i'?ll|i\s+will|i\s+did|i'?ve|i\s+have|let\s+me)\s+$",
-    _FLAGS,
-)
-_TOPIC_SPLIT_RE = re.compile(r"\s*(?:\band\b|&|\bplus\b)\s*", _FLAGS)
-_TOPIC_LEAD = frozenset(words()["topic_lead"])
-_NOT_TOPICS = frozenset(words()["not_topics"])
-_PRONOUN_LEAD = frozenset(words()["pronoun_lead"])
-_PRACTICE_TAILS = frozenset(words()["practice_tails"])
-_FILLER_TAILS = frozenset(words()["filler_tails"])
-_BAD_TOPIC_RE = re.compile(
-    r"\b(?:weeks?|hours?|days?|quiz(?:zes)?|session|sessions|plan|today|tomorrow|reminders?)\b"
-    r"|\d",
-    _FLAGS,
-)
 _CLAUSE_BREAK_RE = re.compile(
     r"[.;!?\n]|,|\b(?:and\s+then|and\s+also|then|also|plus)\b"
     r"|\band\b(?=\s+(?:make|swap|switch|drop|remove|add|include|skip|extend|shorten|less|more"
@@ -411,57 +353,12 @@ def _flag_ops(clause: _Clause) -> None:
                 clause.add(*match.span(), RefineOp(kind=kind))
 
 
-def _strip_tails(topic: str) -> tuple[str, bool]:
-    """ "LoRA practice" → ("LoRA", True); "LoRA stuff" → ("LoRA", False)."""
-    words_ = topic.split()
-    practice = False
-    while len(words_) > 1:
-        last = words_[-1].lower().strip(" '\"`")
-        pair = " ".join(words_[-2:]).lower()
-        if pair in _PRACTICE_TAILS:
-            words_, practice = words_[:-2], True
-        elif last in _PRACTICE_TAILS:
-            words_, practice = words_[:-1], True
-        elif last in _FILLER_TAILS:
-            words_ = words_[:-1]
-        else:
-            break
-    return " ".join(words_), practice
-
-
-def _clean_topics(raw: str) -> tuple[list[str], bool]:
-    """Topics named in `raw`, and whether a practice word followed one of them."""
-    cut = _TOPIC_CUT_RE.search(raw)
-    if cut:
-        raw = raw[: cut.start()]
-    topics: list[str] = []
-    practice = False
-    for part in _TOPIC_SPLIT_RE.split(raw):
-        words_ = part.strip(" \t'\"`*:-").split()
-        while words_ and words_[0].lower() in _TOPIC_LEAD:
-            words_.pop(0)
-        topic, tail_practice = _strip_tails(" ".join(words_).strip(" '\"`"))
-        if not topic or topic.lower() in _NOT_TOPICS or _BAD_TOPIC_RE.search(topic):
-            practice = practice or (tail_practice and not topic)
-            continue
-        if topic.split()[0].lower() in _PRONOUN_LEAD:
-            continue
-        if len(topic.split()) <= 6:
-            topics.append(topic)
-            practice = practice or tail_practice
-    return topics, practice
-
-
-def _clean_topic(raw: str) -> list[str]:
-    return _clean_topics(raw)[0]
-
-
 def _topic_ops(clause: _Clause, kind: str, patterns: tuple[re.Pattern[str], ...]) -> None:
     for pattern in patterns:
         for match in clause.matches(pattern):
-            if _SELF_SUBJECT_RE.search(clause.work[: match.start()]):
+            if SELF_SUBJECT_RE.search(clause.work[: match.start()]):
                 continue  # "can I add a note?" is about the user, not the plan
-            topics, practice = _clean_topics(clause.display[match.start("t") : match.end("t")])
+            topics, practice = clean_topics(clause.display[match.start("t") : match.end("t")])
             if not topics:
                 continue
             clause.add(*match.span(), RefineOp(kind=kind, topic=topics[0]))
@@ -473,9 +370,9 @@ def _topic_ops(clause: _Clause, kind: str, patterns: tuple[re.Pattern[str], ...]
 
 def _replace_ops(clause: _Clause) -> None:
     """ "replace LoRA with QLoRA" → remove LoRA, add QLoRA."""
-    for match in clause.matches(_REPLACE_RE):
-        old = _clean_topic(clause.display[match.start("old") : match.end("old")])
-        new = _clean_topic(clause.display[match.start("new") : match.end("new")])
+    for match in clause.matches(REPLACE_RE):
+        old = clean_topic(clause.display[match.start("old") : match.end("old")])
+        new = clean_topic(clause.display[match.start("new") : match.end("new")])
         if old and new:
             clause.add(*match.span(), RefineOp(kind="remove_topic", topic=old[0]))
             clause.ops.append((match.start() + 1, RefineOp(kind="add_topic", topic=new[0])))
@@ -493,9 +390,9 @@ def _clause_ops(display: str, message: str, plan_weeks: int | None) -> list[Refi
         _weeks_ops,
         _flag_ops,
         _replace_ops,
-        lambda c: _topic_ops(c, "remove_topic", _REMOVE_TOPIC_RES),
-        lambda c: _topic_ops(c, "more_on", _MORE_ON_RES),
-        lambda c: _topic_ops(c, "add_topic", _ADD_TOPIC_RES),
+        lambda c: _topic_ops(c, "remove_topic", REMOVE_TOPIC_RES),
+        lambda c: _topic_ops(c, "more_on", MORE_ON_RES),
+        lambda c: _topic_ops(c, "add_topic", ADD_TOPIC_RES),
     )
     for step in steps:
         step(clause)
@@ -525,7 +422,7 @@ def _continued_list(clause: str, previous: list[RefineOp]) -> list[RefineOp]:
     """ "add LoRA, QLoRA and DPO": bare items after a topic op continue its list."""
     if not previous or previous[-1].kind not in {"add_topic", "remove_topic", "more_on"}:
         return []
-    topics = _clean_topic(clause)
+    topics = clean_topic(clause)
     if not topics or any(len(t.split()) > 4 for t in topics):
         return []
     return [RefineOp(kind=previous[-1].kind, topic=t) for t in topics]

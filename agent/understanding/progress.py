@@ -35,7 +35,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.understanding.numbers import NUMBER_PATTERN, parse_number
-from agent.understanding.progress_modules import phrases, resolve_module, words
+from agent.understanding.progress_modules import phrases, resolve_module, tokens, words
 from storage.models import Plan
 
 Action = Literal["done", "undo", "partial", "log", "skip"]
@@ -220,6 +220,10 @@ _DONE_RE = re.compile(
     r"|\b(?:ticked|checked)\s+(?:it\s+)?off\b|\bgot\s+through\b"
     r"|[✅✔☑]"
 )
+_PARTIAL_PHRASES_RE = re.compile(rf"(?<![\w-])(?:{phrases(words()['partial_phrases'])})(?![\w-])")
+_DONE_PHRASES_RE = re.compile(
+    rf"(?<![\w-])(?:{phrases(words()['done_phrases'])})(?![\w-])|\bcomplete\s*[!.✅✔]*\s*$"
+)
 _LOG_START_RE = re.compile(r"^log(?:ged)?\b")
 _STUDY_VERB_RE = re.compile(
     r"\b(?:log|logged|spent|spend|studied|studying|worked|working|practiced|practised|"
@@ -264,24 +268,33 @@ def _is_revert(text: str) -> bool:
     return bool(_REVERT_WEAK_RE.search(text) and _DONE_MENTION_RE.search(text))
 
 
-def _is_log(text: str, duration: tuple[int, int] | None) -> bool:
-    """A duration with a study verb, after "log", or followed by what was studied
-    ("90m on async")."""
+def _is_log(text: str, duration: tuple[int, int] | None, plan: Plan | None) -> bool:
+    """A duration with a study verb, after "log", followed by what was studied ("90m on
+    async"), or opening a message that names a module ("1h lora"; without the plan, any
+    content word will do — the caller reads it again with the plan)."""
     if duration is None:
         return False
     if _LOG_START_RE.match(text) or _STUDY_VERB_RE.search(text):
         return True
-    return bool(_DURATION_OBJECT_RE.match(text[duration[1] :]))
+    rest = text[duration[1] :]
+    if _DURATION_OBJECT_RE.match(rest):
+        return True
+    if text[: duration[0]].strip():
+        return False
+    if plan is None:
+        return bool(tokens(rest))
+    found = resolve_module(rest, plan)
+    return bool(found.module_id or found.ambiguous)
 
 
-def _detect_action(text: str, duration: tuple[int, int] | None) -> Action | None:
+def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | None) -> Action | None:
     """The free-text action of a normalized, non-command message (see module docstring)."""
     has_duration = duration is not None
     if _is_revert(text) or _UNDO_RE.search(text):
         return "undo"
     if _NEGATED_DONE_RE.search(text) and has_duration:
         return "partial"
-    if _PARTIAL_RE.search(text):
+    if _PARTIAL_RE.search(text) or _PARTIAL_PHRASES_RE.search(text):
         return "partial"
     if _NEGATED_DONE_RE.search(text):
         return None if _YET_RE.search(text) else "undo"
@@ -293,10 +306,10 @@ def _detect_action(text: str, duration: tuple[int, int] | None) -> Action | None
         if not _DONE_RE.search(rest):
             return "log" if has_duration else None
         text = rest
-    done = _DONE_RE.search(text)
+    done = _DONE_RE.search(text) or _DONE_PHRASES_RE.search(text)
     if done:
         return None if _FUTURE_RE.search(text, 0, done.start()) else "done"
-    if _is_log(text, duration):
+    if _is_log(text, duration, plan):
         return "log"
     return None
 
@@ -356,5 +369,5 @@ def parse_progress(text: str, plan: Plan | None) -> ProgressIntent | None:
     if _is_question(norm) or _BOT_FAREWELL_RE.search(norm):
         return None
     found = _find_duration(norm)
-    action = _detect_action(norm, found[1] if found else None)
+    action = _detect_action(norm, found[1] if found else None, plan)
     return _intent(action, norm, plan) if action else None

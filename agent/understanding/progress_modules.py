@@ -242,15 +242,23 @@ def _slot_re() -> re.Pattern[str]:
     return re.compile(
         r"\b(?:with|on|about|finished|finish|completed|complete|did|done|undo|through|"
         r"logged|log|studied|practi[cs]ed|read|watched|mark|marked|unmark|revert|skip|"
-        r"skipping|into)\s+(?P<ref>[^,.;!?()]+)"
+        r"skipping|into)\s+(?=(?P<ref>[^,.;!?()]+))"
     )
 
 
+_DETERMINERS = frozenset({"the", "my", "a", "an", "that", "this", "today's", "todays"})
+
+
 def _slot_reference(text: str) -> str | None:
+    """The words right after a study verb or preposition, when they start with a content
+    word ("done with RLHF" → "rlhf"; "done and dusted", "finished it already" → None)."""
     for match in _slot_re().finditer(text):
-        found = tokens(match.group("ref"))
-        if found:
-            return " ".join(found)
+        ref = match.group("ref").split()
+        while ref and ref[0] in _DETERMINERS:
+            ref.pop(0)
+        if not ref or not tokens(ref[0]):
+            continue
+        return " ".join(tokens(" ".join(ref)))
     return None
 
 

@@ -225,6 +225,14 @@ _DONE_PHRASES_RE = re.compile(
     rf"(?<![\w-])(?:{phrases(words()['done_phrases'])})(?![\w-])|\bcomplete\s*[!.✅✔]*\s*$"
 )
 _LOG_START_RE = re.compile(r"^log(?:ged)?\b")
+_FINISH_LATER_RE = re.compile(
+    r"\b(?:will|'ll|gonna|going\s+to|plan\s+to|hope\s+to|need\s+to|have\s+to)\s+"
+    r"(?:finish|complete|do\s+the\s+rest|wrap\s+(?:it\s+)?up)\b"
+    r"|\b(?:finish|more|the\s+rest)\s+(?:it\s+|of\s+it\s+)?(?:tomorrow|later|tonight|next\s+time)\b"
+)
+_VAGUE_RE = re.compile(r"\b(?:some|a\s+(?:little\s+)?bit\s+of|a\s+little)\s+[a-z]")
+_DID_RE = re.compile(r"\b(?:did|went\s+through|worked\s+through|covered)\b")
+_TOOK_RE = re.compile(r"\b(?:took|taking|in)\b")
 _STUDY_VERB_RE = re.compile(
     r"\b(?:log|logged|spent|spend|studied|studying|worked|working|practiced|practised|"
     r"practicing|read|reading|did|put\s+in|watched|invested)\b"
@@ -308,10 +316,26 @@ def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | Non
         text = rest
     done = _DONE_RE.search(text) or _DONE_PHRASES_RE.search(text)
     if done:
-        return None if _FUTURE_RE.search(text, 0, done.start()) else "done"
+        if not _FUTURE_RE.search(text, 0, done.start()):
+            return "done"
+        return "partial" if has_duration else None  # "20 min, will finish it tomorrow"
+    if has_duration and _FINISH_LATER_RE.search(text):
+        return "partial"
     if _is_log(text, duration, plan):
         return "log"
+    if _names_module(text, plan) and (
+        _DID_RE.search(text) or (has_duration and _TOOK_RE.search(text))
+    ):
+        return "done"  # "did part 2 of the preterite", "DynamoDB took 1h45"
     return None
+
+
+def _names_module(text: str, plan: Plan | None) -> bool:
+    """Whether the message names a module of the plan (never without the plan)."""
+    if plan is None:
+        return False
+    found = resolve_module(text, plan)
+    return bool(found.module_id or found.ambiguous)
 
 
 # --------------------------------------------------------------------------- modules
@@ -341,7 +365,8 @@ def _intent(action: Action, text: str, plan: Plan | None, body_start: int = 0) -
     the module from the part after any command word."""
     duration = _find_duration(text)
     body = _blank(text, [duration[1]]) if duration else text
-    resolution = resolve_module(body[body_start:], plan)
+    vague = action == "log" and _VAGUE_RE.search(body) is not None
+    resolution = resolve_module(body[body_start:], plan, vague_is_none=vague)
     return ProgressIntent(
         action=action,
         module_id=resolution.module_id,

@@ -180,8 +180,9 @@ def _stem(token: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Content tokens: lowercased, stemmed, no filler, no pure numbers; "part 2" becomes
-    one token. A hyphenated word yields its parts and its joined form."""
+    """Content tokens: lowercased, stemmed, no filler; "part 2" becomes one token. Single
+    letters ("G, C and D") and small numbers ("Practice exam 2") are kept: they count only
+    when a title has them too. A hyphenated word yields its parts and its joined form."""
     out: list[str] = []
     lowered = text.lower()
     for m in _part_re().finditer(lowered):
@@ -194,7 +195,7 @@ def tokens(text: str) -> list[str]:
         parts = raw.replace("'", "").split("-")
         candidates = [*parts, "".join(parts)] if len(parts) > 1 else parts
         for tok in candidates:
-            if tok in filler or tok.isdigit() or len(tok) < 2:
+            if tok in filler or (tok.isdigit() and len(tok) > 2):
                 continue
             stemmed = _stem(tok)
             if stemmed not in out:
@@ -205,7 +206,7 @@ def tokens(text: str) -> list[str]:
 def _token_matches(user: str, module_token: str) -> bool:
     if user == module_token:
         return True
-    if user.startswith(_PART_TOKEN) or module_token.startswith(_PART_TOKEN):
+    if user.startswith(_PART_TOKEN) or module_token.startswith(_PART_TOKEN) or user.isdigit():
         return False
     if len(user) >= 4 and module_token.startswith(user):
         return True
@@ -279,10 +280,17 @@ def _match_titles(text: str, plan: Plan | None) -> Resolution:
     return Resolution(reference=_slot_reference(text))
 
 
-def resolve_module(text: str, plan: Plan | None) -> Resolution:
-    """The module a normalized message (durations already blanked) names, if any."""
+def resolve_module(text: str, plan: Plan | None, *, vague_is_none: bool = False) -> Resolution:
+    """The module a normalized message (durations already blanked) names, if any.
+
+    With `vague_is_none` (time logged on "some" of something: "did some rust today, 30
+    min"), words that fit several titles name the subject in general, not a module: no
+    module, no question."""
     structural = (_match_ids(text, plan) if plan else None) or _match_positions(text, plan)
     resolution = structural or _match_lone(text, plan)
     if resolution is not None:
         return resolution
-    return _match_titles(text, plan)
+    found = _match_titles(text, plan)
+    if vague_is_none and found.ambiguous:
+        return Resolution()
+    return found

@@ -10,6 +10,7 @@ Ordinary chat ("done", "thanks", "undo") yields no ops.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -35,6 +36,7 @@ from agent.understanding.refinement_weeks import (
     alternation,
     history_request,
     move_res,
+    relative_hours,
     relative_weeks,
     week_numbers,
     week_patterns,
@@ -63,7 +65,10 @@ _BE = (
     r"(?:is|are|was|were|looks?|seems?|feels?|'s)\s+"
     r"(?:(?:way|much|a\s+bit|a\s+little|kind\s+of|kinda)\s+)?"
 )
-_SHOULD_BE = r"(?:(?:should|could|can|needs\s+to|need\s+to)\s+be\s+|be\s+|to\s+be\s+)?"
+_SHOULD_BE = (
+    r"(?:(?:should|could|can|would|needs\s+to|need\s+to|must)\s+be\s+|be\s+|to\s+be\s+"
+    r"|were\s+|was\s+|is\s+|got\s+|became\s+)?"
+)
 
 _WEEK_OPS: tuple[tuple[str, str], ...] = (
     ("lighter_week", rf"\b(?:make|making|keep)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_LIGHTER})"),
@@ -179,7 +184,7 @@ _EASIER_RES = tuple(
         r"\b(?:it'?s|this\s+is|that'?s|the\s+plan\s+is)\s+(?:way\s+|a\s+bit\s+)?too\s+much\b",
         r"\b(?:dumb\s+it\s+down|simplify(?:\s+it|\s+the\s+plan)?|tone\s+it\s+down)\b",
         r"\b(?:easier|simpler)\s+(?:please|plan|version|material|stuff)\b",
-        r"^\s*(?:easier|simpler)(?:\s+please)?\s*$",
+        r"^\s*(?:easier|simpler)(?:\s+(?:please|pls|plz))?\s*[.!]*\s*$",
     )
 )
 _HARDER_RES = tuple(
@@ -191,7 +196,7 @@ _HARDER_RES = tuple(
         r"\btoo\s+(?:easy|basic|simple|slow)\b",
         r"\b(?:challenge\s+me(?:\s+more)?|step\s+it\s+up|kick\s+it\s+up\s+a\s+notch)\b",
         r"\b(?:harder|more\s+advanced|more\s+challenging)\s+(?:please|plan|version|material|stuff)\b",
-        r"^\s*(?:harder|more\s+challenging)(?:\s+please)?\s*$",
+        r"^\s*(?:harder|more\s+challenging)(?:\s+(?:please|pls|plz))?\s*[.!]*\s*$",
     )
 )
 _CLAUSE_BREAK_RE = re.compile(
@@ -202,6 +207,7 @@ _CLAUSE_BREAK_RE = re.compile(
     r"|focus|go\s+deeper|too)\b)",
     _FLAGS,
 )
+_REMARK_STARTS = frozenset(str(w) for w in words()["remark_starts"])
 _REFINE_COMMAND_RE = re.compile(r"^\s*/(?:refine|change|adjust|edit)(?:@\w+)?\b", _FLAGS)
 
 
@@ -213,6 +219,7 @@ class _Clause:
     work: str
     message: str
     plan_weeks: int | None = None
+    plan_hours: float | None = None
     ops: list[tuple[int, RefineOp]] = field(default_factory=list)
 
     def matches(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
@@ -293,6 +300,19 @@ def _relative_ops(clause: _Clause) -> None:
     weeks = min(MAX_WEEKS, max(MIN_WEEKS, clause.plan_weeks + change))
     if weeks != clause.plan_weeks:
         clause.add(start, end, RefineOp(kind="set_weeks", weeks=weeks))
+
+
+def _relative_hours_ops(clause: _Clause) -> None:
+    """ "an extra hour per week", "two hours less" → set_hours, from the plan's budget."""
+    found = relative_hours(clause.work)
+    if found is None or clause.plan_hours is None:
+        return
+    change, (start, end) = found
+    if _MASK in clause.work[start:end]:
+        return
+    hours = round(clause.plan_hours + change, 2)
+    if MIN_HOURS_PER_WEEK <= hours <= MAX_HOURS_PER_WEEK and hours != clause.plan_hours:
+        clause.add(start, end, RefineOp(kind="set_hours", hours=hours))
 
 
 def _move_ops(clause: _Clause) -> None:
@@ -378,14 +398,17 @@ def _replace_ops(clause: _Clause) -> None:
             clause.ops.append((match.start() + 1, RefineOp(kind="add_topic", topic=new[0])))
 
 
-def _clause_ops(display: str, message: str, plan_weeks: int | None) -> list[RefineOp]:
-    clause = _Clause(display, display, message, plan_weeks)
+def _clause_ops(display: str, message: str, plan: Plan | None) -> list[RefineOp]:
+    weeks = len(plan.weeks) if plan is not None and plan.weeks else None
+    hours = float(plan.hours_per_week) if plan is not None else None
+    clause = _Clause(display, display, message, weeks, hours)
     steps: tuple[Callable[[_Clause], None], ...] = (
         _move_ops,
         _swap_ops,
         _quiz_ops,
         _relative_ops,
         _week_ops,
+        _relative_hours_ops,
         _hours_ops,
         _weeks_ops,
         _flag_ops,
@@ -410,7 +433,11 @@ def _clauses(text: str) -> list[str]:
 
 
 def _prepare(text: str) -> str | None:
-    text = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in text[:_MAX_CHARS])
+    """Printable text with emoji and other symbols as spaces; None for other commands."""
+    text = "".join(
+        ch if (ch.isprintable() or ch == "\n") and unicodedata.category(ch) != "So" else " "
+        for ch in text[:_MAX_CHARS]
+    )
     text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
     command = _REFINE_COMMAND_RE.match(text)
     if command:
@@ -422,19 +449,22 @@ def _continued_list(clause: str, previous: list[RefineOp]) -> list[RefineOp]:
     """ "add LoRA, QLoRA and DPO": bare items after a topic op continue its list."""
     if not previous or previous[-1].kind not in {"add_topic", "remove_topic", "more_on"}:
         return []
+    first = clause.split()[0].lower().strip(",;:") if clause.split() else ""
+    if first in _REMARK_STARTS:
+        return []
     topics = clean_topic(clause)
     if not topics or any(len(t.split()) > 4 for t in topics):
         return []
     return [RefineOp(kind=previous[-1].kind, topic=t) for t in topics]
 
 
-def _parse(text: str, plan_weeks: int | None) -> list[RefineOp]:
+def _parse(text: str, plan: Plan | None) -> list[RefineOp]:
     prepared = _prepare(text)
     if prepared is None:
         return []
     ops: list[RefineOp] = []
     for clause in _clauses(prepared):
-        found = _clause_ops(clause, prepared, plan_weeks) or _continued_list(clause, ops)
+        found = _clause_ops(clause, prepared, plan) or _continued_list(clause, ops)
         for op in found:
             if op not in ops:
                 ops.append(op)
@@ -448,6 +478,6 @@ def parse_refinement(text: str, plan: Plan | None = None) -> list[RefineOp]:
     lengths ("add two more weeks" on a 6-week plan → set_weeks 8), "put week 2 last".
     """
     try:
-        return _parse(text, len(plan.weeks) if plan is not None and plan.weeks else None)
+        return _parse(text, plan)
     except Exception:
         return []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from agent.understanding.refinement_weeks import words
+from agent.understanding.refinement_weeks import alternation, words
 
 _FLAGS = re.IGNORECASE | re.ASCII
 
@@ -59,7 +59,8 @@ REPLACE_RE = re.compile(
 )
 _TOPIC_CUT_RE = re.compile(
     r"\s+(?:in|to|into|for|from|during)\s+(?:week\b|the\s+plan\b|my\s+plan\b|it\b|the\s+\w+\s+week\b)"
-    r"|\s+(?:too|as\s+well|also|please|pls|instead|again)\b",
+    r"|\s+(?:too|as\s+well|also|please|pls|instead|again)\b"
+    rf"|\s+(?:{alternation(words()['wish_tails'])})(?![\w'])",
     _FLAGS,
 )
 SELF_SUBJECT_RE = re.compile(

@@ -132,6 +132,50 @@ def relative_weeks(text: str) -> tuple[int, tuple[int, int]] | None:
     return None
 
 
+@cache
+def relative_hours_res() -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """(sign, pattern with group n) for "an extra hour a week", "two hours less", … ."""
+    data = words()
+    n = rf"(?P<n>{NUMBER_PATTERN}|another)"
+    unit = rf"(?:{alternation(data['hour_units'])})\b"
+    more = alternation(data["more_weeks"])
+    shorter = alternation(data["shorter"])
+    per = rf"(?:\s*(?:{alternation(data['per_week'])}))?"
+    longer_sources = [
+        rf"\b{n}\s+(?:{more})\s+{unit}{per}",
+        rf"\b{n}\s+{unit}\s+more\b{per}",
+        rf"\b(?:add|give\s+me|plus)\s+{n}\s+{unit}{per}(?!\s+(?:to|in|for|on)\s+week)",
+        rf"\b(?:increase|raise|bump|up)(?:\s+(?:it|that|the\s+hours|my\s+hours))?\s+by\s+"
+        rf"{n}\s+{unit}",
+    ]
+    shorter_sources = [
+        rf"\b{n}\s+{unit}\s+(?:less|fewer)\b{per}",
+        rf"\b{n}\s+(?:{shorter})\s+{unit}{per}",
+        rf"\b(?:reduce|cut|lower|drop|decrease)(?:\s+(?:it|that|the\s+hours|my\s+hours))?\s+"
+        rf"by\s+{n}\s+{unit}",
+        rf"\b(?:cut|drop|remove|take\s+off|lose|minus)\s+{n}\s+{unit}{per}"
+        rf"(?!\s+(?:from|in|of)\s+week)",
+    ]
+    return tuple(
+        [(+1, re.compile(s, FLAGS)) for s in longer_sources]
+        + [(-1, re.compile(s, FLAGS)) for s in shorter_sources]
+    )
+
+
+def relative_hours(text: str) -> tuple[float, tuple[int, int]] | None:
+    """(change in weekly hours, span) of the first relative change in `text`, e.g. +1."""
+    for sign, pattern in relative_hours_res():
+        match = pattern.search(text)
+        if match is None:
+            continue
+        token = match.group("n").strip().lower()
+        value = 1.0 if token in {"another", "a", "an"} else parse_number(token)
+        if value is None or not 0 < value <= 60:
+            continue
+        return sign * value, match.span()
+    return None
+
+
 # ---- moving a week ----------------------------------------------------------------------
 
 

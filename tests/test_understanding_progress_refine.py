@@ -66,7 +66,55 @@ PROGRESS_ROWS: list[tuple[str, str, str | None, int | None]] = [
     ("half done with QLoRA", "partial", "w1m2", None),
     ("finished qlroa", "done", "w1m2", None),
     ("done for today, did 1h on lora", "log", "w1m1", 60),
+    ("evaluation harnesses: 3/4 done", "partial", "w2m2", None),
+    ("serving 50% done", "partial", "w3m2", None),
+    ("tokenizers: 20 min, will finish tomorrow", "partial", "w1m3", 20),
+    ("data cleaning took 1h45", "done", "w2m3", 105),
+    ("1h lora", "log", "w1m1", 60),
 ]
+
+
+SUBJECT = Plan(
+    title="AWS",
+    goal="Pass the AWS exam",
+    skill_level=SkillLevel.BEGINNER,
+    hours_per_week=4,
+    weeks=[
+        Week(
+            number=1,
+            modules=[
+                _module("w1m1", "Installing the AWS CLI", []),
+                _module("w1m2", "Route 53", []),
+                _module("w1m3", "Open chords: G, C and D", []),
+            ],
+        ),
+        Week(
+            number=2,
+            modules=[
+                _module("w2m1", "Practice exam 1", []),
+                _module("w2m2", "Practice exam 2", []),
+                _module("w2m3", "Serverless AWS with Lambda", []),
+            ],
+        ),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "module"),
+    [
+        ("route53 done", "w1m2"),
+        ("practice exam 2 finished", "w2m2"),
+        ("practice exam done", "ambiguous"),
+        ("G C D done", "w1m3"),
+        ("did some aws today, 30 min", None),
+    ],
+)
+def test_numbers_letters_and_vague_subjects(text: str, module: str | None):
+    intent = parse_progress(text, SUBJECT)
+    assert intent is not None
+    found = intent.module_id or ("ambiguous" if intent.ambiguous else None)
+    assert found == module, intent
 
 
 @pytest.mark.parametrize(("text", "action", "module_id", "minutes"), PROGRESS_ROWS)
@@ -139,6 +187,16 @@ REFINE_ROWS: list[tuple[str, list[dict[str, Any]]]] = [
     ("add more on LoRA", [{"kind": "more_on", "topic": "LoRA"}]),
     ("add more LoRA practice", [{"kind": "more_on", "topic": "LoRA"}, {"kind": "more_practice"}]),
     ("take it out", []),
+    ("two extra hours a week please", [{"kind": "set_hours", "hours": 8.0}]),
+    ("I can do one hour less per week", [{"kind": "set_hours", "hours": 5.0}]),
+    ("halve the hours", [{"kind": "set_hours", "hours": 3.0}]),
+    ("swap the first and last week", [{"kind": "swap_weeks", "week": 1, "other_week": 6}]),
+    ("week 3 should come last", [{"kind": "move_week", "week": 3, "to": 6}]),
+    ("take out the quiz", [{"kind": "drop_quiz"}]),
+    ("remove async, I don't need it", [{"kind": "remove_topic", "topic": "async"}]),
+    ("add WebAssembly, that would be nice", [{"kind": "add_topic", "topic": "WebAssembly"}]),
+    ("harder pls 💪", [{"kind": "harder"}]),
+    ("I'd appreciate it if week 4 were heavier", [{"kind": "heavier_week", "week": 4}]),
     ("can we go back to 6 weeks?", [{"kind": "set_weeks", "weeks": 6}]),
 ]
 
@@ -164,6 +222,9 @@ def test_references_that_need_the_plan_yield_nothing_without_it():
         ("go back", "undo"),
         ("oops, undo the last change please", "undo"),
         ("redo", "redo"),
+        ("scrap that", "undo"),
+        ("go back to how it was before", "undo"),
+        ("bring back what I undid", "redo"),
         ("ctrl+y", "redo"),
         ("can we go back to 6 weeks?", None),
         ("make week 2 lighter", None),

@@ -231,6 +231,9 @@ _FINISH_LATER_RE = re.compile(
     r"|\b(?:finish|more|the\s+rest)\s+(?:it\s+|of\s+it\s+)?(?:tomorrow|later|tonight|next\s+time)\b"
 )
 _VAGUE_RE = re.compile(r"\b(?:some|a\s+(?:little\s+)?bit\s+of|a\s+little)\s+[a-z]")
+_FRACTION_RE = re.compile(
+    r"(?<![\d/])(?:[1-9]/(?:[2-9]|1\d)(?![\d/])|(?:[1-9]\d?)\s*%)\s*(?:done|through|finished|complete)"
+)
 _DID_RE = re.compile(r"\b(?:did|went\s+through|worked\s+through|covered)\b")
 _TOOK_RE = re.compile(r"\b(?:took|taking|in)\b")
 _STUDY_VERB_RE = re.compile(
@@ -302,7 +305,7 @@ def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | Non
         return "undo"
     if _NEGATED_DONE_RE.search(text) and has_duration:
         return "partial"
-    if _PARTIAL_RE.search(text) or _PARTIAL_PHRASES_RE.search(text):
+    if _PARTIAL_RE.search(text) or _PARTIAL_PHRASES_RE.search(text) or _FRACTION_RE.search(text):
         return "partial"
     if _NEGATED_DONE_RE.search(text):
         return None if _YET_RE.search(text) else "undo"

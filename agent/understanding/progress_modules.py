@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -203,6 +204,13 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+def _joined_pairs(title: str) -> list[str]:
+    """Neighbouring title words written as one ("Route 53" → "route53", "Sign In" →
+    "signin"), so a user who runs them together still matches."""
+    raw = [t.replace("'", "") for t in _TOKEN_RE.findall(title.lower())]
+    return [a + b for a, b in pairwise(raw) if len(a + b) >= 4]
+
+
 def _token_matches(user: str, module_token: str) -> bool:
     if user == module_token:
         return True
@@ -222,10 +230,11 @@ def _title_score(user_tokens: list[str], module: Module) -> tuple[float, bool]:
     topic token. A title without "part N" counts as part 1 for a user who names part 1.
     """
     title = tokens(module.title)
+    joined = _joined_pairs(module.title)
     if not any(t.startswith(_PART_TOKEN) for t in title):
-        title_parts = [*title, f"{_PART_TOKEN}1"]
+        title_parts = [*title, *joined, f"{_PART_TOKEN}1"]
     else:
-        title_parts = title
+        title_parts = [*title, *joined]
     topics = tokens(" ".join(module.topics))
     score = 0.0
     for user in user_tokens:

@@ -38,6 +38,7 @@ from agent.understanding.refinement_weeks import (
     move_res,
     relative_hours,
     relative_weeks,
+    scaled_hours,
     week_numbers,
     week_patterns,
     words,
@@ -51,6 +52,7 @@ _MASK = "\x1f"
 _MAX_CHARS = 2000
 
 _WEEK, _WEEKS = week_patterns()
+_POSITION = alternation([*words()["week_ordinals"], *words()["week_from_end"]])
 _CARDINAL = rf"(?:\d{{1,2}}|{alternation(words()['week_cardinals'])})"
 _MODIFIER = r"(?P<mod>a\s+(?:bit|little|lot)\s+|much\s+|way\s+|slightly\s+|even\s+|far\s+)?"
 
@@ -125,10 +127,13 @@ _SWAP_RES = tuple(
         rf"(?:weeks?\s*)?(?P<a>{_CARDINAL})\s*(?:and|with|&|<->|/|,)\s*(?:week\s*)?(?P<b>{_CARDINAL})\b",
         rf"\b(?:swap|switch|exchange|flip)\s+(?P<a>{_WEEK})\s+(?:and|with|for)\s+(?P<b>{_WEEK})",
         rf"(?P<a>{_WEEK})\s+(?:and|&)\s+(?P<b>{_WEEK}|{_CARDINAL})\s+(?:should\s+be\s+)?swapped",
+        r"\b(?:swap|switch|exchange|flip)\s+(?:the\s+)?"
+        rf"(?P<a>{_POSITION})\s+(?:week\s+)?(?:and|with|&)\s+(?:the\s+)?(?P<b>{_POSITION})\s+weeks?",
     )
 )
 _QUIZ_RE = re.compile(
-    r"\b(?:drop|remove|skip|delete|cut|ditch|get\s+rid\s+of|no|without|lose|leave\s+out"
+    r"\b(?:drop|remove|skip|delete|cut|ditch|get\s+rid\s+of|no(?:\s+more)?|without|lose"
+    r"|leave\s+out|take\s+out|scrap|kill|nix|bin|forget(?:\s+about)?"
     r"|no\s+need\s+for|stop(?:\s+doing)?|(?:i'?d\s+)?rather\s+not\s+(?:do|have|take)"
     r"|(?:i\s+)?(?:don'?t|do\s+not)\s+(?:want|need|like)(?:\s+to\s+(?:do|take))?)\s+"
     rf"(?:the\s+|a\s+|any\s+|all\s+(?:the\s+)?)?(?:(?P<a>{_WEEKS})\s+)?quiz(?:zes|es)?\b"
@@ -304,13 +309,20 @@ def _relative_ops(clause: _Clause) -> None:
 
 def _relative_hours_ops(clause: _Clause) -> None:
     """ "an extra hour per week", "two hours less" → set_hours, from the plan's budget."""
-    found = relative_hours(clause.work)
-    if found is None or clause.plan_hours is None:
+    if clause.plan_hours is None:
         return
-    change, (start, end) = found
+    scaled = scaled_hours(clause.work)
+    found = relative_hours(clause.work)
+    if scaled is not None:
+        factor, (start, end) = scaled
+        hours = round(clause.plan_hours * factor * 2) / 2
+    elif found is not None:
+        change, (start, end) = found
+        hours = round(clause.plan_hours + change, 2)
+    else:
+        return
     if _MASK in clause.work[start:end]:
         return
-    hours = round(clause.plan_hours + change, 2)
     if MIN_HOURS_PER_WEEK <= hours <= MAX_HOURS_PER_WEEK and hours != clause.plan_hours:
         clause.add(start, end, RefineOp(kind="set_hours", hours=hours))
 

@@ -162,6 +162,22 @@ def relative_hours_res() -> tuple[tuple[int, re.Pattern[str]], ...]:
     )
 
 
+_SCALE_RE = re.compile(
+    r"\b(?P<how>halve|half|cut\s+in\s+half|double|twice)\s+(?:the|my|all\s+the)?\s*"
+    r"(?:weekly\s+)?(?:hours|time|workload|study\s+time|load)\b",
+    FLAGS,
+)
+
+
+def scaled_hours(text: str) -> tuple[float, tuple[int, int]] | None:
+    """(factor, span) for "halve the hours" (0.5) or "double my study time" (2)."""
+    match = _SCALE_RE.search(text)
+    if match is None:
+        return None
+    factor = 2.0 if match.group("how").lower() in {"double", "twice"} else 0.5
+    return factor, match.span()
+
+
 def relative_hours(text: str) -> tuple[float, tuple[int, int]] | None:
     """(change in weekly hours, span) of the first relative change in `text`, e.g. +1."""
     for sign, pattern in relative_hours_res():

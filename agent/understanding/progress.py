@@ -12,17 +12,21 @@ How a message is read
    "how", "can") are not progress, and neither is a message that only says the user is
    finished with the bot itself ("I'm done with this bot", "finished with you") — that is
    a farewell, not a study report.
-3. The action is the first rule that matches, in this order: explicit "undo"; partial
-   ("partial", "did half", "not quite done"); negated completion ("not done", "didn't
-   finish"; a trailing "yet" makes it a plain status report and therefore not progress);
-   skip ("skip", not "don't skip"); done ("done", "finished", "completed", "did it", "did
-   the lesson", "✅", but not when a plan/wish/condition word such as "will", "'ll",
-   "want", "need", "if", "when" comes before the verb: "I'll be done by Friday"); log
-   ("log ...", or a study verb such as "spent"/"studied" together with a duration).
-   Words are matched whole, so "undone" is neither "undo" nor "done".
-4. The module is resolved from, in order: a literal module id ("w1m2"), a position ("week 1
-   module 2", "module 2 of week 1", "wk1 m2"), a lone "module M" or "week W" (ambiguous
-   when several modules fit), and finally a title/topic match (see `_match_titles`).
+3. The action is the first rule that matches, in this order: a revert ("marked done by
+   mistake", "unmark w1m2") or explicit "undo"; a negated completion with minutes ("just
+   did 20 min, not finished") is partial; partial ("partial", "did half", "a third done",
+   "3/4 done", "made some progress"); negated completion ("not done", "didn't finish"; a
+   trailing "yet" makes it a plain status report and therefore not progress); skip;
+   the end of a day's study ("I'm done for today") is no completion — a log with minutes,
+   else nothing; done ("done", "finished", "completed", "did it", "✅", but not when a
+   plan/wish word such as "will", "'ll", "want", "if" comes before the verb; with minutes
+   that is partial: "20 min, will finish tomorrow"); log (a duration with a study verb,
+   after "log", before what was studied — "90m on async" — or opening a message that names
+   a module — "1h lora"); finally "did <module>" / "<module> took 1h45" are done.
+   Words are matched whole, so "undone" is neither "undo" nor "done". Word lists live in
+   ``data/progress.yaml``.
+4. The module is resolved by `agent.understanding.progress_modules` (ids, positions,
+   ordinals, "part 2", titles with typos; filler never counts).
 5. Minutes come from `parse_duration`.
 """
 
@@ -173,18 +177,12 @@ _COMMANDS: dict[str, Action] = {
     "skip": "skip",
 }
 
-_QUESTION_START_RE = re.compile(
-    r"^(?:what|what's|whats|how|why|when|where|which|who|can|could|should|shall|would|"
-    r"will|is|are|am|do|does|have|has)\b(?!')"
-)
+_QUESTION_START_RE = re.compile(rf"^(?:{phrases(words()['question_starts'])})\b(?!')")
 _BOT_FAREWELL_RE = re.compile(
     r"\b(?:done|finished|through)\s+with\s+(?:this\s+|the\s+|you\s+|your\s+)?"
-    r"(?:bot|app|chat|conversation|planner|you|u|talking|reminders|notifications|spam)\b"
+    rf"(?:{phrases(words()['farewell_objects'])})\b"
 )
-_FUTURE_RE = re.compile(
-    r"(?:\b(?:will|want|wanna|need|needs|should|must|gonna|going\s+to|hope|hoping|plan|"
-    r"planning|until|till|when|if|once|get|getting|try|trying|make\s+sure|to\s+be)\b|'ll\b)"
-)
+_FUTURE_RE = re.compile(rf"(?:\b(?:{phrases(words()['future_words'])})\b|'ll\b)")
 
 _UNDO_RE = re.compile(
     r"\bundo\b|\bun-?(?:mark|check|tick)\b"
@@ -236,10 +234,7 @@ _FRACTION_RE = re.compile(
 )
 _DID_RE = re.compile(r"\b(?:did|went\s+through|worked\s+through|covered)\b")
 _TOOK_RE = re.compile(r"\b(?:took|taking|in)\b")
-_STUDY_VERB_RE = re.compile(
-    r"\b(?:log|logged|spent|spend|studied|studying|worked|working|practiced|practised|"
-    r"practicing|read|reading|did|put\s+in|watched|invested)\b"
-)
+_STUDY_VERB_RE = re.compile(rf"\b(?:{phrases(words()['study_verbs'])})\b")
 
 
 def _normalize(text: str) -> str:

@@ -56,13 +56,10 @@ _POSITION = alternation([*words()["week_ordinals"], *words()["week_from_end"]])
 _CARDINAL = rf"(?:\d{{1,2}}|{alternation(words()['week_cardinals'])})"
 _MODIFIER = r"(?P<mod>a\s+(?:bit|little|lot)\s+|much\s+|way\s+|slightly\s+|even\s+|far\s+)?"
 
-_LIGHTER = r"lighter|easier|shorter|less\s+(?:heavy|intense|busy|demanding|packed)|more\s+relaxed"
-_HEAVIER = r"heavier|harder|longer|more\s+intense|busier|more\s+challenging|tougher|more\s+packed"
-_TOO_MUCH = (
-    r"too\s+(?:much|heavy|long|hard|intense|busy|packed|full|difficult|demanding)"
-    r"|overwhelming|overloaded|a\s+lot"
-)
-_TOO_LITTLE = r"too\s+(?:light|easy|short|empty|little)|not\s+enough|underloaded"
+_LIGHTER = alternation(words()["lighter"])
+_HEAVIER = alternation(words()["heavier"])
+_TOO_MUCH = alternation(words()["too_much"])
+_TOO_LITTLE = alternation(words()["too_little"])
 _BE = (
     r"(?:is|are|was|were|looks?|seems?|feels?|'s)\s+"
     r"(?:(?:way|much|a\s+bit|a\s+little|kind\s+of|kinda)\s+)?"
@@ -140,24 +137,14 @@ _QUIZ_RE = re.compile(
     rf"(?:\s+(?:in|for|from|of|on|at\s+the\s+end\s+of)\s+(?P<b>{_WEEKS}))?",
     _FLAGS,
 )
-_HOURS_CUE_RE = re.compile(
-    r"\b(?:can|could|only|now|have|change|set|make|reduce|increase|switch|limit|cap|budget"
-    r"|instead|max|at\s+most|up\s+to|got|want|prefer|let'?s|lower|raise|bump|drop|down\s+to"
-    r"|need|afford|manage)\b",
-    _FLAGS,
-)
+_HOURS_CUE_RE = re.compile(rf"\b(?:{alternation(words()['hours_cues'])})\b", _FLAGS)
 _BARE_HOURS_RE = re.compile(
     r"\b(?:change|set|reduce|increase|lower|raise|bump|drop|cut|cap|limit|down|up|only|make)"
     r"\s+(?:it\s+|the\s+(?:hours|budget|time)\s+|my\s+(?:hours|budget|time)\s+|hours\s+)?"
     r"(?:down\s+|up\s+)?(?:to\s+)?(?P<n>\d{1,3}(?:\.\d{1,2})?)\s*(?:h|hrs?|hours?)\b",
     _FLAGS,
 )
-_WEEKS_CUE_RE = re.compile(
-    r"\b(?:make|extend|shorten|stretch|compress|cut|reduce|change|set|spread|squeeze|increase"
-    r"|lengthen|condense|trim|turn|instead|want|need|prefer|should|can|could|let'?s|plan|only"
-    r"|total|long|over|into|to|better|rather|enough|ideal|works?)\b",
-    _FLAGS,
-)
+_WEEKS_CUE_RE = re.compile(rf"\b(?:{alternation(words()['weeks_cues'])})\b", _FLAGS)
 _RELATIVE_WEEKS_RE = re.compile(r"\b(?:by|more|extra|another|additional|add)\s+\S*\s*$", _FLAGS)
 _PRACTICE_RES = tuple(
     re.compile(pattern, _FLAGS)

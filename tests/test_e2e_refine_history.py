@@ -115,3 +115,12 @@ async def test_more_on_a_topic_the_plan_already_has(bot: BotUnderTest) -> None:
     assert latest is not None
     assert all("practice" not in t.lower() for t in latest[2].topics), latest[2].topics
     assert latest[0] == 3 and lora(latest[1]) >= lora(after[1])
+
+
+async def test_take_it_out_asks_which_topic(bot: BotUnderTest) -> None:
+    """Issue 9: an unresolved pronoun is never removed as a topic; the bot asks."""
+    user = 705
+    await _planned(bot, user)
+    calls = await bot.say(user, "take it out")
+    assert "Which topic should I take out?" in texts(calls)
+    assert await _shape(bot, user) == (1, 6, 6)

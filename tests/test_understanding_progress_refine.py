@@ -15,7 +15,11 @@ from agent.planner import build_plan
 from agent.refine import apply_ops
 from agent.refine_ops import RefineOp
 from agent.understanding.progress import parse_progress
-from agent.understanding.refinement import history_request, parse_refinement
+from agent.understanding.refinement import (
+    history_request,
+    parse_refinement,
+    unresolved_removal,
+)
 from agent.validator import check_plan
 from storage.engine import open_engine
 from storage.models import Goal, Module, Plan, SkillLevel, Week
@@ -339,3 +343,20 @@ async def test_a_user_from_before_the_history_undoes_by_version_number(
     )
     assert await step(store, 8, expected=2, way="undo") == 1
     assert await step(store, 8, expected=1, way="redo") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "unresolved"),
+    [
+        ("take it out", True),
+        ("remove that please", True),
+        ("drop it", True),
+        ("take out LoRA", False),
+        ("remove the quiz", False),
+    ],
+)
+def test_a_pronoun_removal_is_unresolved(text: str, unresolved: bool):
+    assert unresolved_removal(text) is unresolved
+    assert all(
+        op.topic is None or op.topic.lower() not in {"it", "that"} for op in parse_refinement(text)
+    )

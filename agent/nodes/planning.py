@@ -17,7 +17,11 @@ from agent.nodes.common import event_text, finish, reply, user_id
 from agent.questions import confirmation, question, understood
 from agent.refine import apply_ops, describe_diff, diff_plans
 from agent.state import AgentState
-from agent.understanding.refinement import history_request, parse_refinement
+from agent.understanding.refinement import (
+    history_request,
+    parse_refinement,
+    unresolved_removal,
+)
 from scheduler.localtime import user_zone
 from scheduler.planning import upcoming_sessions_text
 from storage.models import Goal
@@ -237,6 +241,9 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
         ops = await ctx.llm.parse_refinement(text, plan, lambda t: parse_refinement(t, plan))
     else:
         ops = parse_refinement(text, plan)
+    if not ops and unresolved_removal(text):
+        example = plan.topics[0] if plan.topics else "a topic"
+        return finish(state, [reply(texts.WHICH_TOPIC_TO_REMOVE.format(example=example))])
     if not ops:
         return finish(state, [reply(texts.PLANNED_HINT)])
     changed, new_goal, notes = apply_ops(plan, goal, ops)

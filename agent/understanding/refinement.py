@@ -45,7 +45,7 @@ from agent.understanding.refinement_weeks import (
 )
 from storage.models import Plan
 
-__all__ = ["history_request", "parse_refinement"]
+__all__ = ["history_request", "parse_refinement", "unresolved_removal"]
 
 _FLAGS = re.IGNORECASE | re.ASCII
 _MASK = "\x1f"
@@ -480,3 +480,19 @@ def parse_refinement(text: str, plan: Plan | None = None) -> list[RefineOp]:
         return _parse(text, plan)
     except Exception:
         return []
+
+
+_PRONOUN_REMOVAL_RE = re.compile(
+    r"^\s*(?:(?:please|pls|ok|okay|actually|hmm|just|and|also)[\s,]+)*"
+    r"(?:take|remove|drop|delete|cut|ditch|get\s+rid\s+of|skip|leave)\s+"
+    r"(?:it|that|this|them|those|these|that\s+one|this\s+one|that\s+part|this\s+part)"
+    r"(?:\s+(?:out|off))?(?:\s+(?:of\s+(?:the|my)\s+plan|please|pls|too|as\s+well))*"
+    r"\s*[.!]*\s*$",
+    _FLAGS,
+)
+
+
+def unresolved_removal(text: str) -> bool:
+    """ "take it out", "remove that": a removal whose object is a pronoun the rules can't
+    resolve — ask which topic, never guess (and never take "it" as a topic)."""
+    return isinstance(text, str) and _PRONOUN_REMOVAL_RE.match(text[:200]) is not None

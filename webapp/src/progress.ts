@@ -53,7 +53,7 @@ export async function progressPage(shell: Shell): Promise<void> {
         "div",
         { class: "tiles" },
         tile("Time spent", `${hours(progress.hours_spent)}`, `of ${hours(progress.hours_planned)} planned`),
-        tile("Streak", `🔥 ${progress.current_streak}`, `longest ${progress.longest_streak} days`),
+        tile("Streak", `🔥 ${days(progress.current_streak)}`, `longest ${days(progress.longest_streak)}`),
         tile(
           "Quiz average",
           progress.quiz_average === null ? "—" : `${Math.round(progress.quiz_average)}%`,
@@ -98,6 +98,10 @@ export async function progressPage(shell: Shell): Promise<void> {
       plugins: { legend: { labels: { color: text } } },
     },
   });
+}
+
+function days(n: number): string {
+  return n === 1 ? "1 day" : `${n} days`;
 }
 
 function tile(label: string, value: string, note: string): HTMLElement {

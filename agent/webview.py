@@ -290,7 +290,7 @@ async def lighter_week(store: Store, uid: int, week: int) -> WebAction:
 
 async def session_action(store: Store, uid: int, session_id: str, action: str) -> WebAction:
     """Skip: the reminder's own "⏭ Skip" button when the session has a reminder, else the
-    session's skip button; move: the session's "move to the next day" button."""
+    session's skip button; move: the session's "move later" button."""
     active = await store.active_plan(uid)
     if active is None:
         raise ActionError("You don't have a plan yet.")

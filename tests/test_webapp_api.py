@@ -159,7 +159,16 @@ async def test_sessions_are_skipped_and_moved(rig: WebRig) -> None:
     assert active is not None
     stored = {s.session_id: s for s in await list_sessions(rig.store, ALICE, active[0])}
     assert stored[first["id"]].status == "skipped"
-    assert stored[second["id"]].starts_at.astimezone().date() > NOW.date()
+    moved_to = stored[second["id"]]
+    assert moved_to.starts_at.date() > NOW.date()
+    assert not [
+        s
+        for s in stored.values()
+        if s.session_id != moved_to.session_id
+        and s.status == "planned"
+        and s.starts_at < moved_to.ends_at
+        and moved_to.starts_at < s.ends_at
+    ], "a moved session never overlaps another"
     again = (await rig.get("/app/api/calendar", auth)).body["data"]["weeks"][0]["sessions"]
     assert next(s for s in again if s["id"] == first["id"])["can_change"] is False
     assert (await rig.post("/app/api/sessions/nope/skip", auth)).status == 400

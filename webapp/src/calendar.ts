@@ -55,7 +55,7 @@ function sessionRow(shell: Shell, s: SessionView): HTMLElement {
       ? h(
           "div",
           { class: "actions" },
-          h("button", { class: "secondary small", onclick: () => void change(shell, s, "move") }, "Move +1 day"),
+          h("button", { class: "secondary small", onclick: () => void change(shell, s, "move") }, "Move later"),
           h("button", { class: "secondary small", onclick: () => void change(shell, s, "skip") }, "Skip"),
         )
       : null,

@@ -22,13 +22,16 @@ import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, COMMANDS, set_menu_button, start_reminders, stop_reminders
 from bot.http_server import WEBHOOK_PREFIX, HttpServer, WebhookEndpoint, parse_listen
-from bot.webapp.server import MiniApp
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.webapp.server import MiniApp
 
 log = logging.getLogger(__name__)
 

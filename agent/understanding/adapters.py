@@ -15,11 +15,13 @@ from pydantic import Field
 
 from agent.intake_parser import FIELD_ORDER, IntakeUpdate, missing_fields
 from agent.intake_parser import parse_intake as _parse_intake
-from agent.progress_parser import ProgressIntent
-from agent.progress_parser import parse_progress as _parse_progress
 from agent.refine_ops import RefineOp
-from agent.refine_parser import parse_refinement as _parse_refinement
 from agent.understanding.places import PlaceOption, lookup_zone
+from agent.understanding.progress import ProgressIntent
+from agent.understanding.progress import parse_progress as _parse_progress
+from agent.understanding.refinement import parse_refinement as _parse_refinement
+from agent.understanding.refinement import unresolved_removal
+from agent.understanding.refinement_weeks import history_request
 from storage.models import Goal, Plan
 
 __all__ = [
@@ -27,10 +29,12 @@ __all__ = [
     "IntakeUpdate",
     "PlaceOption",
     "ProgressIntent",
+    "history",
     "intake",
     "missing_fields",
     "progress",
     "refinement",
+    "unresolved_removal",
 ]
 
 _INTAKE_TAKES_GOAL = "goal" in inspect.signature(_parse_intake).parameters
@@ -67,6 +71,11 @@ def intake_extras(update: IntakeUpdate) -> dict[str, Any]:
 
 def progress(text: str, plan: Plan | None) -> ProgressIntent | None:
     return _parse_progress(text, plan)
+
+
+def history(text: str) -> str | None:
+    """ "undo" / "redo" when the message asks to step through the plan's history."""
+    return history_request(text)
 
 
 def refinement(text: str, plan: Plan | None) -> list[RefineOp]:

@@ -85,12 +85,13 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
 
 def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:
     plan = ctx.plan.as_plan() if ctx.plan else None
-    if phrases.is_redo(text):
+    way = adapters.history(text)
+    if way == "redo" or phrases.is_redo(text):
         return Meaning(intent="redo")
     progress = adapters.progress(text, plan)
     if progress is not None and progress.action != "skip":
         return _progress_meaning(text, progress)
-    if phrases.is_undo(text):
+    if way == "undo" or phrases.is_undo(text):
         return Meaning(intent="undo")
     ops = adapters.refinement(text, plan)
     if ops:

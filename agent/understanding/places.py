@@ -24,6 +24,7 @@ from zoneinfo import available_timezones
 from pydantic import BaseModel
 
 from agent.understanding.gazetteer import (
+    FUZZY_MIN_POPULATION,
     MAX_OPTIONS,
     Place,
     fold,
@@ -52,6 +53,9 @@ OPTION_FLOOR = 1 / 200
 MAX_CHARS = 4000
 CODE_MIN_POPULATION = 500_000
 MAX_FUZZY_TRIES = 12
+# A capitalised word standing alone between commas is tried as a misspelt place only when
+# it is this long (short ones are too often a topic: "Scala", "Flask").
+FUZZY_ALONE_LENGTH = 7
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _JOIN_RE = re.compile(r"[ \t'’.-]*")
@@ -291,7 +295,10 @@ def _rank(
     if whole and _alone(tokens, first, last):
         return 0
     if _alone(tokens, first, last) and plain_ok:
-        return 1 if any(primary for _, primary in entries) else None
+        # A small town only by its own name; a city also by another ("Bangalore").
+        gaz = gazetteer()
+        known = any(p or gaz.place(i).population >= FUZZY_MIN_POPULATION for i, p in entries)
+        return 1 if known else None
     if _cue_before(text, tokens, first) == "weak" and plain_ok:
         return 2
     if whole and plain_ok:
@@ -378,35 +385,41 @@ def _resolve(entries: list[tuple[int, bool]]) -> ZoneLookup:
     return ZoneLookup(zone=None, options=_options([x for x in scored if x[0] >= floor]))
 
 
-def _fuzzy_entries(key: str) -> list[tuple[int, bool]]:
+def _fuzzy_entries(key: str, *, strict: bool = False) -> list[tuple[int, bool]]:
+    """The places whose name `key` misspells; `strict` for a word with no cue before it."""
     data = zone_data()
     if len(key) < 5 or key in data["everyday_words"] or key in data["not_places"]:
         return []
     from rapidfuzz import fuzz, process  # imported when first needed: it is slow to load
 
     gaz = gazetteer()
-    cutoff = 88.0 if len(key) < 7 else 85.0
+    cutoff = 90.0 if strict or len(key) < 7 else 85.0
     found = process.extractOne(
         key, gaz.fuzzy.get(key[0], []), scorer=fuzz.ratio, score_cutoff=cutoff
     )
-    return gaz.entries(found[0]) if found else []
+    if found is None or key.startswith(found[0]) or found[0].startswith(key):
+        return []  # "Brazilian" is not a misspelt Brazil
+    return gaz.entries(found[0])
 
 
 def _fuzzy(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
     """A misspelt place: the whole answer, or the words right after a cue."""
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, bool]] = []
     if whole:
         first, last = _core(tokens)
         if 0 < last - first <= 4:
-            spans.append((first, last))
-    for index in range(len(tokens)):
+            spans.append((first, last, False))
+    for index, token in enumerate(tokens):
         cue = _cue_before(text, tokens, index)
-        if cue == "strong" or (cue == "weak" and tokens[index].text[:1].isupper()):
-            spans.extend((index, index + n) for n in (3, 2, 1) if index + n <= len(tokens))
-    for first, last in spans[:MAX_FUZZY_TRIES]:
+        if cue == "strong" or (cue == "weak" and token.text[:1].isupper()):
+            spans.extend((index, index + n, False) for n in (3, 2, 1) if index + n <= len(tokens))
+        elif len(token.key) >= FUZZY_ALONE_LENGTH and token.text[:1].isupper():
+            if _alone(tokens, index, index + 1):
+                spans.append((index, index + 1, True))  # "…, 3 hrs a wek, Gothenberg"
+    for first, last, strict in spans[:MAX_FUZZY_TRIES]:
         if not _joined(text, tokens, first, last):
             continue
-        entries = _fuzzy_entries(_key(tokens, first, last))
+        entries = _fuzzy_entries(_key(tokens, first, last), strict=strict)
         if entries:
             found = _resolve(entries)
             return found.model_copy(
@@ -421,6 +434,7 @@ def _place(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
     while first < len(tokens):
         last, entries = _match_at(text, tokens, first, whole)
         if entries:
+            last, entries = _qualified(text, tokens, last, entries)
             rank = _rank(text, tokens, first, last, whole, entries)
             if rank is not None:
                 candidates.append(_Candidate(rank, first, last, entries))
@@ -430,9 +444,10 @@ def _place(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
     if not candidates:
         return _fuzzy(text, tokens, whole)
     best = min(candidates, key=lambda c: (c.rank, c.first))
-    last, entries = _qualified(text, tokens, best.last, best.entries)
-    found = _resolve(entries)
-    return found.model_copy(update={"start": tokens[best.first].start, "end": tokens[last - 1].end})
+    found = _resolve(best.entries)
+    return found.model_copy(
+        update={"start": tokens[best.first].start, "end": tokens[best.last - 1].end}
+    )
 
 
 def lookup_zone(text: str, *, whole_answer: bool = False) -> ZoneLookup:

@@ -69,7 +69,7 @@ TODAY = date(2026, 11, 26)  # a Thursday
         ),
         (
             "pls help, exam in stats on thursday",
-            date(2026, 11, 26),
+            date(2026, 12, 3),
             "deadline",
             "exam in stats on thursday",
         ),

@@ -77,8 +77,9 @@ class PlaceOption(BaseModel):
 
 
 class ZoneLookup(BaseModel):
-    """zone set: found. zone None with ≥2 options: ambiguous, ask. Neither: nothing found.
-    start/end: the span of the zone's name in the text (for masking), -1 when none."""
+    """zone set: found. zone None with ≥2 options: ambiguous, ask. Neither: nothing found
+    (an impossible offset such as "UTC+17" still reports its span). start/end: the span
+    of the zone's name in the text (for masking), -1 when none."""
 
     zone: str | None
     options: list[PlaceOption] = []
@@ -99,9 +100,6 @@ class _Candidate(NamedTuple):
     first: int  # token index
     last: int  # token index past the name
     entries: list[tuple[int, bool]]
-
-
-_NOTHING = ZoneLookup(zone=None)
 
 
 def warm_up() -> None:
@@ -454,7 +452,11 @@ def lookup_zone(text: str, *, whole_answer: bool = False) -> ZoneLookup:
     """The time zone named anywhere in `text`; `whole_answer` when the bot just asked."""
     text = text[:MAX_CHARS]
     tokens = _tokens(text)
-    return _explicit(text, tokens, whole_answer) or _place(text, tokens, whole_answer) or _NOTHING
+    return (
+        _explicit(text, tokens, whole_answer)
+        or _place(text, tokens, whole_answer)
+        or ZoneLookup(zone=None)
+    )
 
 
 def resolve_timezone(text: str) -> str | None:

@@ -174,6 +174,9 @@ def test_a_country_with_several_zones_asks(answer: str, first: str, count: int) 
         ("learn kotlin, 3 hrs a wek, Gothenberg", "Europe/Stockholm", "Gothenberg"),
         ("TOEFL by Feb 28, currently ~B2, Phoenix AZ, 10 hrs", "America/Phoenix", "Phoenix AZ"),
         ("drums, tues & thurs evenings, Aarhus", "Europe/Copenhagen", "Aarhus"),
+        ("Arabic A1, Sundays 10:00-12:00, Amman", "Asia/Amman", "Amman"),
+        ("Spanish, beginner, Madrid", "Europe/Madrid", "Madrid"),
+        ("City: Kraków", "Europe/Warsaw", "Kraków"),
     ],
 )
 def test_places_in_a_whole_message_with_their_span(text: str, zone: str, name: str) -> None:
@@ -205,6 +208,11 @@ def test_places_in_a_whole_message_with_their_span(text: str, zone: str, name: s
         "in German please",
         "i live in reading",
         "Portuguese (Brazilian)",
+        "History: Rome, Carthage, Athens",
+        "wine tasting: Bordeaux, Burgundy, Champagne",
+        "ML: PyTorch, Keras, JAX",
+        "Julia, Elixir, Erlang",
+        "Yoga, Pilates, Meditation",
     ],
 )
 def test_everyday_words_and_destinations_are_not_places(text: str) -> None:

@@ -56,11 +56,13 @@ MAX_FUZZY_TRIES = 12
 # A capitalised word standing alone between commas is tried as a misspelt place only when
 # it is this long (short ones are too often a topic: "Scala", "Flask").
 FUZZY_ALONE_LENGTH = 7
+# A name with no cue, alone between commas, is a place only for a town this big.
+ALONE_MIN_POPULATION = 50_000
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _JOIN_RE = re.compile(r"[ \t'’.-]*")
 _QUALIFIER_GAP_RE = re.compile(r"[ \t,'’.-]*")
-_BREAK_RE = re.compile(r"[,;:!?\n()\[\]/\x1f]|\.(?=\s|$)")
+_BREAK_RE = re.compile(r"[,;!?\n()\[\]/\x1f]|[.:](?=\s|$)")
 _IANA_RE = re.compile(r"(?<![\w/])[A-Za-z]+(?:/[A-Za-z0-9_+-]+){1,2}(?![\w/])")
 _UTC_OFFSET_RE = re.compile(
     r"\b(?:utc|gmt)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?:[:.]?(?P<m>\d{2}))?(?!\d)", re.I
@@ -277,6 +279,54 @@ def _alone(tokens: list[_Token], first: int, last: int) -> bool:
     return True
 
 
+def _segments(tokens: list[_Token]) -> dict[int, list[_Token]]:
+    parts: dict[int, list[_Token]] = {}
+    for token in tokens:
+        parts.setdefault(token.segment, []).append(token)
+    return parts
+
+
+def _separator(text: str, parts: dict[int, list[_Token]], segment: int) -> str:
+    """The break character before `segment` ("," ":" "." …), "" at the start."""
+    previous = parts.get(segment - 1)
+    if not previous:
+        return ""
+    gap = text[previous[-1].end : parts[segment][0].start]
+    found = _BREAK_RE.search(gap)
+    return found.group() if found else ""
+
+
+def _in_list(text: str, tokens: list[_Token], first: int) -> bool:
+    """A name standing alone is an item of a list, not the user's place, after a label
+    and a colon ("History: Rome, Athens")."""
+    parts = _segments(tokens)
+    labels = _cue_sets()[3] | frozenset(zone_data()["labels"])
+    segment = tokens[first].segment
+    while True:  # walk back through the comma-separated items to what introduced them
+        separator = _separator(text, parts, segment)
+        if separator == ":":
+            return parts[segment - 1][-1].key not in labels
+        if separator not in {",", ";"}:
+            break
+        segment -= 1
+
+    return False
+
+
+def _known_alone(key: str, entries: list[tuple[int, bool]]) -> bool:
+    """A name alone between commas: a town (not a village: "Erlang, China") by its own
+    name; a city also by another name that begins like its own ("Bangalore" for
+    Bengaluru, not "Julia" for Plovdiv)."""
+    gaz = gazetteer()
+    for index, primary in entries:
+        place = gaz.place(index)
+        if primary and place.population >= ALONE_MIN_POPULATION:
+            return True
+        if place.population >= FUZZY_MIN_POPULATION and fold(place.label)[:1] == key[:1]:
+            return True
+    return False
+
+
 def _rank(
     text: str, tokens: list[_Token], first: int, last: int, whole: bool, entries: list
 ) -> int | None:
@@ -292,11 +342,8 @@ def _rank(
 
     if whole and _alone(tokens, first, last):
         return 0
-    if _alone(tokens, first, last) and plain_ok:
-        # A small town only by its own name; a city also by another ("Bangalore").
-        gaz = gazetteer()
-        known = any(p or gaz.place(i).population >= FUZZY_MIN_POPULATION for i, p in entries)
-        return 1 if known else None
+    if _alone(tokens, first, last) and plain_ok and not _in_list(text, tokens, first):
+        return 1 if _known_alone(key, entries) else None
     if _cue_before(text, tokens, first) == "weak" and plain_ok:
         return 2
     if whole and plain_ok:

@@ -16,6 +16,7 @@ import importlib.resources
 import json
 import os
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -209,9 +210,18 @@ def _cache_file() -> Path | None:
     return root / "learnplan" / f"gazetteer-{digest.hexdigest()[:16]}.json"
 
 
-@cache
+_BUILDING = threading.Lock()
+
+
 def gazetteer() -> Gazetteer:
-    """The index: read from the cache file when there is one, else built (and cached)."""
+    """The index, made once per process (nodes may run in several threads at once)."""
+    with _BUILDING:
+        return _gazetteer()
+
+
+@cache
+def _gazetteer() -> Gazetteer:
+    """Read from the cache file when there is one, else built (and cached)."""
     data = zone_data()
     path = _cache_file()
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
@@ -221,7 +231,7 @@ def gazetteer() -> Gazetteer:
     with contextlib.suppress(OSError):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             temporary.write_text(json.dumps(built.dump(), separators=(",", ":")))
             temporary.replace(path)
     return built

@@ -46,6 +46,12 @@ from agent.understanding.places import (
         ("Berlin time", "Europe/Berlin"),
         ("Nice", "Europe/Paris"),
         ("Split", "Europe/Zagreb"),
+        ("Boston", "America/New_York"),
+        ("Bay Area", "America/Los_Angeles"),
+        ("Queensland", "Australia/Brisbane"),
+        ("British Columbia", "America/Vancouver"),
+        ("New South Wales", "Australia/Sydney"),
+        ("same as London", "Europe/London"),
     ],
 )
 def test_a_bare_place_answer_resolves(answer: str, zone: str) -> None:

@@ -258,7 +258,8 @@ def _build(data: dict[str, Any]) -> Gazetteer:
         population = int(city.get("population") or 0)
         region = region_names.get((country, city.get("admin1code") or ""), "")
         country_name = countries[country]["name"]
-        label = ", ".join(p for p in (city["name"], region, country_name) if p)
+        parts = (city["name"], region, "" if country_name == city["name"] else country_name)
+        label = ", ".join(p for p in parts if p)
         for area in ((country, ""), (country, region)) if region else ((country, ""),):
             area_weights[area][zone] += population
             short = f"{city['name']}, {country_name}"
@@ -301,8 +302,6 @@ def _build(data: dict[str, Any]) -> Gazetteer:
             continue
         key = fold(region)
         gaz.regions[key].add(f"{country}:{key}")
-        if country != "US":
-            continue
         zones = _area_zones(_shares(weights, leaders[(country, region)]))
         label = f"{region}, {countries[country]['name']}"
         gaz.add(Place(label, country, key, "state", sum(weights.values()), zones), [region])

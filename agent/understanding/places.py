@@ -54,8 +54,9 @@ __all__ = [
 ]
 
 # The most prominent place wins outright when it has this many times the people of the
-# best place in another zone (London over London, Ontario; not Portland over Portland, ME).
-DOMINANCE = 15.0
+# best place in another zone (London over London, Ontario; Boston, MA over Boston, England;
+# not Portland over Portland, ME).
+DOMINANCE = 12.0
 # A match on one of a city's other names counts for this share of its people.
 ALTERNATE_WEIGHT = 0.05
 # Places smaller than this share of the most prominent one are not offered.
@@ -367,6 +368,16 @@ def _fuzzy(text: str, tokens: list[Token], whole: bool) -> ZoneLookup | None:
     return None
 
 
+def _preference(candidate: _Candidate) -> tuple[int, float, int]:
+    """Clearest cue first; among names with no cue at all, the biggest place
+    ("same as London" is London, not Same, Tanzania); else the first mentioned."""
+    if candidate.rank < 3:
+        return candidate.rank, 0.0, candidate.first
+    gaz = gazetteer()
+    biggest = max(gaz.place(index).population for index, _ in candidate.entries)
+    return candidate.rank, -biggest, candidate.first
+
+
 def _place(text: str, tokens: list[Token], whole: bool) -> ZoneLookup | None:
     candidates: list[_Candidate] = []
     first = 0
@@ -382,7 +393,7 @@ def _place(text: str, tokens: list[Token], whole: bool) -> ZoneLookup | None:
         first = max(last, first + 1)
     if not candidates:
         return _fuzzy(text, tokens, whole)
-    best = min(candidates, key=lambda c: (c.rank, c.first))
+    best = min(candidates, key=_preference)
     found = _resolve(best.entries)
     return found.model_copy(
         update={"start": tokens[best.first].start, "end": tokens[best.last - 1].end}

@@ -1,4 +1,4 @@
-"""Focused tests for `agent.intake_parser` (and robustness of `agent.refine_parser`).
+"""Focused tests for `agent.understanding.intake` (and robustness of `agent.refine_parser`).
 
 The broad utterance table lives in `tests/test_parsers_table.py`; these tests pin down
 time-zone resolution, `missing_fields`, the problems reported for absurd values, and
@@ -15,18 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.intake_parser import (
-    FIELD_ORDER,
-    find_plan_weeks,
-    find_weekly_hours,
-    missing_fields,
-    parse_availability,
-    parse_intake,
-    resolve_timezone,
-    timezone_from_location,
-)
 from agent.refine_ops import RefineOp
 from agent.refine_parser import parse_refinement
+from agent.understanding.availability import parse_availability
+from agent.understanding.intake import FIELD_ORDER, missing_fields, parse_intake
+from agent.understanding.numbers import find_plan_weeks, find_weekly_hours
+from agent.understanding.places import resolve_timezone, timezone_from_location
 from storage.models import Goal, SkillLevel, Slot
 
 TODAY = date(2026, 1, 14)

@@ -1,4 +1,4 @@
-"""Table tests for the rule-based parsers (`agent.intake_parser`, `agent.refine_parser`).
+"""Table tests for the rule-based parsers (`agent.understanding.intake`, `agent.refine_parser`).
 
 Each intake row is (message, expecting, expected fields). Only the listed fields are
 compared (slots as full lists); `ABSENT` means the field must not be set, and a row
@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from agent.intake_parser import parse_intake
 from agent.refine_parser import parse_refinement
+from agent.understanding.intake import parse_intake
 from storage.models import SkillLevel, Slot
 
 TODAY = date(2026, 1, 14)  # a Wednesday

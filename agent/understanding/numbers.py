@@ -1,16 +1,19 @@
-"""Numbers, hours and plan lengths in free text (being moved here from `agent.intake_parser`)."""
+"""Numbers in free text: number words, weekly hours and plan lengths.
 
-from agent.intake_parser import (
-    MAX_HOURS_PER_WEEK,
-    MAX_WEEKS,
-    MIN_HOURS_PER_WEEK,
-    MIN_WEEKS,
-    NUMBER_PATTERN,
-    Quantity,
-    find_plan_weeks,
-    find_weekly_hours,
-    parse_number,
-)
+Hours are converted to hours per week: "5h/week" → 5, "an hour a day" → 7,
+"1h every weekday" → 5, "2 hours on Tuesdays and 2 on Thursdays" → 4. A range
+("3-4 hours") counts as its midpoint (3.5). Plan lengths are converted to weeks:
+"6w" → 6, "a fortnight" → 2, "2 months" → 8 (a month is 4.345 weeks, rounded down).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import NamedTuple
+
+from agent.numbers import CARDINALS
+from agent.understanding.text import FLAGS, Scan
 
 __all__ = [
     "MAX_HOURS_PER_WEEK",
@@ -18,8 +21,285 @@ __all__ = [
     "MIN_HOURS_PER_WEEK",
     "MIN_WEEKS",
     "NUMBER_PATTERN",
+    "NUMBER_WORDS",
+    "TIMES_WORDS",
     "Quantity",
+    "extract_hours",
+    "extract_weeks",
     "find_plan_weeks",
     "find_weekly_hours",
+    "fmt_number",
     "parse_number",
 ]
+
+MIN_HOURS_PER_WEEK = 1.0
+MAX_HOURS_PER_WEEK = 60.0
+MIN_WEEKS = 1
+MAX_WEEKS = 52
+WEEKS_PER_MONTH = 4.345
+
+
+class Quantity(NamedTuple):
+    """A number found in text (already converted to the target unit) and where it was."""
+
+    value: float
+    start: int
+    end: int
+
+
+NUMBER_WORDS: dict[str, float] = {
+    **CARDINALS,
+    "a hundred": 100,
+    "hundred": 100,
+    "a": 1,
+    "an": 1,
+    "a single": 1,
+    "a couple of": 2,
+    "a couple": 2,
+    "couple of": 2,
+    "a few": 3,
+    "few": 3,
+    "several": 3,
+    "half a": 0.5,
+    "half an": 0.5,
+}
+_WORD_ALTERNATION = "|".join(
+    re.escape(word).replace(r"\ ", r"\s+") for word in sorted(NUMBER_WORDS, key=len, reverse=True)
+)
+NUMBER_PATTERN = rf"(?:(?<![\w.])\d{{1,4}}(?:\.\d{{1,2}})?(?![\d.]\d)|\b(?:{_WORD_ALTERNATION})\b)"
+"""A number written with digits ("5", "2.5") or words ("five", "an", "a couple of")."""
+
+
+def parse_number(text: str) -> float | None:
+    """The value of a `NUMBER_PATTERN` match, or None."""
+    word = " ".join(text.lower().split())
+    try:
+        return float(word)
+    except ValueError:
+        return NUMBER_WORDS.get(word)
+
+
+_RANGE = rf"(?P<a>{NUMBER_PATTERN})(?:\s*(?:-|to|or)\s*(?P<b>{NUMBER_PATTERN}))?"
+"""A number or a range like "5-10" / "5 to 10" (groups ``a`` and ``b``)."""
+
+
+def _range_value(match: re.Match[str]) -> float | None:
+    """The number matched by `_RANGE`; a range gives its midpoint."""
+    low = parse_number(match["a"])
+    high = parse_number(match["b"]) if match["b"] else None
+    if low is None:
+        return None
+    return low if high is None else (low + high) / 2
+
+
+# ---- weekly hours -------------------------------------------------------------------
+
+_HOUR_UNIT = r"(?:hours?|hrs?|h)\b(?:\s+of\s+(?:study|studying|learning|practice|time))?"
+_MINUTE_UNIT = r"(?:minutes?|mins?)\b(?:\s+of\s+(?:study|studying|learning|practice|time))?"
+_PER_WEEK = (
+    r"(?:\s*/\s*(?:week|wk|w)\b|\s+(?:a|per|each|every|in\s+a)\s+(?:week|wk)\b"
+    r"|\s+(?:weekly|pw|p/w)\b)"
+)
+_PER_WEEKDAY = (
+    r"(?:\s+(?:a|per|each|every|on)\s+(?:week\s*-?\s*day|work\s*-?\s*day|working\s+day)s?\b)"
+)
+_PER_DAY = (
+    r"(?:\s*/\s*(?:day|d)\b|\s+(?:a|per|each|every)\s+(?:single\s+)?(?:day|evening|morning|night)\b"
+    r"|\s+(?:daily|nightly)\b)"
+)
+TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+_TIMES_A_WEEK = (
+    r"\b(?P<n>[1-7]|one|two|three|four|five|six|seven|once|twice|thrice)"
+    r"(?:\s*(?:x|times|days|evenings|mornings|afternoons|nights|sessions))?\s*(?:a|per|/|each)\s*week\b"
+)
+_SESSION = r"(?:\s+(?:a|per|each)\s+(?:day|session|time))?\s*,?\s*"
+_HOUR_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
+    (re.compile(pattern, FLAGS), factor)
+    for pattern, factor in (
+        (rf"(?P<qty>{_RANGE}\s*{_HOUR_UNIT}){_SESSION}{_TIMES_A_WEEK}", 1.0),
+        (rf"(?P<qty>{_RANGE}\s*{_MINUTE_UNIT}){_SESSION}{_TIMES_A_WEEK}", 1 / 60),
+        (
+            rf"{_TIMES_A_WEEK}\s*,?\s*(?:for\s+|of\s+|at\s+)?(?:about\s+|around\s+|roughly\s+)?"
+            rf"(?P<qty>{_RANGE}\s*{_HOUR_UNIT})",
+            1.0,
+        ),
+        (
+            rf"{_TIMES_A_WEEK}\s*,?\s*(?:for\s+|of\s+|at\s+)?(?:about\s+|around\s+|roughly\s+)?"
+            rf"(?P<qty>{_RANGE}\s*{_MINUTE_UNIT})",
+            1 / 60,
+        ),
+        (rf"{_RANGE}\s*{_HOUR_UNIT}{_PER_WEEK}", 1.0),
+        (rf"{_RANGE}\s*{_MINUTE_UNIT}{_PER_WEEK}", 1 / 60),
+        (rf"{_RANGE}\s*{_HOUR_UNIT}{_PER_WEEKDAY}", 5.0),
+        (rf"{_RANGE}\s*{_MINUTE_UNIT}{_PER_WEEKDAY}", 5 / 60),
+        (rf"{_RANGE}\s*{_HOUR_UNIT}{_PER_DAY}", 7.0),
+        (rf"{_RANGE}\s*{_MINUTE_UNIT}{_PER_DAY}", 7 / 60),
+        (rf"\b(?:hours?|hrs?)\s*(?:per|a|/|each)\s*week\s*[:=-]?\s*{_RANGE}", 1.0),
+        (rf"\b(?:weekly|per\s+week)\s*[:=-]?\s*{_RANGE}\s*{_HOUR_UNIT}", 1.0),
+        (rf"\bdaily\s*[:=-]?\s*{_RANGE}\s*{_HOUR_UNIT}", 7.0),
+        (
+            r"\b(?:spend|do|study|give|commit|invest|dedicate|devote|put\s+in|have|got|manage"
+            r"|afford|spare|free\s+up)\s+(?:(?:about|around|roughly|maybe|up\s+to|at\s+most"
+            rf"|only|like|approximately|approx\.?|~)\s+)?{_RANGE}\s*{_HOUR_UNIT}"
+            r"(?!\s*(?:a|per|each|every|on|/)\s*(?:day|session|night|evening|morning|weekend"
+            r"|saturday|sunday)|\s+(?:this|next|today|tomorrow|tonight|left|so\s+far)\b)",
+            1.0,
+        ),
+    )
+)
+_BARE_HOURS_RE = re.compile(
+    r"^\s*(?:(?:about|around|roughly|maybe|approx\.?|~|like|probably|only|just|max|at\s+most"
+    rf"|up\s+to|i\s+can\s+do|i\s+have)\s+)?{_RANGE}\s*(?:{_HOUR_UNIT})?"
+    r"(?:\s*(?:max|tops|total|or\s+so|-?ish))?\s*[.!]?\s*$",
+    FLAGS,
+)
+_ANY_HOURS_RE = re.compile(rf"{_RANGE}\s*{_HOUR_UNIT}", FLAGS)
+
+
+def _sessions_per_week(match: re.Match[str]) -> float | None:
+    """The N of "N times a week" in a frequency pattern, 1 for other patterns."""
+    if "n" not in match.re.groupindex:
+        return 1.0
+    word = match["n"].lower()
+    return TIMES_WORDS.get(word) or parse_number(word)
+
+
+def _hours_in(scan: Scan) -> list[Quantity]:
+    found: list[Quantity] = []
+    for pattern, factor in _HOUR_PATTERNS:
+        for match in scan.matches(pattern):
+            value, sessions = _range_value(match), _sessions_per_week(match)
+            if value is None or sessions is None:
+                continue
+            # keep "5 days a week" readable for availability: consume only the amount
+            span = match.span("qty") if "qty" in pattern.groupindex else match.span()
+            found.append(Quantity(round(value * sessions * factor, 2), *span))
+            scan.take(*span)
+    return sorted(found, key=lambda q: q.start)
+
+
+def find_weekly_hours(text: str) -> list[Quantity]:
+    """Weekly study hours stated in `text` ("5h/week", "an hour a day" → 7), unvalidated."""
+    return _hours_in(Scan.of(text))
+
+
+def extract_hours(scan: Scan) -> None:
+    found = _hours_in(scan)
+    if not found and scan.expecting == "hours_per_week":
+        found = _expected_hours(scan)
+    if not found:
+        return
+    value = found[-1].value
+    if value > MAX_HOURS_PER_WEEK:
+        scan.note(
+            f"{fmt_number(value)} hours a week is more than I can plan for — "
+            f"{MAX_HOURS_PER_WEEK:.0f} is the most. How many hours can you really give?"
+        )
+    elif value < MIN_HOURS_PER_WEEK:
+        scan.note(
+            "Less than an hour a week is too little to plan around — "
+            "could you find at least 1 hour?"
+        )
+    else:
+        scan.fields["hours_per_week"] = value
+
+
+def _expected_hours(scan: Scan) -> list[Quantity]:
+    for pattern in (_BARE_HOURS_RE, _ANY_HOURS_RE):
+        for match in scan.matches(pattern):
+            value = _range_value(match)
+            if value is not None:
+                scan.take(*match.span())
+                return [Quantity(round(value, 2), *match.span())]
+    return []
+
+
+def fmt_number(value: float) -> str:
+    return f"{value:g}"
+
+
+# ---- plan length --------------------------------------------------------------------
+
+_NOT_A_PLAN_LENGTH = (
+    r"(?!\s*(?:of\s+)?(?:experience|exp\b|ago|old|in\s+a\s+row|already)"
+    r"|\s+of\s+(?:coding|programming|practice|study|studying|learning|work|working|using))"
+)
+_WEEK_PATTERNS: tuple[tuple[re.Pattern[str], float, bool], ...] = tuple(
+    (re.compile(pattern, FLAGS), factor, floor)
+    for pattern, factor, floor in (
+        (rf"{_RANGE}\s*-?\s*(?:weeks?|wks?)\b{_NOT_A_PLAN_LENGTH}", 1.0, False),
+        (
+            rf"{_RANGE}\s*-?\s*(?:months?|mos?|mths?)\b{_NOT_A_PLAN_LENGTH}",
+            WEEKS_PER_MONTH,
+            True,
+        ),
+        (rf"{_RANGE}\s*-?\s*(?:years?|yrs?)\b{_NOT_A_PLAN_LENGTH}", 52.0, False),
+        (r"\b(?:in|for|within|over|next)\s+(?P<a>\d{1,3})\s*days?\b", 1 / 7, False),
+    )
+)
+_ARTICLE_CUE_RE = re.compile(
+    r"\b(?:in|for|within|over|about|around|just|only|take|takes|need|needs|have|got|like|of"
+    r"|than|under|maybe|plan|give\s+it)\s*$",
+    FLAGS,
+)
+_PAST_CUE_RE = re.compile(r"\b(?:last|past|previous|first)\s*$", FLAGS)
+_BARE_WEEKS_RE = re.compile(
+    r"^\s*(?:(?:about|around|maybe|~|probably|like|roughly|say)\s+)?"
+    rf"{_RANGE}\s*(?:weeks?|wks?)?\s*[.!]?\s*$",
+    FLAGS,
+)
+
+
+def _weeks_value(match: re.Match[str], factor: float, floor: bool) -> float | None:
+    value = _range_value(match)
+    if value is None:
+        return None
+    value *= factor
+    if factor == 1 / 7:
+        return float(math.ceil(value))
+    return float(math.floor(value)) if floor else float(round(value))
+
+
+def _weeks_in(scan: Scan, *, whole_answer: bool) -> list[Quantity]:
+    found: list[Quantity] = []
+    for pattern, factor, floor in _WEEK_PATTERNS:
+        for match in scan.matches(pattern):
+            before = scan.work[max(0, match.start() - 30) : match.start()]
+            if _PAST_CUE_RE.search(before):
+                continue
+            article = match.group("a").lower() in {"a", "an"}
+            if article and not whole_answer and not _ARTICLE_CUE_RE.search(before):
+                continue
+            value = _weeks_value(match, factor, floor)
+            if value is not None:
+                found.append(Quantity(value, *match.span()))
+                scan.take(*match.span())
+    return sorted(found, key=lambda q: q.start)
+
+
+def find_plan_weeks(text: str) -> list[Quantity]:
+    """Plan lengths stated in `text` ("6 weeks", "2 months" → 8), in weeks, unvalidated."""
+    return _weeks_in(Scan.of(text), whole_answer=False)
+
+
+def extract_weeks(scan: Scan) -> None:
+    expecting = scan.expecting == "weeks"
+    found = _weeks_in(scan, whole_answer=expecting)
+    if not found and expecting:
+        for match in scan.matches(_BARE_WEEKS_RE):
+            value = _range_value(match)
+            if value is not None:
+                scan.take(*match.span())
+                found = [Quantity(float(round(value)), *match.span())]
+    if not found:
+        return
+    weeks = int(found[-1].value)
+    if weeks < MIN_WEEKS:
+        scan.note("A plan needs at least 1 week — how many weeks would you like?")
+    elif weeks > MAX_WEEKS:
+        scan.note(
+            f"{weeks} weeks is longer than I can plan — {MAX_WEEKS} weeks (a year) is the most. "
+            "How many weeks should it run?"
+        )
+    else:
+        scan.fields["weeks"] = weeks

@@ -1,0 +1,82 @@
+"""Non-answers: replies that carry no value for the field the bot asked about.
+
+"hmm not sure", "later", a bare "yes" to an open question, "none", "whatever you think is
+best", "why do you need that?" are recognised for every field and never stored as values.
+The phrases live in `data/lexicon.yaml`; rapidfuzz tolerates small typos ("not sur").
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from agent.understanding.lexicon import LEXICON, phrase_key
+
+__all__ = ["NonAnswer", "classify_nonanswer", "strip_filler"]
+
+NonAnswer = Literal["unsure", "later", "yes", "no", "none", "anything", "question"]
+
+_KINDS: tuple[NonAnswer, ...] = ("later", "unsure", "none", "anything", "no", "yes")
+_PHRASES: dict[str, NonAnswer] = {
+    phrase_key(str(phrase)): kind
+    for kind in reversed(_KINDS)
+    for phrase in LEXICON["nonanswers"][kind]
+}
+_FILLER = sorted((phrase_key(str(f)) for f in LEXICON["filler"]), key=len, reverse=True)
+_OPENERS = frozenset(str(w) for w in LEXICON["question_openers"])
+_FUZZY_MIN_CHARS = 6
+_FUZZY_SCORE = 88
+_MAX_WORDS = 8
+
+
+def strip_filler(key: str) -> str:
+    """`key` (a `phrase_key`) without filler words at its ends ("hmm not sure tbh" → "not sure")."""
+    words = key.split()
+    changed = True
+    while changed and words:
+        changed = False
+        for filler in _FILLER:
+            size = len(filler.split())
+            if " ".join(words[:size]) == filler and len(words) > size:
+                words, changed = words[size:], True
+            elif " ".join(words[-size:]) == filler and len(words) > size:
+                words, changed = words[:-size], True
+    return " ".join(words)
+
+
+def _lookup(key: str) -> NonAnswer | None:
+    if key in _PHRASES:
+        return _PHRASES[key]
+    if len(key) < _FUZZY_MIN_CHARS:
+        return None
+    found = process.extractOne(key, list(_PHRASES), scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
+    return _PHRASES[found[0]] if found else None
+
+
+def _is_question_back(text: str, key: str) -> bool:
+    words = key.split()
+    return text.rstrip().endswith("?") and bool(words) and words[0] in _OPENERS
+
+
+def classify_nonanswer(text: str, *, asking: str | None = None) -> NonAnswer | None:
+    """The kind of non-answer `text` is, or None when it may carry a value.
+
+    `asking` is the field just asked for; a bare "yes"/"no" only counts as a non-answer to
+    a question (at the start of intake "yes" means nothing either)."""
+    key = phrase_key(text)
+    if not key and text.strip(" .!-\u2013\u2014"):
+        return _question(text, key)
+    if not key:
+        return "none" if text.strip() else None
+    if len(key.split()) > _MAX_WORDS:
+        return _question(text, key)
+    for candidate in (key, strip_filler(key)):
+        kind = _lookup(candidate)
+        if kind is not None:
+            return kind
+    return _question(text, key)
+
+
+def _question(text: str, key: str) -> NonAnswer | None:
+    return "question" if _is_question_back(text, key) else None

@@ -1,0 +1,187 @@
+"""Topics: the parts of the goal someone wants covered ("focusing on hooks and state").
+
+A list of topics is read after a cue phrase ("topics:", "focusing on", "especially",
+"things like", "mostly"; weaker cues such as "with" need two items), after a short head
+and a colon ("Web dev: HTML, CSS, JS"), or as a bare list right after the goal ("learn
+Python, pandas, numpy"). The cue phrases live in `data/lexicon.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.understanding.lexicon import (
+    LEXICON,
+    PhraseMatcher,
+    phrase_key,
+    trim_edges,
+    word_set,
+)
+from agent.understanding.text import FLAGS, MASK, Scan
+
+__all__ = ["MAX_TOPICS", "extract_topics", "list_after", "topic_items", "topics_after_goal"]
+
+MAX_TOPICS = 12
+MAX_TOPIC_CHARS = 60
+_MAX_ITEM_WORDS = 5
+
+_CUES = PhraseMatcher({"strong": LEXICON["topic_cues"], "weak": LEXICON["topic_weak_cues"]})
+_JUNK = word_set("topic_junk")
+_LEAD = word_set("topic_lead_words")
+_NOT_A_START = word_set("not_a_goal_start") - {"ai", "go", "r"}
+
+_LIST_END_RE = re.compile(
+    r"[!?\n()\x1f]|\.(?=\s|$)|\b(?:but|because|since|so\s+that|so\s+i|as\s+i|which|in\s+order\s+to"
+    r"|i'?m|i\s+am|i\s+have|i\s+can|i'?d|i\s+would|i\s+want|i\s+need|my|for\s+(?:my|work|fun|a|an|the)"
+    r"|and\s+(?:want|wanna|would|need|hope|plan|i)|to\s+(?:get|help|be|build|make|pass|start|land|become|work|improve|prepare))\b",
+    FLAGS,
+)
+_LIST_SPLIT_RE = re.compile(
+    r"\s*(?:,|;|&|\+|\band\b|\bor\b|\bas\s+well\s+as\b|\bplus\b|\bthen\b|\balso\b)\s*", FLAGS
+)
+_HEAD_RE = re.compile(r"^\s*(?P<head>[^:\n\x1f]{1,40}?)\s*:\s*(?=\S)", FLAGS)
+_HEAD_WORDS = frozenset(
+    {
+        "goal",
+        "topics",
+        "topic",
+        "timezone",
+        "time zone",
+        "tz",
+        "level",
+        "skill",
+        "hours",
+        "weeks",
+        "availability",
+        "deadline",
+        "focus",
+        "plan",
+        "when",
+        "schedule",
+        "time",
+        "duration",
+        "note",
+        "ps",
+    }
+)
+_ANSWER_PREFIX_RE = re.compile(
+    r"^\s*(?:(?:yes|yeah|yep|sure|ok|okay)\b[\s,!.:-]*)?"
+    r"(?:(?:i'?d|i\s+would)\s+like\s+(?:to\s+)?|i\s+want\s+(?:to\s+)?|maybe\s+|probably\s+)?"
+    r"(?:(?:learn|focus|cover|study|do|include)\s+(?:more\s+)?(?:on|about)?\s*)?"
+    r"(?:(?:the\s+)?topics?\s*(?:are|:|-)?\s*|mostly\s+|mainly\s+|especially\s+|definitely\s+)?",
+    FLAGS,
+)
+
+
+def _clean_item(raw: str) -> str | None:
+    words = raw.strip(" \t'\"`*•:-.").split()
+    while words and phrase_key(words[0]) in _LEAD:
+        words.pop(0)
+    item = trim_edges(" ".join(words))
+    key = phrase_key(item)
+    if not key or key in _JUNK or len(item) > MAX_TOPIC_CHARS or not any(c.isalpha() for c in item):
+        return None
+    return item
+
+
+def topic_items(phrase: str) -> list[str]:
+    """The items of a written list ("HTML, CSS and JS" → ["HTML", "CSS", "JS"])."""
+    topics: list[str] = []
+    for raw in _LIST_SPLIT_RE.split(phrase):
+        item = _clean_item(raw)
+        if item and item.lower() not in {t.lower() for t in topics}:
+            topics.append(item)
+    return topics[:MAX_TOPICS]
+
+
+def list_after(scan: Scan, start: int) -> tuple[int, str]:
+    """Where a list starting at `start` ends, and its text."""
+    end_match = _LIST_END_RE.search(scan.work, start)
+    end = end_match.start() if end_match else len(scan.work)
+    return end, scan.display[start:end]
+
+
+def _plausible(items: list[str]) -> bool:
+    """Items of a list without a strong cue must look like names, not a sentence."""
+    return all(
+        len(item.split()) <= _MAX_ITEM_WORDS and phrase_key(item).split()[0] not in _NOT_A_START
+        for item in items
+    )
+
+
+def _named(items: list[str]) -> bool:
+    """Some item is written like a name ("LoRA", "React", "C++"), not ordinary words."""
+    return any(ch.isupper() or ch.isdigit() for item in items for ch in item)
+
+
+def _set(scan: Scan, topics: list[str], start: int, end: int) -> bool:
+    scan.take(start, end)
+    scan.fields["topics"] = topics
+    return True
+
+
+def _cued_topics(scan: Scan, weak: bool) -> bool:
+    for hit in _CUES.find(scan.work):
+        if (hit.label == "weak") != weak or not scan.free(hit.start, hit.end):
+            continue
+        end, phrase = list_after(scan, hit.end)
+        if weak:
+            phrase = re.split(r"[;]|,\s*(?=\S+\s+\S+\s+\S+)", phrase, maxsplit=1)[0]
+            end = hit.end + len(phrase)
+        topics = topic_items(phrase)
+        if not weak and topics:
+            return _set(scan, topics, hit.start, end)
+        if weak and len(topics) >= 2 and _plausible(topics) and _named(topics):
+            if hit.phrase == "with":
+                scan.fields["topics"] = topics
+                return True
+            return _set(scan, topics, hit.start, end)
+    return False
+
+
+def _headed_topics(scan: Scan) -> bool:
+    """ "Web dev: HTML, CSS, JS" — the head stays for the goal."""
+    match = _HEAD_RE.match(scan.work)
+    if match is None or phrase_key(match["head"]) in _HEAD_WORDS:
+        return False
+    end, phrase = list_after(scan, match.end())
+    topics = topic_items(phrase)
+    if len(topics) >= 2 and _plausible(topics):
+        return _set(scan, topics, match.end("head"), end)
+    return False
+
+
+def topics_after_goal(scan: Scan, goal_end: int) -> list[str]:
+    """A bare list right after the goal ("learn Python, pandas, numpy"), consumed."""
+    rest = scan.work[goal_end:]
+    if not re.match(r"\s*(?:,|:|-|\band\b)", rest, FLAGS):
+        return []
+    start = goal_end + len(rest) - len(rest.lstrip(" ,:-"))
+    end, phrase = list_after(scan, start)
+    masked = scan.work.find(MASK, start, end)
+    if masked >= 0:
+        end, phrase = masked, scan.display[start:masked]
+    topics = topic_items(phrase)
+    if len(topics) < 2 or not _plausible(topics) or not scan.free(start, end):
+        return []
+    scan.take(start, end)
+    return topics
+
+
+def _answered_topics(scan: Scan) -> bool:
+    start = len(scan.work) - len(scan.work.lstrip())
+    prefix = _ANSWER_PREFIX_RE.match(scan.work, start)
+    if prefix:
+        start = prefix.end()
+    end, phrase = list_after(scan, start)
+    topics = topic_items(phrase)
+    return _set(scan, topics, start, end) if topics else False
+
+
+def extract_topics(scan: Scan) -> None:
+    """Set `topics` from a cued, headed or (when asked for) bare list."""
+    if scan.expecting == "topics" and _answered_topics(scan):
+        return
+    if _cued_topics(scan, weak=False) or _headed_topics(scan):
+        return
+    _cued_topics(scan, weak=True)

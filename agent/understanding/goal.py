@@ -139,9 +139,10 @@ def _whole_message_goal(scan: Scan) -> GoalHit | None:
     return _segment_goal(scan)
 
 
-def find_goal(scan: Scan) -> GoalHit | None:
-    """The goal stated in the unconsumed text, or None. Does not consume it."""
+def find_goal(scan: Scan, *, triggered_only: bool = False) -> GoalHit | None:
+    """The goal stated in the unconsumed text, or None. Does not consume it.
+    `triggered_only`: only a goal introduced by a phrase like "I want to learn"."""
     hit = _triggered_goal(scan)
-    if hit is None and scan.expecting in {None, "goal"}:
+    if hit is None and scan.expecting in {None, "goal"} and not triggered_only:
         hit = _segment_goal(scan) if scan.fields or scan.problems else _whole_message_goal(scan)
     return hit

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from agent.understanding.availability import extract_availability
 from agent.understanding.dates import DateHit, find_dates
-from agent.understanding.goal import find_goal, is_vague_goal
+from agent.understanding.goal import GoalHit, find_goal, is_vague_goal
 from agent.understanding.lexicon import correct_typos
 from agent.understanding.nonanswers import NonAnswer, classify_nonanswer
 from agent.understanding.numbers import MAX_WEEKS, MIN_WEEKS, extract_hours, extract_weeks
@@ -144,11 +144,14 @@ def _extract_zone(scan: Scan) -> list[PlaceOption]:
     return []
 
 
-def _extract_goal(scan: Scan) -> bool:
-    """Set the goal (and a bare topic list after it); False when the goal was too vague."""
+def _extract_goal(scan: Scan, subject: tuple[int, int] | None) -> bool:
+    """Set the goal (and a bare topic list after it); False when the goal was too vague.
+    `subject` is what a skill cue named ("a beginner at chess"), the goal if nothing else is."""
     hit = find_goal(scan)
+    if hit is None and subject is not None and scan.expecting in {None, "goal"}:
+        hit = GoalHit(" ".join(scan.display[subject[0] : subject[1]].split()), *subject)
     if hit is None:
-        return True
+        return not is_vague_goal(scan.rest()) or scan.expecting not in {None, "goal"}
     if is_vague_goal(hit.goal):
         return False
     scan.fields["goal"] = hit.goal
@@ -191,11 +194,12 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
     extract_weeks(scan)
     _reconcile_deadline(scan)
     extract_availability(scan)
-    hint = find_goal(scan)
-    extract_skill(scan, goal=(goal.goal if goal and goal.goal else None) or (hint and hint.goal))
+    hint = find_goal(scan, triggered_only=True)
+    known = (goal.goal if goal and goal.goal else None) or (hint.goal if hint else None)
+    subject = extract_skill(scan, goal=known)
     options = _extract_zone(scan)
     extract_topics(scan)
-    specific = _extract_goal(scan)
+    specific = _extract_goal(scan, subject)
     fields = scan.fields
     if not fields and not options and not scan.problems:
         kind = classify_nonanswer(cleaned, asking=expecting) or (None if specific else "unsure")

@@ -13,7 +13,7 @@ import re
 from typing import NamedTuple
 
 from agent.numbers import CARDINALS
-from agent.understanding.text import FLAGS, Scan
+from agent.understanding.text import DAY_NAMES, FLAGS, Scan
 
 __all__ = [
     "MAX_HOURS_PER_WEEK",
@@ -85,6 +85,8 @@ _RANGE = rf"(?P<a>{NUMBER_PATTERN})(?:\s*(?:-|to|or)\s*(?P<b>{NUMBER_PATTERN}))?
 
 def _range_value(match: re.Match[str]) -> float | None:
     """The number matched by `_RANGE`; a range gives its midpoint."""
+    if match["a"] is None:
+        return 1.0
     low = parse_number(match["a"])
     high = parse_number(match["b"]) if match["b"] else None
     if low is None:
@@ -153,7 +155,26 @@ _BARE_HOURS_RE = re.compile(
     r"(?:\s*(?:max|tops|total|or\s+so|-?ish))?\s*[.!]?\s*$",
     FLAGS,
 )
+_BARE_MINUTES_RE = re.compile(
+    r"^\s*(?:(?:about|around|roughly|maybe|approx\.?|~|like|probably|only|just|max|at\s+most"
+    rf"|up\s+to|i\s+can\s+do|i\s+have)\s+)?{_RANGE}\s*{_MINUTE_UNIT}"
+    r"(?:\s*(?:max|tops|total|or\s+so|-?ish))?\s*[.!]?\s*$",
+    FLAGS,
+)
 _ANY_HOURS_RE = re.compile(rf"{_RANGE}\s*{_HOUR_UNIT}", FLAGS)
+_DAY = rf"(?:{DAY_NAMES})s?\b\.?|week\s*-?\s*days?\b|week\s*-?\s*ends?\b"
+_DAY_LIST = rf"(?P<days>(?:{_DAY})(?:\s*(?:,|and|&|/|or)\s*(?:on\s+)?(?:{_DAY}))*)"
+_DAY_AMOUNT = (
+    rf"(?P<qty>{_RANGE})\s*(?P<unit>(?P<hu>{_HOUR_UNIT})|{_MINUTE_UNIT})?\s*"
+    rf"(?:(?P<on>on|every|each)\s+|(?=(?:{_DAY})))(?:the\s+)?{_DAY_LIST}"
+)
+_AMOUNT_ON_DAYS_RE = re.compile(_DAY_AMOUNT, FLAGS)
+_DAYS_WITH_AMOUNT_RE = re.compile(
+    rf"(?:\b(?:on|every)\s+)?{_DAY_LIST}\s*[:=-]?\s*(?:for\s+)?(?P<qty>{_RANGE})\s*"
+    rf"(?P<unit>(?P<hu>{_HOUR_UNIT})|{_MINUTE_UNIT})?(?!\s*(?:[ap]\.?m\b|[:.]\d|-\s*\d))",
+    FLAGS,
+)
+_DAY_WORD_RE = re.compile(_DAY, FLAGS)
 
 
 def _sessions_per_week(match: re.Match[str]) -> float | None:
@@ -164,8 +185,43 @@ def _sessions_per_week(match: re.Match[str]) -> float | None:
     return TIMES_WORDS.get(word) or parse_number(word)
 
 
+def _day_count(days: str) -> int:
+    count = 0
+    for word in _DAY_WORD_RE.findall(days):
+        folded = "".join(word.lower().split()).replace("-", "")
+        count += 5 if folded.startswith("weekday") else 2 if folded.startswith("weekend") else 1
+    return count
+
+
+def _hours_on_days(scan: Scan) -> list[Quantity]:
+    """ "2 hours on Tuesdays and 2 on Thursdays" → 4; "Saturdays 3h, Sundays 2h" → 5.
+
+    A later amount without a unit borrows the unit of the one before. Only the amounts are
+    consumed, so availability still reads the days."""
+    for pattern in (_AMOUNT_ON_DAYS_RE, _DAYS_WITH_AMOUNT_RE):
+        total, spans, unit = 0.0, [], None
+        for match in scan.matches(pattern):
+            value = _range_value(match)
+            if match["unit"]:
+                unit = 1.0 if match["hu"] else 1 / 60
+            if (
+                value is None
+                or unit is None
+                or (pattern is _DAYS_WITH_AMOUNT_RE and not match["unit"] and not spans)
+            ):
+                continue
+            total += value * unit * _day_count(match["days"])
+            spans.append(match.span("unit") if match["unit"] else match.span("qty"))
+            spans.append(match.span("qty"))
+        if spans:
+            for start, end in spans:
+                scan.take(start, end)
+            return [Quantity(round(total, 2), min(s for s, _ in spans), max(e for _, e in spans))]
+    return []
+
+
 def _hours_in(scan: Scan) -> list[Quantity]:
-    found: list[Quantity] = []
+    found: list[Quantity] = _hours_on_days(scan)
     for pattern, factor in _HOUR_PATTERNS:
         for match in scan.matches(pattern):
             value, sessions = _range_value(match), _sessions_per_week(match)
@@ -205,12 +261,16 @@ def extract_hours(scan: Scan) -> None:
 
 
 def _expected_hours(scan: Scan) -> list[Quantity]:
-    for pattern in (_BARE_HOURS_RE, _ANY_HOURS_RE):
+    for pattern, factor in (
+        (_BARE_HOURS_RE, 1.0),
+        (_BARE_MINUTES_RE, 1 / 60),
+        (_ANY_HOURS_RE, 1.0),
+    ):
         for match in scan.matches(pattern):
             value = _range_value(match)
             if value is not None:
                 scan.take(*match.span())
-                return [Quantity(round(value, 2), *match.span())]
+                return [Quantity(round(value * factor, 2), *match.span())]
     return []
 
 
@@ -227,7 +287,8 @@ _NOT_A_PLAN_LENGTH = (
 _WEEK_PATTERNS: tuple[tuple[re.Pattern[str], float, bool], ...] = tuple(
     (re.compile(pattern, FLAGS), factor, floor)
     for pattern, factor, floor in (
-        (rf"{_RANGE}\s*-?\s*(?:weeks?|wks?)\b{_NOT_A_PLAN_LENGTH}", 1.0, False),
+        (rf"{_RANGE}\s*-?\s*(?:weeks?|wks?|w)\b{_NOT_A_PLAN_LENGTH}", 1.0, False),
+        (rf"(?:{_RANGE}\s*)?fortnights?\b{_NOT_A_PLAN_LENGTH}", 2.0, False),
         (
             rf"{_RANGE}\s*-?\s*(?:months?|mos?|mths?)\b{_NOT_A_PLAN_LENGTH}",
             WEEKS_PER_MONTH,
@@ -267,7 +328,7 @@ def _weeks_in(scan: Scan, *, whole_answer: bool) -> list[Quantity]:
             before = scan.work[max(0, match.start() - 30) : match.start()]
             if _PAST_CUE_RE.search(before):
                 continue
-            article = match.group("a").lower() in {"a", "an"}
+            article = (match.group("a") or "a").lower() in {"a", "an"}
             if article and not whole_answer and not _ARTICLE_CUE_RE.search(before):
                 continue
             value = _weeks_value(match, factor, floor)

@@ -38,8 +38,9 @@ _TARGET_CUE_RE = re.compile(
     r"(?:(?:real|really|true|truly|very|more|proper|fully)\s+)?$",
     FLAGS,
 )
+_PREPOSITIONS = frozenset({"with", "at", "in", "on", "to", "for", "of", "about"})
 _OBJECT_RE = re.compile(
-    r"\s*(?:(?:with|at|in|on|to|for|of|about|when\s+it\s+comes\s+to)\s+)?"
+    r"\s*(?P<prep>(?:with|at|in|on|to|for|of|about|when\s+it\s+comes\s+to)\s+)?"
     r"(?P<obj>(?:(?!but\b|and\b|though\b|although\b|so\b|i\b|i'm\b)[A-Za-z0-9+#.']+\s*){1,3})",
     FLAGS,
 )
@@ -57,6 +58,7 @@ class _Cue(NamedTuple):
     start: int
     end: int
     score: int
+    subject: tuple[int, int] | None
 
 
 def _is_adjectival(work: str, hit: PhraseHit) -> bool:
@@ -73,21 +75,26 @@ def _is_adjectival(work: str, hit: PhraseHit) -> bool:
     return not (after and after.group(1).lower() in _FOLLOWERS)
 
 
-def _object_score(work: str, end: int, goal_words: set[str]) -> int:
-    """How surely a cue is about the goal: 3 names it, 2 is generic or bare, 0 is elsewhere."""
-    clause = _CLAUSE_END_RE.search(work, end)
+def _object_score(
+    work: str, hit: PhraseHit, goal_words: set[str]
+) -> tuple[int, tuple[int, int] | None]:
+    """How surely a cue is about the goal — 3 names it, 2 is generic or bare, 0 is some other
+    subject ("advanced with Excel") — and the span of that other subject."""
+    clause = _CLAUSE_END_RE.search(work, hit.end)
     stop = clause.start() if clause else len(work)
-    match = _OBJECT_RE.match(work[:stop], end)
-    if match is None or not match["obj"].strip():
-        return 2
+    match = _OBJECT_RE.match(work[:stop], hit.end)
+    joined = hit.phrase.split()[-1] in _PREPOSITIONS
+    if match is None or not match["obj"].strip() or not (joined or match["prep"]):
+        return 2, None
     words = phrase_key(match["obj"]).split()
     if goal_words & set(words):
-        return 3
+        return 3, None
     if any(" ".join(words[:n]) in _GENERIC for n in range(1, len(words) + 1)):
-        return 2
+        return 2, None
     if words[0] in _FOLLOWERS or words[0] in {"level", "now", "already", "really"}:
-        return 2
-    return 0
+        return 2, None
+    obj_end = match.start("obj") + len(match["obj"].rstrip())
+    return 0, (match.start("obj"), obj_end)
 
 
 def _cues(scan: Scan, goal_words: set[str]) -> list[_Cue]:
@@ -100,8 +107,8 @@ def _cues(scan: Scan, goal_words: set[str]) -> list[_Cue]:
         before = scan.work[max(0, hit.start - 40) : hit.start]
         if _TARGET_CUE_RE.search(before) or _is_adjectival(scan.work, hit):
             continue
-        score = _object_score(scan.work, hit.end, goal_words)
-        cues.append(_Cue(SkillLevel(hit.label), hit.start, hit.end, score))
+        score, subject = _object_score(scan.work, hit, goal_words)
+        cues.append(_Cue(SkillLevel(hit.label), hit.start, hit.end, score, subject))
     return cues
 
 
@@ -127,8 +134,11 @@ def _answer_level(answer: str) -> SkillLevel | None:
     return None
 
 
-def extract_skill(scan: Scan, *, goal: str | None = None) -> None:
-    """Set `skill_level` from the clearest cue; a bare answer counts when it was asked for."""
+def extract_skill(scan: Scan, *, goal: str | None = None) -> tuple[int, int] | None:
+    """Set `skill_level` from the clearest cue; a bare answer counts when it was asked for.
+
+    Returns the span of the subject the chosen cue names ("a beginner at chess" → "chess"),
+    which may be the goal when nothing else names one."""
     goal_words = set(phrase_key(goal or "").split()) - _GENERIC
     cues = _cues(scan, goal_words)
     if cues:
@@ -136,9 +146,10 @@ def extract_skill(scan: Scan, *, goal: str | None = None) -> None:
         for cue in cues:
             scan.take(cue.start, cue.end)
         scan.fields["skill_level"] = best.level
-        return
+        return best.subject
     if scan.expecting == "skill_level":
         level = _answer_level(scan.rest())
         if level is not None:
             scan.take_all()
             scan.fields["skill_level"] = level
+    return None

@@ -132,10 +132,9 @@ def _cued_topics(scan: Scan, weak: bool) -> bool:
         if not weak and topics:
             return _set(scan, topics, hit.start, end)
         if weak and len(topics) >= 2 and _plausible(topics) and _named(topics):
-            if hit.phrase == "with":
-                scan.fields["topics"] = topics
-                return True
-            return _set(scan, topics, hit.start, end)
+            # a weak cue is part of the goal's wording ("master Excel and Word"): keep the text
+            scan.fields["topics"] = topics
+            return True
     return False
 
 

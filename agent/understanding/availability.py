@@ -39,7 +39,7 @@ _AVAILABILITY_RE = re.compile(
     r"|(?P<weekdays>\b(?:week\s*-?\s*days?|work\s*-?\s*days?|working\s+days|business\s+days)\b)"
     r"|(?P<weekends>\bweek\s*-?\s*ends?\b)"
     r"|(?P<otherday>\bevery\s+other\s+day\b)"
-    r"|(?P<everyday>\b(?:every\s*day|every\s+single\s+day|each\s+day|daily|all\s+week(?:\s+long)?"
+    r"|(?P<everyday>\b(?:every\s*day|any\s*day|every\s+single\s+day|each\s+day|daily|all\s+week(?:\s+long)?"
     r"|(?:7|seven)\s+days\s+a\s+week)\b)"
     rf"|(?P<range>(?:\b(?P<rkw>from|between)\s+)?(?<![\w:.+/]){_clock('s')}\s*"
     rf"(?P<rsep>-|to|until|till|and)\s*{_clock('e')}{_NOT_A_TIME})"
@@ -303,6 +303,8 @@ def _availability_groups(scan: Scan) -> tuple[list[_Group], set[int]]:
     last_end = 0
     excluded_end: int | None = None
     for match in _availability_tokens(scan):
+        if match["count"] and scan.expecting != "availability":
+            continue  # "3 evenings a week" says how often, not when
         days, time_token = _day_token(match), _time_token(match)
         if days is None and time_token is None:
             continue

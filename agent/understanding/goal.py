@@ -33,12 +33,15 @@ _WISH_TRIGGER_RE = re.compile(
     FLAGS,
 )
 _GOAL_END_RE = re.compile(
-    r"[,;:!?\n()\[\]\x1f]|\.(?=\s|$)|\s-\s|\b(?:but|because|since|so\s+that|so\s+i|as\s+i"
+    r"[,;:!?\n()\[\]\x1f]|\.(?=\s|$)|\s-+\s|\b(?:but|because|since|so\s+that|so\s+i|as\s+i"
+    r"|for\s+(?:a|an|my|our|work|uni|school|fun|university|college|business|travel)\b"
     r"|i'?m|i\s+am|i\s+have|i've|i\s+can|i\s+could|i\s+work|i\s+live|which|in\s+order\s+to"
     r"|please|in\s+my\s+(?:free|spare)\s+time)\b",
     FLAGS,
 )
-_GOAL_SEGMENT_RE = re.compile(r"(?:[^,;:!?\n.]|\.(?!\s|$))+")
+_GOAL_SEGMENT_RE = re.compile(r"(?:[^,;:!?\n.\-]|\.(?!\s|$)|-(?!-|\s))+")
+_COMPOUNDS = word_set("learning_compounds")
+_PREVIOUS_WORD_RE = re.compile(r"([A-Za-z-]+)\s+$")
 _ACKS = word_set("acks")
 _NOT_A_START = word_set("not_a_goal_start")
 _JUNK = word_set("topic_junk")
@@ -89,9 +92,17 @@ def _hit(scan: Scan, goal: str | None, start: int, end: int) -> GoalHit | None:
     return GoalHit(goal, begin, begin + len(goal))
 
 
+def _compound(scan: Scan, match: re.Match[str]) -> bool:
+    """ "deep learning", "machine learning": the trigger word is part of the subject."""
+    previous = _PREVIOUS_WORD_RE.search(scan.work, 0, match.start())
+    return bool(previous and previous.group(1).lower() in _COMPOUNDS)
+
+
 def _triggered_goal(scan: Scan) -> GoalHit | None:
     for pattern in (_GOAL_TRIGGER_RE, _WISH_TRIGGER_RE):
         for match in scan.matches(pattern):
+            if _compound(scan, match):
+                continue
             hit = _goal_after(scan, match.end())
             if hit:
                 return hit

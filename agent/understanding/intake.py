@@ -22,7 +22,13 @@ from agent.understanding.dates import DateHit, find_dates
 from agent.understanding.goal import GoalHit, find_goal, is_vague_goal
 from agent.understanding.lexicon import correct_typos
 from agent.understanding.nonanswers import NonAnswer, classify_nonanswer
-from agent.understanding.numbers import MAX_WEEKS, MIN_WEEKS, extract_hours, extract_weeks
+from agent.understanding.numbers import (
+    MAX_WEEKS,
+    MIN_WEEKS,
+    extract_hours,
+    extract_weeks,
+    normalise_amounts,
+)
 from agent.understanding.places import PlaceOption, lookup_zone, timezone_from_location
 from agent.understanding.skill import extract_skill
 from agent.understanding.text import MASK, Scan, clean_text
@@ -44,9 +50,10 @@ FIELD_ORDER = (
 _LOCATION_RE = re.compile(
     r"^\s*__location__\s+(?P<lat>-?\d{1,3}(?:\.\d+)?)\s+(?P<lon>-?\d{1,3}(?:\.\d+)?)\s*$"
 )
+_DERIVED = "_derived"
 _DATE_FIELDS = {"weeks", "deadline", "start_date"}
 _CLASSIFY_FIRST = {None, "goal", "topics", "confirm"}
-_NO_TOPICS: set[str] = {"none", "anything", "no", "unsure"}
+_NO_TOPICS: set[str] = {"none", "anything", "no"}
 _DATE_TRIGGER_RE = re.compile(
     r"^\s*(?:by|until|till|til|before|deadline|due|no\s+later|end|finish|done|ready|complete"
     r"|start|begin|kick|from|as\s+of)\b",
@@ -64,6 +71,10 @@ class IntakeUpdate(BaseModel):
     nonanswer: NonAnswer | None = None
     zone_options: list[PlaceOption] = Field(default_factory=list)
     confidence: float = 0.0
+    derived: list[str] = Field(
+        default_factory=list,
+        description="fields computed, not stated (weeks from a deadline): not what was said",
+    )
 
 
 def _fmt_date(value: date) -> str:
@@ -117,6 +128,7 @@ def _reconcile_deadline(scan: Scan) -> None:
     stated = scan.fields.get("weeks")
     if stated is None:
         scan.fields["weeks"] = derived
+        scan.fields[_DERIVED] = ["weeks"]
     elif abs(stated - derived) > 1:
         scan.note(
             f"You mentioned {stated} weeks, but {_fmt_date(deadline)} is about {derived} weeks "
@@ -186,20 +198,21 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
         return IntakeUpdate()
     if expecting in _CLASSIFY_FIRST:
         kind = classify_nonanswer(cleaned, asking=expecting)
-        if kind is not None and kind != "question":
+        if kind is not None and (kind != "question" or expecting is not None):
             return _nonanswer_update(kind, expecting)
-    scan = Scan.of(correct_typos(cleaned), today, expecting)
+    scan = Scan.of(normalise_amounts(correct_typos(cleaned)), today, expecting)
     _extract_dates(scan)
     extract_hours(scan)
     extract_weeks(scan)
     _reconcile_deadline(scan)
     extract_availability(scan)
-    hint = find_goal(scan, triggered_only=True)
-    known = (goal.goal if goal and goal.goal else None) or (hint.goal if hint else None)
-    subject = extract_skill(scan, goal=known)
+    hint = find_goal(scan)
+    known = goal.goal if goal and goal.goal else None
+    subject = extract_skill(scan, goal=known, hint=tuple(hint) if hint else None)
     options = _extract_zone(scan)
     extract_topics(scan)
     specific = _extract_goal(scan, subject)
+    derived = scan.fields.pop(_DERIVED, [])
     fields = scan.fields
     if not fields and not options and not scan.problems:
         kind = classify_nonanswer(cleaned, asking=expecting) or (None if specific else "unsure")
@@ -207,7 +220,11 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
             return _nonanswer_update(kind, expecting)
     confidence = 1.0 if fields or options else 0.0
     return IntakeUpdate(
-        fields=fields, problems=scan.problems, zone_options=options, confidence=confidence
+        fields=fields,
+        problems=scan.problems,
+        zone_options=options,
+        confidence=confidence,
+        derived=derived,
     )
 
 

@@ -16,7 +16,16 @@ import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["LEXICON", "PhraseHit", "PhraseMatcher", "correct_typos", "phrase_key"]
+__all__ = [
+    "LEXICON",
+    "PhraseHit",
+    "PhraseMatcher",
+    "correct_typos",
+    "expand_abbreviations",
+    "phrase_key",
+    "trim_edges",
+    "word_set",
+]
 
 _PATH = Path(__file__).with_name("data") / "lexicon.yaml"
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z0-9]+)*")
@@ -129,8 +138,30 @@ def _correction(word: str, previous: str) -> str | None:
     return str(found[0])
 
 
+def _abbreviation_re() -> re.Pattern[str]:
+    names = sorted((str(k) for k in LEXICON["abbreviations"]), key=len, reverse=True)
+    parts = [re.escape(n) + ("" if n.endswith("/") else r"\b") for n in names]
+    return re.compile(r"(?<![\w/])(?:" + "|".join(parts) + r")\s*", re.IGNORECASE)
+
+
+_ABBREVIATION_RE = _abbreviation_re()
+_ABBREVIATIONS = {str(k).lower(): str(v) for k, v in LEXICON["abbreviations"].items()}
+_TO_AS_TWO_RE = re.compile(
+    r"\b(want|wanna|need|like|going|how)\s+2\s+(?=(?:learn|study|get|be|know|master|improve|pass"
+    r"|understand|start|speak|read|write|play|cook|code|build|make|do)\b)",
+    re.IGNORECASE,
+)
+
+
+def expand_abbreviations(text: str) -> str:
+    """ "w/ pytorch" → "with pytorch", "want 2 learn" → "want to learn"."""
+    text = _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group().strip().lower()] + " ", text)
+    return _TO_AS_TWO_RE.sub(lambda m: m.group(1) + " to ", text)
+
+
 def correct_typos(text: str) -> str:
     """`text` with misspelt vocabulary words corrected ("begginer" → "beginner")."""
+    text = expand_abbreviations(text)
     pieces: list[str] = []
     last = 0
     previous = ""

@@ -7,6 +7,7 @@ The phrases live in `data/lexicon.yaml`; rapidfuzz tolerates small typos ("not s
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -25,6 +26,7 @@ _PHRASES: dict[str, NonAnswer] = {
 }
 _FILLER = sorted((phrase_key(str(f)) for f in LEXICON["filler"]), key=len, reverse=True)
 _OPENERS = frozenset(str(w) for w in LEXICON["question_openers"])
+_PART_RE = re.compile(r"[,;.!]+|\s+-\s+")
 _FUZZY_MIN_CHARS = 6
 _FUZZY_SCORE = 88
 _MAX_WORDS = 8
@@ -75,7 +77,17 @@ def classify_nonanswer(text: str, *, asking: str | None = None) -> NonAnswer | N
         kind = _lookup(candidate)
         if kind is not None:
             return kind
-    return _question(text, key)
+    return _parts(text) or _question(text, key)
+
+
+def _parts(text: str) -> NonAnswer | None:
+    """ "whatever, you pick", "not really, just the general stuff": every part is one."""
+    parts = [phrase_key(p) for p in _PART_RE.split(text)]
+    parts = [p for p in parts if p and strip_filler(p) not in _FILLER]
+    if len(parts) < 2:
+        return None
+    kinds = [_lookup(p) or _lookup(strip_filler(p)) for p in parts]
+    return kinds[0] if all(kinds) else None
 
 
 def _question(text: str, key: str) -> NonAnswer | None:

@@ -29,6 +29,7 @@ __all__ = [
     "find_plan_weeks",
     "find_weekly_hours",
     "fmt_number",
+    "normalise_amounts",
     "parse_number",
 ]
 
@@ -94,13 +95,42 @@ def _range_value(match: re.Match[str]) -> float | None:
     return low if high is None else (low + high) / 2
 
 
+_HOURS_MINUTES_RE = re.compile(
+    r"\b(?P<h>\d{1,2})\s*h\s*(?P<m>[0-5]\d)\b(?!\s*(?:[ap]\.?m\b|:))", FLAGS
+)
+_CLOCK_CUE_RE = re.compile(r"\b(?:at|from|to|until|till|after|before|around)\s*$|-\s*$", FLAGS)
+_AND_A_HALF_RE = re.compile(
+    r"\b(?:(?P<n>\d{1,2}|an?|one|two|three|four|five|six)\s+)?(?P<unit>hours?|hrs?)\s+and\s+a\s+half\b"
+    r"|\b(?P<n2>\d{1,2}|one|two|three|four|five|six)\s+and\s+a\s+half\s+(?P<unit2>hours?|hrs?)\b",
+    FLAGS,
+)
+
+
+def _half(match: re.Match[str]) -> str:
+    number = match["n"] or match["n2"] or "1"
+    value = parse_number(number) or 1.0
+    return f"{value + 0.5:g} hours"
+
+
+def normalise_amounts(text: str) -> str:
+    """Amounts rewritten as decimals: "1h30" → "1.5h", "an hour and a half" → "1.5 hours"."""
+
+    def decimal(match: re.Match[str]) -> str:
+        if _CLOCK_CUE_RE.search(text, 0, match.start()) or text[match.end() :].lstrip()[:1] == "-":
+            return match.group()  # "at 7h30", "19h30-21h": a time of day
+        return f"{int(match['h']) + int(match['m']) / 60:g}h"
+
+    text = _HOURS_MINUTES_RE.sub(decimal, text)
+    return _AND_A_HALF_RE.sub(_half, text)
+
+
 # ---- weekly hours -------------------------------------------------------------------
 
 _HOUR_UNIT = r"(?:hours?|hrs?|h)\b(?:\s+of\s+(?:study|studying|learning|practice|time))?"
 _MINUTE_UNIT = r"(?:minutes?|mins?)\b(?:\s+of\s+(?:study|studying|learning|practice|time))?"
 _PER_WEEK = (
     r"(?:\s*/\s*(?:week|wk|w)\b|\s+(?:a|per|each|every|in\s+a)\s+(?:week|wk)\b"
-    r"|\s+(?:weekly|pw|p/w)\b)"
+    r"|\s+(?:weekly|pw|p/w|week|wk)\b|\s+(?:in\s+)?total\b)"
 )
 _PER_WEEKDAY = (
     r"(?:\s+(?:a|per|each|every|on)\s+(?:week\s*-?\s*day|work\s*-?\s*day|working\s+day)s?\b)"
@@ -138,7 +168,10 @@ _HOUR_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (rf"{_RANGE}\s*{_MINUTE_UNIT}{_PER_DAY}", 7 / 60),
         (rf"\b(?:hours?|hrs?)\s*(?:per|a|/|each)\s*week\s*[:=-]?\s*{_RANGE}", 1.0),
         (rf"\b(?:weekly|per\s+week)\s*[:=-]?\s*{_RANGE}\s*{_HOUR_UNIT}", 1.0),
-        (rf"\bdaily\s*[:=-]?\s*{_RANGE}\s*{_HOUR_UNIT}", 7.0),
+        (
+            rf"\b(?:daily|every\s*day|each\s+day|a\s+day|per\s+day)\s*[:=-]?\s*{_RANGE}\s*{_HOUR_UNIT}",
+            7.0,
+        ),
         (
             r"\b(?:spend|do|study|give|commit|invest|dedicate|devote|put\s+in|have|got|manage"
             r"|afford|spare|free\s+up)\s+(?:(?:about|around|roughly|maybe|up\s+to|at\s+most"
@@ -152,13 +185,13 @@ _HOUR_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
 _BARE_HOURS_RE = re.compile(
     r"^\s*(?:(?:about|around|roughly|maybe|approx\.?|~|like|probably|only|just|max|at\s+most"
     rf"|up\s+to|i\s+can\s+do|i\s+have)\s+)?{_RANGE}\s*(?:{_HOUR_UNIT})?"
-    r"(?:\s*(?:max|tops|total|or\s+so|-?ish))?\s*[.!]?\s*$",
+    r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly))?\s*[.!?]*\s*$",
     FLAGS,
 )
 _BARE_MINUTES_RE = re.compile(
     r"^\s*(?:(?:about|around|roughly|maybe|approx\.?|~|like|probably|only|just|max|at\s+most"
     rf"|up\s+to|i\s+can\s+do|i\s+have)\s+)?{_RANGE}\s*{_MINUTE_UNIT}"
-    r"(?:\s*(?:max|tops|total|or\s+so|-?ish))?\s*[.!]?\s*$",
+    r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly))?\s*[.!?]*\s*$",
     FLAGS,
 )
 _ANY_HOURS_RE = re.compile(rf"{_RANGE}\s*{_HOUR_UNIT}", FLAGS)
@@ -166,7 +199,7 @@ _DAY = rf"(?:{DAY_NAMES})s?\b\.?|week\s*-?\s*days?\b|week\s*-?\s*ends?\b"
 _DAY_LIST = rf"(?P<days>(?:{_DAY})(?:\s*(?:,|and|&|/|or)\s*(?:on\s+)?(?:{_DAY}))*)"
 _DAY_AMOUNT = (
     rf"(?P<qty>{_RANGE})\s*(?P<unit>(?P<hu>{_HOUR_UNIT})|{_MINUTE_UNIT})?\s*"
-    rf"(?:(?P<on>on|every|each)\s+|(?=(?:{_DAY})))(?:the\s+)?{_DAY_LIST}"
+    rf"(?:each\s+)?(?:(?P<on>on|every|each)\s+|(?=(?:{_DAY})))(?:the\s+)?{_DAY_LIST}"
 )
 _AMOUNT_ON_DAYS_RE = re.compile(_DAY_AMOUNT, FLAGS)
 _DAYS_WITH_AMOUNT_RE = re.compile(
@@ -189,17 +222,20 @@ def _day_count(days: str) -> int:
     count = 0
     for word in _DAY_WORD_RE.findall(days):
         folded = "".join(word.lower().split()).replace("-", "")
-        count += 5 if folded.startswith("weekday") else 2 if folded.startswith("weekend") else 1
+        count += 5 if folded.startswith("weekday") else 1
     return count
 
 
 def _hours_on_days(scan: Scan) -> list[Quantity]:
     """ "2 hours on Tuesdays and 2 on Thursdays" → 4; "Saturdays 3h, Sundays 2h" → 5.
 
-    A later amount without a unit borrows the unit of the one before. Only the amounts are
-    consumed, so availability still reads the days."""
+    A later amount without a unit borrows the unit of the one before; when hours were asked
+    for, a bare amount is hours ("6 on weekends"). An amount for "weekdays" is per day (×5),
+    one for "weekends" is for the whole weekend. Only the amounts are consumed, so
+    availability still reads the days."""
     for pattern in (_AMOUNT_ON_DAYS_RE, _DAYS_WITH_AMOUNT_RE):
-        total, spans, unit = 0.0, [], None
+        total, spans = 0.0, []
+        unit = 1.0 if scan.expecting == "hours_per_week" and pattern is _AMOUNT_ON_DAYS_RE else None
         for match in scan.matches(pattern):
             value = _range_value(match)
             if match["unit"]:

@@ -48,6 +48,8 @@ def _ascii_char(ch: str) -> str:
     """One character in ASCII when that is one character too ("é" → "e", "–" → "-")."""
     if ch.isascii():
         return ch
+    if unicodedata.category(ch) == "Pd":
+        return "-"
     folded = anyascii(ch)
     return folded if len(folded) == 1 else ch
 

@@ -78,7 +78,7 @@ _RELATIVE_RE = re.compile(
 )
 _DEADLINE_TRIGGER_RE = re.compile(
     r"\b(?:(?:by|before|until|for)\s+(?:my|the|our|an?)\s+(?:[a-z]+\s+){1,3}?(?:is\s+)?(?:on|in)\b"
-    r"|(?:exam|interview|test|certification|presentation)\s+(?:is\s+)?on"
+    r"|(?:exam|interview|test|certification|presentation)\s+(?P<on>(?:is\s+)?on)"
     r"|by|until|till|til|before|deadline(?:\s+is)?|due(?:\s+(?:by|on|date))?"
     r"|no\s+later\s+than|end\s+date(?:\s+is)?|(?:finish(?:ed)?|done|ready|complete(?:d)?)\s+by)"
     r"\s*[:=]?\s*",
@@ -244,8 +244,9 @@ def find_dates(text: str, *, today: date) -> list[DateHit]:
             hits.extend(_start_later_in_clause(scan, match.end()))
     for match in scan.matches(_DEADLINE_TRIGGER_RE):
         hit = _parse_date_at(scan.work, match.end(), today)
-        if hit is not None and scan.free(match.start(), hit.end):
-            hits.append(_taken(scan, hit.value, "deadline", match.start(), hit.end))
+        start = match.start("on") if match["on"] else match.start()  # "test on" keeps "test"
+        if hit is not None and scan.free(start, hit.end):
+            hits.append(_taken(scan, hit.value, "deadline", start, hit.end))
     if not hits:
         hits.extend(_whole_text_date(scan))
     return sorted(hits, key=lambda h: h.start)

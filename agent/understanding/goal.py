@@ -41,6 +41,12 @@ _GOAL_END_RE = re.compile(
 )
 _GOAL_SEGMENT_RE = re.compile(r"(?:[^,;:!?\n.\-]|\.(?!\s|$)|-(?!-|\s))+")
 _COMPOUNDS = word_set("learning_compounds")
+_LEADING = frozenset({"about", "to", "more", "need", "want", "wanna", "basically", "so", "ok"})
+_PURPOSE_RE = re.compile(
+    r"\s(?:for\s+(?:a|an|my|our|work|uni|school|fun|university|college|business|travel)"
+    r"|in\s+order\s+to|so\s+that|because)\b",
+    FLAGS,
+)
 _PREVIOUS_WORD_RE = re.compile(r"([A-Za-z-]+)\s+$")
 _ACKS = word_set("acks")
 _NOT_A_START = word_set("not_a_goal_start")
@@ -61,8 +67,9 @@ def is_vague_goal(goal: str) -> bool:
 
 
 def _clean_goal(phrase: str) -> str | None:
-    words = phrase.split()
-    while words and words[0].lower() in {"about", "to", "more"}:
+    end = _PURPOSE_RE.search(phrase)
+    words = (phrase[: end.start()] if end else phrase).split()
+    while words and words[0].lower() in _LEADING:
         words.pop(0)
     goal = trim_edges(" ".join(words))
     if len(goal) > MAX_GOAL_CHARS:

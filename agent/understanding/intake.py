@@ -32,7 +32,7 @@ from agent.understanding.numbers import (
 from agent.understanding.places import PlaceOption, lookup_zone, timezone_from_location
 from agent.understanding.skill import extract_skill
 from agent.understanding.text import MASK, Scan, clean_text
-from agent.understanding.topics import extract_topics, topics_after_goal
+from agent.understanding.topics import extract_topics, topics_after_goal, topics_in_sentences
 from storage.models import Goal
 
 __all__ = ["FIELD_ORDER", "IntakeUpdate", "missing_fields", "parse_intake"]
@@ -168,7 +168,7 @@ def _extract_goal(scan: Scan, subject: tuple[int, int] | None) -> bool:
         return False
     scan.fields["goal"] = hit.goal
     if "topics" not in scan.fields:
-        topics = topics_after_goal(scan, hit.end)
+        topics = topics_after_goal(scan, hit.end) or topics_in_sentences(scan, hit[1:])
         if topics:
             scan.fields["topics"] = topics
     return True
@@ -198,7 +198,7 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
         return IntakeUpdate()
     if expecting in _CLASSIFY_FIRST:
         kind = classify_nonanswer(cleaned, asking=expecting)
-        if kind is not None and (kind != "question" or expecting is not None):
+        if kind is not None and (kind != "question" or expecting in {"goal", "topics"}):
             return _nonanswer_update(kind, expecting)
     scan = Scan.of(normalise_amounts(correct_typos(cleaned)), today, expecting)
     _extract_dates(scan)
@@ -210,7 +210,7 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
     known = goal.goal if goal and goal.goal else None
     subject = extract_skill(scan, goal=known, hint=tuple(hint) if hint else None)
     options = _extract_zone(scan)
-    extract_topics(scan)
+    extract_topics(scan, goal.topics if goal else None)
     specific = _extract_goal(scan, subject)
     derived = scan.fields.pop(_DERIVED, [])
     fields = scan.fields

@@ -85,7 +85,7 @@ def _is_adjectival(work: str, hit: PhraseHit) -> bool:
     if hit.phrase not in _ADJECTIVAL:
         return False
     following = _next_word(work, hit.end)
-    if following is None or following.group(1).lower() in _FOLLOWERS:
+    if following is None or following.group(1).lower() in _FOLLOWERS | EDGE_WORDS:
         return False
     after = _next_word(work, following.end())
     return not (after and after.group(1).lower() in _FOLLOWERS)

@@ -19,7 +19,14 @@ from agent.understanding.lexicon import (
 )
 from agent.understanding.text import FLAGS, MASK, Scan
 
-__all__ = ["MAX_TOPICS", "extract_topics", "list_after", "topic_items", "topics_after_goal"]
+__all__ = [
+    "MAX_TOPICS",
+    "extract_topics",
+    "list_after",
+    "topic_items",
+    "topics_after_goal",
+    "topics_in_sentences",
+]
 
 MAX_TOPICS = 12
 MAX_TOPIC_CHARS = 60
@@ -39,7 +46,20 @@ _LIST_END_RE = re.compile(
 _LIST_SPLIT_RE = re.compile(
     r"\s*(?:,|;|&|\+|\band\b|\bor\b|\bas\s+well\s+as\b|\bplus\b|\bthen\b|\balso\b)\s*", FLAGS
 )
-_HEAD_RE = re.compile(r"^\s*(?P<head>[^:\n\x1f]{1,40}?)\s*:\s*(?=\S)", FLAGS)
+_COMMA_RE = re.compile(r"\s*[,;]\s*")
+_SENTENCE_RE = re.compile(r"[^.!?;\n\x1f]+")
+_POSTFIX = frozenset(
+    {"mostly", "mainly", "primarily", "especially", "particularly", "in particular"}
+)
+_NOT_AN_ITEM_START = frozenset({"the", "a", "an", "not", "no", "but", "i", "my"})
+_EDIT_RE = re.compile(
+    r"^\s*(?:(?P<add>add|include|plus|also)|(?P<drop>remove|drop|delete|take\s+out|no))\s+"
+    r"(?P<items>.+?)\s+(?:to|in|into|from|of)\s+(?:the\s+|my\s+)?topics?\b",
+    FLAGS,
+)
+_HEAD_RE = re.compile(
+    r"^\s*(?P<head>[^:\n\x1f]{1,40}?)\s*(?::|\s-+\s|\s-+(?=\s*[A-Za-z]))\s*(?=\S)", FLAGS
+)
 _HEAD_WORDS = frozenset(
     {
         "goal",
@@ -84,10 +104,19 @@ def _clean_item(raw: str) -> str | None:
     return item
 
 
+def _raw_items(phrase: str) -> list[str]:
+    """With commas, "and" joins words only in the last item ("supply and demand, elasticity
+    and market failure" keeps "supply and demand"); without, every "and" separates."""
+    parts = [p for p in _COMMA_RE.split(phrase) if p.strip()]
+    if len(parts) <= 1:
+        return _LIST_SPLIT_RE.split(phrase)
+    return [*parts[:-1], *_LIST_SPLIT_RE.split(parts[-1])]
+
+
 def topic_items(phrase: str) -> list[str]:
     """The items of a written list ("HTML, CSS and JS" → ["HTML", "CSS", "JS"])."""
     topics: list[str] = []
-    for raw in _LIST_SPLIT_RE.split(phrase):
+    for raw in _raw_items(phrase):
         item = _clean_item(raw)
         if item and item.lower() not in {t.lower() for t in topics}:
             topics.append(item)
@@ -109,6 +138,20 @@ def _plausible(items: list[str]) -> bool:
     )
 
 
+def _bare_list(phrase: str) -> list[str]:
+    """A list with no cue at all: at least two short items, none opening like a clause
+    ("Go, the board game, not the language" is not a list)."""
+    raws = [r.strip() for r in _raw_items(phrase) if r.strip()]
+    if len(raws) < 2 or any(phrase_key(r).split()[:1] == [] for r in raws):
+        return []
+    if any(phrase_key(r).split()[0] in _NOT_AN_ITEM_START or r[0].isdigit() for r in raws):
+        return []
+    topics = topic_items(phrase)
+    if len(topics) < 2 or not _plausible(topics) or any(len(t.split()) > 3 for t in topics):
+        return []
+    return topics
+
+
 def _named(items: list[str]) -> bool:
     """Some item is written like a name ("LoRA", "React", "C++"), not ordinary words."""
     return any(ch.isupper() or ch.isdigit() for item in items for ch in item)
@@ -124,7 +167,12 @@ def _cued_topics(scan: Scan, weak: bool) -> bool:
     for hit in _CUES.find(scan.work):
         if (hit.label == "weak") != weak or not scan.free(hit.start, hit.end):
             continue
-        end, phrase = list_after(scan, hit.end)
+        start = hit.end + 1 if scan.work[hit.end : hit.end + 1] == "." else hit.end
+        end, phrase = list_after(scan, start)
+        if not weak and not topic_items(phrase) and hit.phrase in _POSTFIX:
+            if _postfix_topics(scan, hit.start, hit.end):
+                return True
+            continue
         if weak:
             phrase = re.split(r"[;]|,\s*(?=\S+\s+\S+\s+\S+)", phrase, maxsplit=1)[0]
             end = hit.end + len(phrase)
@@ -136,6 +184,49 @@ def _cued_topics(scan: Scan, weak: bool) -> bool:
             scan.fields["topics"] = topics
             return True
     return False
+
+
+def _postfix_topics(scan: Scan, cue_start: int, cue_end: int) -> bool:
+    """ "Async and macros mostly." — the list comes before the cue."""
+    begin = max(scan.work.rfind(ch, 0, cue_start) for ch in ".!?;\n:\x1f") + 1
+    topics = _bare_list(scan.display[begin:cue_start]) or topic_items(scan.display[begin:cue_start])
+    if topics and _plausible(topics):
+        return _set(scan, topics, begin, cue_end)
+    return False
+
+
+def topics_in_sentences(scan: Scan, goal: tuple[int, int]) -> list[str]:
+    """A sentence of its own that is just a list joined by "and" ("Chess. Openings and
+    endgames. 20 min a day"); not the sentence of the goal (span `goal`)."""
+    for match in _SENTENCE_RE.finditer(scan.work):
+        if (match.start() < goal[1] and goal[0] < match.end()) or "," in match.group():
+            continue
+        topics = _bare_list(scan.display[match.start() : match.end()])
+        if topics:
+            scan.take(*match.span())
+            return topics
+    return []
+
+
+def _edited_topics(scan: Scan, known: list[str]) -> bool:
+    """ "add SQL to the topics", "remove async from topics" (a change to a known list)."""
+    match = _EDIT_RE.match(scan.work)
+    if match is None:
+        return False
+    items = topic_items(scan.display[match.start("items") : match.end("items")])
+    if not items:
+        return False
+    if match["add"]:
+        lower = {t.lower() for t in known}
+        topics = [*known, *(t for t in items if t.lower() not in lower)]
+    else:
+        drop = {t.lower() for t in items}
+        topics = [t for t in known if t.lower() not in drop]
+    scan.fields["topics"] = topics[:MAX_TOPICS]
+    if not topics:
+        scan.fields["topics_answered"] = True
+    scan.take(*match.span())
+    return True
 
 
 def _headed_topics(scan: Scan) -> bool:
@@ -160,8 +251,8 @@ def topics_after_goal(scan: Scan, goal_end: int) -> list[str]:
     masked = scan.work.find(MASK, start, end)
     if masked >= 0:
         end, phrase = masked, scan.display[start:masked]
-    topics = topic_items(phrase)
-    if len(topics) < 2 or not _plausible(topics) or not scan.free(start, end):
+    topics = _bare_list(phrase)
+    if not topics or not scan.free(start, end):
         return []
     scan.take(start, end)
     return topics
@@ -177,8 +268,11 @@ def _answered_topics(scan: Scan) -> bool:
     return _set(scan, topics, start, end) if topics else False
 
 
-def extract_topics(scan: Scan) -> None:
-    """Set `topics` from a cued, headed or (when asked for) bare list."""
+def extract_topics(scan: Scan, known: list[str] | None = None) -> None:
+    """Set `topics` from a cued, headed or (when asked for) bare list; `known` are the
+    topics so far, which "add X to the topics" changes."""
+    if _edited_topics(scan, known or []):
+        return
     if scan.expecting == "topics" and _answered_topics(scan):
         return
     if _cued_topics(scan, weak=False) or _headed_topics(scan):

@@ -27,6 +27,10 @@ _PHRASES: dict[str, NonAnswer] = {
 _FILLER = sorted((phrase_key(str(f)) for f in LEXICON["filler"]), key=len, reverse=True)
 _OPENERS = frozenset(str(w) for w in LEXICON["question_openers"])
 _PART_RE = re.compile(r"[,;.!]+|\s+-\s+")
+_ANYTHING_OPENERS = sorted(
+    (phrase_key(str(p)) for p in LEXICON["anything_openers"]), key=len, reverse=True
+)
+_MAX_OPENED_WORDS = 6
 _FUZZY_MIN_CHARS = 6
 _FUZZY_SCORE = 88
 _MAX_WORDS = 8
@@ -77,7 +81,18 @@ def classify_nonanswer(text: str, *, asking: str | None = None) -> NonAnswer | N
         kind = _lookup(candidate)
         if kind is not None:
             return kind
-    return _parts(text) or _question(text, key)
+    return _parts(text) or _opened(key) or _question(text, key)
+
+
+def _opened(key: str) -> NonAnswer | None:
+    """ "anything you think", "whatever is easiest": a short answer leaving the choice."""
+    words = strip_filler(key).split()
+    if not words or len(words) > _MAX_OPENED_WORDS:
+        return None
+    for opener in _ANYTHING_OPENERS:
+        if words[: len(opener.split())] == opener.split():
+            return "anything"
+    return None
 
 
 def _parts(text: str) -> NonAnswer | None:

@@ -100,8 +100,10 @@ _HOURS_MINUTES_RE = re.compile(
 )
 _CLOCK_CUE_RE = re.compile(r"\b(?:at|from|to|until|till|after|before|around)\s*$|-\s*$", FLAGS)
 _AND_A_HALF_RE = re.compile(
-    r"\b(?:(?P<n>\d{1,2}|an?|one|two|three|four|five|six)\s+)?(?P<unit>hours?|hrs?)\s+and\s+a\s+half\b"
-    r"|\b(?P<n2>\d{1,2}|one|two|three|four|five|six)\s+and\s+a\s+half\s+(?P<unit2>hours?|hrs?)\b",
+    r"\b(?:(?P<n>\d{1,2}|an?|one|two|three|four|five|six)\s+)?(?P<unit>hours?|hrs?|weeks?|months?|years?)"
+    r"\s+and\s+a\s+half\b"
+    r"|\b(?P<n2>\d{1,2}|one|two|three|four|five|six)\s+and\s+a\s+half\s+"
+    r"(?P<unit2>hours?|hrs?|weeks?|months?|years?)\b",
     FLAGS,
 )
 
@@ -109,7 +111,9 @@ _AND_A_HALF_RE = re.compile(
 def _half(match: re.Match[str]) -> str:
     number = match["n"] or match["n2"] or "1"
     value = parse_number(number) or 1.0
-    return f"{value + 0.5:g} hours"
+    unit = (match["unit"] or match["unit2"]).lower().rstrip("s")
+    unit = "hour" if unit in {"hr", "hour"} else unit
+    return f"{value + 0.5:g} {unit}s"
 
 
 def normalise_amounts(text: str) -> str:

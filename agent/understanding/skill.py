@@ -191,7 +191,10 @@ def extract_skill(
     hits = [h for h in _MATCHER.find(scan.work) if scan.free(h.start, h.end)]
     if hint is not None and not any(h.start < hint[2] and hint[1] < h.end for h in hits):
         goal = " ".join(filter(None, [goal, hint[0]]))
-    goal_words = set(phrase_key(goal or "").split()) - _GENERIC - _FUNCTION_WORDS
+    named = phrase_key(goal or "").split()
+    goal_words = set(named) - _GENERIC - _FUNCTION_WORDS
+    if len(named) > 1:
+        goal_words.add("".join(w[0] for w in named))  # "ML" for "machine learning"
     cues = _cues(scan, goal_words)
     for cue in cues:
         scan.take(cue.start, cue.end)

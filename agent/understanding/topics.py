@@ -188,7 +188,7 @@ def _cued_topics(scan: Scan, weak: bool) -> bool:
 
 def _postfix_topics(scan: Scan, cue_start: int, cue_end: int) -> bool:
     """ "Async and macros mostly." — the list comes before the cue."""
-    begin = max(scan.work.rfind(ch, 0, cue_start) for ch in ".!?;\n:\x1f") + 1
+    begin = max(scan.work.rfind(ch, 0, cue_start) for ch in ".,!?;\n:\x1f") + 1
     topics = _bare_list(scan.display[begin:cue_start]) or topic_items(scan.display[begin:cue_start])
     if topics and _plausible(topics):
         return _set(scan, topics, begin, cue_end)

@@ -34,7 +34,7 @@ _WISH_TRIGGER_RE = re.compile(
 )
 _GOAL_END_RE = re.compile(
     r"[,;:!?\n()\[\]\x1f]|\.(?=\s|$)|\s-+\s|\b(?:but|because|since|so\s+that|so\s+i|as\s+i"
-    r"|for\s+(?:a|an|my|our|work|uni|school|fun|university|college|business|travel)\b"
+    r"|for\s+(?:a|an)\s"
     r"|i'?m|i\s+am|i\s+have|i've|i\s+can|i\s+could|i\s+work|i\s+live|which|in\s+order\s+to"
     r"|please|in\s+my\s+(?:free|spare)\s+time)\b",
     FLAGS,
@@ -43,8 +43,7 @@ _GOAL_SEGMENT_RE = re.compile(r"(?:[^,;:!?\n.\-]|\.(?!\s|$)|-(?!-|\s))+")
 _COMPOUNDS = word_set("learning_compounds")
 _LEADING = frozenset({"about", "to", "more", "need", "want", "wanna", "basically", "so", "ok"})
 _PURPOSE_RE = re.compile(
-    r"\s(?:for\s+(?:a|an|my|our|work|uni|school|fun|university|college|business|travel)"
-    r"|in\s+order\s+to|so\s+that|because)\b",
+    r"\s(?:for\s+(?:a|an)\s|in\s+order\s+to\b|so\s+that\b|because\b)",
     FLAGS,
 )
 _PREVIOUS_WORD_RE = re.compile(r"([A-Za-z-]+)\s+$")

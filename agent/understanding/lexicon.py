@@ -60,7 +60,8 @@ class PhraseMatcher:
         self._wild: list[tuple[list[str], str, str]] = []
         for label, items in phrases.items():
             for item in items:
-                words = phrase_key(str(item)).split()
+                words = [w if w == "*" else phrase_key(w) for w in str(item).split()]
+                words = [w for w in words if w]
                 if not words:
                     continue
                 entry = (words, label, " ".join(words))

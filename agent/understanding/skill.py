@@ -22,6 +22,7 @@ from agent.understanding.lexicon import (
     LEXICON,
     PhraseHit,
     PhraseMatcher,
+    correct_typos,
     phrase_key,
     word_set,
 )
@@ -33,7 +34,8 @@ __all__ = ["extract_skill", "skill_in"]
 
 _MATCHER = PhraseMatcher(LEXICON["skill"])
 _ANSWER_KEYS: dict[str, str] = {
-    phrase_key(str(p)): level for level, items in LEXICON["skill_answers"].items() for p in items
+    **{level.value: level.value for level in SkillLevel},
+    **{phrase_key(str(p)): lv for lv, items in LEXICON["skill_answers"].items() for p in items},
 }
 _GENERIC = word_set("skill_generic_objects")
 _ADJECTIVAL = word_set("skill_adjectival")
@@ -65,6 +67,7 @@ _ANSWER_PREFIX_RE = re.compile(
     r"|somewhere\s+around|around|about|kinda|kind\s+of)\s+",
     FLAGS,
 )
+_CEFR_RE = re.compile(r"[abc][0-2]")
 _FUZZY_SCORE = 88
 
 
@@ -93,7 +96,7 @@ def _is_adjectival(work: str, hit: PhraseHit) -> bool:
 
 def _skipped(work: str, hit: PhraseHit) -> bool:
     """A target ("get to C1"), a negation ("not beginner") or part of a name ("B2 exam")."""
-    if hit.phrase in _NOT_A_CUE or " ".join(hit.phrase.split()[:2]) in _NOT_A_CUE:
+    if phrase_key(work[hit.start : hit.end]) in _NOT_A_CUE:
         return True
     before = work[max(0, hit.start - 40) : hit.start]
     if _TARGET_CUE_RE.search(before):
@@ -149,7 +152,7 @@ def _cues(scan: Scan, goal_words: set[str]) -> list[_Cue]:
         if _skipped(scan.work, hit):
             window = max(0, hit.start - 40)
             target = _TARGET_CUE_RE.search(scan.work[window : hit.start])
-            if target:  # "want to get to C1": not the goal either
+            if target and _CEFR_RE.fullmatch(hit.phrase):  # "want to get to C1": no goal either
                 scan.take(window + target.start(), hit.end)
             continue
         subject = _subject(scan.work, hit)
@@ -160,7 +163,7 @@ def _cues(scan: Scan, goal_words: set[str]) -> list[_Cue]:
 
 def skill_in(text: str, *, goal: str | None = None) -> SkillLevel | None:
     """The skill level stated in `text`, or None."""
-    scan = Scan.of(text)
+    scan = Scan.of(correct_typos(text))
     extract_skill(scan, goal=goal)
     level = scan.fields.get("skill_level")
     return level if isinstance(level, SkillLevel) else None

@@ -24,6 +24,7 @@ _PHRASES: dict[str, NonAnswer] = {
     for kind in reversed(_KINDS)
     for phrase in LEXICON["nonanswers"][kind]
 }
+_PHRASE_KEYS = tuple(_PHRASES)
 _FILLER = sorted((phrase_key(str(f)) for f in LEXICON["filler"]), key=len, reverse=True)
 _OPENERS = frozenset(str(w) for w in LEXICON["question_openers"])
 _PART_RE = re.compile(r"[,;.!]+|\s+-\s+")
@@ -56,7 +57,7 @@ def _lookup(key: str) -> NonAnswer | None:
         return _PHRASES[key]
     if len(key) < _FUZZY_MIN_CHARS:
         return None
-    found = process.extractOne(key, list(_PHRASES), scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
+    found = process.extractOne(key, _PHRASE_KEYS, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
     return _PHRASES[found[0]] if found else None
 
 

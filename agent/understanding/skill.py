@@ -37,6 +37,7 @@ _ANSWER_KEYS: dict[str, str] = {
     **{level.value: level.value for level in SkillLevel},
     **{phrase_key(str(p)): lv for lv, items in LEXICON["skill_answers"].items() for p in items},
 }
+_ANSWER_CHOICES = tuple(_ANSWER_KEYS)
 _GENERIC = word_set("skill_generic_objects")
 _ADJECTIVAL = word_set("skill_adjectival")
 _FOLLOWERS = word_set("skill_followers")
@@ -175,8 +176,9 @@ def _answer_level(answer: str) -> SkillLevel | None:
         if candidate in _ANSWER_KEYS:
             return SkillLevel(_ANSWER_KEYS[candidate])
     if len(key) >= 5:
-        keys = list(_ANSWER_KEYS)
-        found = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
+        found = process.extractOne(
+            key, _ANSWER_CHOICES, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE
+        )
         if found:
             return SkillLevel(_ANSWER_KEYS[found[0]])
     return None

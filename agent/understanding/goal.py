@@ -11,6 +11,7 @@ import re
 from typing import NamedTuple
 
 from agent.understanding.lexicon import phrase_key, trim_edges, word_set
+from agent.understanding.nonanswers import classify_nonanswer, strip_filler
 from agent.understanding.numbers import NUMBER_WORDS
 from agent.understanding.text import FLAGS, MASK, Scan
 
@@ -41,7 +42,9 @@ _GOAL_END_RE = re.compile(
 )
 _GOAL_SEGMENT_RE = re.compile(r"(?:[^,;:!?\n.\-]|\.(?!\s|$)|-(?!-|\s))+")
 _COMPOUNDS = word_set("learning_compounds")
-_LEADING = frozenset({"about", "to", "more", "need", "want", "wanna", "basically", "so", "ok"})
+_LEADING = frozenset(
+    {"about", "to", "more", "need", "want", "wanna", "basically", "so", "ok", "maybe", "probably"}
+)
 _PURPOSE_RE = re.compile(
     r"\s(?:for\s+(?:a|an)\s|in\s+order\s+to\b|so\s+that\b|because\b)",
     FLAGS,
@@ -52,6 +55,9 @@ _NOT_A_START = word_set("not_a_goal_start")
 _JUNK = word_set("topic_junk")
 _VAGUE = word_set("vague_goal_words")
 _MAX_SEGMENT_WORDS = 8
+_SHORT_THE_GOAL = 3
+_ANSWER_PART_RE = re.compile(r"[^,;!?\n]+")
+_FILLER = word_set("filler")
 
 
 class GoalHit(NamedTuple):
@@ -70,6 +76,8 @@ def _clean_goal(phrase: str) -> str | None:
     words = (phrase[: end.start()] if end else phrase).split()
     while words and words[0].lower() in _LEADING:
         words.pop(0)
+    if 1 < len(words) <= _SHORT_THE_GOAL and words[0].lower() == "the":
+        words.pop(0)  # "the guitar", but "the history of jazz"
     goal = trim_edges(" ".join(words))
     if len(goal) > MAX_GOAL_CHARS:
         goal = goal[:MAX_GOAL_CHARS].rsplit(" ", 1)[0]
@@ -141,6 +149,28 @@ def _segment_goal(scan: Scan) -> GoalHit | None:
     return None
 
 
+def _answered_goal(scan: Scan) -> GoalHit | None:
+    """The answer to "What do you want to learn?" without its hedges ("the piano, I guess",
+    "hmm, maybe photography?")."""
+    for match in _ANSWER_PART_RE.finditer(scan.work):
+        part = scan.display[match.start() : match.end()]
+        key = phrase_key(part)
+        if (
+            not key
+            or strip_filler(key) in _FILLER
+            or classify_nonanswer(part)
+            or is_vague_goal(part)
+        ):
+            continue
+        words = part.split()
+        while words and phrase_key(words[0]) in _FILLER | _LEADING:
+            words.pop(0)
+        goal = _clean_goal(" ".join(words))
+        if goal:
+            return _hit(scan, goal, match.start(), match.end())
+    return None
+
+
 def _whole_message_goal(scan: Scan) -> GoalHit | None:
     """A message with no other field is all goal ("Kubernetes for my job")."""
     whole = scan.display.strip()
@@ -148,7 +178,7 @@ def _whole_message_goal(scan: Scan) -> GoalHit | None:
         return None
     start = scan.display.find(whole)
     if scan.expecting == "goal":
-        return _hit(scan, _clean_goal(whole), start, start + len(whole))
+        return _answered_goal(scan)
     if whole.endswith("?"):
         return None
     if _plausible_start(whole):

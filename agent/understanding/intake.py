@@ -215,7 +215,8 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
     derived = scan.fields.pop(_DERIVED, [])
     fields = scan.fields
     if not fields and not options and not scan.problems:
-        kind = classify_nonanswer(cleaned, asking=expecting) or (None if specific else "unsure")
+        kind = classify_nonanswer(cleaned, asking=expecting, loose=True)
+        kind = kind or (None if specific else "unsure")
         if kind is not None:
             return _nonanswer_update(kind, expecting)
     confidence = 1.0 if fields or options else 0.0

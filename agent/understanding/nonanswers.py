@@ -32,6 +32,9 @@ _ANYTHING_OPENERS = sorted(
     (phrase_key(str(p)) for p in LEXICON["anything_openers"]), key=len, reverse=True
 )
 _MAX_OPENED_WORDS = 6
+_UNSURE_OPENERS = sorted(
+    (phrase_key(str(p)) for p in LEXICON["unsure_openers"]), key=len, reverse=True
+)
 _FUZZY_MIN_CHARS = 6
 _FUZZY_SCORE = 88
 _MAX_WORDS = 8
@@ -66,11 +69,14 @@ def _is_question_back(text: str, key: str) -> bool:
     return text.rstrip().endswith("?") and bool(words) and words[0] in _OPENERS
 
 
-def classify_nonanswer(text: str, *, asking: str | None = None) -> NonAnswer | None:
+def classify_nonanswer(
+    text: str, *, asking: str | None = None, loose: bool = False
+) -> NonAnswer | None:
     """The kind of non-answer `text` is, or None when it may carry a value.
 
-    `asking` is the field just asked for; a bare "yes"/"no" only counts as a non-answer to
-    a question (at the start of intake "yes" means nothing either)."""
+    `asking` is the field just asked for. `loose` (for a message in which nothing usable was
+    found) also counts a message that merely opens with a non-answer ("idk how to rate
+    myself") or has one among its parts ("not sure, something creative")."""
     key = phrase_key(text)
     if not key and text.strip(" .!-\u2013\u2014"):
         return _question(text, key)
@@ -82,7 +88,27 @@ def classify_nonanswer(text: str, *, asking: str | None = None) -> NonAnswer | N
         kind = _lookup(candidate)
         if kind is not None:
             return kind
-    return _parts(text) or _opened(key) or _question(text, key)
+    found = _parts(text) or _opened(key) or _question(text, key)
+    if found is None and loose:
+        found = _unsure_opening(key) or _any_part(text)
+    return found
+
+
+def _unsure_opening(key: str) -> NonAnswer | None:
+    words = strip_filler(key).split()
+    for opener in _UNSURE_OPENERS:
+        if words[: len(opener.split())] == opener.split():
+            return "unsure"
+    return None
+
+
+def _any_part(text: str) -> NonAnswer | None:
+    for part in _PART_RE.split(text):
+        key = strip_filler(phrase_key(part))
+        kind = _lookup(key) if key else None
+        if kind in {"unsure", "anything", "later"}:
+            return kind
+    return None
 
 
 def _opened(key: str) -> NonAnswer | None:

@@ -38,6 +38,7 @@ MAX_HOURS_PER_WEEK = 60.0
 MIN_WEEKS = 1
 MAX_WEEKS = 52
 WEEKS_PER_MONTH = 4.345
+_WEEKS_PER_YEAR = 52.0
 
 
 class Quantity(NamedTuple):
@@ -80,8 +81,11 @@ def parse_number(text: str) -> float | None:
         return NUMBER_WORDS.get(word)
 
 
-_RANGE = rf"(?P<a>{NUMBER_PATTERN})(?:\s*(?:-|to|or)\s*(?P<b>{NUMBER_PATTERN}))?"
-"""A number or a range like "5-10" / "5 to 10" (groups ``a`` and ``b``)."""
+_RANGE = (
+    rf"(?P<a>{NUMBER_PATTERN})"
+    rf"(?:\s*(?:-|to|or|,?\s*maybe|,?\s*perhaps|,?\s*possibly)\s*(?P<b>{NUMBER_PATTERN}))?"
+)
+"""A number or a range like "5-10", "5 to 10", "3, maybe 4" (groups ``a`` and ``b``)."""
 
 
 def _range_value(match: re.Match[str]) -> float | None:
@@ -334,9 +338,13 @@ _WEEK_PATTERNS: tuple[tuple[re.Pattern[str], float, bool], ...] = tuple(
             WEEKS_PER_MONTH,
             True,
         ),
-        (rf"{_RANGE}\s*-?\s*(?:years?|yrs?)\b{_NOT_A_PLAN_LENGTH}", 52.0, False),
+        (rf"{_RANGE}\s*-?\s*(?:years?|yrs?)\b{_NOT_A_PLAN_LENGTH}", _WEEKS_PER_YEAR, False),
         (r"\b(?:in|for|within|over|next)\s+(?P<a>\d{1,3})\s*days?\b", 1 / 7, False),
     )
+)
+_YEAR_CUE_RE = re.compile(
+    r"(?:\b(?:in|within|over|take|takes|plan|give\s+it|the\s+next|about|around|maybe)|^)\s*$",
+    FLAGS,
 )
 _ARTICLE_CUE_RE = re.compile(
     r"\b(?:in|for|within|over|about|around|just|only|take|takes|need|needs|have|got|like|of"
@@ -371,6 +379,8 @@ def _weeks_in(scan: Scan, *, whole_answer: bool) -> list[Quantity]:
             article = (match.group("a") or "a").lower() in {"a", "an"}
             if article and not whole_answer and not _ARTICLE_CUE_RE.search(before):
                 continue
+            if factor == _WEEKS_PER_YEAR and not whole_answer and not _YEAR_CUE_RE.search(before):
+                continue  # "played for 10 years" is experience, "in a year" a plan
             value = _weeks_value(match, factor, floor)
             if value is not None:
                 found.append(Quantity(value, *match.span()))

@@ -42,6 +42,7 @@ _GENERIC = word_set("skill_generic_objects")
 _ADJECTIVAL = word_set("skill_adjectival")
 _FOLLOWERS = word_set("skill_followers")
 _NOT_BEFORE = word_set("skill_not_before")
+_NOUNS = word_set("skill_nouns")
 _NEGATIONS = word_set("skill_negations")
 _FUNCTION_WORDS = EDGE_WORDS | word_set("not_a_goal_start") | _FOLLOWERS | word_set("intensifiers")
 _NOT_A_CUE = frozenset({"never mind", "never again"})
@@ -126,6 +127,8 @@ def _subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
         if after and after.group(1).lower() in _FOLLOWERS:
             return following.span(1)
     previous = _PREVIOUS_WORD_RE.search(work, 0, hit.start)
+    if hit.phrase not in _NOUNS:
+        return None
     if previous and previous.group(1).lower() not in _FUNCTION_WORDS | _NEGATIONS:
         return previous.span(1)
     return None

@@ -1,280 +1,419 @@
-"""Deadlines and start dates in free text ("by March 1", "start next Monday").
+"""Deadlines and start dates in free text, read with dateparser.
 
-A straight move of the intake parser's date rules behind the `find_dates` contract
-(issue 9); the places owner replaces the body with dateparser.
+dateparser is slow on long text and eager (it reads "3 hours a week" as a date), so it
+only sees short spans: the words after a cue ("by", "until", "before my exam on",
+"starting", "from"), an "end of …"/"in a fortnight" phrase, or a calendar date written
+out ("March 1", "2027-01-15"), and only spans with a date word in them. Month-only
+dates are computed here: "till March" is the end of March, "by March" its first day.
+A date is never in the past: one without a year rolls forward; a past one with a
+year is dropped. `today` is always passed in.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
-from calendar import monthrange
-from datetime import date, timedelta
-from typing import Literal, NamedTuple
+from datetime import date, datetime, timedelta
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
 
+import yaml
+from dateparser.date import DateDataParser
 from pydantic import BaseModel
 
-from agent.understanding.numbers import parse_number
-from agent.understanding.text import DAY_NAMES, FLAGS, WEEKDAY_INDEX, Scan
+from agent.understanding.gazetteer import fold
 
-__all__ = ["DateHit", "find_dates"]
+__all__ = ["DateHit", "find_dates", "warm_up"]
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+DATA_FILE = Path(__file__).with_name("data") / "dates.yaml"
+MAX_CHARS = 4000
+MAX_SPAN_WORDS = 7
+MAX_FILLER_WORDS = 3
+
+Kind = Literal["deadline", "start"]
 
 
 class DateHit(BaseModel):
-    """A date in the text: its value, whether it ends or starts the plan, and its span."""
-
     value: date
-    kind: Literal["deadline", "start"]
+    kind: Kind
     start: int
     end: int
 
 
-_MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-_MONTH = (
-    r"(?P<mon>january|february|march|april|may|june|july|august|september|october|november"
-    r"|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\b\.?"
-)
-_ISO_DATE_RE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b", FLAGS)
-_NUMERIC_DATE_RE = re.compile(
-    r"(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})(?:[./](?P<y>\d{4}|\d{2}))?\b"
-    r"(?![:.]\d|\s*[ap]\.?m\b|\s*h\b)",
-    FLAGS,
-)
-_DAY_MONTH_RE = re.compile(
-    rf"(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}(?:,?\s+(?P<y>\d{{4}})\b)?",
-    FLAGS,
-)
-_MONTH_DAY_RE = re.compile(
-    rf"{_MONTH}\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?",
-    FLAGS,
-)
-_MONTH_ONLY_RE = re.compile(
-    rf"(?:the\s+)?(?:(?P<pos>end|middle|mid|beginning|start)\s*-?\s*(?:of\s+)?)?{_MONTH}"
-    r"(?:\s+(?P<y>\d{4})\b)?",
-    FLAGS,
-)
-_PERIOD_END_RE = re.compile(
-    r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<next>next\s+)?(?P<unit>year|month)\b", FLAGS
-)
-_RELATIVE_RE = re.compile(
-    r"(?P<today>today)\b|(?P<now>now|right\s+(?:away|now)|immediately|asap)\b"
-    r"|(?P<tomorrow>tomorrow)\b"
-    rf"|(?:(?:this|next|coming)\s+)?(?P<wd>{DAY_NAMES})\b"
-    r"|next\s+(?P<unit>week|month)\b"
-    r"|in\s+(?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<u>days?|weeks?)\b",
-    FLAGS,
-)
-_DEADLINE_TRIGGER_RE = re.compile(
-    r"\b(?:(?:by|before|until|for)\s+(?:my|the|our|an?)\s+(?:[a-z]+\s+){1,3}?(?:is\s+)?(?:on|in)\b"
-    r"|(?:exam|interview|test|certification|presentation)\s+(?P<on>(?:is\s+)?on)"
-    r"|by|until|till|til|before|deadline(?:\s+is)?|due(?:\s+(?:by|on|date))?"
-    r"|no\s+later\s+than|end\s+date(?:\s+is)?|(?:finish(?:ed)?|done|ready|complete(?:d)?)\s+by)"
-    r"\s*[:=]?\s*",
-    FLAGS,
-)
-_DATE_CUE_RE = re.compile(r"\b(?:next|this|coming|tomorrow|today|on)\b", FLAGS)
-_CLAUSE_END_RE = re.compile(r"[,;!?\n\x1f]|\.(?=\s|$)")
-_START_TRIGGER_RE = re.compile(
-    r"\b(?P<kw>start(?:ing|s)?(?:\s+date(?:\s+is)?)?|begin(?:ning|s)?|kick(?:ing)?\s+off|from|as\s+of)"
-    r"(?:\s+(?:on|from))?\s*[:=]?\s*",
-    FLAGS,
-)
-
-
-class _Hit(NamedTuple):
-    value: date
+class _Token(NamedTuple):
+    text: str
+    key: str
+    start: int
     end: int
 
 
-def _safe_date(year: int, month: int, day: int) -> date | None:
+_TOKEN_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?|[^\W_]+")
+_NUMERIC_DATE_RE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{2,4}"
+)
+_ISO_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_ORDINAL_RE = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
+_DAY_RE = re.compile(r"\d{1,2}")
+_YEAR_RE = re.compile(r"(?:19|20)\d{2}")
+_BREAK_RE = re.compile(r"[,;!?\n()\x1f]|\.(?=\s|$)")
+_JOIN_RE = re.compile(r"[ \t'’-]*")
+_MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+} | {"sept": 9}
+_WEEKDAYS = frozenset(
+    name.lower()
+    for number in range(7)
+    for name in (calendar.day_name[number], calendar.day_abbr[number])
+) | {"tues", "weds", "thur", "thurs"}
+_RELATIVE_WORDS = frozenset({"today", "tomorrow", "tonight", "fortnight"})
+_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years"})
+_NEAR = frozenset({"next", "this", "coming"})
+_PERIOD_WORDS = {
+    "end": "end",
+    "middle": "mid",
+    "mid": "mid",
+    "beginning": "start",
+    "start": "start",
+    "early": "start",
+    "late": "end",
+}
+_AMOUNTS = frozenset(
+    {
+        "a",
+        "an",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "couple",
+    }
+)
+
+
+@cache
+def _data() -> dict[str, Any]:
+    with DATA_FILE.open(encoding="utf-8") as handle:
+        raw: dict[str, Any] = yaml.load(handle, Loader=_YAML_LOADER)
+    return {key: frozenset(values) for key, values in raw.items()}
+
+
+@lru_cache(maxsize=8)
+def _parser(today: date) -> DateDataParser:
+    settings = {
+        "RELATIVE_BASE": datetime(today.year, today.month, today.day),
+        "PREFER_DATES_FROM": "future",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "STRICT_PARSING": False,
+    }
+    return DateDataParser(languages=["en"], settings=settings)
+
+
+def warm_up() -> None:
+    """Load dateparser's language data now (about a second)."""
+    _parser(date(2026, 1, 1)).get_date_data("next monday")
+
+
+def _tokens(text: str) -> list[_Token]:
+    return [
+        _Token(
+            m.group(),
+            m.group().lower() if m.group()[0].isdigit() else fold(m.group()),
+            m.start(),
+            m.end(),
+        )
+        for m in _TOKEN_RE.finditer(text)
+    ]
+
+
+def _joined(text: str, tokens: list[_Token], first: int, last: int) -> bool:
+    return all(
+        _JOIN_RE.fullmatch(text, tokens[k - 1].end, tokens[k].start) for k in range(first + 1, last)
+    )
+
+
+def _phrase_at(tokens: list[_Token], index: int, phrases: frozenset[str]) -> int:
+    """Length (in tokens) of the longest phrase from `phrases` starting at `index`, or 0."""
+    for size in range(4, 0, -1):
+        if " ".join(t.key for t in tokens[index : index + size]) in phrases:
+            return size
+    return 0
+
+
+def _is_date_word(tokens: list[_Token], k: int) -> bool:
+    key = tokens[k].key
+    if key in _MONTHS or key in _WEEKDAYS or key in _RELATIVE_WORDS:
+        return True
+    if _NUMERIC_DATE_RE.fullmatch(key) or _ORDINAL_RE.fullmatch(key):
+        return True
+    if key in _UNITS and k > 0 and tokens[k - 1].key in _NEAR:
+        return True
+    if key in _UNITS and k > 1 and [t.key for t in tokens[k - 2 : k]] == ["of", "the"]:
+        return True
+    return (
+        key in _UNITS
+        and k > 1
+        and tokens[k - 2].key == "in"
+        and (tokens[k - 1].key in _AMOUNTS or tokens[k - 1].key.isdigit())
+    )
+
+
+def _month_only(tokens: list[_Token], today: date, through: bool) -> date | None:
+    """ "March", "March 2027", "end of June", "mid-May": computed without dateparser."""
+    keys = [t.key for t in tokens]
+    months = [k for k in keys if k in _MONTHS]
+    if len(months) != 1 or any(_DAY_RE.fullmatch(k) or _ORDINAL_RE.fullmatch(k) for k in keys):
+        return None
+    where = next(
+        (_PERIOD_WORDS[k] for k in keys if k in _PERIOD_WORDS), "end" if through else "start"
+    )
+    others = [k for k in keys if k not in _MONTHS and k not in _PERIOD_WORDS]
+    if any(k not in {"of", "the"} and not _YEAR_RE.fullmatch(k) for k in others):
+        return None
+    month = _MONTHS[months[0]]
+    years = [int(k) for k in keys if _YEAR_RE.fullmatch(k)]
+    year = years[0] if years else today.year
+    last_day = calendar.monthrange(year, month)[1]
+    day = {"start": 1, "mid": 15, "end": last_day}[where]
+    value = date(year, month, day)
+    if not years and value < today:
+        value = _month_only(tokens, date(today.year + 1, 1, 1), through)
+    return value if value is not None and value >= today else None
+
+
+def _period(tokens: list[_Token], today: date) -> date | None:
+    """ "end of next month", "end of the year", "next week" (its Monday), "beginning of
+    next month", "next month" (its first day)."""
+    keys = [t.key for t in tokens if t.key not in {"the", "of"}]
+    if not keys or keys[-1] not in {"week", "month", "year"}:
+        return None
+    where = _PERIOD_WORDS.get(keys[0], "")
+    rest = keys[1:] if where else keys
+    if rest[:-1] not in (["next"], ["this"], ["coming"], []) or where == "mid":
+        return None
+    if not where and not rest[:-1]:
+        return None  # a bare "week" or "month" is an amount, not a date
+    ahead = 1 if rest[:-1] in (["next"], ["coming"]) else 0
+    unit = rest[-1]
+    if unit == "week":
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=ahead)
+        return monday + timedelta(days=6) if where == "end" else max(monday, today)
+    if unit == "year":
+        first, last = date(today.year + ahead, 1, 1), date(today.year + ahead, 12, 31)
+    else:
+        year, month = today.year, today.month + ahead
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+    return last if where == "end" else max(first, today)
+
+
+def _numeric(tokens: list[_Token], today: date) -> date | None:
+    """ "2027-01-15", "15/01", "3/15" (day first unless that is impossible), "1.3.2027"."""
+    if len(tokens) != 1 or not _NUMERIC_DATE_RE.fullmatch(tokens[0].key):
+        return None
+    parts = [int(p) for p in re.split(r"[-/.]", tokens[0].key)]
+    if _ISO_RE.fullmatch(tokens[0].key):
+        year, month, day = parts
+        explicit = True
+    else:
+        day, month = (parts[1], parts[0]) if parts[1] > 12 else (parts[0], parts[1])
+        explicit = len(parts) == 3
+        year = (parts[2] + 2000 if parts[2] < 100 else parts[2]) if explicit else today.year
     try:
-        return date(year, month, day)
+        value = date(year, month, day)
+        if not explicit and value < today:
+            value = date(year + 1, month, day)
     except ValueError:
         return None
+    return value if value >= today else None
 
 
-def _year(text: str | None) -> int | None:
-    """A four-digit year, or a two-digit one read as 20xx."""
-    if not text:
+def _day_only(tokens: list[_Token], today: date) -> date | None:
+    """ "the 10th": the next such day of a month (dateparser would read a month)."""
+    keys = [t.key for t in tokens if t.key != "the"]
+    if len(keys) != 1 or not _ORDINAL_RE.fullmatch(keys[0]):
         return None
-    year = int(text)
-    return year + 2000 if year < 100 else year
-
-
-def _calendar_date(year: int | None, month: int, day: int, today: date) -> date | None:
-    """A date; without a year it is the next such day after `today`."""
-    if year is not None:
-        return _safe_date(year, month, day)
-    found = _safe_date(today.year, month, day)
-    if found is not None and found <= today:
-        found = _safe_date(today.year + 1, month, day)
-    return found
-
-
-def _iso_date(text: str, pos: int, _today: date) -> _Hit | None:
-    match = _ISO_DATE_RE.match(text, pos)
-    if not match:
-        return None
-    value = _safe_date(int(match["y"]), int(match["m"]), int(match["d"]))
-    return _Hit(value, match.end()) if value else None
-
-
-def _numeric_date(text: str, pos: int, today: date) -> _Hit | None:
-    match = _NUMERIC_DATE_RE.match(text, pos)
-    if not match or (match["sep"] == "." and not match["y"]):
-        return None
-    first, second = int(match["a"]), int(match["b"])
-    day, month = (second, first) if second > 12 else (first, second)
-    value = _calendar_date(_year(match["y"]), month, day, today)
-    return _Hit(value, match.end()) if value else None
-
-
-def _named_month_date(text: str, pos: int, today: date) -> _Hit | None:
-    for pattern in (_DAY_MONTH_RE, _MONTH_DAY_RE):
-        match = pattern.match(text, pos)
-        if match:
-            month = _MONTHS[match["mon"].lower()[:3]]
-            value = _calendar_date(_year(match["y"]), month, int(match["d"]), today)
-            return _Hit(value, match.end()) if value else None
+    day = int(keys[0][:-2])
+    year, month = today.year, today.month
+    for _ in range(13):
+        if day <= calendar.monthrange(year, month)[1] and date(year, month, day) >= today:
+            return date(year, month, day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return None
 
 
-def _month_date(text: str, pos: int, today: date) -> _Hit | None:
-    match = _MONTH_ONLY_RE.match(text, pos)
-    if not match:
+def _roll_forward(value: date, tokens: list[_Token], today: date) -> date | None:
+    """A date without a year never lies in the past: the next such day."""
+    if value >= today:
+        return value
+    keys = [t.key for t in tokens]
+    if any(_YEAR_RE.fullmatch(k) or re.fullmatch(r"\d{4}-.*|.*/\d{4}|.*\.\d{4}", k) for k in keys):
         return None
-    month = _MONTHS[match["mon"].lower()[:3]]
-    year = _year(match["y"])
-    where = (match["pos"] or "").lower()
-    probe_year = year if year is not None else today.year
-    day = {"end": monthrange(probe_year, month)[1], "middle": 15, "mid": 15}.get(where, 1)
-    value = _calendar_date(year, month, day, today)
-    if value is not None and year is None and where == "end":
-        value = value.replace(day=monthrange(value.year, month)[1])
-    return _Hit(value, match.end()) if value else None
-
-
-def _month_end(day: date) -> date:
-    return day.replace(day=monthrange(day.year, day.month)[1])
-
-
-def _period_end_date(text: str, pos: int, today: date) -> _Hit | None:
-    """ "end of the year", "end of this month", "end of next month"."""
-    match = _PERIOD_END_RE.match(text, pos)
-    if not match:
+    if not any(k in _MONTHS for k in keys) and not any(_NUMERIC_DATE_RE.fullmatch(k) for k in keys):
+        month = value.month
+        for _ in range(12):
+            month = month % 12 + 1
+            year = value.year + (1 if month == 1 else 0)
+            try:
+                value = value.replace(year=year, month=month)
+            except ValueError:
+                continue
+            if value >= today:
+                return value
         return None
-    ahead = 1 if match["next"] else 0
-    if match["unit"].lower() == "year":
-        return _Hit(date(today.year + ahead, 12, 31), match.end())
-    value = _month_end(today)
-    if value == today:
-        ahead += 1
-    for _ in range(ahead):
-        value = _month_end(value + timedelta(days=1))
-    return _Hit(value, match.end())
+    try:
+        return value.replace(year=today.year + (1 if value.replace(year=today.year) < today else 0))
+    except ValueError:
+        return value.replace(year=value.year + 1, day=28)
 
 
-def _next_weekday(today: date, weekday: int) -> date:
-    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+def _parse(text: str, tokens: list[_Token], today: date, through: bool) -> date | None:
+    value = (
+        _month_only(tokens, today, through) or _period(tokens, today) or _day_only(tokens, today)
+    )
+    if value is not None:
+        return value
+    if len(tokens) == 1 and _NUMERIC_DATE_RE.fullmatch(tokens[0].key):
+        return _numeric(tokens, today)
+    span = text[tokens[0].start : tokens[-1].end]
+    found = _parser(today).get_date_data(span).date_obj
+    return _roll_forward(found.date(), tokens, today) if found else None
 
 
-def _relative_date(
-    text: str, pos: int, today: date, *, weekdays: bool, offsets: bool
-) -> _Hit | None:
-    match = _RELATIVE_RE.match(text, pos)
-    if not match:
-        return None
-    if match["today"] or (match["now"] and offsets):
-        return _Hit(today, match.end())
-    if match["now"]:
-        return None
-    if match["tomorrow"]:
-        return _Hit(today + timedelta(days=1), match.end())
-    if match["wd"]:
-        if not weekdays:
-            return None
-        return _Hit(_next_weekday(today, WEEKDAY_INDEX[match["wd"].lower()[:3]]), match.end())
-    if match["unit"]:
-        if match["unit"].lower() == "week":
-            return _Hit(_next_weekday(today, 0), match.end())
-        first = today.replace(day=1) + timedelta(days=32)
-        return _Hit(first.replace(day=1), match.end())
-    count = parse_number(match["n"])
-    if not offsets or count is None:
-        return None
-    days = int(count) * (7 if match["u"].lower().startswith("week") else 1)
-    return _Hit(today + timedelta(days=days), match.end())
+def _clause_end(text: str, tokens: list[_Token], first: int) -> int:
+    """The index past the last token of the clause starting at `first`."""
+    last = first
+    while last < len(tokens) and (last == first or _joined(text, tokens, last - 1, last + 1)):
+        last += 1
+    return last
 
 
-def _parse_date_at(
-    text: str, pos: int, today: date, *, weekdays: bool = True, offsets: bool = False
-) -> _Hit | None:
-    """A date written at `pos` (absolute or relative to `today`), or None."""
-    for parser in (_iso_date, _numeric_date, _named_month_date, _month_date, _period_end_date):
-        hit = parser(text, pos, today)
-        if hit is not None:
-            return hit
-    return _relative_date(text, pos, today, weekdays=weekdays, offsets=offsets)
+def _date_at(
+    text: str, tokens: list[_Token], first: int, today: date, through: bool
+) -> tuple[date, int] | None:
+    """The longest date that starts at token `first` (its value and the index past it)."""
+    stop = min(_clause_end(text, tokens, first), first + MAX_SPAN_WORDS)
+    if first < len(tokens) and tokens[first].key == "the":
+        first_word = first + 1
+    else:
+        first_word = first
+    if tokens[first_word].key == "in" and first_word + 1 < stop:
+        nxt = tokens[first_word + 1].key
+        if not (nxt.isdigit() or nxt in _AMOUNTS or nxt == "fortnight"):
+            first_word += 1
+    for last in range(stop, first_word, -1):
+        if not any(_is_date_word(tokens, k) for k in range(first_word, last)):
+            continue
+        if any(tokens[k].key in _WEEKDAYS for k in range(first_word, last - 1)):
+            continue  # "Friday 9-5" is a time of day, not a date
+        if not (_is_date_word(tokens, last - 1) or tokens[last - 1].key.isdigit()):
+            continue
+        value = _parse(text, tokens[first_word:last], today, through)
+        if value is not None:
+            return value, last
+    return None
+
+
+def _after_filler(tokens: list[_Token], first: int, *, events_only: bool = True) -> int | None:
+    """ "my exam on 3 June", "uni in September": the index of the date after a few words
+    ending in "on"/"in" (for a deadline they must name an event), or None."""
+    for size in range(1, MAX_FILLER_WORDS + 2):
+        at = first + size
+        if at < len(tokens) and tokens[at - 1].key in {"on", "in", "from"}:
+            words = {t.key for t in tokens[first : at - 1]}
+            if not words or words & _data()["events"] or not events_only:
+                return at
+    return None
+
+
+def _weekday_range(tokens: list[_Token], cue: int, first: int, last: int) -> bool:
+    """ "from Monday to Friday", "Monday until Friday": study days, not dates."""
+    if tokens[first].key not in _WEEKDAYS:
+        return False
+    before = tokens[cue - 1].key if cue >= 1 else ""
+    after = tokens[last + 1].key if last + 1 < len(tokens) else ""
+    return before in _WEEKDAYS or after in _WEEKDAYS
 
 
 def find_dates(text: str, *, today: date) -> list[DateHit]:
-    """Start dates and deadlines in `text`, in text order; a message that is only a date
-    ("March 1", "next friday") is a deadline. Values are not checked against `today`."""
-    scan = Scan.of(text, today)
+    """Every deadline and start date in `text`, in order, never before `today`."""
+    text = text[:MAX_CHARS]
+    tokens = _tokens(text)
+    data = _data()
     hits: list[DateHit] = []
-    for match in scan.matches(_START_TRIGGER_RE):
-        keyword = match["kw"].lower()
-        loose = not keyword.startswith(("from", "as"))
-        hit = _parse_date_at(scan.work, match.end(), today, weekdays=loose, offsets=loose)
-        if hit is not None and scan.free(match.start(), hit.end):
-            hits.append(_taken(scan, hit.value, "start", match.start(), hit.end))
-        elif loose:
-            hits.extend(_start_later_in_clause(scan, match.end()))
-    for match in scan.matches(_DEADLINE_TRIGGER_RE):
-        hit = _parse_date_at(scan.work, match.end(), today)
-        start = match.start("on") if match["on"] else match.start()  # "test on" keeps "test"
-        if hit is not None and scan.free(start, hit.end):
-            hits.append(_taken(scan, hit.value, "deadline", start, hit.end))
-    if not hits:
-        hits.extend(_whole_text_date(scan))
-    return sorted(hits, key=lambda h: h.start)
+    index = 0
+    while index < len(tokens):
+        found = _hit_at(text, tokens, index, today, data)
+        if found is None:
+            index += 1
+            continue
+        hit, index = found
+        hits.append(hit)
+    return hits
 
 
-def _taken(
-    scan: Scan, value: date, kind: Literal["deadline", "start"], start: int, end: int
-) -> DateHit:
-    scan.take(start, end)
-    return DateHit(value=value, kind=kind, start=start, end=end)
+def _hit_at(
+    text: str, tokens: list[_Token], index: int, today: date, data: dict[str, Any]
+) -> tuple[DateHit, int] | None:
+    kind: Kind = "deadline"
+    size = _phrase_at(tokens, index, data["start_cues"])
+    if size:
+        kind = "start"
+    else:
+        size = _phrase_at(tokens, index, data["deadline_cues"])
+    if size and not _joined(text, tokens, index, index + size + 1):
+        size = 0
+    through = bool(size) and _phrase_at(tokens, index, data["through_cues"]) == size
+    begin = index + size
+    if size:
+        begin = _after_filler(tokens, begin, events_only=kind == "deadline") or begin
+    else:
+        event = _after_filler(tokens, index) if tokens[index].key in data["events"] else None
+        if event is None and not _bare_date_start(tokens, index, data):
+            return None
+        begin = event or index
+        size = begin - index
+    found = _date_at(text, tokens, begin, today, through)
+    if found is None:
+        return None
+    value, last = found
+    if _weekday_range(tokens, index, begin, last):
+        return None
+    start = tokens[index].start
+    return DateHit(value=value, kind=kind, start=start, end=tokens[last - 1].end), last
 
 
-def _start_later_in_clause(scan: Scan, pos: int) -> list[DateHit]:
-    """ "start learning Spanish next Monday": the date follows the verb's object."""
-    end_match = _CLAUSE_END_RE.search(scan.work, pos)
-    end = end_match.start() if end_match else len(scan.work)
-    for cue in _DATE_CUE_RE.finditer(scan.work, pos, end):
-        at = cue.end() if cue.group().lower() == "on" else cue.start()
-        at += len(scan.work[at:end]) - len(scan.work[at:end].lstrip())
-        hit = _parse_date_at(scan.work, at, scan.today)
-        if hit is not None and hit.end <= end and scan.free(cue.start(), hit.end):
-            return [_taken(scan, hit.value, "start", cue.start(), hit.end)]
-    return []
-
-
-def _whole_text_date(scan: Scan) -> list[DateHit]:
-    pos = len(scan.work) - len(scan.work.lstrip())
-    hit = _parse_date_at(scan.work, pos, scan.today)
-    if hit is None or not scan.free(pos, hit.end) or scan.work[hit.end :].strip(" .!"):
-        return []
-    return [_taken(scan, hit.value, "deadline", pos, hit.end)]
+def _bare_date_start(tokens: list[_Token], index: int, data: dict[str, Any]) -> bool:
+    """Without a cue, only a written-out date, "end of …", "in a fortnight", or a date
+    that is the whole message, is read."""
+    key = tokens[index].key
+    if index > 0 and tokens[index - 1].key in data["amount_units"]:
+        return False
+    if _NUMERIC_DATE_RE.fullmatch(key):
+        return True
+    nxt = tokens[index + 1].key if index + 1 < len(tokens) else ""
+    if key in _MONTHS and (_DAY_RE.fullmatch(nxt) or _ORDINAL_RE.fullmatch(nxt)):
+        return True
+    if (_DAY_RE.fullmatch(key) or _ORDINAL_RE.fullmatch(key) or key == "the") and (
+        nxt in _MONTHS or nxt == "of" or _ORDINAL_RE.fullmatch(nxt)
+    ):
+        return True
+    if key == "end" and nxt == "of":
+        return True
+    if key == "in" and index + 2 <= len(tokens):
+        return _is_date_word(tokens, min(index + 2, len(tokens) - 1)) or nxt == "fortnight"
+    return (
+        index == 0
+        and len(tokens) <= 4
+        and any(_is_date_word(tokens, k) for k in range(len(tokens)))
+    )

@@ -88,7 +88,7 @@ def _is_bare(scan: Scan, hit: DateHit) -> bool:
 
 
 def _extract_dates(scan: Scan) -> None:
-    for hit in find_dates(scan.work, today=scan.today):
+    for hit in find_dates(scan.work.replace(MASK, " "), today=scan.today):
         if not scan.free(hit.start, hit.end):
             continue
         if _is_bare(scan, hit) and scan.expecting not in _DATE_FIELDS:
@@ -140,7 +140,10 @@ def _reconcile_deadline(scan: Scan) -> None:
 
 def _extract_zone(scan: Scan) -> list[PlaceOption]:
     whole = scan.expecting == "timezone"
-    found = lookup_zone(scan.work.replace(MASK, ","), whole_answer=whole)
+    found = lookup_zone(scan.display, whole_answer=whole)
+    if found.start >= 0 and not scan.free(found.start, found.end):
+        # the place finder reads whole messages; a hit inside another field is retried
+        found = lookup_zone(scan.work.replace(MASK, " "), whole_answer=whole)
     if found.start >= 0 and scan.free(found.start, found.end):
         scan.take(found.start, found.end)
     if found.zone:
@@ -201,9 +204,9 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
         if kind is not None and (kind != "question" or expecting in {"goal", "topics"}):
             return _nonanswer_update(kind, expecting)
     scan = Scan.of(normalise_amounts(correct_typos(cleaned)), today, expecting)
-    _extract_dates(scan)
     extract_hours(scan)
-    extract_weeks(scan)
+    extract_weeks(scan)  # before dates: "a fortnight" is a length, "by March 1" a date
+    _extract_dates(scan)
     _reconcile_deadline(scan)
     extract_availability(scan)
     hint = find_goal(scan)

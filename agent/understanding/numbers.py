@@ -152,10 +152,14 @@ _TIMES_A_WEEK = (
     r"\b(?P<n>[1-7]|one|two|three|four|five|six|seven|once|twice|thrice)"
     r"(?:\s*(?:x|times|days|evenings|mornings|afternoons|nights|sessions))?\s*(?:a|per|/|each)\s*week\b"
 )
+_TIMES_X = r"\b(?P<n>[1-7])\s*(?:x|times)\s*"
+"""The "3 x" of "3 x 30 min a week"."""
 _SESSION = r"(?:\s+(?:a|per|each)\s+(?:day|session|time))?\s*,?\s*"
 _HOUR_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     (re.compile(pattern, FLAGS), factor)
     for pattern, factor in (
+        (rf"{_TIMES_X}(?P<qty>{_RANGE}\s*{_HOUR_UNIT})\s*(?:a|per|/|each)\s*week\b", 1.0),
+        (rf"{_TIMES_X}(?P<qty>{_RANGE}\s*{_MINUTE_UNIT})\s*(?:a|per|/|each)\s*week\b", 1 / 60),
         (rf"(?P<qty>{_RANGE}\s*{_HOUR_UNIT}){_SESSION}{_TIMES_A_WEEK}", 1.0),
         (rf"(?P<qty>{_RANGE}\s*{_MINUTE_UNIT}){_SESSION}{_TIMES_A_WEEK}", 1 / 60),
         (

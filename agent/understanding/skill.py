@@ -129,7 +129,8 @@ def _subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
     previous = _PREVIOUS_WORD_RE.search(work, 0, hit.start)
     if hit.phrase not in _NOUNS:
         return None
-    if previous and previous.group(1).lower() not in _FUNCTION_WORDS | _NEGATIONS:
+    named = previous and not previous.group(1).islower()  # "Linux expert", not "nervous beginner"
+    if named and previous.group(1).lower() not in _FUNCTION_WORDS | _NEGATIONS:
         return previous.span(1)
     return None
 

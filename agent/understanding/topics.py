@@ -44,7 +44,8 @@ _LIST_END_RE = re.compile(
     FLAGS,
 )
 _LIST_SPLIT_RE = re.compile(
-    r"\s*(?:,|;|&|\+|\band\b|\bor\b|\bas\s+well\s+as\b|\bplus\b|\bthen\b|\balso\b)\s*", FLAGS
+    r"\s*(?:,|;|\s&\s|\s\+\s|\band\b|\bor\b|\bas\s+well\s+as\b|\bplus\b|\bthen\b|\balso\b)\s*",
+    FLAGS,
 )
 _COMMA_RE = re.compile(r"\s*[,;]\s*")
 _SENTENCE_RE = re.compile(r"[^.!?;\n\x1f]+")

@@ -91,3 +91,24 @@ def test_changes_at_confirmation() -> None:
     assert added.fields["topics"] == ["ownership", "async", "SQL"]
     removed = parse_intake("remove async from topics", today=TODAY, expecting="confirm", goal=goal)
     assert removed.fields["topics"] == ["ownership"]
+
+
+@pytest.mark.parametrize(
+    ("text", "goal"),
+    [
+        (
+            "Learn Docker, Kubernetes and Terraform, 6 hrs a week",
+            "Docker, Kubernetes and Terraform",
+        ),
+        ("Learn HTML, CSS and JavaScript", "HTML, CSS and JavaScript"),
+    ],
+)
+def test_a_list_of_peers_is_the_goal(text: str, goal: str) -> None:
+    fields = parse_intake(text, today=TODAY).fields
+    assert fields["goal"] == goal
+    assert "topics" not in fields
+
+
+def test_a_first_chunk_and_its_list() -> None:
+    fields = parse_intake("Spanish, grammar and vocab", today=TODAY).fields
+    assert fields == {"goal": "Spanish", "topics": ["grammar", "vocab"]}

@@ -56,6 +56,7 @@ _JUNK = word_set("topic_junk")
 _VAGUE = word_set("vague_goal_words")
 _MAX_SEGMENT_WORDS = 8
 _SHORT_THE_GOAL = 3
+_SEGMENT_BREAK_RE = re.compile(r"[,;]")
 _ANSWER_PART_RE = re.compile(r"[^,;!?\n]+")
 _FILLER = word_set("filler")
 
@@ -181,7 +182,7 @@ def _whole_message_goal(scan: Scan) -> GoalHit | None:
         return _answered_goal(scan)
     if whole.endswith("?"):
         return None
-    if _plausible_start(whole):
+    if _plausible_start(whole) and not _SEGMENT_BREAK_RE.search(whole):
         return _hit(scan, _clean_goal(whole), start, start + len(whole))
     return _segment_goal(scan)
 

@@ -32,7 +32,12 @@ from agent.understanding.numbers import (
 from agent.understanding.places import PlaceOption, lookup_zone, timezone_from_location
 from agent.understanding.skill import extract_skill
 from agent.understanding.text import MASK, Scan, clean_text
-from agent.understanding.topics import extract_topics, topics_after_goal, topics_in_sentences
+from agent.understanding.topics import (
+    extract_topics,
+    peer_list_end,
+    topics_after_goal,
+    topics_in_sentences,
+)
 from storage.models import Goal
 
 __all__ = ["FIELD_ORDER", "IntakeUpdate", "missing_fields", "parse_intake"]
@@ -179,6 +184,10 @@ def _extract_goal(scan: Scan, subject: tuple[int, int] | None) -> bool:
         return not is_vague_goal(scan.rest()) or scan.expecting not in {None, "goal"}
     if is_vague_goal(hit.goal):
         return False
+    peers = None if "topics" in scan.fields else peer_list_end(scan, hit.goal, hit.end)
+    if peers is not None:
+        hit = GoalHit(" ".join(scan.display[hit.start : peers].split()), hit.start, peers)
+        scan.take(hit.start, hit.end)
     scan.fields["goal"] = hit.goal
     if "topics" not in scan.fields:
         topics = topics_after_goal(scan, hit.end) or topics_in_sentences(scan, hit[1:])

@@ -23,6 +23,7 @@ __all__ = [
     "MAX_TOPICS",
     "extract_topics",
     "list_after",
+    "peer_list_end",
     "topic_items",
     "topics_after_goal",
     "topics_in_sentences",
@@ -240,6 +241,31 @@ def _headed_topics(scan: Scan) -> bool:
     if len(topics) >= 2 and _plausible(topics):
         return _set(scan, topics, match.end("head"), end)
     return False
+
+
+def _list_span(scan: Scan, goal_end: int) -> tuple[int, int, str] | None:
+    rest = scan.work[goal_end:]
+    if not re.match(r"\s*(?:,|:|-|\band\b)", rest, FLAGS):
+        return None
+    start = goal_end + len(rest) - len(rest.lstrip(" ,:-"))
+    end, phrase = list_after(scan, start)
+    masked = scan.work.find(MASK, start, end)
+    if masked >= 0:
+        end, phrase = masked, scan.display[start:masked]
+    return start, end, phrase
+
+
+def peer_list_end(scan: Scan, goal: str, goal_end: int) -> int | None:
+    """Where a list of peers of the goal ends: in "Learn Docker, Kubernetes and Terraform"
+    every item is a name like the goal, so the whole list is the goal, not its topics."""
+    span = _list_span(scan, goal_end)
+    if span is None or not scan.work[goal_end:].lstrip().startswith(","):
+        return None
+    items = _bare_list(span[2])
+    named = [goal, *items]
+    if items and all(item[:1].isupper() for item in named) and len(goal.split()) <= 2:
+        return span[0] + len(span[2].rstrip(" ,;"))
+    return None
 
 
 def topics_after_goal(scan: Scan, goal_end: int) -> list[str]:

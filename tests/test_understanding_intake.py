@@ -83,3 +83,20 @@ def test_an_unusable_zone_is_a_problem() -> None:
 def test_commands_and_greetings_carry_nothing() -> None:
     assert parse_intake("/plan", today=TODAY).fields == {}
     assert parse_intake("hi", today=TODAY).fields == {}
+
+
+def test_corrections_at_confirmation() -> None:
+    def fields(text: str) -> dict[str, object]:
+        return parse_intake(text, today=TODAY, expecting="confirm").fields
+
+    assert fields("Berlin not Paris") == {"timezone": "Europe/Berlin"}
+    assert fields("actually 8 weeks") == {"weeks": 8}
+    assert fields("change hours to 6") == {"hours_per_week": 6.0}
+    assert fields("not beginner, advanced pls") == {"skill_level": SkillLevel.ADVANCED}
+    assert fields("drop the topics") == {"topics": [], "topics_answered": True}
+    assert parse_intake("looks good", today=TODAY, expecting="confirm").nonanswer == "yes"
+
+
+def test_a_nonanswer_to_the_zone_question_is_not_a_town() -> None:
+    update = parse_intake("same as you", today=TODAY, expecting="timezone")
+    assert update.fields == {} and update.nonanswer == "anything"

@@ -57,7 +57,9 @@ _LOCATION_RE = re.compile(
 )
 _DERIVED = "_derived"
 _DATE_FIELDS = {"weeks", "deadline", "start_date"}
-_CLASSIFY_FIRST = {None, "goal", "topics", "confirm"}
+_SHORT_ANSWER_WORDS = 3
+_CLASSIFY_FIRST = {None, "goal", "topics", "confirm", "timezone"}
+_NEGATED_RE = re.compile(r"\bnot\s+[^,.;!?\n]+", re.IGNORECASE)
 _NO_TOPICS: set[str] = {"none", "anything", "no"}
 _EVENT_LEAD_RE = re.compile(r"(?:[A-Za-z']+\s+){1,3}?(?P<on>(?:is\s+)?(?:on|in)\s)", re.IGNORECASE)
 _DATE_TRIGGER_RE = re.compile(
@@ -155,7 +157,11 @@ def _reconcile_deadline(scan: Scan) -> None:
 
 def _extract_zone(scan: Scan) -> list[PlaceOption]:
     whole = scan.expecting == "timezone"
-    found = lookup_zone(scan.display, whole_answer=whole)
+    text = scan.display
+    if scan.expecting == "confirm":  # "Berlin not Paris": the negated part is not the answer
+        text = _NEGATED_RE.sub(lambda m: " " * len(m.group()), text)
+        whole = len(text.split()) <= _SHORT_ANSWER_WORDS
+    found = lookup_zone(text, whole_answer=whole)
     if found.start >= 0 and not scan.free(found.start, found.end):
         # the place finder reads whole messages; a hit inside another field is retried
         found = lookup_zone(scan.work.replace(MASK, " "), whole_answer=whole)

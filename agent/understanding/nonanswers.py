@@ -66,6 +66,8 @@ def _lookup(key: str) -> NonAnswer | None:
 
 def _is_question_back(text: str, key: str) -> bool:
     words = key.split()
+    if words[:1] == ["why"] and len(words) <= _MAX_OPENED_WORDS:
+        return True  # "why do you ask"
     return text.rstrip().endswith("?") and bool(words) and words[0] in _OPENERS
 
 

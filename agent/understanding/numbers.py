@@ -179,6 +179,7 @@ _HOUR_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (rf"{_RANGE}\s*{_HOUR_UNIT}{_PER_DAY}", 7.0),
         (rf"{_RANGE}\s*{_MINUTE_UNIT}{_PER_DAY}", 7 / 60),
         (rf"\b(?:hours?|hrs?)\s*(?:per|a|/|each)\s*week\s*[:=-]?\s*{_RANGE}", 1.0),
+        (rf"\b(?:hours?|hrs?)\s+(?:to|=|:)\s*{_RANGE}(?!\s*(?:weeks?|months?|days?)\b)", 1.0),
         (rf"\b(?:weekly|per\s+week)\s*[:=-]?\s*{_RANGE}\s*{_HOUR_UNIT}", 1.0),
         (
             rf"\b(?:daily|every\s*day|each\s+day|a\s+day|per\s+day)\s*[:=-]?\s*{_RANGE}\s*{_HOUR_UNIT}",

@@ -35,6 +35,7 @@ _MAX_ITEM_WORDS = 5
 
 _CUES = PhraseMatcher({"strong": LEXICON["topic_cues"], "weak": LEXICON["topic_weak_cues"]})
 _JUNK = word_set("topic_junk")
+_FILLER = word_set("filler")
 _LEAD = word_set("topic_lead_words")
 _NOT_A_START = word_set("not_a_goal_start") - {"ai", "go", "r"}
 
@@ -54,6 +55,11 @@ _POSTFIX = frozenset(
     {"mostly", "mainly", "primarily", "especially", "particularly", "in particular"}
 )
 _NOT_AN_ITEM_START = frozenset({"the", "a", "an", "not", "no", "but", "i", "my"})
+_CLEAR_RE = re.compile(
+    r"^\s*(?:drop|remove|clear|delete|no|without)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?topics?"
+    r"\s*[.!]*\s*$",
+    FLAGS,
+)
 _EDIT_RE = re.compile(
     r"^\s*(?:(?P<add>add|include|plus|also)|(?P<drop>remove|drop|delete|take\s+out|no))\s+"
     r"(?P<items>.+?)\s+(?:to|in|into|from|of)\s+(?:the\s+|my\s+)?topics?\b",
@@ -101,7 +107,12 @@ def _clean_item(raw: str) -> str | None:
         words.pop(0)
     item = trim_edges(" ".join(words))
     key = phrase_key(item)
-    if not key or key in _JUNK or len(item) > MAX_TOPIC_CHARS or not any(c.isalpha() for c in item):
+    if (
+        not key
+        or key in _JUNK | _FILLER
+        or len(item) > MAX_TOPIC_CHARS
+        or not any(c.isalpha() for c in item)
+    ):
         return None
     return item
 
@@ -211,7 +222,12 @@ def topics_in_sentences(scan: Scan, goal: tuple[int, int]) -> list[str]:
 
 
 def _edited_topics(scan: Scan, known: list[str]) -> bool:
-    """ "add SQL to the topics", "remove async from topics" (a change to a known list)."""
+    """ "add SQL to the topics", "remove async from topics", "drop the topics"."""
+    cleared = _CLEAR_RE.match(scan.work)
+    if cleared:
+        scan.fields.update(topics=[], topics_answered=True)
+        scan.take(*cleared.span())
+        return True
     match = _EDIT_RE.match(scan.work)
     if match is None:
         return False

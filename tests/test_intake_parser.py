@@ -1,4 +1,5 @@
-"""Focused tests for `agent.understanding.intake` (and robustness of `agent.refine_parser`).
+"""Focused tests for `agent.understanding.intake` (and robustness of
+`agent.understanding.refinement`).
 
 The broad utterance table lives in `tests/test_parsers_table.py`; these tests pin down
 time-zone resolution, `missing_fields`, the problems reported for absurd values, and
@@ -16,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agent.refine_ops import RefineOp
-from agent.refine_parser import parse_refinement
 from agent.understanding.availability import parse_availability
 from agent.understanding.intake import FIELD_ORDER, missing_fields, parse_intake
 from agent.understanding.numbers import find_plan_weeks, find_weekly_hours
 from agent.understanding.places import resolve_timezone, timezone_from_location
+from agent.understanding.refinement import parse_refinement
 from storage.models import Goal, SkillLevel, Slot
 
 TODAY = date(2026, 1, 14)

@@ -46,8 +46,8 @@ from agent.progress import (
     study_days,
     summarize,
 )
-from agent.progress_parser import ProgressIntent, parse_progress
 from agent.state import AgentState
+from agent.understanding.progress import ProgressIntent, parse_progress
 from storage.models import Module, Plan
 from storage.progress import (
     Activity,
@@ -697,7 +697,7 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
             "caption": "Planned vs done hours per week, and your last 4 weeks of study.",
         }
     )
-    return finish(state, [reply(report.text)])
+    return finish(state, [reply(report.text, app="progress")])
 
 
 FEATURE = Feature(

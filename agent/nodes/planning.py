@@ -12,11 +12,11 @@ from langgraph.types import Command, interrupt
 from agent import texts
 from agent.context import AgentContext, context_of
 from agent.features import Feature, callback_node
-from agent.intake_parser import IntakeUpdate, missing_fields, parse_intake
 from agent.nodes.common import event_text, finish, reply, user_id
 from agent.questions import confirmation, question, understood
 from agent.refine import apply_ops, describe_diff, diff_plans
 from agent.state import AgentState
+from agent.understanding.intake import IntakeUpdate, missing_fields, parse_intake
 from agent.understanding.refinement import (
     history_request,
     parse_refinement,

@@ -1,8 +1,8 @@
 """The rule-based understander: the parsers of `agent.understanding`, composed by phase.
 
 Intake (and the confirmation card): the intake parser reads the Goal fields, with the
-question being asked as context. At the card, "add SQL to the topics" / "drop X from the
-topics" change the list instead of replacing it. A question back ("why?") while the bot is
+question being asked (or "confirm") and the goal so far as context — at the card, "add SQL
+to the topics" gives the whole new list. A question back ("why?") while the bot is
 asking is the non-answer "question".
 
 Once a plan exists, the first rule that matches decides the intent:
@@ -21,43 +21,19 @@ Once a plan exists, the first rule that matches decides the intent:
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from agent.understanding import adapters, phrases
 from agent.understanding.meaning import Meaning, UnderstandingContext
 from agent.understanding.validate import check
-from storage.models import Goal
 
 _COMPLETION = re.compile(r"\b(?:done|finished|complete|completed|completion)\b", re.I)
 _PLAN_WORDS = re.compile(r"\b(?:plan|plans|version|versions|change|changes|refinement)\b", re.I)
-_TOPIC_OPS = {"add_topic", "remove_topic"}
-_TOPICS_WORD = re.compile(r"\btopics?\b|\blist\b", re.I)
-_TO_THE_LIST = re.compile(
-    r"\s+(?:to|from|in|into|on|off)\s+(?:the|my)?\s*(?:topics?|list)\s*$", re.I
-)
-
-
-def _merge_topics(goal: Goal, ops: list[Any]) -> list[str]:
-    topics = list(goal.topics)
-    for op in ops:
-        topic = _TO_THE_LIST.sub("", (op.topic or "").strip())
-        lowered = [t.lower() for t in topics]
-        if op.kind == "add_topic" and topic and topic.lower() not in lowered:
-            topics.append(topic)
-        elif op.kind == "remove_topic" and topic.lower() in lowered:
-            topics.pop(lowered.index(topic.lower()))
-    return topics
 
 
 def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
     parsed = adapters.intake(text, today=ctx.today, expecting=ctx.asking, goal=ctx.goal)
     extras = adapters.intake_extras(parsed)
     fields = dict(parsed.fields)
-    if ctx.asking == "confirm" and _TOPICS_WORD.search(text):
-        ops = [op for op in adapters.refinement(text, None) if op.kind in _TOPIC_OPS]
-        if ops:
-            fields["topics"] = _merge_topics(ctx.goal, ops)
-            fields["topics_answered"] = True
     nonanswer = extras["nonanswer"]
     if not fields and not nonanswer and phrases.is_question(text):
         nonanswer = "question"  # a question back, while the bot is asking

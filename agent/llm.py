@@ -19,7 +19,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, ValidationError
 
 from agent import prompts
-from agent.planner import build_plan
+from agent.offline import offline_plan
 from agent.refine_ops import RefineOp, RefineRequest
 from agent.validator import PlanInvalid, repair_plan
 from storage.models import Goal, Plan, PlanMeta
@@ -44,9 +44,8 @@ def goal_key(goal: Goal, model: str) -> str:
 
 
 def deterministic(goal: Goal, reason: str | None = None) -> Plan:
-    plan, repairs = repair_plan(build_plan(goal), goal)
-    meta = PlanMeta(planner="deterministic", fallback_reason=reason, repairs=repairs)
-    return plan.model_copy(update={"meta": meta})
+    """The plan without an LLM: a built-in curriculum, else the template."""
+    return offline_plan(goal, reason)
 
 
 class LLMPlanner:

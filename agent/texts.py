@@ -63,3 +63,8 @@ STORAGE_ERROR = (
 )
 GOAL_TOO_LONG = "That's a long goal — could you say it in one sentence (up to {limit} characters)?"
 TOPICS_TOO_LONG = "Please list at most {count} topics, each up to {limit} characters."
+GENERIC_PLAN = (
+    "This plan is generic: I have no curriculum for “{goal}”. For a better one, tell me "
+    "its topics (e.g. “add more on <topic>”), paste your course outline (“Here's my course "
+    "outline:” and a list of chapters), or ask the bot's operator to configure an LLM."
+)

@@ -14,6 +14,7 @@ from agent.context import AgentContext, context_of
 from agent.features import Feature, callback_node
 from agent.intake_parser import IntakeUpdate, missing_fields, parse_intake
 from agent.nodes.common import event_text, finish, reply, user_id
+from agent.planner import goal_subject
 from agent.questions import confirmation, question, understood
 from agent.refine import apply_ops, describe_diff, diff_plans
 from agent.refine_parser import parse_refinement
@@ -129,11 +130,15 @@ async def generate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[st
     uid = user_id(state)
     version = await ctx.store.save_plan(uid, plan, goal, note="created")
     scheduled = await ctx.on_plan_changed(uid, version, plan, goal)
+    generic = []
+    if plan.meta.source == "template":
+        generic = [reply(texts.GENERIC_PLAN.format(goal=goal_subject(goal.goal)))]
     return {
         "phase": "planned",
         "asking": None,
         "replies": [
             {"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")},
+            *generic,
             *scheduled,
             reply(texts.AFTER_PLAN),
         ],

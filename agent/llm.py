@@ -1,8 +1,11 @@
 """The optional LLM: plans and refinements through any OpenAI-compatible endpoint.
 
-Every call is bounded by a timeout and every failure falls back to the
-deterministic path, so the user always gets a valid plan. Plans are cached by
-a hash of the normalized goal: the same request never makes a second call.
+Plans are hybrid (`agent.hybrid`): the LLM writes a small outline per chunk of weeks
+and code does the arithmetic. `build_one_shot` (the whole plan as one JSON object) is
+kept as the baseline `bench/planning.py` measures against. Every call is bounded by a
+timeout and every failure falls back to the offline planner, so the user always gets a
+valid plan. Complete LLM plans are cached by a hash of the normalized goal: the same
+request never makes a second call.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, ValidationError
 
 from agent import prompts
+from agent.hybrid import OutlineChunk, Progress, build_hybrid
 from agent.offline import offline_plan
 from agent.refine_ops import RefineOp, RefineRequest
 from agent.validator import PlanInvalid, repair_plan
@@ -64,11 +68,43 @@ class LLMPlanner:
         self.cache_get = cache_get
         self.cache_put = cache_put
 
-    async def build(self, goal: Goal) -> Plan:
+    async def build(self, goal: Goal, *, progress: Progress | None = None) -> Plan:
+        """The hybrid plan: an outline from the LLM in chunks, arithmetic in code."""
         key = goal_key(goal, self.model)
         cached = await self.cache_get(key)
         if cached is not None:
             return Plan.model_validate(cached)
+        plan = await build_hybrid(
+            goal, self._ask_chunk, model=self.model, chunk_timeout=self.timeout, progress=progress
+        )
+        if plan.meta.planner == "llm" and plan.meta.fallback_reason is None:
+            await self.cache_put(key, plan.model_dump(mode="json"))
+        return plan
+
+    async def _ask_chunk(
+        self, goal: Goal, first: int, last: int, earlier: list[str]
+    ) -> OutlineChunk:
+        assert goal.skill_level is not None
+        system = prompts.OUTLINE_SYSTEM.format(first=first, last=last, skill=goal.skill_level.value)
+        request = {
+            "goal": goal.goal,
+            "skill_level": goal.skill_level.value,
+            "hours_per_week": goal.hours_per_week,
+            "weeks": goal.weeks,
+            "topics": goal.topics,
+            "from_week": first,
+            "to_week": last,
+            "earlier_modules": earlier[-12:],
+        }
+        user = prompts.OUTLINE_USER.format(request_json=json.dumps(request, ensure_ascii=False))
+        structured = self.chat.with_structured_output(OutlineChunk)
+        result = await structured.ainvoke([SystemMessage(system), HumanMessage(user)])
+        if not isinstance(result, OutlineChunk):
+            raise ValueError("the LLM returned no outline")
+        return result
+
+    async def build_one_shot(self, goal: Goal) -> Plan:
+        """The whole plan as one structured answer (the former planner; a baseline)."""
         try:
             plan = await asyncio.wait_for(self._ask(goal), timeout=self.timeout)
             repaired, repairs = repair_plan(plan, goal)
@@ -80,10 +116,8 @@ class LLMPlanner:
         except Exception as exc:
             log.warning("LLM call failed: %s", exc)
             return deterministic(goal, f"the LLM call failed ({type(exc).__name__})")
-        meta = PlanMeta(planner="llm", model=self.model, repairs=repairs)
-        result = repaired.model_copy(update={"meta": meta})
-        await self.cache_put(key, result.model_dump(mode="json"))
-        return result
+        meta = PlanMeta(planner="llm", source="llm", model=self.model, repairs=repairs)
+        return repaired.model_copy(update={"meta": meta})
 
     async def _ask(self, goal: Goal) -> Plan:
         assert goal.hours_per_week is not None and goal.skill_level is not None

@@ -1,5 +1,13 @@
 """Prompts for the optional LLM. The deterministic planner needs none of this."""
 
+OUTLINE_SYSTEM = """You outline weeks {first}-{last} of a study plan for a {skill} learner.
+For each week: week number, a short theme, 1-4 modules. For each module: a specific title,
+2-3 short objectives, 1-3 topics, 1-2 resources as "kind: search words" (kind: docs,
+video, course, book or practice). Never write URLs. Do not repeat earlier modules; build
+on them. Cover the requested topics. No hours, no quizzes: only the outline. Be brief."""
+
+OUTLINE_USER = "Outline request, as JSON:\n{request_json}"
+
 PLAN_SYSTEM = """You are an expert learning designer. Build a week-by-week study plan.
 Rules:
 - Exactly {weeks} weeks, numbered 1..{weeks}; every week has 1-4 modules.

@@ -15,7 +15,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
-from agent.context import AgentContext
+from agent.context import AgentContext, ProgressReporter
 from agent.features import feature
 from agent.graph import build_graph
 from agent.state import RESET
@@ -34,7 +34,9 @@ class AgentService:
         self.context = context
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def handle(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+    async def handle(
+        self, event: dict[str, Any], progress: ProgressReporter | None = None
+    ) -> list[dict[str, Any]]:
         chat_id = int(event["chat_id"])
         config: Any = {"configurable": {"thread_id": str(chat_id)}}
         async with self._locks[chat_id]:
@@ -46,7 +48,7 @@ class AgentService:
             else:
                 before = 0
                 run_input = {"inbox": event, "replies": [RESET]}
-            context = dataclasses.replace(self.context, outbox=[])
+            context = dataclasses.replace(self.context, outbox=[], progress=progress)
             result = await self.graph.ainvoke(
                 run_input, config, context=context, durability=DURABILITY
             )

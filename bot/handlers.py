@@ -28,6 +28,7 @@ from agent.service import AgentService
 from bot.delivery import Delivery
 from bot.events import text_event
 from bot.keyboards import decode, inline_keyboard
+from bot.progress_message import ProgressMessage
 from bot.render import escape, render_reply, split_message
 from storage.engine import StorageError
 
@@ -138,7 +139,9 @@ class Handlers:
     ) -> None:
         try:
             async with self._typing(context, chat_id):
-                replies = await self.service.handle(event)
+                replies = await self.service.handle(
+                    event, progress=ProgressMessage(context.bot, chat_id)
+                )
         except StorageError:
             log.exception("storage failed for chat %s", chat_id)
             replies = [{"kind": "text", "text": texts.STORAGE_ERROR}]

@@ -126,7 +126,7 @@ def confirm(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
 async def generate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     ctx = context_of(runtime)
     goal = Goal.model_validate(state.get("goal") or {})
-    plan = await ctx.build_plan(goal)
+    plan = await ctx.build_plan(goal, progress=ctx.progress)
     uid = user_id(state)
     version = await ctx.store.save_plan(uid, plan, goal, note="created")
     scheduled = await ctx.on_plan_changed(uid, version, plan, goal)

@@ -106,6 +106,8 @@ class FakeTelegramAPI:
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
+        # (chat id, message id) → text of every message the bot sent, for editMessageText.
+        self.message_texts: dict[tuple[int, int], str] = {}
         self._new_update = asyncio.Event()
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -365,6 +367,23 @@ class FakeTelegramAPI:
             **extra,
         }
 
+    def _edit(self, params: dict[str, Any], text: str) -> dict[str, Any]:
+        """Like Telegram: only the bot's own messages, and never to the same text."""
+        key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
+        if key not in self.message_texts:
+            raise EntityError("message to edit not found")
+        if self.message_texts[key] == text:
+            raise EntityError("message is not modified")
+        self.message_texts[key] = text
+        self.calls[-1].message_id = key[1]
+        return {
+            "message_id": key[1],
+            "date": int(time.time()),
+            "chat": {"id": key[0], "type": "private"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "learnplan"},
+            "text": text,
+        }
+
     def _answer(self, call: Call) -> Any:
         method, params = call.method, call.params
         if method == "getMe":
@@ -384,7 +403,11 @@ class FakeTelegramAPI:
             elif not 1 <= len(text) <= 4096:
                 raise EntityError("message text is empty or too long")
             self._check_markup(params)
-            return self._message(params, text=text)
+            if method == "editMessageText":
+                return self._edit(params, text)
+            message = self._message(params, text=text)
+            self.message_texts[(int(params.get("chat_id", 0)), message["message_id"])] = text
+            return message
         if method in {"sendDocument", "sendPhoto"}:
             caption = str(params.get("caption", ""))
             if caption:

@@ -6,6 +6,7 @@ from agent.curricula import match
 from agent.curricula.select import curriculum_outline
 from agent.outline import plan_from_outline
 from agent.planner import build_plan
+from agent.syllabus import SyllabusUnit, syllabus_outline
 from agent.validator import repair_plan
 from storage.models import Goal, Plan, PlanMeta
 
@@ -23,6 +24,16 @@ def offline_plan(goal: Goal, reason: str | None = None) -> Plan:
         plan = build_plan(goal).model_copy(
             update={"meta": PlanMeta(source="template", fallback_reason=reason)}
         )
+    repaired, repairs = repair_plan(plan, goal)
+    return repaired.model_copy(
+        update={"meta": repaired.meta.model_copy(update={"repairs": repairs})}
+    )
+
+
+def syllabus_plan(goal: Goal, units: list[SyllabusUnit]) -> Plan:
+    """A valid plan whose units are the learner's own syllabus, in order."""
+    meta = PlanMeta(source="syllabus")
+    plan = plan_from_outline(goal, syllabus_outline(units, goal), meta)
     repaired, repairs = repair_plan(plan, goal)
     return repaired.model_copy(
         update={"meta": repaired.meta.model_copy(update={"repairs": repairs})}

@@ -68,3 +68,19 @@ GENERIC_PLAN = (
     "its topics (e.g. “add more on <topic>”), paste your course outline (“Here's my course "
     "outline:” and a list of chapters), or ask the bot's operator to configure an LLM."
 )
+SYLLABUS_ERRORS = {
+    "empty": "I couldn't find any chapters or headings in that. Send one per line, e.g. "
+    "“Here's my course outline:” followed by “1. Introduction”, “2. …”.",
+    "too_big": "That file is over 10 MB — please send a smaller one (or paste the outline).",
+    "wrong_type": "I can read course outlines as .txt, .md or .pdf files — or paste the list.",
+    "image_only": "That PDF has no text I can read (it looks like scanned images). Please "
+    "paste the table of contents instead.",
+    "no_headings": "I couldn't find chapter headings or bookmarks in that PDF. Please paste "
+    "the table of contents instead.",
+    "pdf_unreadable": "I couldn't open that PDF. Please check the file or paste the outline.",
+}
+SYLLABUS_PENDING = (
+    "Got your outline: {count} units, from “{first}” to “{last}”. Your plan will follow it. "
+    "A few questions first."
+)
+SYLLABUS_APPLIED = "Your plan now follows your outline ({count} units, in order)."

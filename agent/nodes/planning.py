@@ -14,6 +14,8 @@ from agent.context import AgentContext, context_of
 from agent.features import Feature, callback_node
 from agent.intake_parser import IntakeUpdate, missing_fields, parse_intake
 from agent.nodes.common import event_text, finish, reply, user_id
+from agent.nodes.syllabus import clear_pending, pending_syllabus
+from agent.offline import syllabus_plan
 from agent.planner import goal_subject
 from agent.questions import confirmation, question, understood
 from agent.refine import apply_ops, describe_diff, diff_plans
@@ -126,8 +128,13 @@ def confirm(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
 async def generate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     ctx = context_of(runtime)
     goal = Goal.model_validate(state.get("goal") or {})
-    plan = await ctx.build_plan(goal, progress=ctx.progress)
     uid = user_id(state)
+    units = await pending_syllabus(ctx.store, uid)
+    if units is not None:
+        plan = syllabus_plan(goal, units)
+        await clear_pending(ctx.store, uid)
+    else:
+        plan = await ctx.build_plan(goal, progress=ctx.progress)
     version = await ctx.store.save_plan(uid, plan, goal, note="created")
     scheduled = await ctx.on_plan_changed(uid, version, plan, goal)
     generic = []

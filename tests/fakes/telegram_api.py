@@ -108,6 +108,8 @@ class FakeTelegramAPI:
         self._message_ids = itertools.count(1000)
         # (chat id, message id) → text of every message the bot sent, for editMessageText.
         self.message_texts: dict[tuple[int, int], str] = {}
+        # file_id → bytes of the documents users sent, served by getFile + /file/bot….
+        self.files: dict[str, bytes] = {}
         self._new_update = asyncio.Event()
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -123,6 +125,7 @@ class FakeTelegramAPI:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -174,6 +177,36 @@ class FakeTelegramAPI:
             **message_fields,
         }
         return self._push({"message": message})
+
+    def send_document(
+        self,
+        user_id: int,
+        file_name: str,
+        data: bytes,
+        *,
+        mime_type: str | None = None,
+        file_size: int | None = None,
+    ) -> int:
+        """A document message; `file_size` overrides the reported size (e.g. to claim a
+        file too big to download)."""
+        file_id = f"doc-{len(self.files) + 1}"
+        self.files[file_id] = data
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type or "application/octet-stream",
+            "file_size": len(data) if file_size is None else file_size,
+        }
+        return self.send_message_update(user_id, {"document": document})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id])
 
     def send_location(self, user_id: int, latitude: float, longitude: float) -> int:
         location = {"latitude": latitude, "longitude": longitude}
@@ -418,6 +451,17 @@ class FakeTelegramAPI:
             return self._message(params)
         if method == "sendPoll":
             return self._message(params, poll=self._poll(params))
+        if method == "getFile":
+            file_id = str(params.get("file_id", ""))
+            if file_id not in self.files:
+                raise EntityError("wrong file_id specified")
+            data = self.files[file_id]
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(data),
+                "file_path": f"documents/{file_id}",
+            }
         if method in {
             "sendChatAction",
             "answerCallbackQuery",

@@ -24,9 +24,10 @@ from pydantic import BaseModel, ValidationError
 from agent import prompts
 from agent.hybrid import OutlineChunk, Progress, build_hybrid
 from agent.offline import offline_plan
+from agent.quizgen import GeneratedQuiz, quiz_key, valid_questions, week_brief
 from agent.refine_ops import RefineOp, RefineRequest
 from agent.validator import PlanInvalid, repair_plan
-from storage.models import Goal, Plan, PlanMeta
+from storage.models import Goal, Plan, PlanMeta, QuizQuestion, Week
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,30 @@ class LLMPlanner:
         if not isinstance(result, Plan):
             raise ValueError("the LLM returned no plan")
         return result
+
+    async def quiz_for_week(self, plan: Plan, week: Week) -> list[QuizQuestion]:
+        """Questions on the week's objectives, generated once and cached; [] on any
+        failure (the caller falls back to the plan's own quiz)."""
+        key = quiz_key(plan, week, self.model)
+        cached = await self.cache_get(key)
+        if cached is not None:
+            return [QuizQuestion.model_validate(q) for q in cached.get("questions", [])]
+        structured = self.chat.with_structured_output(GeneratedQuiz)
+        messages = [
+            SystemMessage(prompts.QUIZ_SYSTEM),
+            HumanMessage(prompts.QUIZ_USER.format(week_json=week_brief(plan, week))),
+        ]
+        try:
+            result = await asyncio.wait_for(structured.ainvoke(messages), timeout=self.timeout)
+        except Exception as exc:
+            log.warning("LLM quiz failed, using the plan's quiz: %s", exc)
+            return []
+        if not isinstance(result, GeneratedQuiz):
+            return []
+        questions = valid_questions(result)
+        if questions:
+            await self.cache_put(key, {"questions": [q.model_dump() for q in questions]})
+        return questions
 
     async def parse_refinement(
         self, text: str, plan: Plan, fallback: Callable[[str], list[RefineOp]]

@@ -30,3 +30,9 @@ lighter_week(week), heavier_week(week), set_hours(hours), add_topic(topic),
 remove_topic(topic), swap_weeks(week, other_week), drop_quiz(week or null for all),
 set_weeks(weeks), more_practice, less_reading, easier, harder.
 Return an empty list when the message asks for no change."""
+
+QUIZ_SYSTEM = """Write 3 multiple-choice questions that test the objectives of this week's
+study modules. Each: a question under 250 characters, 3-4 options under 80 characters,
+exactly one correct option (correct_index), and an explanation under 150 characters."""
+
+QUIZ_USER = "This week's modules, as JSON:\n{week_json}"

@@ -129,6 +129,7 @@ class FakeOpenAI:
         self.refine_ops: list[dict[str, Any]] = []
         self.fail_from_chunk: int | None = None
         self.fail_kind = "error500"
+        self.quiz_mode = "valid"
         self.completions: list[str] = []
         self.requests: list[dict[str, Any]] = []
         self._runner: web.AppRunner | None = None
@@ -164,6 +165,8 @@ class FakeOpenAI:
             return _answer(body, json.dumps({"ops": self.refine_ops}))
         if _schema_name(body) == "OutlineChunk":
             return await self._outline(body)
+        if _schema_name(body) == "GeneratedQuiz":
+            return self._quiz(body)
         if self.mode == "error500":
             return web.json_response({"error": {"message": "boom", "type": "server"}}, status=500)
         if self.mode == "slow":
@@ -179,6 +182,42 @@ class FakeOpenAI:
     def _content(self, body: dict[str, Any], content: str) -> web.Response:
         self.completions.append(content)
         return _answer(body, content)
+
+    def _quiz(self, body: dict[str, Any]) -> web.Response:
+        """Questions on the first module; ``quiz_mode = "long"`` adds ones that break
+        Telegram's poll limits (and one valid question with an over-long explanation)."""
+        if self.quiz_mode == "error500":
+            return web.json_response({"error": {"message": "boom", "type": "server"}}, status=500)
+        week = _goal_from(body)
+        title = week["modules"][0]["title"]
+        questions = [
+            {
+                "question": f"LLM quiz: what is the aim of “{title}”?",
+                "options": ["To meet its objectives", "To skip it", "Nothing"],
+                "correct_index": 0,
+                "explanation": "Each module has objectives.",
+            }
+        ]
+        if self.quiz_mode == "long":
+            questions += [
+                {"question": "Why? " * 80, "options": ["a", "b"], "correct_index": 0},
+                {
+                    "question": "LLM quiz: long option",
+                    "options": ["x" * 150, "y"],
+                    "correct_index": 1,
+                },
+                {"question": "LLM quiz: bad index", "options": ["a", "b"], "correct_index": 5},
+                {
+                    "question": "LLM quiz: long explanation",
+                    "options": ["a", "b"],
+                    "correct_index": 1,
+                    "explanation": "Because " * 60,
+                },
+            ]
+        return self._content(body, json.dumps({"questions": questions}))
+
+    def quiz_requests(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if _schema_name(r) == "GeneratedQuiz"]
 
     async def _outline(self, body: dict[str, Any]) -> web.Response:
         request = _goal_from(body)

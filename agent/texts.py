@@ -17,6 +17,7 @@ HELP = (
     "/done — mark the current module done (“/done w1m2 30m”)\n"
     "/log — log study time, e.g. “/log 1h30 LoRA”\n"
     "/quiz — this week's quiz (“/quiz 2” for week 2)\n"
+    "/review — questions due for spaced review (missed quiz questions, finished modules)\n"
     "/calendar — your sessions as an .ics file (“/calendar link” to subscribe)\n"
     "/timezone — change your time zone (a city, a zone or an offset)\n"
     "/export — all your data as a file\n"

@@ -47,6 +47,7 @@ from agent.progress import (
     summarize,
 )
 from agent.progress_parser import ProgressIntent, parse_progress
+from agent.review_items import review_line
 from agent.state import AgentState
 from storage.models import Module, Plan
 from storage.progress import (
@@ -697,7 +698,8 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
             "caption": "Planned vs done hours per week, and your last 4 weeks of study.",
         }
     )
-    return finish(state, [reply(report.text)])
+    line = await review_line(ctx.store, p.uid, p.now)
+    return finish(state, [reply("\n".join([report.text, line]) if line else report.text)])
 
 
 FEATURE = Feature(

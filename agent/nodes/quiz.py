@@ -92,6 +92,10 @@ def _poll(p: Progress, week: int, index: int, question: Any, batch: str, count: 
             "option_count": len(options),
             "batch": batch,
             "count": count,
+            # Kept so a wrong answer can become a spaced-review item (agent.nodes.review).
+            "question": question.question,
+            "options": options,
+            "explanation": question.explanation,
         },
     }
 

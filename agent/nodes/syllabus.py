@@ -87,5 +87,5 @@ FEATURE = Feature(
     events={"document": "import_syllabus"},
     claims_text=is_outline_message,
     text_node="import_syllabus",
-    priority=40,
+    priority=20,
 )

@@ -15,7 +15,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
-from agent.context import AgentContext
+from agent.context import AgentContext, ProgressReporter
 from agent.features import feature
 from agent.graph import build_graph
 from agent.state import RESET
@@ -35,7 +35,13 @@ class AgentService:
         self.context = context
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def handle(self, event: dict[str, Any], *, web: bool = False) -> list[dict[str, Any]]:
+    async def handle(
+        self,
+        event: dict[str, Any],
+        progress: ProgressReporter | None = None,
+        *,
+        web: bool = False,
+    ) -> list[dict[str, Any]]:
         """Run one event. With ``web`` (a Mini App action) it runs in the chat's own web
         thread (``web:<chat id>``), as if the plan were on screen: it never answers, or
         disturbs, a question open in the chat, and needs no conversation state."""
@@ -53,7 +59,7 @@ class AgentService:
                 run_input = {"inbox": event, "replies": [RESET]}
                 if web:
                     run_input["phase"] = "planned"
-            context = dataclasses.replace(self.context, outbox=[])
+            context = dataclasses.replace(self.context, outbox=[], progress=progress)
             result = await self.graph.ainvoke(
                 run_input, config, context=context, durability=DURABILITY
             )

@@ -57,6 +57,7 @@ def ensure_indexes(db: Database) -> None:
     db.ical_tokens.create_index([("token_hash", ASCENDING)], unique=True)
     db.ical_tokens.create_index([("user_id", ASCENDING)])
     db.llm_cache.create_index([("key", ASCENDING)], unique=True)
+    db.review_items.create_index([("user_id", ASCENDING)], unique=True)
     from storage.reminders import ensure_reminder_indexes  # imports this module
 
     ensure_reminder_indexes(db)

@@ -19,6 +19,8 @@ from tests.fakes.progress_driver import (
 )
 from tests.harness import BotUnderTest, FrozenClock, texts
 
+BOTH_ENGINES = True  # run on the embedded engine and on MONGODB_URI (tests/conftest.py)
+
 START = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # Monday 18:00 in Berlin
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import pymongo
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
@@ -25,7 +26,11 @@ from storage.models import Goal, Plan
 
 T = TypeVar("T")
 
-NOT_USER_DATA = frozenset({"llm_cache"})
+# Shared caches, and the conversation checkpoints: those are keyed by thread
+# (the chat), found by their thread_id index and deleted with the thread.
+NOT_USER_DATA = frozenset(
+    {"llm_cache", "lg_checkpoints", "lg_checkpoint_writes", "checkpoints", "checkpoint_writes"}
+)
 SECRET_FIELDS = frozenset({"token_hash", "token", "secret"})
 
 
@@ -40,6 +45,12 @@ def _without_secrets(value: Any) -> Any:
 def as_utc(value: datetime) -> datetime:
     """Stored datetimes are UTC; engines differ in whether they hand back tzinfo."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _bounded(timeout: float, call: Callable[[], T]) -> T:
+    """One call whose pymongo operations share one deadline (client-side timeout)."""
+    with pymongo.timeout(timeout):
+        return call()
 
 
 def ensure_indexes(db: Database) -> None:
@@ -70,15 +81,26 @@ class Store:
         self.clock = clock or (lambda: datetime.now(UTC))
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one storage call on the engine's threads. On MongoDB the whole call
+        (however many commands) is bounded by the engine's timeout, and so is the
+        wait for it. Every failure but a duplicate key is a `StorageError`."""
         loop = asyncio.get_running_loop()
         call = functools.partial(fn, *args, **kwargs)
+        timeout = self.engine.timeout_s
+        if timeout is not None:
+            call = functools.partial(_bounded, timeout, call)
         try:
-            return await loop.run_in_executor(self.engine.executor, call)
+            work = loop.run_in_executor(self.engine.executor, call)
+            if timeout is None:
+                return await work
+            return await asyncio.wait_for(work, timeout + 1.0)
         except DuplicateKeyError:
             raise
         except (PyMongoError, sqlite3.Error) as exc:
             # sqlite3.Error: the embedded engine's file is locked, full or unwritable.
-            raise StorageError(str(exc)) from exc
+            raise StorageError(f"storage call failed: {exc}") from exc
+        except TimeoutError as exc:
+            raise StorageError(f"storage call did not finish within {timeout:.0f} s") from exc
 
     async def setup(self) -> None:
         await self.run(ensure_indexes, self.db)

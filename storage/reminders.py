@@ -383,20 +383,20 @@ async def add_custom_rule(store: Store, user_id: int, rule: dict[str, Any], *, l
 
     def op() -> str:
         db = store.db.users
-        db.update_one(
-            {"user_id": user_id},
-            {"$setOnInsert": {"user_id": user_id, "created_at": now}},
-            upsert=True,
-        )
-        result = db.update_one(
-            {
-                "user_id": user_id,
-                "reminders.custom.id": {"$ne": rule["id"]},
-                f"reminders.custom.{limit - 1}": {"$exists": False},
-            },
-            {"$push": {"reminders.custom": rule}},
-        )
-        if result.modified_count == 1:
+        guard = {
+            "user_id": user_id,
+            "reminders.custom.id": {"$ne": rule["id"]},
+            f"reminders.custom.{limit - 1}": {"$exists": False},
+        }
+        update = {
+            "$push": {"reminders.custom": rule},
+            "$setOnInsert": {"created_at": now},
+        }
+        try:  # one write: an upsert whose guard fails on an existing user collides
+            result = db.update_one(guard, update, upsert=True)
+        except DuplicateKeyError:
+            result = None
+        if result is not None and (result.modified_count == 1 or result.upserted_id):
             return "added"
         if db.find_one({"user_id": user_id, "reminders.custom.id": rule["id"]}, {"_id": 1}):
             return "exists"

@@ -159,8 +159,12 @@ class Store:
                     "goal": goal.model_dump(mode="json"),
                 }
             )
+            # only upwards: of two saves racing, the newer version ends up active; a
+            # crash before this line leaves an inactive version the next save supersedes.
+            # (A filter, not $max: the embedded engine's $max fails on a null field.)
+            lower = [{"active_plan_version": None}, {"active_plan_version": {"$lt": version}}]
             self.db.users.update_one(
-                {"user_id": user_id}, {"$set": {"active_plan_version": version}}
+                {"user_id": user_id, "$or": lower}, {"$set": {"active_plan_version": version}}
             )
             return version
 
@@ -208,7 +212,11 @@ class Store:
 
     async def set_timezone(self, user_id: int, timezone: str) -> int | None:
         """Record the user's zone, and the active plan's, so sessions follow it.
-        Returns the active plan version that was updated, if any."""
+        Returns the active plan version that was updated, if any.
+
+        Two idempotent ``$set`` writes: after a crash between them, calling it again
+        (the user repeats the zone) completes it. One chat's turns never run at once
+        (`agent.service`), so two of these for one user do not interleave."""
 
         def op() -> int | None:
             user = self.db.users.find_one_and_update(

@@ -18,6 +18,7 @@ from scheduler.runner import NEXT_JOB, POLL_JOB, ReminderRunner
 from storage.engine import Engine, EngineKind
 from storage.leases import claim
 from storage.reminders import (
+    add_custom_rule,
     compare_and_set,
     ensure_indexes_once,
     get_reminder,
@@ -415,3 +416,13 @@ async def test_a_runner_made_before_the_bot_catches_up_in_the_background(store: 
     await runner.stop()
     assert sorted(chat for chat, _ in sender.sent) == [1, 2]
     assert sender.sent[-1][1].startswith("While I was away you missed")
+
+
+async def test_a_custom_rule_is_one_write_added_once_and_bounded(store: Store) -> None:
+    rule = {"id": "r1", "rule": "daily 08:00"}
+    assert await add_custom_rule(store, 9, rule, limit=2) == "added"  # creates the user
+    assert await add_custom_rule(store, 9, rule, limit=2) == "exists"
+    assert await add_custom_rule(store, 9, {**rule, "id": "r2"}, limit=2) == "added"
+    assert await add_custom_rule(store, 9, {**rule, "id": "r3"}, limit=2) == "full"
+    users = await store.run(lambda: list(store.db.users.find({"user_id": 9})))
+    assert len(users) == 1 and [r["id"] for r in users[0]["reminders"]["custom"]] == ["r1", "r2"]

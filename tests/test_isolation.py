@@ -205,7 +205,13 @@ async def assert_victim_untouched(world: World, before: Snapshot) -> None:
 
 
 def _calls_to(world: World, chat: int, since: int = 0) -> list[Call]:
-    return [c for c in world.rig.api.calls[since:] if str(c.params.get("chat_id")) == str(chat)]
+    """What the bot sent or showed `chat`; "typing…" is left out (it depends only on how
+    long a turn took, and shows nothing)."""
+    return [
+        c
+        for c in world.rig.api.calls[since:]
+        if str(c.params.get("chat_id")) == str(chat) and c.method != "sendChatAction"
+    ]
 
 
 def seen_by(world: World, chat: int, since: int = 0) -> str:

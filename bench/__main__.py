@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-MODULES = ["turns", "fanout", "startup", "generation", "memory"]
+MODULES = ["turns", "fanout", "startup", "generation", "memory", "dbcommands"]
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 

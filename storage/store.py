@@ -13,7 +13,7 @@ import asyncio
 import functools
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pymongo
@@ -31,6 +31,9 @@ T = TypeVar("T")
 NOT_USER_DATA = frozenset(
     {"llm_cache", "lg_checkpoints", "lg_checkpoint_writes", "checkpoints", "checkpoint_writes"}
 )
+# `touch_user` rewrites an unchanged user this often (keeps ``last_seen_at`` fresh, and
+# recreates the document if another instance forgot the user meanwhile).
+TOUCH_EVERY = timedelta(minutes=10)
 SECRET_FIELDS = frozenset({"token_hash", "token", "secret"})
 
 
@@ -79,6 +82,8 @@ class Store:
         self.engine = engine
         self.db: Database = engine.db
         self.clock = clock or (lambda: datetime.now(UTC))
+        # user_id → (chat_id, name, when) as last written by `touch_user`
+        self._touched: dict[int, tuple[int, str | None, datetime]] = {}
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run one storage call on the engine's threads. On MongoDB the whole call
@@ -107,11 +112,16 @@ class Store:
 
     # ---- users -------------------------------------------------------------
 
-    async def touch_user(self, user_id: int, chat_id: int, name: str | None) -> dict[str, Any]:
+    async def touch_user(self, user_id: int, chat_id: int, name: str | None) -> bool:
+        """Create or update the user's document — only when something changed: a new
+        chat or name, or ``last_seen_at`` older than `TOUCH_EVERY`. True if written."""
         now = self.clock()
+        seen = self._touched.get(user_id)
+        if seen is not None and seen[:2] == (chat_id, name) and now - seen[2] < TOUCH_EVERY:
+            return False
 
-        def op() -> dict[str, Any]:
-            doc = self.db.users.find_one_and_update(
+        def op() -> None:
+            self.db.users.update_one(
                 {"user_id": user_id},
                 {
                     "$set": {"chat_id": chat_id, "name": name, "last_seen_at": now},
@@ -123,11 +133,13 @@ class Store:
                     },
                 },
                 upsert=True,
-                return_document=ReturnDocument.AFTER,
             )
-            return dict(doc)
 
-        return await self.run(op)
+        await self.run(op)
+        if len(self._touched) >= 10_000:
+            self._touched.clear()
+        self._touched[user_id] = (chat_id, name, now)
+        return True
 
     async def get_user(self, user_id: int) -> dict[str, Any] | None:
         return await self.run(self.db.users.find_one, {"user_id": user_id}, {"_id": 0})
@@ -282,6 +294,8 @@ class Store:
 
     async def forget_user(self, user_id: int) -> int:
         """Delete every document of the user in every collection; returns how many."""
+
+        self._touched.pop(user_id, None)
 
         def op() -> int:
             return sum(

@@ -4,7 +4,7 @@ Telegram misbehaves on 20% of calls (5xx, 429, slow answers, answers after the b
 gave up); two users run the whole intake-plan-refine conversation at once. For each
 seed: whether every expected reply was delivered, how many accepted replies were
 duplicates, and how many sends were uncertain (answered after the bot's timeout: the
-only allowed cause of a duplicate). ``./dev bench faults [seeds]``.
+only allowed cause of a duplicate). ``./dev bench faults [--seeds N]``.
 """
 
 from __future__ import annotations
@@ -57,7 +57,10 @@ async def _one(seed: int, data: Path) -> dict[str, Any]:
     }
 
 
-def main(seeds: int = SEEDS) -> list[dict[str, Any]]:
+def main(options: list[str] | None = None) -> list[dict[str, Any]]:
+    """``--seeds N`` runs seeds 0..N-1 (default 20)."""
+    args = options or []
+    seeds = int(args[args.index("--seeds") + 1]) if "--seeds" in args else SEEDS
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(seeds):
@@ -80,4 +83,4 @@ def main(seeds: int = SEEDS) -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else SEEDS)
+    main(sys.argv[1:])

@@ -99,7 +99,11 @@ def dispatcher(store: Store, sender: Recorder, instance: str = "a", **kw: Any) -
 async def test_two_dispatchers_claim_each_reminder_once(store: Store) -> None:
     ids = [await add(store, 100 + i, T0 - timedelta(minutes=i % 30)) for i in range(300)]
     sender = Recorder()
-    a, b = dispatcher(store, sender, "a"), dispatcher(store, sender, "b")
+    # a few sends in flight each: enough to race on every claim, without queueing more
+    # writes on a shared test server than it can answer within the call timeout
+    pace = Pace(per_second=10_000, per_chat_interval=0.0, concurrency=4)
+    a = Dispatcher(store, sender, instance="a", pace=pace)
+    b = Dispatcher(store, sender, instance="b", pace=pace)
     ra, rb = await asyncio.gather(a.tick(T0), b.tick(T0))
     assert ra.sent + rb.sent == 300 and ra.lost + rb.lost == 300
     assert Counter(chat for chat, _ in sender.sent) == Counter(range(100, 400))

@@ -19,6 +19,9 @@ PLAN_USER = "The learner's goal, as JSON:\n{goal_json}"
 REFINE_SYSTEM = """You turn a learner's request to change their study plan into operations.
 The plan has {weeks} weeks and {hours} hours a week. Allowed operation kinds:
 lighter_week(week), heavier_week(week), set_hours(hours), add_topic(topic),
-remove_topic(topic), swap_weeks(week, other_week), drop_quiz(week or null for all),
-set_weeks(weeks), more_practice, less_reading, easier, harder.
+remove_topic(topic), more_on(topic: more on a topic the plan may already have),
+swap_weeks(week, other_week), move_week(week, to: its new position),
+drop_quiz(week or null for all), set_weeks(weeks), more_practice, less_reading, easier,
+harder. Hours and weeks are absolute: "two more weeks" on a {weeks}-week plan is
+set_weeks({weeks} + 2).
 Return an empty list when the message asks for no change."""

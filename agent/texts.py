@@ -46,6 +46,10 @@ PLANNED_HINT = (
 REFINED = "Updated your plan (version {version})."
 NO_CHANGE = "The plan is unchanged."
 NOTHING_TO_UNDO = "There is no earlier version to go back to."
+WHICH_TOPIC_TO_REMOVE = (
+    "Which topic should I take out? Say e.g. “remove {example}” — /plan shows the topics."
+)
+NOTHING_TO_REDO = "There is nothing to redo: no undone change to bring back."
 UNDONE = "Restored version {version}.\n{summary}"
 CONFIRM_HINT = "Tap “Build my plan”, or tell me what to change (e.g. “make it 8 weeks”)."
 NOT_UNDERSTOOD = {

@@ -31,6 +31,7 @@ T = TypeVar("T")
 NOT_USER_DATA = frozenset(
     {"llm_cache", "lg_checkpoints", "lg_checkpoint_writes", "checkpoints", "checkpoint_writes"}
 )
+MAX_HISTORY = 100
 # `touch_user` rewrites an unchanged user this often (keeps ``last_seen_at`` fresh, and
 # recreates the document if another instance forgot the user meanwhile).
 TOUCH_EVERY = timedelta(minutes=10)
@@ -150,7 +151,10 @@ class Store:
     # ---- plans -------------------------------------------------------------
 
     async def save_plan(self, user_id: int, plan: Plan, goal: Goal, *, note: str) -> int:
-        """Store a new plan version and make it the active one. Returns the version."""
+        """Store a new plan version and make it the active one. Returns the version.
+
+        The version is pushed onto the user's undo history and the redo list is cleared
+        (a new change drops the redo branch; see `storage.plan_history`)."""
         now = self.clock()
 
         def op() -> int:
@@ -176,7 +180,12 @@ class Store:
             # (A filter, not $max: the embedded engine's $max fails on a null field.)
             lower = [{"active_plan_version": None}, {"active_plan_version": {"$lt": version}}]
             self.db.users.update_one(
-                {"user_id": user_id, "$or": lower}, {"$set": {"active_plan_version": version}}
+                {"user_id": user_id, "$or": lower},
+                {
+                    "$set": {"active_plan_version": version, "plan_redo": []},
+                    "$push": {"plan_history": {"$each": [version], "$slice": -MAX_HISTORY}},
+                    "$inc": {"history_rev": 1},
+                },
             )
             return version
 

@@ -1,4 +1,4 @@
-"""Focused tests for `agent.intake_parser` (and robustness of `agent.refine_parser`).
+"""Focused tests for `agent.intake_parser` (and robustness of `agent.understanding.refinement`).
 
 The broad utterance table lives in `tests/test_parsers_table.py`; these tests pin down
 time-zone resolution, `missing_fields`, the problems reported for absurd values, and
@@ -26,7 +26,7 @@ from agent.intake_parser import (
     timezone_from_location,
 )
 from agent.refine_ops import RefineOp
-from agent.refine_parser import parse_refinement
+from agent.understanding.refinement import parse_refinement
 from storage.models import Goal, SkillLevel, Slot
 
 TODAY = date(2026, 1, 14)

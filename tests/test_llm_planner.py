@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.llm import LLMPlanner, make_chat_model
-from agent.refine_parser import parse_refinement
+from agent.understanding.refinement import parse_refinement
 from agent.validator import check_plan
 from storage.engine import open_engine
 from storage.models import Goal, SkillLevel

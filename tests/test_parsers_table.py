@@ -1,4 +1,4 @@
-"""Table tests for the rule-based parsers (`agent.intake_parser`, `agent.refine_parser`).
+"""Table tests for the rule-based parsers (`agent.intake_parser`, `agent.understanding.refinement`).
 
 Each intake row is (message, expecting, expected fields). Only the listed fields are
 compared (slots as full lists); `ABSENT` means the field must not be set, and a row
@@ -14,7 +14,7 @@ from datetime import date, time
 from typing import Any
 
 from agent.intake_parser import parse_intake
-from agent.refine_parser import parse_refinement
+from agent.understanding.refinement import parse_refinement
 from storage.models import SkillLevel, Slot
 
 TODAY = date(2026, 1, 14)  # a Wednesday
@@ -752,8 +752,8 @@ REFINE_ROWS: list[tuple[str, list[dict[str, Any]]]] = [
     ("make week 2 harder", [{"kind": "heavier_week", "week": 2}]),
     ("Make week 4 heavier", [{"kind": "heavier_week", "week": 4}]),
     ("I can only do 3 hours a week now", [{"kind": "set_hours", "hours": 3.0}]),
-    ("add more on LoRA", [{"kind": "add_topic", "topic": "LoRA"}]),
-    ("more about LoRA", [{"kind": "add_topic", "topic": "LoRA"}]),
+    ("add more on LoRA", [{"kind": "more_on", "topic": "LoRA"}]),
+    ("more about LoRA", [{"kind": "more_on", "topic": "LoRA"}]),
     ("include quantization", [{"kind": "add_topic", "topic": "quantization"}]),
     ("drop the topic tokenization", [{"kind": "remove_topic", "topic": "tokenization"}]),
     ("remove evaluation", [{"kind": "remove_topic", "topic": "evaluation"}]),
@@ -796,9 +796,9 @@ REFINE_ROWS: list[tuple[str, list[dict[str, Any]]]] = [
     ("step it up", [{"kind": "harder"}]),
     (
         "add more on Docker and make week 1 lighter",
-        [{"kind": "add_topic", "topic": "Docker"}, {"kind": "lighter_week", "week": 1}],
+        [{"kind": "more_on", "topic": "Docker"}, {"kind": "lighter_week", "week": 1}],
     ),
-    ("focus more on deployment", [{"kind": "add_topic", "topic": "deployment"}]),
+    ("focus more on deployment", [{"kind": "more_on", "topic": "deployment"}]),
     ("week 3 is too easy", [{"kind": "heavier_week", "week": 3}]),
     ("please make week 1 a little easier", [{"kind": "lighter_week", "week": 1}]),
     ("The third week is way too long", [{"kind": "lighter_week", "week": 3}]),
@@ -886,7 +886,7 @@ REFINE_ROWS: list[tuple[str, list[dict[str, Any]]]] = [
     ("I'd like 10 weeks instead of 8", [{"kind": "set_weeks", "weeks": 10}]),
     (
         "please include more on evaluation, and drop RLHF",
-        [{"kind": "add_topic", "topic": "evaluation"}, {"kind": "remove_topic", "topic": "RLHF"}],
+        [{"kind": "more_on", "topic": "evaluation"}, {"kind": "remove_topic", "topic": "RLHF"}],
     ),
     (
         "no quiz in weeks 1 and 2",

@@ -46,8 +46,8 @@ from agent.progress import (
     study_days,
     summarize,
 )
-from agent.progress_parser import ProgressIntent, parse_progress
 from agent.state import AgentState
+from agent.understanding.progress import ProgressIntent, parse_progress
 from storage.models import Module, Plan
 from storage.progress import (
     Activity,

@@ -110,6 +110,10 @@ class FakeTelegramAPI:
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Set by the harness that runs the bot in-process: true while the bot still has
+        # updates queued or in a handler. Without it, "quiet for a moment" is only a guess,
+        # and on a busy machine a slow turn looks finished (see `wait_quiet`).
+        self.bot_busy: Callable[[], bool] | None = None
 
     # ---- lifecycle ----------------------------------------------------------
 
@@ -228,8 +232,9 @@ class FakeTelegramAPI:
         ]
 
     async def wait_quiet(self, chat_id: int, since: int, *, quiet: float = 0.25, limit: float = 30):
-        """Wait until the bot has sent something to `chat_id` after call index `since`
-        and then stayed quiet for `quiet` seconds. Returns the new sendMessage calls."""
+        """Wait until the bot has sent something to `chat_id` after call index `since`,
+        has taken every update, has finished handling them (when `bot_busy` is known) and
+        then stayed quiet for `quiet` seconds. Returns the new sendMessage calls."""
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             new = [
@@ -238,7 +243,8 @@ class FakeTelegramAPI:
                 if str(c.params.get("chat_id")) == str(chat_id)
                 and c.method not in {"sendChatAction", "answerCallbackQuery"}
             ]
-            if new and time.monotonic() - self.calls[-1].at >= quiet and not self._updates:
+            settled = not self._updates and not (self.bot_busy is not None and self.bot_busy())
+            if new and settled and time.monotonic() - self.calls[-1].at >= quiet:
                 return [c for c in new if c.status == 200]
             self._changed.clear()
             try:

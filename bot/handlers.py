@@ -29,6 +29,7 @@ from bot.delivery import Delivery
 from bot.events import text_event
 from bot.keyboards import decode, inline_keyboard
 from bot.render import escape, render_reply, split_message
+from bot.webapp import OPEN_LABEL
 from storage.engine import StorageError
 
 log = logging.getLogger(__name__)
@@ -43,12 +44,15 @@ NOT_TEXT = "I can only read text messages (and a shared location for your time z
 PRIVATE_ONLY = "I work in private chats — message me directly to plan your learning."
 BUTTON_NOT_YOURS = "That button isn't for you."
 BUTTON_EXPIRED = "That button has expired."
+APP_PAGES = frozenset({"plan", "calendar", "progress", "settings"})
 
 
 class Handlers:
-    def __init__(self, service: AgentService) -> None:
+    def __init__(self, service: AgentService, *, app_url: str | None = None) -> None:
         self.service = service
         self.delivery = Delivery()
+        # The Mini App's HTTPS address: replies marked "app" get an "📅 Open plan" button.
+        self.app_url = app_url
 
     # ---- entry points ---------------------------------------------------------
 
@@ -213,8 +217,8 @@ class Handlers:
                         one_time_keyboard=True,
                         resize_keyboard=True,
                     )
-                elif out.buttons:
-                    markup = inline_keyboard(out.buttons, user_id)
+                else:
+                    markup = inline_keyboard(out.buttons, user_id, web_app=self._app_button(reply))
             message = await bot.send_message(
                 chat_id,
                 part,
@@ -223,6 +227,12 @@ class Handlers:
                 link_preview_options=NO_PREVIEW,
             )
         return message
+
+    def _app_button(self, reply: dict[str, Any]) -> tuple[str, str] | None:
+        """(label, url) of the Mini App button for a reply marked ``"app": <page>``."""
+        if not self.app_url or reply.get("app") not in APP_PAGES:
+            return None
+        return OPEN_LABEL, f"{self.app_url}?page={reply['app']}"
 
     @contextlib.asynccontextmanager
     async def _typing(

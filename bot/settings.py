@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     http_listen: str = Field(default="127.0.0.1:8080", alias="LEARNPLAN_HTTP_LISTEN")
     public_url: str | None = Field(default=None, alias="LEARNPLAN_PUBLIC_URL")
     telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    # How old a Mini App's signed initData may be before the page must be reopened.
+    webapp_max_age_hours: float = Field(
+        default=24, gt=0, le=24 * 30, alias="LEARNPLAN_WEBAPP_MAX_AGE_HOURS"
+    )
 
     @field_validator("telegram_api_base_url", "openai_base_url")
     @classmethod

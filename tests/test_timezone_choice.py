@@ -99,3 +99,25 @@ async def test_a_choice_mid_intake_fills_the_goal_and_returns_to_the_question(
     calls = await bot.say(ALICE, "weekday evenings 19:00-21:00")
     assert "Shall I build the plan?" in texts(calls), "the zone was already known"
     assert "Europe/Madrid" in texts(calls)
+
+
+def test_zone_question_buttons_and_press_validation() -> None:
+    from agent.nodes.zone_choice import chosen_option, zone_options_state, zone_question
+    from agent.understanding.places import PlaceOption
+
+    options = [
+        PlaceOption(label="Portland, Oregon, United States", zone="America/Los_Angeles"),
+        PlaceOption(label="Portland, Maine, United States", zone="America/New_York"),
+    ]
+    question = zone_question(options, "portland")
+    assert question["text"] == "There is more than one “portland” — which one do you mean?"
+    assert [row[0]["data"] for row in question["buttons"]] == ["tz:0", "tz:1"]
+    stored = zone_options_state(options)
+    assert chosen_option("tz:1", stored) == options[1]
+    for forged in ["tz:2", "tz:-1", "tz:01x", "tz:", "tz:999", "week:1", ""]:
+        assert chosen_option(forged, stored) is None, forged
+    assert chosen_option("tz:0", None) is None
+    assert chosen_option("tz:0", [{"label": "x", "zone": "Mars/Olympus"}]) is None
+    assert chosen_option("tz:0", ["America/New_York"]) is None
+    country = zone_question(options, "USA")
+    assert "USA has several time zones" in country["text"]

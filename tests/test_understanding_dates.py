@@ -60,6 +60,19 @@ TODAY = date(2026, 11, 26)  # a Thursday
         ("my exam is in 3 weeks", date(2026, 12, 17), "deadline", "exam is in 3 weeks"),
         ("I want to start on Monday", date(2026, 11, 30), "start", "start on Monday"),
         ("Can we go until end of January?", date(2027, 1, 31), "deadline", "until end of January"),
+        ("for a project starting Feb 1", date(2027, 2, 1), "deadline", "starting Feb 1"),
+        (
+            "before I start my new job on 1 March",
+            date(2027, 3, 1),
+            "deadline",
+            "before I start my new job on 1 March",
+        ),
+        (
+            "pls help, exam in stats on thursday",
+            date(2026, 12, 3),
+            "deadline",
+            "exam in stats on thursday",
+        ),
     ],
 )
 def test_one_date(text: str, value: date, kind: str, span: str) -> None:
@@ -93,6 +106,7 @@ def test_a_deadline_and_a_start_in_one_message() -> None:
         "deadline is 2025-01-01",
         "by 31/02",
         "2 weeks",
+        "a fortnight",
     ],
 )
 def test_no_date(text: str) -> None:

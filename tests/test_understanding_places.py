@@ -46,6 +46,12 @@ from agent.understanding.places import (
         ("Berlin time", "Europe/Berlin"),
         ("Nice", "Europe/Paris"),
         ("Split", "Europe/Zagreb"),
+        ("Boston", "America/New_York"),
+        ("Bay Area", "America/Los_Angeles"),
+        ("Queensland", "Australia/Brisbane"),
+        ("British Columbia", "America/Vancouver"),
+        ("New South Wales", "Australia/Sydney"),
+        ("same as London", "Europe/London"),
     ],
 )
 def test_a_bare_place_answer_resolves(answer: str, zone: str) -> None:
@@ -169,6 +175,14 @@ def test_a_country_with_several_zones_asks(answer: str, first: str, count: int) 
         ("I live in nyc", "America/New_York", "nyc"),
         ("Mandarin 3h per week UTC+8", "Etc/GMT-8", "UTC+8"),
         ("my time zone is America/Chicago", "America/Chicago", "America/Chicago"),
+        ("Vietnamese. I live in Hanoi. Beginner.", "Asia/Ho_Chi_Minh", "Hanoi"),
+        ("Kubernetes, I'm intermediate. Bangalore", "Asia/Kolkata", "Bangalore"),
+        ("learn kotlin, 3 hrs a wek, Gothenberg", "Europe/Stockholm", "Gothenberg"),
+        ("TOEFL by Feb 28, currently ~B2, Phoenix AZ, 10 hrs", "America/Phoenix", "Phoenix AZ"),
+        ("drums, tues & thurs evenings, Aarhus", "Europe/Copenhagen", "Aarhus"),
+        ("Arabic A1, Sundays 10:00-12:00, Amman", "Asia/Amman", "Amman"),
+        ("Spanish, beginner, Madrid", "Europe/Madrid", "Madrid"),
+        ("City: Kraków", "Europe/Warsaw", "Kraków"),
     ],
 )
 def test_places_in_a_whole_message_with_their_span(text: str, zone: str, name: str) -> None:
@@ -199,6 +213,12 @@ def test_places_in_a_whole_message_with_their_span(text: str, zone: str, name: s
         "I'm in Asia",
         "in German please",
         "i live in reading",
+        "Portuguese (Brazilian)",
+        "History: Rome, Carthage, Athens",
+        "wine tasting: Bordeaux, Burgundy, Champagne",
+        "ML: PyTorch, Keras, JAX",
+        "Julia, Elixir, Erlang",
+        "Yoga, Pilates, Meditation",
     ],
 )
 def test_everyday_words_and_destinations_are_not_places(text: str) -> None:

@@ -12,11 +12,11 @@ from langgraph.types import Command, interrupt
 from agent import texts
 from agent.context import AgentContext, context_of
 from agent.features import Feature, callback_node
-from agent.intake_parser import IntakeUpdate, missing_fields, parse_intake
 from agent.nodes.common import event_text, finish, reply, user_id
 from agent.questions import confirmation, question, understood
 from agent.refine import apply_ops, describe_diff, diff_plans
 from agent.state import AgentState
+from agent.understanding.intake import IntakeUpdate, missing_fields, parse_intake
 from agent.understanding.refinement import (
     history_request,
     parse_refinement,
@@ -200,6 +200,7 @@ async def show_plan(state: AgentState, runtime: Runtime[AgentContext]) -> Comman
         return finish(state, [reply(texts.NO_PLAN)])
     version, plan, goal = active
     shown = {"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")}
+    shown["app"] = "plan"  # with an HTTPS public URL: an "📅 Open plan" Mini App button
     zone = user_zone(await ctx.store.get_user(uid), goal.timezone)
     upcoming = await upcoming_sessions_text(ctx.store, uid, version, zone, ctx.clock())
     return finish(state, [shown, *([reply(upcoming)] if upcoming else [])])

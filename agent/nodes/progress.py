@@ -697,7 +697,7 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
             "caption": "Planned vs done hours per week, and your last 4 weeks of study.",
         }
     )
-    return finish(state, [reply(report.text)])
+    return finish(state, [reply(report.text, app="progress")])
 
 
 FEATURE = Feature(

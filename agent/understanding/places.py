@@ -16,7 +16,6 @@ zone) accepts a bare name and tolerates typos (rapidfuzz).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import cache
 from typing import Any, NamedTuple
 from zoneinfo import available_timezones
@@ -24,12 +23,24 @@ from zoneinfo import available_timezones
 from pydantic import BaseModel
 
 from agent.understanding.gazetteer import (
+    FUZZY_MIN_POPULATION,
     MAX_OPTIONS,
     Place,
     fold,
     gazetteer,
     zone_data,
     zone_group,
+)
+from agent.understanding.place_text import (
+    BREAK_RE,
+    Token,
+    core,
+    cue_sets,
+    explicit_zone,
+    joined,
+    span_key,
+    tokenize,
+    zone_names,
 )
 
 __all__ = [
@@ -43,8 +54,9 @@ __all__ = [
 ]
 
 # The most prominent place wins outright when it has this many times the people of the
-# best place in another zone (London over London, Ontario; not Portland over Portland, ME).
-DOMINANCE = 15.0
+# best place in another zone (London over London, Ontario; Boston, MA over Boston, England;
+# not Portland over Portland, ME).
+DOMINANCE = 12.0
 # A match on one of a city's other names counts for this share of its people.
 ALTERNATE_WEIGHT = 0.05
 # Places smaller than this share of the most prominent one are not offered.
@@ -52,19 +64,13 @@ OPTION_FLOOR = 1 / 200
 MAX_CHARS = 4000
 CODE_MIN_POPULATION = 500_000
 MAX_FUZZY_TRIES = 12
+# A capitalised word standing alone between commas is tried as a misspelt place only when
+# it is this long (short ones are too often a topic: "Scala", "Flask").
+FUZZY_ALONE_LENGTH = 7
+# A name with no cue, alone between commas, is a place only for a town this big.
+ALONE_MIN_POPULATION = 50_000
 
-_TOKEN_RE = re.compile(r"[^\W_]+")
-_JOIN_RE = re.compile(r"[ \t'’.-]*")
 _QUALIFIER_GAP_RE = re.compile(r"[ \t,'’.-]*")
-_BREAK_RE = re.compile(r"[,;:!?\n()\[\]/\x1f]|\.(?=\s|$)")
-_IANA_RE = re.compile(r"(?<![\w/])[A-Za-z]+(?:/[A-Za-z0-9_+-]+){1,2}(?![\w/])")
-_UTC_OFFSET_RE = re.compile(
-    r"\b(?:utc|gmt)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?:[:.]?(?P<m>\d{2}))?(?!\d)", re.I
-)
-_BARE_OFFSET_RE = re.compile(r"(?<![\w:+\-−])(?P<sign>[+\-−])(?P<h>\d{2}):?(?P<m>\d{2})(?!\d)")
-_LONE_OFFSET_RE = re.compile(
-    r"^\s*(?:utc|gmt)?\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?:[:.]?(?P<m>\d{2}))?\s*$", re.I
-)
 
 
 class PlaceOption(BaseModel):
@@ -73,21 +79,14 @@ class PlaceOption(BaseModel):
 
 
 class ZoneLookup(BaseModel):
-    """zone set: found. zone None with ≥2 options: ambiguous, ask. Neither: nothing found.
-    start/end: the span of the zone's name in the text (for masking), -1 when none."""
+    """zone set: found. zone None with ≥2 options: ambiguous, ask. Neither: nothing found
+    (an impossible offset such as "UTC+17" still reports its span). start/end: the span
+    of the zone's name in the text (for masking), -1 when none."""
 
     zone: str | None
     options: list[PlaceOption] = []
     start: int = -1
     end: int = -1
-
-
-class _Token(NamedTuple):
-    text: str
-    key: str
-    start: int
-    end: int
-    segment: int  # which comma/semicolon/sentence-separated part of the text
 
 
 class _Candidate(NamedTuple):
@@ -97,128 +96,28 @@ class _Candidate(NamedTuple):
     entries: list[tuple[int, bool]]
 
 
-_NOTHING = ZoneLookup(zone=None)
-
-
 def warm_up() -> None:
     """Build the indexes now (about a second), e.g. in a thread when the bot starts."""
     gazetteer()
-    _zone_names()
-
-
-@cache
-def _zone_names() -> dict[str, str]:
-    return {zone.lower(): zone for zone in available_timezones()}
-
-
-@cache
-def _cue_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
-    cues = zone_data()["cues"]
-    strong, weak = frozenset(cues["strong"]), frozenset(cues["weak"])
-    words = frozenset(w for phrase in strong | weak for w in phrase.split()) | {"the", "i", "a"}
-    return strong, weak, frozenset(zone_data()["suffixes"]), words
-
-
-def _tokens(text: str) -> list[_Token]:
-    breaks = [m.start() for m in _BREAK_RE.finditer(text)]
-    return [
-        _Token(m.group(), fold(m.group()), m.start(), m.end(), bisect_right(breaks, m.start()))
-        for m in _TOKEN_RE.finditer(text)
-    ]
-
-
-def _joined(text: str, tokens: list[_Token], first: int, last: int) -> bool:
-    """The tokens first..last-1 are written as one name (only spaces or hyphens between)."""
-    return all(
-        _JOIN_RE.fullmatch(text, tokens[k - 1].end, tokens[k].start) for k in range(first + 1, last)
-    )
-
-
-def _key(tokens: list[_Token], first: int, last: int) -> str:
-    return " ".join(t.key for t in tokens[first:last])
-
-
-# ---- explicit zones -------------------------------------------------------------------
-
-
-def _offset_zone(sign: str, hours: int, minutes: int) -> str | None:
-    """The IANA zone for a UTC offset; Etc/GMT zones have the sign inverted."""
-    if minutes >= 60:
-        return None
-    total = (hours * 60 + minutes) * (-1 if sign in "-−" else 1)
-    if minutes:
-        zone = zone_data()["offsets"].get(total)
-        return str(zone) if zone else None
-    if hours == 0:
-        return "UTC"
-    if -12 * 60 <= total <= 14 * 60:
-        return f"Etc/GMT{'-' if total > 0 else '+'}{hours}"
-    return None
-
-
-def _core(tokens: list[_Token]) -> tuple[int, int]:
-    """The answer without its leading cue words and trailing "time": token bounds."""
-    _, _, suffixes, cue_words = _cue_sets()
-    first, last = 0, len(tokens)
-    while first < last and tokens[first].key in cue_words:
-        first += 1
-    while last > first and tokens[last - 1].key in {s for x in suffixes for s in x.split()}:
-        last -= 1
-    return first, last
-
-
-def _explicit(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
-    names = _zone_names()
-    for match in _IANA_RE.finditer(text):
-        zone = names.get(match.group().lower())
-        if zone:
-            return ZoneLookup(zone=zone, start=match.start(), end=match.end())
-    for pattern in (_UTC_OFFSET_RE, _BARE_OFFSET_RE, *((_LONE_OFFSET_RE,) if whole else ())):
-        for match in pattern.finditer(text):
-            zone = _offset_zone(match["sign"], int(match["h"]), int(match["m"] or 0))
-            start, end = match.span()
-            if pattern is _LONE_OFFSET_RE:
-                start, end = match.start("sign"), match.end()
-            return ZoneLookup(zone=zone, start=start, end=end)
-    data = zone_data()
-    phrases: dict[str, str] = data["phrases"]
-    for first in range(len(tokens)):
-        for last in range(min(len(tokens), first + 4), first, -1):
-            zone = phrases.get(_key(tokens, first, last))
-            if zone and _joined(text, tokens, first, last):
-                return ZoneLookup(zone=zone, start=tokens[first].start, end=tokens[last - 1].end)
-    abbreviations: dict[str, str] = data["abbreviations"]
-    first, last = _core(tokens)
-    if whole and last - first == 1:
-        word = tokens[first].text.upper()
-        zone = abbreviations.get(word) or data["short_abbreviations"].get(word)
-        if zone:
-            return ZoneLookup(zone=zone, start=tokens[first].start, end=tokens[first].end)
-    for token in tokens:
-        zone = abbreviations.get(token.text)
-        if zone is None and token.key in {"utc", "gmt", "zulu"}:
-            zone = "UTC"
-        if zone:
-            return ZoneLookup(zone=zone, start=token.start, end=token.end)
-    return None
+    zone_names()
 
 
 # ---- places ---------------------------------------------------------------------------
 
 
-def _match_at(text: str, tokens: list[_Token], first: int, whole: bool) -> tuple[int, list]:
+def _match_at(text: str, tokens: list[Token], first: int, whole: bool) -> tuple[int, list]:
     gaz = gazetteer()
     not_places = zone_data()["not_places"]
     for last in range(min(len(tokens), first + 5), first, -1):
-        key = _key(tokens, first, last)
+        key = span_key(tokens, first, last)
         entries = gaz.entries(key)
-        if entries and key not in not_places and _joined(text, tokens, first, last):
+        if entries and key not in not_places and joined(text, tokens, first, last):
             return last, entries
     token = tokens[first]
     if len(token.text) >= 2 and token.text in gaz.codes:
         return first + 1, [(index, True) for index in gaz.codes[token.text]]
     loose = (whole and len(tokens) == 1) or _cue_before(text, tokens, first) == "strong"
-    if loose and token.key not in zone_data()["everyday_words"] | _cue_sets()[3]:
+    if loose and token.key not in zone_data()["everyday_words"] | cue_sets()[3]:
         # "nyc", "la": a lower-case code only as the whole answer or after "I live in",
         # and only a big city's.
         big = [
@@ -231,17 +130,17 @@ def _match_at(text: str, tokens: list[_Token], first: int, whole: bool) -> tuple
     return first, []
 
 
-def _cue_before(text: str, tokens: list[_Token], first: int) -> str | None:
+def _cue_before(text: str, tokens: list[Token], first: int) -> str | None:
     """ "strong" or "weak" when cue words stand right before the name, in its segment."""
-    strong, weak, _, _ = _cue_sets()
+    strong, weak, _, _ = cue_sets()
     found = None
     for size in range(1, 6):
         start = first - size
         if start < 0 or tokens[start].segment != tokens[first].segment:
             break
-        if not _joined(text, tokens, start, start + 2):
+        if not joined(text, tokens, start, start + 2):
             break
-        phrase = _key(tokens, start, first)
+        phrase = span_key(tokens, start, first)
         if phrase in strong:
             return "strong"
         if phrase in weak:
@@ -249,18 +148,18 @@ def _cue_before(text: str, tokens: list[_Token], first: int) -> str | None:
     return found
 
 
-def _suffix_after(text: str, tokens: list[_Token], last: int) -> bool:
-    suffixes = _cue_sets()[2]
+def _suffix_after(text: str, tokens: list[Token], last: int) -> bool:
+    suffixes = cue_sets()[2]
     for size in (2, 1):
-        if last + size <= len(tokens) and _joined(text, tokens, last - 1, last + size):
-            if _key(tokens, last, last + size) in suffixes:
+        if last + size <= len(tokens) and joined(text, tokens, last - 1, last + size):
+            if span_key(tokens, last, last + size) in suffixes:
                 return True
     return False
 
 
-def _alone(tokens: list[_Token], first: int, last: int) -> bool:
+def _alone(tokens: list[Token], first: int, last: int) -> bool:
     """The name stands alone in its segment (only cue words around it)."""
-    cue_words = _cue_sets()[3]
+    cue_words = cue_sets()[3]
     segment = tokens[first].segment
     before = first - 1
     while before >= 0 and tokens[before].segment == segment:
@@ -275,11 +174,59 @@ def _alone(tokens: list[_Token], first: int, last: int) -> bool:
     return True
 
 
+def _segments(tokens: list[Token]) -> dict[int, list[Token]]:
+    parts: dict[int, list[Token]] = {}
+    for token in tokens:
+        parts.setdefault(token.segment, []).append(token)
+    return parts
+
+
+def _separator(text: str, parts: dict[int, list[Token]], segment: int) -> str:
+    """The break character before `segment` ("," ":" "." …), "" at the start."""
+    previous = parts.get(segment - 1)
+    if not previous:
+        return ""
+    gap = text[previous[-1].end : parts[segment][0].start]
+    found = BREAK_RE.search(gap)
+    return found.group() if found else ""
+
+
+def _in_list(text: str, tokens: list[Token], first: int) -> bool:
+    """A name standing alone is an item of a list, not the user's place, after a label
+    and a colon ("History: Rome, Athens")."""
+    parts = _segments(tokens)
+    labels = cue_sets()[3] | frozenset(zone_data()["labels"])
+    segment = tokens[first].segment
+    while True:  # walk back through the comma-separated items to what introduced them
+        separator = _separator(text, parts, segment)
+        if separator == ":":
+            return parts[segment - 1][-1].key not in labels
+        if separator not in {",", ";"}:
+            break
+        segment -= 1
+
+    return False
+
+
+def _known_alone(key: str, entries: list[tuple[int, bool]]) -> bool:
+    """A name alone between commas: a town (not a village: "Erlang, China") by its own
+    name; a city also by another name that begins like its own ("Bangalore" for
+    Bengaluru, not "Julia" for Plovdiv)."""
+    gaz = gazetteer()
+    for index, primary in entries:
+        place = gaz.place(index)
+        if primary and place.population >= ALONE_MIN_POPULATION:
+            return True
+        if place.population >= FUZZY_MIN_POPULATION and fold(place.label)[:1] == key[:1]:
+            return True
+    return False
+
+
 def _rank(
-    text: str, tokens: list[_Token], first: int, last: int, whole: bool, entries: list
+    text: str, tokens: list[Token], first: int, last: int, whole: bool, entries: list
 ) -> int | None:
     """How clearly the name is the user's place (0 = clearest), or None: not a place."""
-    key = _key(tokens, first, last)
+    key = span_key(tokens, first, last)
     # Short names ("Of", "Tô") read like words too; codes (NYC) are not in `names`.
     everyday = key in zone_data()["everyday_words"] or (len(key) <= 3 and key in gazetteer().names)
     mixed_case = text != text.lower()
@@ -290,8 +237,8 @@ def _rank(
 
     if whole and _alone(tokens, first, last):
         return 0
-    if _alone(tokens, first, last) and plain_ok:
-        return 1 if any(primary for _, primary in entries) else None
+    if _alone(tokens, first, last) and plain_ok and not _in_list(text, tokens, first):
+        return 1 if _known_alone(key, entries) else None
     if _cue_before(text, tokens, first) == "weak" and plain_ok:
         return 2
     if whole and plain_ok:
@@ -299,7 +246,7 @@ def _rank(
     return None
 
 
-def _qualified(text: str, tokens: list[_Token], last: int, entries: list) -> tuple[int, list]:
+def _qualified(text: str, tokens: list[Token], last: int, entries: list) -> tuple[int, list]:
     """ "Portland, Oregon", "Córdoba Spain", "London ON": keep the places in that region."""
     gaz = gazetteer()
     for size in (3, 2, 1):
@@ -308,9 +255,9 @@ def _qualified(text: str, tokens: list[_Token], last: int, entries: list) -> tup
             text, tokens[last - 1].end, tokens[last].start
         ):
             continue
-        if not _joined(text, tokens, last, end):
+        if not joined(text, tokens, last, end):
             continue
-        key = _key(tokens, last, end)
+        key = span_key(tokens, last, end)
         wanted = set(gaz.regions.get(key, ()))
         if size == 1:
             wanted.update(gaz.region_codes.get(tokens[last].text, ()))
@@ -378,35 +325,41 @@ def _resolve(entries: list[tuple[int, bool]]) -> ZoneLookup:
     return ZoneLookup(zone=None, options=_options([x for x in scored if x[0] >= floor]))
 
 
-def _fuzzy_entries(key: str) -> list[tuple[int, bool]]:
+def _fuzzy_entries(key: str, *, strict: bool = False) -> list[tuple[int, bool]]:
+    """The places whose name `key` misspells; `strict` for a word with no cue before it."""
     data = zone_data()
     if len(key) < 5 or key in data["everyday_words"] or key in data["not_places"]:
         return []
     from rapidfuzz import fuzz, process  # imported when first needed: it is slow to load
 
     gaz = gazetteer()
-    cutoff = 88.0 if len(key) < 7 else 85.0
+    cutoff = 90.0 if strict or len(key) < 7 else 85.0
     found = process.extractOne(
         key, gaz.fuzzy.get(key[0], []), scorer=fuzz.ratio, score_cutoff=cutoff
     )
-    return gaz.entries(found[0]) if found else []
+    if found is None or key.startswith(found[0]) or found[0].startswith(key):
+        return []  # "Brazilian" is not a misspelt Brazil
+    return gaz.entries(found[0])
 
 
-def _fuzzy(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
+def _fuzzy(text: str, tokens: list[Token], whole: bool) -> ZoneLookup | None:
     """A misspelt place: the whole answer, or the words right after a cue."""
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, bool]] = []
     if whole:
-        first, last = _core(tokens)
+        first, last = core(tokens)
         if 0 < last - first <= 4:
-            spans.append((first, last))
-    for index in range(len(tokens)):
+            spans.append((first, last, False))
+    for index, token in enumerate(tokens):
         cue = _cue_before(text, tokens, index)
-        if cue == "strong" or (cue == "weak" and tokens[index].text[:1].isupper()):
-            spans.extend((index, index + n) for n in (3, 2, 1) if index + n <= len(tokens))
-    for first, last in spans[:MAX_FUZZY_TRIES]:
-        if not _joined(text, tokens, first, last):
+        if cue == "strong" or (cue == "weak" and token.text[:1].isupper()):
+            spans.extend((index, index + n, False) for n in (3, 2, 1) if index + n <= len(tokens))
+        elif len(token.key) >= FUZZY_ALONE_LENGTH and token.text[:1].isupper():
+            if _alone(tokens, index, index + 1):
+                spans.append((index, index + 1, True))  # "…, 3 hrs a wek, Gothenberg"
+    for first, last, strict in spans[:MAX_FUZZY_TRIES]:
+        if not joined(text, tokens, first, last):
             continue
-        entries = _fuzzy_entries(_key(tokens, first, last))
+        entries = _fuzzy_entries(span_key(tokens, first, last), strict=strict)
         if entries:
             found = _resolve(entries)
             return found.model_copy(
@@ -415,12 +368,23 @@ def _fuzzy(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
     return None
 
 
-def _place(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
+def _preference(candidate: _Candidate) -> tuple[int, float, int]:
+    """Clearest cue first; among names with no cue at all, the biggest place
+    ("same as London" is London, not Same, Tanzania); else the first mentioned."""
+    if candidate.rank < 3:
+        return candidate.rank, 0.0, candidate.first
+    gaz = gazetteer()
+    biggest = max(gaz.place(index).population for index, _ in candidate.entries)
+    return candidate.rank, -biggest, candidate.first
+
+
+def _place(text: str, tokens: list[Token], whole: bool) -> ZoneLookup | None:
     candidates: list[_Candidate] = []
     first = 0
     while first < len(tokens):
         last, entries = _match_at(text, tokens, first, whole)
         if entries:
+            last, entries = _qualified(text, tokens, last, entries)
             rank = _rank(text, tokens, first, last, whole, entries)
             if rank is not None:
                 candidates.append(_Candidate(rank, first, last, entries))
@@ -429,17 +393,21 @@ def _place(text: str, tokens: list[_Token], whole: bool) -> ZoneLookup | None:
         first = max(last, first + 1)
     if not candidates:
         return _fuzzy(text, tokens, whole)
-    best = min(candidates, key=lambda c: (c.rank, c.first))
-    last, entries = _qualified(text, tokens, best.last, best.entries)
-    found = _resolve(entries)
-    return found.model_copy(update={"start": tokens[best.first].start, "end": tokens[last - 1].end})
+    best = min(candidates, key=_preference)
+    found = _resolve(best.entries)
+    return found.model_copy(
+        update={"start": tokens[best.first].start, "end": tokens[best.last - 1].end}
+    )
 
 
 def lookup_zone(text: str, *, whole_answer: bool = False) -> ZoneLookup:
     """The time zone named anywhere in `text`; `whole_answer` when the bot just asked."""
     text = text[:MAX_CHARS]
-    tokens = _tokens(text)
-    return _explicit(text, tokens, whole_answer) or _place(text, tokens, whole_answer) or _NOTHING
+    tokens = tokenize(text)
+    written = explicit_zone(text, tokens, whole_answer)
+    if written is not None:
+        return ZoneLookup(zone=written[0], start=written[1], end=written[2])
+    return _place(text, tokens, whole_answer) or ZoneLookup(zone=None)
 
 
 def resolve_timezone(text: str) -> str | None:

@@ -65,6 +65,21 @@ class _StrictHTML(HTMLParser):
         self.text.append(unescape(f"&#{name};"))
 
 
+BUTTON_KINDS = (
+    "callback_data", "url", "web_app", "login_url", "switch_inline_query",
+    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
+    "callback_game", "pay",
+)  # fmt: skip
+MENU_BUTTON_TYPES = frozenset({"default", "commands", "web_app"})
+
+
+def _check_web_app(info: Any) -> None:
+    """A WebAppInfo: an HTTPS url, or Telegram answers BUTTON_URL_INVALID."""
+    url = info.get("url") if isinstance(info, dict) else None
+    if not isinstance(url, str) or not url.startswith("https://") or len(url) > 2048:
+        raise EntityError("BUTTON_URL_INVALID")
+
+
 _BARE_AMP = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
 
 
@@ -114,6 +129,7 @@ class FakeTelegramAPI:
         # updates queued or in a handler. Without it, "quiet for a moment" is only a guess,
         # and on a busy machine a slow turn looks finished (see `wait_quiet`).
         self.bot_busy: Callable[[], bool] | None = None
+        self.menu_button: dict[str, Any] | None = None
 
     # ---- lifecycle ----------------------------------------------------------
 
@@ -219,6 +235,17 @@ class FakeTelegramAPI:
 
     def texts(self, chat_id: int) -> list[str]:
         return [str(c.params.get("text", "")) for c in self.sent(chat_id)]
+
+    def web_app_buttons(self, call: Call) -> list[tuple[str, str]]:
+        """(label, url) of the buttons on a sent message that open a Mini App."""
+        markup = call.params.get("reply_markup")
+        data = (json.loads(markup) if isinstance(markup, str) else markup) or {}
+        return [
+            (b["text"], b["web_app"]["url"])
+            for row in data.get("inline_keyboard", [])
+            for b in row
+            if "web_app" in b
+        ]
 
     def buttons(self, call: Call) -> list[tuple[str, str]]:
         markup = call.params.get("reply_markup")
@@ -356,9 +383,28 @@ class FakeTelegramAPI:
         data = json.loads(markup) if isinstance(markup, str) else markup
         for row in data.get("inline_keyboard", []):
             for button in row:
+                kinds = [k for k in BUTTON_KINDS if k in button]
+                if len(kinds) != 1:
+                    raise EntityError("BUTTON_TYPE_INVALID")
                 raw = button.get("callback_data")
                 if raw is not None and not 1 <= len(raw.encode()) <= 64:
                     raise EntityError("BUTTON_DATA_INVALID")
+                if "web_app" in button:
+                    _check_web_app(button["web_app"])
+
+    def _menu_button(self, params: dict[str, Any]) -> bool:
+        """setChatMenuButton: "default", "commands" or a "web_app" with text and an
+        HTTPS url, as Telegram requires."""
+        raw = params.get("menu_button")
+        button = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(button, dict) or button.get("type") not in MENU_BUTTON_TYPES:
+            raise EntityError("BUTTON_TYPE_INVALID")
+        if button["type"] == "web_app":
+            if not str(button.get("text") or "").strip():
+                raise EntityError("BUTTON_TEXT_INVALID")
+            _check_web_app(button.get("web_app"))
+        self.menu_button = button
+        return True
 
     def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
         message_id = next(self._message_ids)
@@ -401,6 +447,8 @@ class FakeTelegramAPI:
             return self._message(params)
         if method == "sendPoll":
             return self._message(params, poll=self._poll(params))
+        if method == "setChatMenuButton":
+            return self._menu_button(params)
         if method in {
             "sendChatAction",
             "answerCallbackQuery",

@@ -2,7 +2,8 @@
 
 Each chat is one LangGraph thread. If the thread is waiting at an
 ``interrupt()`` (an intake question), the event resumes it; otherwise it starts
-a new run. Events of one chat are handled one at a time, in order.
+a new run. Events of one chat are handled one at a time, in order — across
+instances too, on MongoDB (`storage.chat_turns`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from agent.context import AgentContext, ProgressReporter
 from agent.features import feature
 from agent.graph import build_graph
 from agent.state import RESET
+from storage.chat_turns import chat_turn
 
 # A reply of this kind erases the chat's conversation state once the run is over
 # (used by /forget); it is never shown.
@@ -48,7 +50,7 @@ class AgentService:
         chat_id = int(event["chat_id"])
         thread = f"{WEB_THREAD}{chat_id}" if web else str(chat_id)
         config: Any = {"configurable": {"thread_id": thread}}
-        async with self._locks[chat_id]:
+        async with self._locks[chat_id], chat_turn(self.context.store, chat_id):
             await self.context.store.touch_user(int(event["user_id"]), chat_id, event.get("name"))
             snapshot = await self.graph.aget_state(config)
             if snapshot.interrupts and not web:

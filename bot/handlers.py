@@ -173,17 +173,22 @@ class Handlers:
         replies: list[dict[str, Any]],
         *,
         retry: bool = False,
-    ) -> None:
+    ) -> list[int]:
         """Send the agent's replies in order; raises TelegramError if Telegram refuses one.
+        Returns the ids of the messages Telegram accepted.
 
         With ``retry`` (answers to the user's own messages), transient failures are
         retried here; reminders have their own, persistent retry policy instead.
         """
+        accepted: list[int] = []
         for reply in replies:
             send = functools.partial(self._send_one, bot, chat_id, user_id, reply)
             message = await (self.delivery.send(send) if retry else send())
+            if message is not None:
+                accepted.append(message.message_id)
             if reply.get("notify") and message is not None:
                 await self.service.reply_sent(reply, message.to_dict())
+        return accepted
 
     async def _send_one(
         self, bot: Bot, chat_id: int, user_id: int, reply: dict[str, Any]

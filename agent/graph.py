@@ -23,6 +23,7 @@ from agent.nodes.common import DESTINATIONS, event_text
 from agent.nodes.meaning import context_for, understand_event
 from agent.nodes.planning import confirm, generate, intake
 from agent.state import AgentState
+from agent.syllabus import is_outline_message
 from agent.understanding.meaning import PROGRESS_INTENTS, Meaning
 
 # A planned-phase text that no feature claims outright is routed by its meaning.
@@ -54,6 +55,8 @@ def _target(event: dict[str, Any], phase: str) -> tuple[str, dict[str, Any]]:
         return node, {}
     if phase == "planned" and kind in {"text", "callback"}:
         return text_node(event_text(event)) or BY_MEANING, {}
+    if kind == "text" and is_outline_message(event_text(event)):
+        return "import_syllabus", {}
     if kind in {"text", "location"}:
         return "intake", {"phase": "intake", "goal": {}, "asking": None}
     return "unknown_command", {}

@@ -26,8 +26,10 @@ from telegram.ext import ContextTypes
 from agent import texts
 from agent.service import AgentService
 from bot.delivery import Delivery
+from bot.documents import document_event
 from bot.events import text_event
 from bot.keyboards import decode, inline_keyboard
+from bot.progress_message import ProgressMessage
 from bot.render import escape, render_reply, split_message
 from bot.webapp import OPEN_LABEL
 from storage.engine import StorageError
@@ -40,7 +42,10 @@ TYPING_AFTER_S = 0.3
 TYPING_EVERY_S = 4.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MAX_CAPTION = 1024
-NOT_TEXT = "I can only read text messages (and a shared location for your time zone)."
+NOT_TEXT = (
+    "I can only read text messages, a shared location for your time zone, and course "
+    "outlines as .txt, .md or .pdf files."
+)
 PRIVATE_ONLY = "I work in private chats — message me directly to plan your learning."
 BUTTON_NOT_YOURS = "That button isn't for you."
 BUTTON_EXPIRED = "That button has expired."
@@ -66,7 +71,11 @@ class Handlers:
             if message.text and message.text.startswith("/"):
                 await message.reply_text(PRIVATE_ONLY)
             return
-        event = self._event_from_message(message, user.id, chat.id, user.first_name)
+        if message.document is not None:
+            base = {"user_id": user.id, "chat_id": chat.id, "name": user.first_name}
+            event: dict[str, Any] | None = await document_event(context.bot, message.document, base)
+        else:
+            event = self._event_from_message(message, user.id, chat.id, user.first_name)
         if event is None:
             await context.bot.send_message(chat.id, NOT_TEXT)
             return
@@ -142,7 +151,9 @@ class Handlers:
     ) -> None:
         try:
             async with self._typing(context, chat_id):
-                replies = await self.service.handle(event)
+                replies = await self.service.handle(
+                    event, progress=ProgressMessage(context.bot, chat_id)
+                )
         except StorageError:
             log.exception("storage failed for chat %s", chat_id)
             replies = [{"kind": "text", "text": texts.STORAGE_ERROR}]
@@ -162,17 +173,22 @@ class Handlers:
         replies: list[dict[str, Any]],
         *,
         retry: bool = False,
-    ) -> None:
+    ) -> list[int]:
         """Send the agent's replies in order; raises TelegramError if Telegram refuses one.
+        Returns the ids of the messages Telegram accepted.
 
         With ``retry`` (answers to the user's own messages), transient failures are
         retried here; reminders have their own, persistent retry policy instead.
         """
+        accepted: list[int] = []
         for reply in replies:
             send = functools.partial(self._send_one, bot, chat_id, user_id, reply)
             message = await (self.delivery.send(send) if retry else send())
+            if message is not None:
+                accepted.append(message.message_id)
             if reply.get("notify") and message is not None:
                 await self.service.reply_sent(reply, message.to_dict())
+        return accepted
 
     async def _send_one(
         self, bot: Bot, chat_id: int, user_id: int, reply: dict[str, Any]

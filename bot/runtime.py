@@ -17,7 +17,7 @@ from bot.settings import Settings
 from scheduler.pacing import Pace
 from scheduler.planning import schedule_plan
 from scheduler.runner import ReminderRunner
-from storage.engine import open_engine
+from storage.engine import open_engine_async
 from storage.store import Store
 
 
@@ -44,12 +44,16 @@ async def open_runtime(
     ``runtime.reminders.tick()`` with their own clock.
     """
     clock = clock or (lambda: datetime.now(UTC))
-    engine = open_engine(mongodb_uri=settings.mongodb_uri, data_dir=settings.data_dir)
+    engine = await open_engine_async(
+        mongodb_uri=settings.mongodb_uri,
+        data_dir=settings.data_dir,
+        timeout_ms=settings.mongodb_timeout_ms,
+    )
     try:
         store = Store(engine, clock=clock)
         await store.setup()
         async with open_checkpointer(
-            mongodb_uri=settings.mongodb_uri, data_dir=settings.data_dir
+            mongodb_uri=settings.mongodb_uri, data_dir=settings.data_dir, engine=engine
         ) as checkpointer:
             planners = make_planners(settings, store)
             understander, answerer = make_understanding(settings)
@@ -68,4 +72,4 @@ async def open_runtime(
             context.on_plan_changed = functools.partial(schedule_plan, store, wake=reminders.wake)
             yield Runtime(settings, store, AgentService(checkpointer, context), reminders)
     finally:
-        engine.close()
+        await engine.aclose()

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
     )
     mongodb_uri: str | None = Field(default=None, alias="MONGODB_URI")
+    mongodb_timeout_ms: int = Field(
+        default=10_000, ge=100, le=600_000, alias="LEARNPLAN_MONGODB_TIMEOUT_MS"
+    )
     data_dir: Path = Field(
         default_factory=lambda: Path(user_data_dir("learnplan", appauthor=False)),
         alias="LEARNPLAN_DATA_DIR",

@@ -207,15 +207,20 @@ async def save_sessions(
 
 
 async def activate_schedule(store: Store, user_id: int, plan_version: int) -> None:
-    """Mark ``plan_version`` as the user's scheduled version (and no other)."""
+    """Mark ``plan_version`` as the user's scheduled version (and no other).
+
+    The new version is activated before the others are deactivated: a crash (or a
+    failed, non-retryable ``update_many``) in between leaves two active versions, never
+    none, and both writes are idempotent, so the next call for the plan repairs it."""
 
     def op() -> None:
         store.db.schedules.update_many(
-            {"user_id": user_id, "plan_version": {"$ne": plan_version}, "active": True},
-            {"$set": {"active": False}},
+            {"user_id": user_id, "plan_version": plan_version, "active": {"$ne": True}},
+            {"$set": {"active": True}},
         )
         store.db.schedules.update_many(
-            {"user_id": user_id, "plan_version": plan_version}, {"$set": {"active": True}}
+            {"user_id": user_id, "plan_version": {"$ne": plan_version}, "active": True},
+            {"$set": {"active": False}},
         )
 
     await store.run(op)

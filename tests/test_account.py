@@ -22,6 +22,8 @@ BOB_GOAL = (
     "topics: washes"
 )
 
+BOTH_ENGINES = True  # run on the embedded engine and on MONGODB_URI (tests/conftest.py)
+
 
 async def _other_features_data(store: Store, user: int) -> None:
     """Documents other features keep (reminders, calendar tokens, sessions, settings)."""

@@ -16,12 +16,14 @@ from storage.schedules import save_sessions
 from tests.calendar_harness import CalendarRig, calendar_rig, read_with_vobject
 from tests.harness import FrozenClock, texts
 
+BOTH_ENGINES = True  # run on the embedded engine and on MONGODB_URI (tests/conftest.py)
+
 USER = 401
 
 
 @pytest.fixture
-async def rig(tmp_path: Path) -> AsyncIterator[CalendarRig]:
-    async with calendar_rig(tmp_path) as started:
+async def rig(tmp_path: Path, mongodb_uri: str | None) -> AsyncIterator[CalendarRig]:
+    async with calendar_rig(tmp_path, mongodb_uri=mongodb_uri) as started:
         yield started
 
 

@@ -20,10 +20,12 @@ from storage.reminders import get_reminder, insert_if_absent, new_reminder
 from storage.schedules import list_sessions, set_session_status
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
 from tests.harness import FrozenClock, texts
+from tests.mongo_server import engine_env
 from tests.reminder_harness import ReminderBot
 
 # PTB's rate limiter reads RetryAfter.retry_after, which warns about its future type.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+BOTH_ENGINES = True  # run on the embedded engine and on MONGODB_URI (tests/conftest.py)
 BERLIN = ZoneInfo("Europe/Berlin")
 GOAL = (
     "Learn Rust, 6 weeks, 5h/week, beginner, weekday evenings 19:00-21:00, Berlin, "
@@ -34,8 +36,11 @@ MONDAY_BEFORE_DST_END = datetime(2026, 10, 19, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def rbot(api: FakeTelegramAPI, tmp_path: Path) -> AsyncIterator[ReminderBot]:
-    bot = ReminderBot(api, tmp_path / "data", clock=FrozenClock(MONDAY_BEFORE_DST_END))
+async def rbot(
+    api: FakeTelegramAPI, tmp_path: Path, mongodb_uri: str | None
+) -> AsyncIterator[ReminderBot]:
+    clock = FrozenClock(MONDAY_BEFORE_DST_END)
+    bot = ReminderBot(api, tmp_path / "data", clock=clock, env=engine_env(mongodb_uri))
     await bot.start()
     yield bot
     await bot.stop()

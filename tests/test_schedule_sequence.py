@@ -18,7 +18,7 @@ import pytest
 from icalendar import Calendar
 
 from scheduler.calendar_feed import calendar_id, user_calendar
-from storage.engine import open_engine
+from storage.engine import Engine
 from storage.models import StudySession
 from storage.schedules import (
     list_sessions,
@@ -30,19 +30,18 @@ from storage.schedules import (
 from storage.store import Store
 from tests.harness import BotUnderTest, FrozenClock, texts
 
+BOTH_ENGINES = True
 USER = 77
 T0 = datetime(2026, 10, 19, 8, 0, tzinfo=UTC)
 START = datetime(2026, 10, 20, 17, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def store() -> AsyncIterator[Store]:
-    engine = open_engine(memory=True)
+async def store(engine: Engine) -> AsyncIterator[Store]:
     s = Store(engine, clock=FrozenClock(T0))
     await s.setup()
     await s.touch_user(USER, USER, "Ada")
     yield s
-    engine.close()
 
 
 def session(session_id: str, day: int, *, hour: int = 0) -> StudySession:

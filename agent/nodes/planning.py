@@ -14,7 +14,10 @@ from agent.context import AgentContext, context_of
 from agent.features import Feature
 from agent.nodes.common import event_text, finish, reply, user_id
 from agent.nodes.meaning import context_for, meaning_of, understand_event
+from agent.nodes.syllabus import clear_pending, pending_syllabus
 from agent.nodes.zone_choice import STATE_KEY, zone_options_state, zone_question
+from agent.offline import syllabus_plan
+from agent.planner import goal_subject
 from agent.questions import (
     NO_TOPICS,
     confirmation,
@@ -132,15 +135,24 @@ def confirm(state: AgentState) -> Command[Any]:
 async def generate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     ctx = context_of(runtime)
     goal = Goal.model_validate(state.get("goal") or {})
-    plan = await ctx.build_plan(goal)
     uid = user_id(state)
+    units = await pending_syllabus(ctx.store, uid)
+    if units is not None:
+        plan = syllabus_plan(goal, units)
+        await clear_pending(ctx.store, uid)
+    else:
+        plan = await ctx.build_plan(goal, progress=ctx.progress)
     version = await ctx.store.save_plan(uid, plan, goal, note="created")
     scheduled = await ctx.on_plan_changed(uid, version, plan, goal)
+    generic = []
+    if plan.meta.source == "template":
+        generic = [reply(texts.GENERIC_PLAN.format(goal=goal_subject(goal.goal)))]
     return {
         "phase": "planned",
         "asking": None,
         "replies": [
             {"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")},
+            *generic,
             *scheduled,
             reply(texts.AFTER_PLAN),
         ],

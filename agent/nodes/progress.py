@@ -47,6 +47,7 @@ from agent.progress import (
     study_days,
     summarize,
 )
+from agent.review_items import review_line
 from agent.state import AgentState
 from agent.understanding.adapters import ProgressIntent
 from storage.models import Module, Plan
@@ -695,7 +696,9 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
             "caption": "Planned vs done hours per week, and your last 4 weeks of study.",
         }
     )
-    return finish(state, [reply(report.text, app="progress")])
+    line = await review_line(ctx.store, p.uid, p.now)
+    text = "\n".join([report.text, line]) if line else report.text
+    return finish(state, [reply(text, app="progress")])
 
 
 FEATURE = Feature(

@@ -1066,7 +1066,9 @@ def _abbreviated_timezone(scan: _Scan, *, lenient: bool) -> bool:
     for match in scan.matches(_ABBREVIATION_RE):
         return _set_timezone(scan, _ABBREVIATIONS[match.group()], *match.span())
     for match in scan.matches(_UTC_WORD_RE):
-        return _set_timezone(scan, "UTC", *match.span())
+        # Someone who says "GMT" means the clocks of Britain, summer time included.
+        zone = "Europe/London" if match.group().lower() == "gmt" else "UTC"
+        return _set_timezone(scan, zone, *match.span())
     return False
 
 

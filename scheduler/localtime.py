@@ -8,6 +8,7 @@ forward by the gap, an ambiguous fall-back time means its first occurrence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -30,6 +31,18 @@ def valid_zone(*candidates: str | None) -> str:
             continue
         return name
     return "UTC"
+
+
+_ETC_OFFSET = re.compile(r"Etc/GMT([+-])(\d{1,2})")
+
+
+def zone_label(tz: str) -> str:
+    """A zone as users say it: ``Etc/GMT+3`` (POSIX sign, inverted) is ``UTC−03:00``."""
+    match = _ETC_OFFSET.fullmatch(tz)
+    if match is None:
+        return tz
+    sign = "−" if match.group(1) == "+" else "+"
+    return f"UTC{sign}{int(match.group(2)):02d}:00"
 
 
 def user_zone(user: dict[str, Any] | None, goal_timezone: str | None) -> str:

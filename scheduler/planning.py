@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scheduler.localtime import day_text, span_text, user_zone
+from scheduler.localtime import day_text, span_text, user_zone, zone_label
 from scheduler.reminders import reconcile_user
 from scheduler.settings_model import ReminderSettings
 from scheduler.timetable import build_timetable, first_available_start
@@ -126,7 +126,7 @@ def _scheduled_text(
     lines = [
         f"📅 {len(upcoming)} study sessions scheduled, from "
         f"{day_text(upcoming[0].starts_at, zone)} to {day_text(upcoming[-1].starts_at, zone)} "
-        f"({tz}).",
+        f"({zone_label(tz)}).",
         sessions_list(plan, upcoming[:3], zone, "Next sessions:"),
     ]
     placed_modules = {s.module_id for s in sessions}

@@ -12,6 +12,7 @@ from agent.features import Feature
 from agent.nodes.common import finish, reply, user_id
 from agent.state import AgentState
 from agent.understanding.places import resolve_timezone, timezone_from_location
+from scheduler.localtime import zone_label
 from storage.models import Goal
 
 ASK = (
@@ -38,7 +39,7 @@ async def set_timezone(state: AgentState, runtime: Runtime[AgentContext]) -> Com
         text = ASK if not said else UNKNOWN.format(text=said[:100])
         return finish(state, [reply(text, request_location=True)])
     uid = user_id(state)
-    replies = [reply(CHANGED.format(zone=zone))]
+    replies = [reply(CHANGED.format(zone=zone_label(zone)))]
     update: dict[str, Any] = {}
     if state.get("phase") in {"intake", "confirm"}:
         goal = Goal.model_validate(state.get("goal") or {})

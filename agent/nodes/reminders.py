@@ -29,7 +29,13 @@ from agent.context import AgentContext, context_of
 from agent.features import Feature
 from agent.nodes.common import event_text, finish, reply, user_id
 from agent.state import AgentState
-from scheduler.localtime import moment_text, outside_quiet, same_time_tomorrow, user_zone
+from scheduler.localtime import (
+    moment_text,
+    outside_quiet,
+    same_time_tomorrow,
+    user_zone,
+    zone_label,
+)
 from scheduler.messages import duration_text
 from scheduler.planning import today_text
 from scheduler.reminders import reconcile_user
@@ -117,7 +123,7 @@ def settings_text(settings: ReminderSettings, tz: str, now: datetime) -> str:
     lines.append(f"• Nudge: {nudge}")
     custom = ", ".join(r.text for r in settings.custom) or "none (/remind weekdays 07:30)"
     lines.append(f"• Recurring: {custom}")
-    lines.append(f"Times are in {tz}.")
+    lines.append(f"Times are in {zone_label(tz)}.")
     lines.append(SETTINGS_HELP)
     return "\n".join(lines)
 
@@ -251,9 +257,9 @@ async def remind_command(state: AgentState, runtime: Runtime[AgentContext]) -> C
         text = f"You already have {MAX_CUSTOM_RULES} recurring reminders — /remind off clears them."
         return finish(state, [reply(text)])
     await reconcile_user(store, uid, now=now)
-    text = f"⏰ I'll remind you {command.rule.text} ({tz})."
+    text = f"⏰ I'll remind you {command.rule.text} ({zone_label(tz)})."
     if outcome == "exists":
-        text = f"You already have that one: {command.rule.text} ({tz})."
+        text = f"You already have that one: {command.rule.text} ({zone_label(tz)})."
     upcoming = [
         d
         for d in await user_reminders(store, uid, statuses=[PENDING])

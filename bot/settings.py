@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     http_listen: str = Field(default="127.0.0.1:8080", alias="LEARNPLAN_HTTP_LISTEN")
     public_url: str | None = Field(default=None, alias="LEARNPLAN_PUBLIC_URL")
     telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    max_session_minutes: int = Field(
+        default=120, ge=30, le=600, alias="LEARNPLAN_MAX_SESSION_MINUTES"
+    )
 
     @field_validator("telegram_api_base_url", "openai_base_url")
     @classmethod

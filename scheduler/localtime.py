@@ -68,6 +68,25 @@ def outside_quiet(due: datetime, quiet: QuietHours | None, zone: ZoneInfo) -> da
     return max(due, wall_to_utc(end_day, quiet.end, zone))
 
 
+def quiet_window(
+    due: datetime, quiet: QuietHours | None, zone: ZoneInfo
+) -> tuple[datetime, datetime] | None:
+    """The (start, end) instants of the quiet window ``due`` falls in, or None."""
+    if quiet is None or quiet.start == quiet.end:
+        return None
+    local = due.astimezone(zone)
+    wall = local.time().replace(tzinfo=None)
+    if not quiet.contains(wall):
+        return None
+    start_day = end_day = local.date()
+    if quiet.start > quiet.end:
+        if wall >= quiet.start:
+            end_day += timedelta(days=1)
+        else:
+            start_day -= timedelta(days=1)
+    return wall_to_utc(start_day, quiet.start, zone), wall_to_utc(end_day, quiet.end, zone)
+
+
 def next_weekly_summary(zone: ZoneInfo, not_before: datetime) -> datetime:
     """The first Sunday 19:00 local at or after ``not_before``."""
     day = not_before.astimezone(zone).date()

@@ -70,6 +70,8 @@ def session_message(doc: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[
         ]
     else:
         lines = [f"📚 {_starts_text(starts, now, zone)}: {title}{part}", when]
+        if p.get("quiet") == "before":
+            lines.append("🌙 Sent now, before your quiet hours begin.")
     resources = p.get("resources") or []
     if resources:
         lines.append("Resources:")

@@ -65,3 +65,30 @@ async def test_tomorrow_reminds_about_tomorrow_not_todays_session_again(
     put_off = [t for t in sent if "Mon 19 Oct" in t]
     assert put_off and all(t.startswith("📚 Still to do:") for t in put_off), sent
     assert not any("Started at" in t for t in sent), sent
+
+
+MORNINGS = (
+    "Learn Rust, 4 weeks, 3h/week, beginner, weekday mornings 07:00-09:00, Berlin, "
+    "topics: ownership"
+)
+
+
+async def test_quiet_hours_move_morning_reminders_before_the_night_not_away(
+    rbot: ReminderBot, api: FakeTelegramAPI
+) -> None:
+    user = 1413
+    await rbot.make_plan(user, MORNINGS)
+    calls = await rbot.say(user, "/reminders quiet 22:00-08:00")
+    assert "just before they begin" in texts(calls), texts(calls)
+    sessions = [d for d in await rbot.reminders(user) if d["kind"] == "session"]
+    assert sessions and all(d["status"] == "pending" for d in sessions), [
+        (d["due_at"], d["status"], d.get("cancel_reason")) for d in sessions
+    ]
+    first = min(sessions, key=lambda d: d["due_at"])
+    # Tuesday's 07:00 session: reminded on Monday at 21:59, before the quiet hours.
+    assert first["due_at"] == datetime(2026, 10, 19, 19, 59, tzinfo=UTC)
+    since = len(api.sent(user))
+    await rbot.tick(datetime(2026, 10, 19, 19, 59, tzinfo=UTC))
+    (sent,) = reminders_sent(api, user, since)
+    text = str(sent.params["text"])
+    assert "Tue 20 Oct 07:00" in text and "before your quiet hours" in text, text

@@ -180,7 +180,10 @@ async def _change(store: Store, uid: int, now: datetime, action: str, value: Any
         await _apply(store, uid, now, {"quiet": stored_quiet(value)})
         if value is None:
             return "No quiet hours any more."
-        return f"🌙 Quiet hours {value.text}: reminders due then come when they end."
+        return (
+            f"🌙 Quiet hours {value.text}: reminders due then come when they end — or, for a "
+            "study session that starts before they end, just before they begin."
+        )
     if action == "nudge":
         await _apply(store, uid, now, {"nudge_days": int(value)})
         if not value:

@@ -55,6 +55,7 @@ from scheduler.settings_model import (
     stored_quiet,
     stored_rule,
 )
+from storage.calendar_tokens import bump_alarm_revision
 from storage.reminders import (
     CANCELLED,
     PENDING,
@@ -172,7 +173,10 @@ async def _change(store: Store, uid: int, now: datetime, action: str, value: Any
         await _apply(store, uid, now, {"paused_until": None})
         return "▶ Reminders resumed."
     if action == "lead":
+        before = ReminderSettings.of_user(await store.get_user(uid)).lead_minutes
         await _apply(store, uid, now, {"lead_minutes": int(value)})
+        if int(value) != before:
+            await bump_alarm_revision(store, uid)
         if not value:
             return "Reminders now come when each session starts."
         return f"Reminders now come {duration_text(int(value))} before each session."

@@ -84,7 +84,7 @@ def test_chat_is_the_same_product_quiz_buttons_and_files(tmp_path: Path) -> None
             "/forget",
             "yes",
             "",
-        ]  # fmt: skip
+        ]
     )
     second = _run(["chat"], data, session)
     assert second.returncode == 0, second.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from storage.models import Goal, Plan
 from storage.store import Store
@@ -13,7 +13,17 @@ from storage.store import Store
 if TYPE_CHECKING:
     from agent.llm import LLMPlanner
 
-PlanBuilder = Callable[[Goal], Awaitable[Plan]]
+# Tells the user how a slow job is going, by editing one message in place (None: no one
+# is watching, e.g. the terminal chat).
+ProgressReporter = Callable[[str], Awaitable[None]]
+
+
+class PlanBuilder(Protocol):
+    def __call__(
+        self, goal: Goal, *, progress: ProgressReporter | None = None
+    ) -> Awaitable[Plan]: ...
+
+
 PlanChanged = Callable[[int, int, Plan, Goal], Awaitable[list[dict[str, Any]]]]
 
 
@@ -36,6 +46,7 @@ class AgentContext:
     # Where the bot's HTTP server is reachable from outside (calendar links); None: no links.
     public_url: str | None = None
     outbox: list[dict[str, Any]] = field(default_factory=list)
+    progress: ProgressReporter | None = None
 
 
 _studio_context: AgentContext | None = None
@@ -51,7 +62,7 @@ def context_of(runtime: Any) -> AgentContext:
         from agent.llm import deterministic
         from storage.engine import open_engine
 
-        async def build(goal: Goal) -> Plan:
+        async def build(goal: Goal, *, progress: ProgressReporter | None = None) -> Plan:
             return deterministic(goal)
 
         _studio_context = AgentContext(store=Store(open_engine(memory=True)), build_plan=build)

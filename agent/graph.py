@@ -19,6 +19,7 @@ from agent.features import callback_node, command_node, event_node, features, te
 from agent.nodes.common import DESTINATIONS, event_text
 from agent.nodes.planning import confirm, generate, intake
 from agent.state import AgentState
+from agent.syllabus import is_outline_message
 
 
 def _target(event: dict[str, Any], phase: str) -> tuple[str, dict[str, Any]]:
@@ -38,6 +39,8 @@ def _target(event: dict[str, Any], phase: str) -> tuple[str, dict[str, Any]]:
         return node, {}
     if phase == "planned" and kind in {"text", "callback"}:
         return text_node(event_text(event)) or "refine", {}
+    if kind == "text" and is_outline_message(event_text(event)):
+        return "import_syllabus", {}
     if kind in {"text", "location"}:
         return "intake", {"phase": "intake", "goal": {}, "asking": None}
     return "unknown_command", {}

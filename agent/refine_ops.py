@@ -18,7 +18,9 @@ class RefineOp(BaseModel):
     set_hours            hours (new weekly budget)
     add_topic            topic
     remove_topic         topic
+    more_on              topic (a module or hours on a topic, added if the plan lacks it)
     swap_weeks           week, other_week
+    move_week            week, to (the week's new position, 1-based; the others shift)
     drop_quiz            week (None = every week)
     set_weeks            weeks (new plan length)
     more_practice        (shift resources/objectives toward practice)
@@ -33,6 +35,8 @@ class RefineOp(BaseModel):
         "add_topic",
         "remove_topic",
         "swap_weeks",
+        "move_week",
+        "more_on",
         "drop_quiz",
         "set_weeks",
         "more_practice",
@@ -42,6 +46,7 @@ class RefineOp(BaseModel):
     ]
     week: int | None = Field(default=None, ge=1)
     other_week: int | None = Field(default=None, ge=1)
+    to: int | None = Field(default=None, ge=1)
     hours: float | None = Field(default=None, gt=0)
     weeks: int | None = Field(default=None, ge=1)
     topic: str | None = None

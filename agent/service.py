@@ -15,7 +15,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
-from agent.context import AgentContext
+from agent.context import AgentContext, ProgressReporter
 from agent.features import feature
 from agent.graph import build_graph
 from agent.state import RESET
@@ -26,6 +26,7 @@ FORGET_THREAD = "forget_thread"
 # Persist every step before the next one runs: a kill -9 mid-turn loses nothing
 # that was already acknowledged (measured: no slower than "async" here).
 DURABILITY = "sync"
+WEB_THREAD = "web:"
 
 
 class AgentService:
@@ -34,19 +35,31 @@ class AgentService:
         self.context = context
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def handle(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+    async def handle(
+        self,
+        event: dict[str, Any],
+        progress: ProgressReporter | None = None,
+        *,
+        web: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Run one event. With ``web`` (a Mini App action) it runs in the chat's own web
+        thread (``web:<chat id>``), as if the plan were on screen: it never answers, or
+        disturbs, a question open in the chat, and needs no conversation state."""
         chat_id = int(event["chat_id"])
-        config: Any = {"configurable": {"thread_id": str(chat_id)}}
+        thread = f"{WEB_THREAD}{chat_id}" if web else str(chat_id)
+        config: Any = {"configurable": {"thread_id": thread}}
         async with self._locks[chat_id]:
             await self.context.store.touch_user(int(event["user_id"]), chat_id, event.get("name"))
             snapshot = await self.graph.aget_state(config)
-            if snapshot.interrupts:
+            if snapshot.interrupts and not web:
                 before = len(snapshot.values.get("replies", []))
                 run_input: Any = Command(resume=event)
             else:
                 before = 0
                 run_input = {"inbox": event, "replies": [RESET]}
-            context = dataclasses.replace(self.context, outbox=[])
+                if web:
+                    run_input["phase"] = "planned"
+            context = dataclasses.replace(self.context, outbox=[], progress=progress)
             result = await self.graph.ainvoke(
                 run_input, config, context=context, durability=DURABILITY
             )
@@ -55,7 +68,8 @@ class AgentService:
                 replies.extend(pending.value.get("replies", []))
             replies.extend(context.outbox)
             if any(r.get("kind") == FORGET_THREAD for r in replies):
-                await self.graph.checkpointer.adelete_thread(str(chat_id))  # type: ignore[union-attr]
+                for name in (str(chat_id), f"{WEB_THREAD}{chat_id}"):
+                    await self.graph.checkpointer.adelete_thread(name)  # type: ignore[union-attr]
         return [r for r in replies if r.get("kind") != FORGET_THREAD]
 
     async def reply_sent(self, reply: dict[str, Any], result: dict[str, Any]) -> None:

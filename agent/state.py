@@ -32,5 +32,8 @@ class AgentState(TypedDict, total=False):
     phase: Phase
     goal: dict[str, Any]
     asking: str | None
+    # Places offered as buttons for an ambiguous time zone answer ([{"label", "zone"}]);
+    # a "tz:<index>" press is checked against them (agent.nodes.zone_choice).
+    zone_options: list[dict[str, str]]
     user_id: int
     chat_id: int

@@ -17,6 +17,7 @@ HELP = (
     "/done — mark the current module done (“/done w1m2 30m”)\n"
     "/log — log study time, e.g. “/log 1h30 LoRA”\n"
     "/quiz — this week's quiz (“/quiz 2” for week 2)\n"
+    "/review — questions due for spaced review (missed quiz questions, finished modules)\n"
     "/calendar — your sessions as an .ics file (“/calendar link” to subscribe)\n"
     "/timezone — change your time zone (a city, a zone or an offset)\n"
     "/export — all your data as a file\n"
@@ -46,6 +47,10 @@ PLANNED_HINT = (
 REFINED = "Updated your plan (version {version})."
 NO_CHANGE = "The plan is unchanged."
 NOTHING_TO_UNDO = "There is no earlier version to go back to."
+WHICH_TOPIC_TO_REMOVE = (
+    "Which topic should I take out? Say e.g. “remove {example}” — /plan shows the topics."
+)
+NOTHING_TO_REDO = "There is nothing to redo: no undone change to bring back."
 UNDONE = "Restored version {version}.\n{summary}"
 CONFIRM_HINT = "Tap “Build my plan”, or tell me what to change (e.g. “make it 8 weeks”)."
 NOT_UNDERSTOOD = {
@@ -63,3 +68,24 @@ STORAGE_ERROR = (
 )
 GOAL_TOO_LONG = "That's a long goal — could you say it in one sentence (up to {limit} characters)?"
 TOPICS_TOO_LONG = "Please list at most {count} topics, each up to {limit} characters."
+GENERIC_PLAN = (
+    "This plan is generic: I have no curriculum for “{goal}”. For a better one, tell me "
+    "its topics (e.g. “add more on <topic>”), paste your course outline (“Here's my course "
+    "outline:” and a list of chapters), or ask the bot's operator to configure an LLM."
+)
+SYLLABUS_ERRORS = {
+    "empty": "I couldn't find any chapters or headings in that. Send one per line, e.g. "
+    "“Here's my course outline:” followed by “1. Introduction”, “2. …”.",
+    "too_big": "That file is over 10 MB — please send a smaller one (or paste the outline).",
+    "wrong_type": "I can read course outlines as .txt, .md or .pdf files — or paste the list.",
+    "image_only": "That PDF has no text I can read (it looks like scanned images). Please "
+    "paste the table of contents instead.",
+    "no_headings": "I couldn't find chapter headings or bookmarks in that PDF. Please paste "
+    "the table of contents instead.",
+    "pdf_unreadable": "I couldn't open that PDF. Please check the file or paste the outline.",
+}
+SYLLABUS_PENDING = (
+    "Got your outline: {count} units, from “{first}” to “{last}”. Your plan will follow it. "
+    "A few questions first."
+)
+SYLLABUS_APPLIED = "Your plan now follows your outline ({count} units, in order)."

@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-MODULES = ["turns", "fanout", "startup", "generation", "memory"]
+MODULES = ["turns", "fanout", "startup", "generation", "memory", "understanding", "planning"]
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
@@ -29,13 +29,19 @@ def _machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
 
 
-def main(selected: list[str]) -> None:
+def main(argv: list[str]) -> None:
+    """`./dev bench [name ...] [--option ...]`: options after the names go to each named bench."""
+    first_option = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    selected, options = argv[:first_option], argv[first_option:]
     sections = []
     for name in selected or MODULES:
         module = importlib.import_module(f"bench.{name}")
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
-            module.main()
+            if options:
+                module.main(options)
+            else:
+                module.main()
         print(buffer.getvalue(), end="", flush=True)
         sections.append(buffer.getvalue().strip())
     header = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, MenuButtonDefault, MenuButtonWebApp, Update, WebAppInfo
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -16,6 +16,7 @@ from telegram.ext import (
 
 from bot.handlers import Handlers
 from bot.runtime import Runtime
+from bot.webapp import MENU_TEXT, app_url
 from scheduler.runner import ReminderRunner
 
 COMMANDS = [
@@ -54,8 +55,10 @@ def build_application(
     if read_timeout is not None:
         builder = builder.read_timeout(read_timeout).write_timeout(read_timeout)
     application = builder.build()
-    handlers = Handlers(runtime.service)
+    url = app_url(runtime.settings.public_url)
+    handlers = Handlers(runtime.service, app_url=url)
     application.bot_data["handlers"] = handlers
+    application.bot_data["app_url"] = url
 
     async def send_reminder(chat_id: int, user_id: int, replies: list[dict[str, Any]]) -> None:
         await handlers.send_replies(application.bot, chat_id, user_id, replies)
@@ -71,6 +74,14 @@ def build_application(
 
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
+
+
+async def set_menu_button(application: Application) -> None:
+    """The chat's menu button opens the Mini App when it has an HTTPS address; otherwise
+    it is Telegram's default (the command list), so no stale address stays behind."""
+    url = application.bot_data.get("app_url")
+    button = MenuButtonWebApp(MENU_TEXT, WebAppInfo(url)) if url else MenuButtonDefault()
+    await application.bot.set_chat_menu_button(menu_button=button)
 
 
 async def start_reminders(application: Application, *, background: bool = True) -> None:
@@ -93,6 +104,7 @@ async def start_polling(
     """Initialize, register the commands, start reminders, and start long polling."""
     await application.initialize()
     await application.bot.set_my_commands(COMMANDS)
+    await set_menu_button(application)
     await application.start()
     await start_reminders(application, background=catch_up_in_background)
     assert application.updater is not None

@@ -8,9 +8,14 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings
 from storage.engine import StorageError
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 LOCAL_USER_ID = 1
 
@@ -24,6 +29,7 @@ async def _run_bot(settings: Settings, *, webhook: bool = False) -> None:
     from bot.app import build_application, start_polling, stop_polling
     from bot.http_server import serve_http
     from bot.runtime import open_runtime
+    from bot.webapp.server import mini_app_for
     from bot.webhook import serve_webhook
 
     assert settings.telegram_bot_token is not None
@@ -47,13 +53,16 @@ async def _run_bot(settings: Settings, *, webhook: bool = False) -> None:
                 listen=settings.http_listen,
                 public_url=settings.public_url,
                 secret=secret.get_secret_value() if secret is not None else None,
+                webapp=mini_app_for(runtime),
             ):
                 await stop.wait()
             return
         async with contextlib.AsyncExitStack() as stack:
             if settings.public_url:
                 await stack.enter_async_context(
-                    serve_http(runtime.store, listen=settings.http_listen)
+                    serve_http(
+                        runtime.store, listen=settings.http_listen, webapp=mini_app_for(runtime)
+                    )
                 )
             await start_polling(application)
             log.info("learnplan is running (long polling)")
@@ -63,14 +72,17 @@ async def _run_bot(settings: Settings, *, webhook: bool = False) -> None:
                 await stop_polling(application)
 
 
-async def _chat(settings: Settings) -> None:
+async def _chat(settings: Settings, *, web: bool = False, port: int = 0) -> None:
     from bot.runtime import open_runtime
     from bot.terminal import Terminal
 
-    async with open_runtime(settings) as runtime:
+    async with open_runtime(settings) as runtime, contextlib.AsyncExitStack() as stack:
         terminal = Terminal(runtime.service, settings.data_dir, LOCAL_USER_ID)
         loop = asyncio.get_running_loop()
         interactive = sys.stdin.isatty()
+        if web:
+            url = await stack.enter_async_context(_web_page(runtime, port))
+            print(f"Mini App for this chat (opens once, from this machine only): {url}", flush=True)
         if interactive:
             print("learnplan chat — type your goal, /help for help, Ctrl-D to quit.")
         while True:
@@ -88,6 +100,22 @@ async def _chat(settings: Settings) -> None:
                 print()
 
 
+@contextlib.asynccontextmanager
+async def _web_page(runtime: Runtime, port: int) -> AsyncIterator[str]:
+    """Serve the Mini App on loopback for the terminal user; yields its one-time URL."""
+    from bot.http_server import HttpServer
+    from bot.webapp.auth import DevSessions, WebUser
+    from bot.webapp.server import mini_app_for
+
+    dev = DevSessions(WebUser(id=LOCAL_USER_ID, first_name="you"))
+    server = HttpServer(runtime.store, webapp=mini_app_for(runtime, dev=dev))
+    await server.start("127.0.0.1", port)
+    try:
+        yield f"http://127.0.0.1:{server.port}/app/?dev={dev.new_token()}"
+    finally:
+        await server.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="learnplan", description="A personal learning planner.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,7 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="receive updates by webhook on LEARNPLAN_HTTP_LISTEN (needs LEARNPLAN_PUBLIC_URL)",
     )
-    sub.add_parser("chat", help="talk to the planner in this terminal")
+    chat = sub.add_parser("chat", help="talk to the planner in this terminal")
+    chat.add_argument(
+        "--web",
+        action="store_true",
+        help="also serve the Mini App on 127.0.0.1 and print its one-time URL",
+    )
+    chat.add_argument("--port", type=int, default=0, help="port for --web (default: any free)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -126,7 +160,12 @@ def main(argv: list[str] | None = None) -> int:
             except HttpServerError as exc:
                 return _fail(str(exc))
         else:
-            asyncio.run(_chat(settings))
+            from bot.http_server import HttpServerError
+
+            try:
+                asyncio.run(_chat(settings, web=args.web, port=args.port))
+            except HttpServerError as exc:
+                return _fail(str(exc))
     except StorageError as exc:
         return _fail(f"storage: {exc}")
     except KeyboardInterrupt:

@@ -27,9 +27,12 @@ from telegram.ext import ContextTypes
 from agent import texts
 from agent.service import AgentService
 from bot.delivery import Delivery
+from bot.documents import document_event
 from bot.events import text_event
 from bot.keyboards import decode, inline_keyboard
+from bot.progress_message import ProgressMessage
 from bot.render import escape, render_reply, split_message
+from bot.webapp import OPEN_LABEL
 from storage.engine import StorageError
 
 log = logging.getLogger(__name__)
@@ -40,10 +43,14 @@ TYPING_AFTER_S = 0.3
 TYPING_EVERY_S = 4.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MAX_CAPTION = 1024
-NOT_TEXT = "I can only read text messages (and a shared location for your time zone)."
+NOT_TEXT = (
+    "I can only read text messages, a shared location for your time zone, and course "
+    "outlines as .txt, .md or .pdf files."
+)
 PRIVATE_ONLY = "I work in private chats — message me directly to plan your learning."
 BUTTON_NOT_YOURS = "That button isn't for you."
 BUTTON_EXPIRED = "That button has expired."
+APP_PAGES = frozenset({"plan", "calendar", "progress", "settings"})
 UNDELIVERED = (
     "Sorry — Telegram refused part of my answer, so you didn't get all of it. Please try again."
 )
@@ -62,12 +69,14 @@ class Undelivered(TelegramError):
 
 
 class Handlers:
-    def __init__(self, service: AgentService) -> None:
+    def __init__(self, service: AgentService, *, app_url: str | None = None) -> None:
         self.service = service
         self.delivery = Delivery()
         # One turn at a time per chat, replies included: a turn's replies never arrive
         # after the next turn's (the agent serializes turns, but not their delivery).
         self._chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # The Mini App's HTTPS address: replies marked "app" get an "📅 Open plan" button.
+        self.app_url = app_url
 
     # ---- entry points ---------------------------------------------------------
 
@@ -81,7 +90,11 @@ class Handlers:
             if message.text and message.text.startswith("/"):
                 await message.reply_text(PRIVATE_ONLY)
             return
-        event = self._event_from_message(message, user.id, chat.id, user.first_name)
+        if message.document is not None:
+            base = {"user_id": user.id, "chat_id": chat.id, "name": user.first_name}
+            event: dict[str, Any] | None = await document_event(context.bot, message.document, base)
+        else:
+            event = self._event_from_message(message, user.id, chat.id, user.first_name)
         if event is None:
             await context.bot.send_message(chat.id, NOT_TEXT)
             return
@@ -158,7 +171,9 @@ class Handlers:
         async with self._chat_locks[chat_id]:
             try:
                 async with self._typing(context, chat_id):
-                    replies = await self.service.handle(event)
+                    replies = await self.service.handle(
+                        event, progress=ProgressMessage(context.bot, chat_id)
+                    )
             except StorageError:
                 log.exception("storage failed for chat %s", chat_id)
                 replies = [{"kind": "text", "text": texts.STORAGE_ERROR}]
@@ -252,8 +267,8 @@ class Handlers:
                         one_time_keyboard=True,
                         resize_keyboard=True,
                     )
-                elif out.buttons:
-                    markup = inline_keyboard(out.buttons, user_id)
+                else:
+                    markup = inline_keyboard(out.buttons, user_id, web_app=self._app_button(reply))
             message = await bot.send_message(
                 chat_id,
                 part,
@@ -262,6 +277,12 @@ class Handlers:
                 link_preview_options=NO_PREVIEW,
             )
         return message
+
+    def _app_button(self, reply: dict[str, Any]) -> tuple[str, str] | None:
+        """(label, url) of the Mini App button for a reply marked ``"app": <page>``."""
+        if not self.app_url or reply.get("app") not in APP_PAGES:
+            return None
+        return OPEN_LABEL, f"{self.app_url}?page={reply['app']}"
 
     @contextlib.asynccontextmanager
     async def _typing(

@@ -8,6 +8,7 @@ Routes
   unknown, revoked or malformed token is a plain 404 — the same answer whatever the
   reason, and never anyone else's data.
 * ``GET /healthz`` — liveness.
+* ``/app/…`` (only with a `bot.webapp.server.MiniApp`) — the Telegram Mini App and its API.
 * ``POST /telegram/{path_secret}`` (only with a `WebhookEndpoint`) — a Telegram update.
   The path secret and the ``X-Telegram-Bot-Api-Secret-Token`` header are compared in
   constant time; a wrong path is 404, a wrong or missing header 403, and neither reaches
@@ -24,7 +25,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import ETag, web
 from aiohttp.abc import AbstractAccessLogger
@@ -35,6 +36,9 @@ from scheduler.calendar_feed import ICS_MEDIA_TYPE, CalendarFeed, empty_calendar
 from storage.calendar_tokens import user_for_token
 from storage.engine import StorageError
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.webapp.server import MiniApp
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +98,16 @@ class WebhookEndpoint:
 
 
 class HttpServer:
-    def __init__(self, store: Store, *, webhook: WebhookEndpoint | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        webhook: WebhookEndpoint | None = None,
+        webapp: MiniApp | None = None,
+    ) -> None:
         self.store = store
         self.webhook = webhook
+        self.webapp = webapp
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -106,6 +117,8 @@ class HttpServer:
         app.router.add_get(CALENDAR_PREFIX + "{token}.ics", self._calendar)
         if self.webhook is not None:
             app.router.add_post(WEBHOOK_PREFIX + "{secret}", self._telegram)
+        if self.webapp is not None:
+            self.webapp.add_routes(app)
         return app
 
     @property
@@ -211,11 +224,15 @@ def _calendar_response(request: web.Request, feed: CalendarFeed) -> web.StreamRe
 
 @asynccontextmanager
 async def serve_http(
-    store: Store, *, listen: str, webhook: WebhookEndpoint | None = None
+    store: Store,
+    *,
+    listen: str,
+    webhook: WebhookEndpoint | None = None,
+    webapp: MiniApp | None = None,
 ) -> AsyncIterator[HttpServer]:
     """Run the HTTP server on ``listen`` (``host:port``) for the duration of the block."""
     host, port = parse_listen(listen)
-    server = HttpServer(store, webhook=webhook)
+    server = HttpServer(store, webhook=webhook, webapp=webapp)
     await server.start(host, port)
     try:
         yield server

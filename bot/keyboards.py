@@ -7,7 +7,7 @@ other than the owner.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.render import Button
 
@@ -31,12 +31,14 @@ def decode(raw: str | None, presser: int) -> str | None:
     return data
 
 
-def inline_keyboard(rows: list[list[Button]], owner: int) -> InlineKeyboardMarkup | None:
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label[:64], callback_data=encode(b.data, owner)) for b in row]
-            for row in rows
-        ]
-    )
+def inline_keyboard(
+    rows: list[list[Button]], owner: int, *, web_app: tuple[str, str] | None = None
+) -> InlineKeyboardMarkup | None:
+    """The buttons, and with ``web_app`` (label, HTTPS url) a last row opening the Mini App."""
+    keyboard = [
+        [InlineKeyboardButton(b.label[:64], callback_data=encode(b.data, owner)) for b in row]
+        for row in rows
+    ]
+    if web_app is not None:
+        keyboard.append([InlineKeyboardButton(web_app[0], web_app=WebAppInfo(web_app[1]))])
+    return InlineKeyboardMarkup(keyboard) if keyboard else None

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     max_session_minutes: int = Field(
         default=120, ge=30, le=600, alias="LEARNPLAN_MAX_SESSION_MINUTES"
     )
+    # How old a Mini App's signed initData may be before the page must be reopened.
+    webapp_max_age_hours: float = Field(
+        default=24, gt=0, le=24 * 30, alias="LEARNPLAN_WEBAPP_MAX_AGE_HOURS"
+    )
 
     @field_validator("telegram_api_base_url", "openai_base_url")
     @classmethod

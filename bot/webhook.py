@@ -22,12 +22,16 @@ import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, COMMANDS, start_reminders, stop_reminders
+from bot.app import ALLOWED_UPDATES, COMMANDS, set_menu_button, start_reminders, stop_reminders
 from bot.http_server import WEBHOOK_PREFIX, HttpServer, WebhookEndpoint, parse_listen
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.webapp.server import MiniApp
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +76,12 @@ async def serve_webhook(
     listen: str,
     public_url: str,
     secret: str | None = None,
+    webapp: MiniApp | None = None,
 ) -> AsyncIterator[HttpServer]:
     """Run the bot in webhook mode for the duration of the block.
 
-    The same server also answers the calendar subscription URLs. Without a configured
+    The same server also answers the calendar subscription URLs (and serves the Mini
+    App when given one). Without a configured
     ``secret`` a random one is used for this run, which suits a single instance only:
     several instances behind one URL must share ``TELEGRAM_WEBHOOK_SECRET``.
     """
@@ -86,10 +92,11 @@ async def serve_webhook(
         raise ValueError(INVALID_SECRET)
     host, port = parse_listen(listen)
     endpoint = WebhookEndpoint(application, path_secret=path_secret(secret), header_secret=secret)
-    server = HttpServer(store, webhook=endpoint)
+    server = HttpServer(store, webhook=endpoint, webapp=webapp)
     try:
         await application.initialize()
         await application.bot.set_my_commands(COMMANDS)
+        await set_menu_button(application)
         await application.start()
         await start_reminders(application)
         await server.start(host, port)

@@ -26,6 +26,7 @@ from storage.models import Goal, Plan
 T = TypeVar("T")
 
 NOT_USER_DATA = frozenset({"llm_cache"})
+MAX_HISTORY = 100
 SECRET_FIELDS = frozenset({"token_hash", "token", "secret"})
 
 
@@ -56,6 +57,7 @@ def ensure_indexes(db: Database) -> None:
     db.ical_tokens.create_index([("token_hash", ASCENDING)], unique=True)
     db.ical_tokens.create_index([("user_id", ASCENDING)])
     db.llm_cache.create_index([("key", ASCENDING)], unique=True)
+    db.review_items.create_index([("user_id", ASCENDING)], unique=True)
     from storage.reminders import ensure_reminder_indexes  # imports this module
 
     ensure_reminder_indexes(db)
@@ -116,7 +118,10 @@ class Store:
     # ---- plans -------------------------------------------------------------
 
     async def save_plan(self, user_id: int, plan: Plan, goal: Goal, *, note: str) -> int:
-        """Store a new plan version and make it the active one. Returns the version."""
+        """Store a new plan version and make it the active one. Returns the version.
+
+        The version is pushed onto the user's undo history and the redo list is cleared
+        (a new change drops the redo branch; see `storage.plan_history`)."""
         now = self.clock()
 
         def op() -> int:
@@ -138,7 +143,12 @@ class Store:
                 }
             )
             self.db.users.update_one(
-                {"user_id": user_id}, {"$set": {"active_plan_version": version}}
+                {"user_id": user_id},
+                {
+                    "$set": {"active_plan_version": version, "plan_redo": []},
+                    "$push": {"plan_history": {"$each": [version], "$slice": -MAX_HISTORY}},
+                    "$inc": {"history_rev": 1},
+                },
             )
             return version
 

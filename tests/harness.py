@@ -73,10 +73,19 @@ class BotUnderTest:
             read_timeout=self.read_timeout,
         )
         await start_polling(self.application, poll_timeout=1, catch_up_in_background=False)
+        self.api.bot_busy = self._busy
         return self
+
+    def _busy(self) -> bool:
+        """Updates still queued in python-telegram-bot, or still in a handler."""
+        app = self.application
+        if app is None:
+            return False
+        return not app.update_queue.empty() or app.update_processor.current_concurrent_updates > 0
 
     async def stop(self) -> None:
         if self.application is not None:
+            self.api.bot_busy = None
             await stop_polling(self.application)
             self.application = None
         if self._stack is not None:

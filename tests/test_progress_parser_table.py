@@ -1,4 +1,4 @@
-"""Table tests for `agent.progress_parser`: every row must pass (100% required, no threshold).
+"""Table tests for `agent.understanding.progress`: every row must pass (100%, no threshold).
 
 The fixture is a hand-built 3-week plan whose titles overlap on purpose ("Evaluation" vs
 "Evaluation harnesses", three modules about data) so title matching and ambiguity are
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.progress_parser import ProgressIntent, parse_duration, parse_progress
+from agent.understanding.progress import ProgressIntent, parse_duration, parse_progress
 from storage.models import Module, Plan, SkillLevel, Week
 
 
@@ -67,7 +67,6 @@ PROGRESS_ROWS: list[tuple[str, str, str | None, int | None]] = [
     ("✅", "done", None, None),
     ("✔️ all done", "done", None, None),
     ("I'm done", "done", None, None),
-    ("done for today", "done", None, None),
     ("nailed it", "done", None, None),
     ("mark it as complete", "done", None, None),
     ("/done", "done", None, None),
@@ -153,6 +152,8 @@ PROGRESS_ROWS: list[tuple[str, str, str | None, int | None]] = [
 
 NEGATIVES: list[str] = [
     "hello",
+    "done for today",
+    "I'm done for today",
     "make week 2 lighter",
     "what's next?",
     "I'm done with this bot",

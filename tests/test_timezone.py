@@ -32,7 +32,7 @@ async def test_timezone_from_offset_and_location_and_unknown(bot: BotUnderTest) 
     bot.api.send_location(user, 40.4168, -3.7038)
     calls = await bot.api.wait_quiet(user, since)
     assert "Europe/Madrid" in texts(calls)
-    calls = await bot.say(user, "/timezone Atlantis <b>")
+    calls = await bot.say(user, "/timezone Narnia <b>")
     assert "don't know the time zone" in texts(calls) and "&lt;b&gt;" in texts(calls)
     active = await bot.runtime.store.active_plan(user)  # type: ignore[union-attr]
     assert active is not None and active[2].timezone == "Europe/Madrid"

@@ -12,19 +12,28 @@ from langgraph.types import Command, interrupt
 from agent import texts
 from agent.context import AgentContext, context_of
 from agent.features import Feature, callback_node
-from agent.intake_parser import IntakeUpdate, missing_fields, parse_intake
 from agent.nodes.common import event_text, finish, reply, user_id
+from agent.nodes.syllabus import clear_pending, pending_syllabus
+from agent.offline import syllabus_plan
+from agent.planner import goal_subject
 from agent.questions import confirmation, question, understood
 from agent.refine import apply_ops, describe_diff, diff_plans
-from agent.refine_parser import parse_refinement
 from agent.state import AgentState
+from agent.understanding.intake import IntakeUpdate, missing_fields, parse_intake
+from agent.understanding.refinement import (
+    history_request,
+    parse_refinement,
+    unresolved_removal,
+)
 from scheduler.localtime import user_zone
 from scheduler.planning import upcoming_sessions_text
 from storage.models import Goal
+from storage.plan_history import step
 
 YES = re.compile(r"^\s*(yes|y|yep|yeah|ok|okay|sure|go|build|build it|looks good|correct)\b", re.I)
 CANCEL = re.compile(r"^\s*(cancel|stop|abort|quit)\b", re.I)
-UNDO = re.compile(r"^\s*(undo|revert|go back|previous version)\b", re.I)
+UNDO_BUTTON = {"label": "↩ Undo", "value": "undo"}
+REDO_BUTTON = {"label": "↪ Redo", "value": "redo"}
 MAX_GOAL_CHARS = 200
 MAX_TOPICS = 12
 MAX_TOPIC_CHARS = 60
@@ -125,15 +134,24 @@ def confirm(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
 async def generate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     ctx = context_of(runtime)
     goal = Goal.model_validate(state.get("goal") or {})
-    plan = await ctx.build_plan(goal)
     uid = user_id(state)
+    units = await pending_syllabus(ctx.store, uid)
+    if units is not None:
+        plan = syllabus_plan(goal, units)
+        await clear_pending(ctx.store, uid)
+    else:
+        plan = await ctx.build_plan(goal, progress=ctx.progress)
     version = await ctx.store.save_plan(uid, plan, goal, note="created")
     scheduled = await ctx.on_plan_changed(uid, version, plan, goal)
+    generic = []
+    if plan.meta.source == "template":
+        generic = [reply(texts.GENERIC_PLAN.format(goal=goal_subject(goal.goal)))]
     return {
         "phase": "planned",
         "asking": None,
         "replies": [
             {"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")},
+            *generic,
             *scheduled,
             reply(texts.AFTER_PLAN),
         ],
@@ -194,6 +212,7 @@ async def show_plan(state: AgentState, runtime: Runtime[AgentContext]) -> Comman
         return finish(state, [reply(texts.NO_PLAN)])
     version, plan, goal = active
     shown = {"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")}
+    shown["app"] = "plan"  # with an HTTPS public URL: an "📅 Open plan" Mini App button
     zone = user_zone(await ctx.store.get_user(uid), goal.timezone)
     upcoming = await upcoming_sessions_text(ctx.store, uid, version, zone, ctx.clock())
     return finish(state, [shown, *([reply(upcoming)] if upcoming else [])])
@@ -228,12 +247,16 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
     if active is None:
         return finish(state, [reply(texts.NO_PLAN)], phase="idle")
     version, plan, goal = active
-    if UNDO.match(text):
-        return finish(state, await _undo(ctx, uid, version, plan))
+    way = history_request(text)
+    if way is not None:
+        return finish(state, await _undo(ctx, uid, version, plan, way))
     if ctx.llm is not None:
-        ops = await ctx.llm.parse_refinement(text, plan, parse_refinement)
+        ops = await ctx.llm.parse_refinement(text, plan, lambda t: parse_refinement(t, plan))
     else:
-        ops = parse_refinement(text)
+        ops = parse_refinement(text, plan)
+    if not ops and unresolved_removal(text):
+        example = plan.topics[0] if plan.topics else "a topic"
+        return finish(state, [reply(texts.WHICH_TOPIC_TO_REMOVE.format(example=example))])
     if not ops:
         return finish(state, [reply(texts.PLANNED_HINT)])
     changed, new_goal, notes = apply_ops(plan, goal, ops)
@@ -245,19 +268,23 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
     schedule = [str(r["text"]) for r in scheduled if r.get("kind") == "text"]
     body = "\n".join([texts.REFINED.format(version=new_version), summary, *notes])
     body = "\n\n".join([body, *schedule])
-    undo_button = [{"label": "↩ Undo", "value": "undo"}]
-    return finish(state, [reply(body, options=undo_button)])
+    return finish(state, [reply(body, options=[UNDO_BUTTON])])
 
 
-async def _undo(ctx: AgentContext, uid: int, version: int, plan: Any) -> list[dict[str, Any]]:
-    previous = await ctx.store.previous_version(uid, version)
-    if previous is None or not await ctx.store.activate_version(uid, previous, expected=version):
-        return [reply(texts.NOTHING_TO_UNDO)]
+async def _undo(
+    ctx: AgentContext, uid: int, version: int, plan: Any, way: str = "undo"
+) -> list[dict[str, Any]]:
+    """Step back (or, for "redo", forward) in the user's history of plan versions."""
+    target = await step(ctx.store, uid, expected=version, way="redo" if way == "redo" else "undo")
+    if target is None:
+        return [reply(texts.NOTHING_TO_REDO if way == "redo" else texts.NOTHING_TO_UNDO)]
     restored = await ctx.store.active_plan(uid)
     assert restored is not None
-    scheduled = await ctx.on_plan_changed(uid, previous, restored[1], restored[2])
+    scheduled = await ctx.on_plan_changed(uid, target, restored[1], restored[2])
     summary = describe_diff(diff_plans(plan, restored[1]))
-    return [reply(texts.UNDONE.format(version=previous, summary=summary)), *scheduled]
+    button = UNDO_BUTTON if way == "redo" else REDO_BUTTON
+    text = texts.UNDONE.format(version=target, summary=summary)
+    return [reply(text, options=[button]), *scheduled]
 
 
 FEATURE = Feature(

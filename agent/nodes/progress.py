@@ -46,8 +46,9 @@ from agent.progress import (
     study_days,
     summarize,
 )
-from agent.progress_parser import ProgressIntent, parse_progress
+from agent.review_items import review_line
 from agent.state import AgentState
+from agent.understanding.progress import ProgressIntent, parse_progress
 from storage.models import Module, Plan
 from storage.progress import (
     Activity,
@@ -709,7 +710,9 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
             "caption": "Planned hours and time spent per week, and your last 4 weeks of study.",
         }
     )
-    return finish(state, [reply(report.text)])
+    line = await review_line(ctx.store, p.uid, p.now)
+    text = "\n".join([report.text, line]) if line else report.text
+    return finish(state, [reply(text, app="progress")])
 
 
 FEATURE = Feature(

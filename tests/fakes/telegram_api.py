@@ -65,6 +65,21 @@ class _StrictHTML(HTMLParser):
         self.text.append(unescape(f"&#{name};"))
 
 
+BUTTON_KINDS = (
+    "callback_data", "url", "web_app", "login_url", "switch_inline_query",
+    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
+    "callback_game", "pay",
+)  # fmt: skip
+MENU_BUTTON_TYPES = frozenset({"default", "commands", "web_app"})
+
+
+def _check_web_app(info: Any) -> None:
+    """A WebAppInfo: an HTTPS url, or Telegram answers BUTTON_URL_INVALID."""
+    url = info.get("url") if isinstance(info, dict) else None
+    if not isinstance(url, str) or not url.startswith("https://") or len(url) > 2048:
+        raise EntityError("BUTTON_URL_INVALID")
+
+
 _BARE_AMP = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
 
 
@@ -106,10 +121,19 @@ class FakeTelegramAPI:
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
+        # (chat id, message id) → text of every message the bot sent, for editMessageText.
+        self.message_texts: dict[tuple[int, int], str] = {}
+        # file_id → bytes of the documents users sent, served by getFile + /file/bot….
+        self.files: dict[str, bytes] = {}
         self._new_update = asyncio.Event()
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Set by the harness that runs the bot in-process: true while the bot still has
+        # updates queued or in a handler. Without it, "quiet for a moment" is only a guess,
+        # and on a busy machine a slow turn looks finished (see `wait_quiet`).
+        self.bot_busy: Callable[[], bool] | None = None
+        self.menu_button: dict[str, Any] | None = None
 
     # ---- lifecycle ----------------------------------------------------------
 
@@ -121,6 +145,7 @@ class FakeTelegramAPI:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -173,6 +198,36 @@ class FakeTelegramAPI:
         }
         return self._push({"message": message})
 
+    def send_document(
+        self,
+        user_id: int,
+        file_name: str,
+        data: bytes,
+        *,
+        mime_type: str | None = None,
+        file_size: int | None = None,
+    ) -> int:
+        """A document message; `file_size` overrides the reported size (e.g. to claim a
+        file too big to download)."""
+        file_id = f"doc-{len(self.files) + 1}"
+        self.files[file_id] = data
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type or "application/octet-stream",
+            "file_size": len(data) if file_size is None else file_size,
+        }
+        return self.send_message_update(user_id, {"document": document})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id])
+
     def send_location(self, user_id: int, latitude: float, longitude: float) -> int:
         location = {"latitude": latitude, "longitude": longitude}
         return self.send_message_update(user_id, {"location": location})
@@ -216,6 +271,17 @@ class FakeTelegramAPI:
     def texts(self, chat_id: int) -> list[str]:
         return [str(c.params.get("text", "")) for c in self.sent(chat_id)]
 
+    def web_app_buttons(self, call: Call) -> list[tuple[str, str]]:
+        """(label, url) of the buttons on a sent message that open a Mini App."""
+        markup = call.params.get("reply_markup")
+        data = (json.loads(markup) if isinstance(markup, str) else markup) or {}
+        return [
+            (b["text"], b["web_app"]["url"])
+            for row in data.get("inline_keyboard", [])
+            for b in row
+            if "web_app" in b
+        ]
+
     def buttons(self, call: Call) -> list[tuple[str, str]]:
         markup = call.params.get("reply_markup")
         if not markup:
@@ -228,8 +294,9 @@ class FakeTelegramAPI:
         ]
 
     async def wait_quiet(self, chat_id: int, since: int, *, quiet: float = 0.25, limit: float = 30):
-        """Wait until the bot has sent something to `chat_id` after call index `since`
-        and then stayed quiet for `quiet` seconds. Returns the new sendMessage calls."""
+        """Wait until the bot has sent something to `chat_id` after call index `since`,
+        has taken every update, has finished handling them (when `bot_busy` is known) and
+        then stayed quiet for `quiet` seconds. Returns the new sendMessage calls."""
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             new = [
@@ -238,7 +305,8 @@ class FakeTelegramAPI:
                 if str(c.params.get("chat_id")) == str(chat_id)
                 and c.method not in {"sendChatAction", "answerCallbackQuery"}
             ]
-            if new and time.monotonic() - self.calls[-1].at >= quiet and not self._updates:
+            settled = not self._updates and not (self.bot_busy is not None and self.bot_busy())
+            if new and settled and time.monotonic() - self.calls[-1].at >= quiet:
                 return [c for c in new if c.status == 200]
             self._changed.clear()
             try:
@@ -356,9 +424,28 @@ class FakeTelegramAPI:
         data = json.loads(markup) if isinstance(markup, str) else markup
         for row in data.get("inline_keyboard", []):
             for button in row:
+                kinds = [k for k in BUTTON_KINDS if k in button]
+                if len(kinds) != 1:
+                    raise EntityError("BUTTON_TYPE_INVALID")
                 raw = button.get("callback_data")
                 if raw is not None and not 1 <= len(raw.encode()) <= 64:
                     raise EntityError("BUTTON_DATA_INVALID")
+                if "web_app" in button:
+                    _check_web_app(button["web_app"])
+
+    def _menu_button(self, params: dict[str, Any]) -> bool:
+        """setChatMenuButton: "default", "commands" or a "web_app" with text and an
+        HTTPS url, as Telegram requires."""
+        raw = params.get("menu_button")
+        button = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(button, dict) or button.get("type") not in MENU_BUTTON_TYPES:
+            raise EntityError("BUTTON_TYPE_INVALID")
+        if button["type"] == "web_app":
+            if not str(button.get("text") or "").strip():
+                raise EntityError("BUTTON_TEXT_INVALID")
+            _check_web_app(button.get("web_app"))
+        self.menu_button = button
+        return True
 
     def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
         message_id = next(self._message_ids)
@@ -369,6 +456,23 @@ class FakeTelegramAPI:
             "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "learnplan"},
             **extra,
+        }
+
+    def _edit(self, params: dict[str, Any], text: str) -> dict[str, Any]:
+        """Like Telegram: only the bot's own messages, and never to the same text."""
+        key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
+        if key not in self.message_texts:
+            raise EntityError("message to edit not found")
+        if self.message_texts[key] == text:
+            raise EntityError("message is not modified")
+        self.message_texts[key] = text
+        self.calls[-1].message_id = key[1]
+        return {
+            "message_id": key[1],
+            "date": int(time.time()),
+            "chat": {"id": key[0], "type": "private"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "learnplan"},
+            "text": text,
         }
 
     def _answer(self, call: Call) -> Any:
@@ -390,7 +494,11 @@ class FakeTelegramAPI:
             elif not 1 <= len(text) <= 4096:
                 raise EntityError("message text is empty or too long")
             self._check_markup(params)
-            return self._message(params, text=text)
+            if method == "editMessageText":
+                return self._edit(params, text)
+            message = self._message(params, text=text)
+            self.message_texts[(int(params.get("chat_id", 0)), message["message_id"])] = text
+            return message
         if method in {"sendDocument", "sendPhoto"}:
             caption = str(params.get("caption", ""))
             if caption:
@@ -401,6 +509,19 @@ class FakeTelegramAPI:
             return self._message(params)
         if method == "sendPoll":
             return self._message(params, poll=self._poll(params))
+        if method == "setChatMenuButton":
+            return self._menu_button(params)
+        if method == "getFile":
+            file_id = str(params.get("file_id", ""))
+            if file_id not in self.files:
+                raise EntityError("wrong file_id specified")
+            data = self.files[file_id]
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(data),
+                "file_path": f"documents/{file_id}",
+            }
         if method in {
             "sendChatAction",
             "answerCallbackQuery",

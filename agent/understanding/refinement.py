@@ -10,10 +10,10 @@ Ordinary chat ("done", "thanks", "undo") yields no ops.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from agent.numbers import CARDINALS, ORDINALS
 from agent.refine_ops import RefineOp
 from agent.understanding.numbers import (
     MAX_HOURS_PER_WEEK,
@@ -23,42 +23,55 @@ from agent.understanding.numbers import (
     find_plan_weeks,
     find_weekly_hours,
 )
+from agent.understanding.refinement_topics import (
+    ADD_TOPIC_RES,
+    MORE_ON_RES,
+    REMOVE_TOPIC_RES,
+    REPLACE_RE,
+    SELF_SUBJECT_RE,
+    clean_topic,
+    clean_topics,
+)
+from agent.understanding.refinement_weeks import (
+    alternation,
+    history_request,
+    move_res,
+    relative_hours,
+    relative_weeks,
+    scaled_hours,
+    week_numbers,
+    week_patterns,
+    words,
+)
+from storage.models import Plan
 
-__all__ = ["parse_refinement"]
+__all__ = ["history_request", "parse_refinement", "unresolved_removal"]
 
 _FLAGS = re.IGNORECASE | re.ASCII
 _MASK = "\x1f"
 _MAX_CHARS = 2000
 
-_WEEK_WORDS = {
-    **{w: n for w, n in CARDINALS.items() if 1 <= n <= 12},
-    **ORDINALS,
-}
-_CARDINAL = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_ORDINAL = (
-    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
-    r"|\d{1,2}(?:st|nd|rd|th))"
-)
-_WEEK = rf"(?:week\s*#?\s*{_CARDINAL}\b|(?:the\s+)?{_ORDINAL}\s+week\b)(?:'s)?"
-_WEEKS = rf"(?:weeks\s+{_CARDINAL}(?:\s*(?:,|and|&)\s*(?:week\s+)?{_CARDINAL})+\b|{_WEEK})"
-_NUMBER_IN_WEEK_RE = re.compile(rf"\b({_ORDINAL}|{_CARDINAL})\b", _FLAGS)
+_WEEK, _WEEKS = week_patterns()
+_POSITION = alternation([*words()["week_ordinals"], *words()["week_from_end"]])
+_CARDINAL = rf"(?:\d{{1,2}}|{alternation(words()['week_cardinals'])})"
 _MODIFIER = r"(?P<mod>a\s+(?:bit|little|lot)\s+|much\s+|way\s+|slightly\s+|even\s+|far\s+)?"
 
-_LIGHTER = r"lighter|easier|shorter|less\s+(?:heavy|intense|busy|demanding|packed)|more\s+relaxed"
-_HEAVIER = r"heavier|harder|longer|more\s+intense|busier|more\s+challenging|tougher|more\s+packed"
-_TOO_MUCH = (
-    r"too\s+(?:much|heavy|long|hard|intense|busy|packed|full|difficult|demanding)"
-    r"|overwhelming|overloaded|a\s+lot"
-)
-_TOO_LITTLE = r"too\s+(?:light|easy|short|empty|little)|not\s+enough|underloaded"
+_LIGHTER = alternation(words()["lighter"])
+_HEAVIER = alternation(words()["heavier"])
+_TOO_MUCH = alternation(words()["too_much"])
+_TOO_LITTLE = alternation(words()["too_little"])
 _BE = (
     r"(?:is|are|was|were|looks?|seems?|feels?|'s)\s+"
     r"(?:(?:way|much|a\s+bit|a\s+little|kind\s+of|kinda)\s+)?"
 )
-_SHOULD_BE = r"(?:(?:should|could|can|needs\s+to|need\s+to)\s+be\s+|be\s+|to\s+be\s+)?"
+_SHOULD_BE = (
+    r"(?:(?:should|could|can|would|needs\s+to|need\s+to|must)\s+be\s+|be\s+|to\s+be\s+"
+    r"|were\s+|was\s+|is\s+|got\s+|became\s+)?"
+)
 
 _WEEK_OPS: tuple[tuple[str, str], ...] = (
     ("lighter_week", rf"\b(?:make|making|keep)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_LIGHTER})"),
+    ("lighter_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_LIGHTER})\s+(?P<a>{_WEEKS})"),
     (
         "lighter_week",
         r"\b(?:lighten|ease|reduce|shorten|cut(?:\s+down)?|trim|halve|thin\s+out|lessen|lower)"
@@ -81,6 +94,7 @@ _WEEK_OPS: tuple[tuple[str, str], ...] = (
         rf"(?P<a>{_WEEKS})\s+{_SHOULD_BE}{_MODIFIER}(?:{_LIGHTER})",
     ),
     ("heavier_week", rf"\b(?:make|making)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_HEAVIER})"),
+    ("heavier_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_HEAVIER})\s+(?P<a>{_WEEKS})"),
     (
         "heavier_week",
         r"\b(?:add\s+more\s+(?:work\s+)?to|increase|intensify|beef\s+up|fill\s+up|load\s+up)"
@@ -109,36 +123,28 @@ _SWAP_RES = tuple(
         r"\b(?:swap|switch|exchange|flip|interchange|trade|reverse)\s+(?:the\s+order\s+of\s+)?"
         rf"(?:weeks?\s*)?(?P<a>{_CARDINAL})\s*(?:and|with|&|<->|/|,)\s*(?:week\s*)?(?P<b>{_CARDINAL})\b",
         rf"\b(?:swap|switch|exchange|flip)\s+(?P<a>{_WEEK})\s+(?:and|with|for)\s+(?P<b>{_WEEK})",
-        rf"\b(?:do|put|move|schedule)\s+(?P<a>{_WEEK})\s+before\s+(?P<b>{_WEEK})",
         rf"(?P<a>{_WEEK})\s+(?:and|&)\s+(?P<b>{_WEEK}|{_CARDINAL})\s+(?:should\s+be\s+)?swapped",
+        r"\b(?:swap|switch|exchange|flip)\s+(?:the\s+)?"
+        rf"(?P<a>{_POSITION})\s+(?:week\s+)?(?:and|with|&)\s+(?:the\s+)?(?P<b>{_POSITION})\s+weeks?",
     )
 )
 _QUIZ_RE = re.compile(
-    r"\b(?:drop|remove|skip|delete|cut|ditch|get\s+rid\s+of|no|without|lose|leave\s+out"
+    r"\b(?:drop|remove|skip|delete|cut|ditch|get\s+rid\s+of|no(?:\s+more)?|without|lose"
+    r"|leave\s+out|take\s+out|scrap|kill|nix|bin|forget(?:\s+about)?"
     r"|no\s+need\s+for|stop(?:\s+doing)?|(?:i'?d\s+)?rather\s+not\s+(?:do|have|take)"
     r"|(?:i\s+)?(?:don'?t|do\s+not)\s+(?:want|need|like)(?:\s+to\s+(?:do|take))?)\s+"
     rf"(?:the\s+|a\s+|any\s+|all\s+(?:the\s+)?)?(?:(?P<a>{_WEEKS})\s+)?quiz(?:zes|es)?\b"
     rf"(?:\s+(?:in|for|from|of|on|at\s+the\s+end\s+of)\s+(?P<b>{_WEEKS}))?",
     _FLAGS,
 )
-_HOURS_CUE_RE = re.compile(
-    r"\b(?:can|could|only|now|have|change|set|make|reduce|increase|switch|limit|cap|budget"
-    r"|instead|max|at\s+most|up\s+to|got|want|prefer|let'?s|lower|raise|bump|drop|down\s+to"
-    r"|need|afford|manage)\b",
-    _FLAGS,
-)
+_HOURS_CUE_RE = re.compile(rf"\b(?:{alternation(words()['hours_cues'])})\b", _FLAGS)
 _BARE_HOURS_RE = re.compile(
     r"\b(?:change|set|reduce|increase|lower|raise|bump|drop|cut|cap|limit|down|up|only|make)"
     r"\s+(?:it\s+|the\s+(?:hours|budget|time)\s+|my\s+(?:hours|budget|time)\s+|hours\s+)?"
     r"(?:down\s+|up\s+)?(?:to\s+)?(?P<n>\d{1,3}(?:\.\d{1,2})?)\s*(?:h|hrs?|hours?)\b",
     _FLAGS,
 )
-_WEEKS_CUE_RE = re.compile(
-    r"\b(?:make|extend|shorten|stretch|compress|cut|reduce|change|set|spread|squeeze|increase"
-    r"|lengthen|condense|trim|turn|instead|want|need|prefer|should|can|could|let'?s|plan|only"
-    r"|total|long|over|into|to|better|rather|enough|ideal|works?)\b",
-    _FLAGS,
-)
+_WEEKS_CUE_RE = re.compile(rf"\b(?:{alternation(words()['weeks_cues'])})\b", _FLAGS)
 _RELATIVE_WEEKS_RE = re.compile(r"\b(?:by|more|extra|another|additional|add)\s+\S*\s*$", _FLAGS)
 _PRACTICE_RES = tuple(
     re.compile(pattern, _FLAGS)
@@ -170,7 +176,7 @@ _EASIER_RES = tuple(
         r"\b(?:it'?s|this\s+is|that'?s|the\s+plan\s+is)\s+(?:way\s+|a\s+bit\s+)?too\s+much\b",
         r"\b(?:dumb\s+it\s+down|simplify(?:\s+it|\s+the\s+plan)?|tone\s+it\s+down)\b",
         r"\b(?:easier|simpler)\s+(?:please|plan|version|material|stuff)\b",
-        r"^\s*(?:easier|simpler)(?:\s+please)?\s*$",
+        r"^\s*(?:easier|simpler)(?:\s+(?:please|pls|plz))?\s*[.!]*\s*$",
     )
 )
 _HARDER_RES = tuple(
@@ -182,68 +188,8 @@ _HARDER_RES = tuple(
         r"\btoo\s+(?:easy|basic|simple|slow)\b",
         r"\b(?:challenge\s+me(?:\s+more)?|step\s+it\s+up|kick\s+it\s+up\s+a\s+notch)\b",
         r"\b(?:harder|more\s+advanced|more\s+challenging)\s+(?:please|plan|version|material|stuff)\b",
-        r"^\s*(?:harder|more\s+challenging)(?:\s+please)?\s*$",
+        r"^\s*(?:harder|more\s+challenging)(?:\s+(?:please|pls|plz))?\s*[.!]*\s*$",
     )
-)
-_TOPIC = r"(?P<t>[^,;.!?\n\x1f]{1,80})"
-_REMOVE_TOPIC_RES = tuple(
-    re.compile(pattern, _FLAGS)
-    for pattern in (
-        r"\b(?:drop|remove|skip|exclude|ditch|delete|leave\s+out|get\s+rid\s+of|take\s+out"
-        r"|no\s+more|forget(?:\s+about)?)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:topic\s+(?:of\s+)?"
-        r"|topics?\s*:\s*|(?:part|section|stuff|module|bits?)\s+(?:on|about)\s+)?" + _TOPIC,
-        r"\b(?:less|fewer)\s+(?:on|about)\s+" + _TOPIC,
-        r"\b(?:don'?t|do\s+not)\s+(?:include|cover|need|want|care\s+about)\s+" + _TOPIC,
-        r"\bnot\s+interested\s+in\s+" + _TOPIC,
-    )
-)
-_ADD_TOPIC_RES = tuple(
-    re.compile(pattern, _FLAGS)
-    for pattern in (
-        r"\b(?:add|include|incorporate|put\s+in|throw\s+in|also\s+cover|please\s+cover|cover)\s+"
-        r"(?:(?:a\s+)?(?:bit|little|section|module|part|week|lesson|chapter|unit)\s+(?:more\s+)?"
-        r"(?:on|about|of)\s+|more\s+(?:on|about)\s+|(?:some\s+)?(?:more\s+)?(?:stuff\s+)?"
-        r"(?:on|about)\s+|the\s+topic(?:\s+of)?\s+|a\s+topic\s+(?:on|about)\s+|topics?\s*:?\s*"
-        r"|more\s+|some\s+)?" + _TOPIC,
-        r"\bmore\s+(?:on|about)\s+" + _TOPIC,
-        r"\b(?:focus|concentrate)\s+more\s+on\s+" + _TOPIC,
-        r"\b(?:want|like|need)\s+to\s+(?:learn|cover|study|know)\s+(?:more\s+)?(?:about\s+)?"
-        + _TOPIC,
-        r"\b(?:go|dig)\s+deeper\s+(?:on|into)\s+" + _TOPIC,
-        r"\ba\s+deep\s+dive\s+(?:on|into)\s+" + _TOPIC,
-    )
-)
-_REPLACE_RE = re.compile(
-    r"\b(?:replace|swap|switch|substitute|exchange|trade)\s+(?P<old>[^,;.!?\n\x1f]{1,60}?)\s+"
-    r"(?:with|for|by)\s+(?P<new>[^,;.!?\n\x1f]{1,60})",
-    _FLAGS,
-)
-_TOPIC_CUT_RE = re.compile(
-    r"\s+(?:in|to|into|for|from|during)\s+(?:week\b|the\s+plan\b|my\s+plan\b|it\b|the\s+\w+\s+week\b)"
-    r"|\s+(?:too|as\s+well|also|please|pls|instead|again)\b",
-    _FLAGS,
-)
-_SELF_SUBJECT_RE = re.compile(
-    r"\b(?:(?:can|could|should|may|do|did|how\s+do|where\s+do|when\s+do)\s+i"
-    r"|i'?ll|i\s+will|i\s+did|i'?ve|i\s+have|let\s+me)\s+$",
-    _FLAGS,
-)
-_TOPIC_SPLIT_RE = re.compile(r"\s*(?:\band\b|&|\bplus\b)\s*", _FLAGS)
-_TOPIC_LEAD = frozenset("the a an some more of about on".split())
-_NOT_TOPICS = frozenset(
-    """it this that these those them today tomorrow tonight session sessions everything all
-    anything something stuff things more some one week weeks plan the plan quiz quizzes
-    reading practice theory lesson lessons module modules day days hour hours time rest
-    me you us note notes calendar alarm notification notifications comment comments thanks
-    thank thx please pls ok okay yes no""".split()
-)
-_PRONOUN_LEAD = frozenset(
-    "it this that them these those down up back out off everything something".split()
-)
-_BAD_TOPIC_RE = re.compile(
-    r"\b(?:weeks?|hours?|days?|quiz(?:zes)?|session|sessions|plan|today|tomorrow|reminders?)\b"
-    r"|\d",
-    _FLAGS,
 )
 _CLAUSE_BREAK_RE = re.compile(
     r"[.;!?\n]|,|\b(?:and\s+then|and\s+also|then|also|plus)\b"
@@ -253,6 +199,7 @@ _CLAUSE_BREAK_RE = re.compile(
     r"|focus|go\s+deeper|too)\b)",
     _FLAGS,
 )
+_REMARK_STARTS = frozenset(str(w) for w in words()["remark_starts"])
 _REFINE_COMMAND_RE = re.compile(r"^\s*/(?:refine|change|adjust|edit)(?:@\w+)?\b", _FLAGS)
 
 
@@ -263,6 +210,8 @@ class _Clause:
     display: str
     work: str
     message: str
+    plan_weeks: int | None = None
+    plan_hours: float | None = None
     ops: list[tuple[int, RefineOp]] = field(default_factory=list)
 
     def matches(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
@@ -275,27 +224,15 @@ class _Clause:
         self.ops.append((start, op))
 
 
-def _week_numbers(text: str | None) -> list[int]:
-    """Week numbers in a reference like "week 2", "the third week" or "weeks 2 and 3"."""
-    numbers: list[int] = []
-    for match in _NUMBER_IN_WEEK_RE.finditer(text or ""):
-        token = match.group(1).lower()
-        digits = re.match(r"\d+", token)
-        number = int(digits.group()) if digits else _WEEK_WORDS.get(token)
-        if number and number >= 1 and number not in numbers:
-            numbers.append(number)
-    return numbers
-
-
-def _week_number(text: str | None) -> int | None:
-    numbers = _week_numbers(text)
+def _week_number(text: str | None, plan_weeks: int | None) -> int | None:
+    numbers = week_numbers(text, plan_weeks)
     return numbers[0] if numbers else None
 
 
 def _week_ops(clause: _Clause) -> None:
     for kind, pattern in _WEEK_OP_RES:
         for match in clause.matches(pattern):
-            weeks = _week_numbers(match["a"])
+            weeks = week_numbers(match["a"], clause.plan_weeks)
             if not weeks:
                 continue
             modifier = " ".join((match.groupdict().get("mod") or "").split()).lower()
@@ -314,7 +251,8 @@ def _week_ops(clause: _Clause) -> None:
 def _swap_ops(clause: _Clause) -> None:
     for pattern in _SWAP_RES:
         for match in clause.matches(pattern):
-            first, second = _week_number(match["a"]), _week_number(match["b"])
+            first = _week_number(match["a"], clause.plan_weeks)
+            second = _week_number(match["b"], clause.plan_weeks)
             if first is None or second is None or first == second:
                 continue
             low, high = sorted((first, second))
@@ -323,7 +261,8 @@ def _swap_ops(clause: _Clause) -> None:
 
 def _quiz_ops(clause: _Clause) -> None:
     for match in clause.matches(_QUIZ_RE):
-        weeks: list[int | None] = [*_week_numbers(match["a"] or match["b"])] or [None]
+        found = week_numbers(match["a"] or match["b"], clause.plan_weeks)
+        weeks: list[int | None] = [*found] or [None]
         clause.add(*match.span(), RefineOp(kind="drop_quiz", week=weeks[0]))
         for offset, week in enumerate(weeks[1:], start=1):
             clause.ops.append((match.start() + offset, RefineOp(kind="drop_quiz", week=week)))
@@ -340,6 +279,71 @@ def _hours_ops(clause: _Clause) -> None:
         return
     if MIN_HOURS_PER_WEEK <= value <= MAX_HOURS_PER_WEEK:
         clause.add(start, end, RefineOp(kind="set_hours", hours=value))
+
+
+def _relative_ops(clause: _Clause) -> None:
+    """ "add two more weeks", "shorten it by a week" → set_weeks, from the plan's length."""
+    found = relative_weeks(clause.work)
+    if found is None or clause.plan_weeks is None:
+        return
+    change, (start, end) = found
+    if _MASK in clause.work[start:end]:
+        return
+    weeks = min(MAX_WEEKS, max(MIN_WEEKS, clause.plan_weeks + change))
+    if weeks != clause.plan_weeks:
+        clause.add(start, end, RefineOp(kind="set_weeks", weeks=weeks))
+
+
+def _relative_hours_ops(clause: _Clause) -> None:
+    """ "an extra hour per week", "two hours less" → set_hours, from the plan's budget."""
+    if clause.plan_hours is None:
+        return
+    scaled = scaled_hours(clause.work)
+    found = relative_hours(clause.work)
+    if scaled is not None:
+        factor, (start, end) = scaled
+        hours = round(clause.plan_hours * factor * 2) / 2
+    elif found is not None:
+        change, (start, end) = found
+        hours = round(clause.plan_hours + change, 2)
+    else:
+        return
+    if _MASK in clause.work[start:end]:
+        return
+    if MIN_HOURS_PER_WEEK <= hours <= MAX_HOURS_PER_WEEK and hours != clause.plan_hours:
+        clause.add(start, end, RefineOp(kind="set_hours", hours=hours))
+
+
+def _move_ops(clause: _Clause) -> None:
+    """ "put week 2 last", "move week 3 to the start", "do week 5 before week 2"."""
+    for pattern in move_res():
+        for match in clause.matches(pattern):
+            groups = match.groupdict()
+            week = _week_number(groups["a"], clause.plan_weeks)
+            target: int | None = None
+            if groups.get("start"):
+                target = 1
+            elif groups.get("end"):
+                target = clause.plan_weeks
+            elif groups.get("b"):
+                other = _week_number(groups["b"], clause.plan_weeks)
+                if other is None and groups["b"]:
+                    digits = re.search(r"\d+", groups["b"])
+                    other = int(digits.group()) if digits else None
+                if other is not None and week is not None:
+                    target = other
+                    if groups.get("before") and week < other:
+                        target = other - 1
+                    elif groups.get("after") and week > other:
+                        target = other + 1
+            if week is None or target is None or week == target:
+                continue
+            if abs(week - target) == 1 and (groups.get("before") or groups.get("after")):
+                low, high = sorted((week, target))
+                op = RefineOp(kind="swap_weeks", week=low, other_week=high)
+            else:
+                op = RefineOp(kind="move_week", week=week, to=target)
+            clause.add(*match.span(), op)
 
 
 def _weeks_ops(clause: _Clause) -> None:
@@ -368,60 +372,49 @@ def _flag_ops(clause: _Clause) -> None:
                 clause.add(*match.span(), RefineOp(kind=kind))
 
 
-def _clean_topic(raw: str) -> list[str]:
-    cut = _TOPIC_CUT_RE.search(raw)
-    if cut:
-        raw = raw[: cut.start()]
-    topics: list[str] = []
-    for part in _TOPIC_SPLIT_RE.split(raw):
-        words = part.strip(" \t'\"`*:-").split()
-        while words and words[0].lower() in _TOPIC_LEAD:
-            words.pop(0)
-        topic = " ".join(words).strip(" '\"`")
-        if not topic or topic.lower() in _NOT_TOPICS or _BAD_TOPIC_RE.search(topic):
-            continue
-        if topic.split()[0].lower() in _PRONOUN_LEAD:
-            continue
-        if len(topic.split()) <= 6:
-            topics.append(topic)
-    return topics
-
-
 def _topic_ops(clause: _Clause, kind: str, patterns: tuple[re.Pattern[str], ...]) -> None:
     for pattern in patterns:
         for match in clause.matches(pattern):
-            if _SELF_SUBJECT_RE.search(clause.work[: match.start()]):
+            if SELF_SUBJECT_RE.search(clause.work[: match.start()]):
                 continue  # "can I add a note?" is about the user, not the plan
-            topics = _clean_topic(clause.display[match.start("t") : match.end("t")])
+            topics, practice = clean_topics(clause.display[match.start("t") : match.end("t")])
             if not topics:
                 continue
             clause.add(*match.span(), RefineOp(kind=kind, topic=topics[0]))
             for offset, topic in enumerate(topics[1:], start=1):
                 clause.ops.append((match.start() + offset, RefineOp(kind=kind, topic=topic)))
+            if practice and kind == "more_on":
+                clause.ops.append((match.end(), RefineOp(kind="more_practice")))
 
 
 def _replace_ops(clause: _Clause) -> None:
     """ "replace LoRA with QLoRA" → remove LoRA, add QLoRA."""
-    for match in clause.matches(_REPLACE_RE):
-        old = _clean_topic(clause.display[match.start("old") : match.end("old")])
-        new = _clean_topic(clause.display[match.start("new") : match.end("new")])
+    for match in clause.matches(REPLACE_RE):
+        old = clean_topic(clause.display[match.start("old") : match.end("old")])
+        new = clean_topic(clause.display[match.start("new") : match.end("new")])
         if old and new:
             clause.add(*match.span(), RefineOp(kind="remove_topic", topic=old[0]))
             clause.ops.append((match.start() + 1, RefineOp(kind="add_topic", topic=new[0])))
 
 
-def _clause_ops(display: str, message: str) -> list[RefineOp]:
-    clause = _Clause(display, display, message)
+def _clause_ops(display: str, message: str, plan: Plan | None) -> list[RefineOp]:
+    weeks = len(plan.weeks) if plan is not None and plan.weeks else None
+    hours = float(plan.hours_per_week) if plan is not None else None
+    clause = _Clause(display, display, message, weeks, hours)
     steps: tuple[Callable[[_Clause], None], ...] = (
+        _move_ops,
         _swap_ops,
         _quiz_ops,
+        _relative_ops,
         _week_ops,
+        _relative_hours_ops,
         _hours_ops,
         _weeks_ops,
         _flag_ops,
         _replace_ops,
-        lambda c: _topic_ops(c, "remove_topic", _REMOVE_TOPIC_RES),
-        lambda c: _topic_ops(c, "add_topic", _ADD_TOPIC_RES),
+        lambda c: _topic_ops(c, "remove_topic", REMOVE_TOPIC_RES),
+        lambda c: _topic_ops(c, "more_on", MORE_ON_RES),
+        lambda c: _topic_ops(c, "add_topic", ADD_TOPIC_RES),
     )
     for step in steps:
         step(clause)
@@ -439,7 +432,11 @@ def _clauses(text: str) -> list[str]:
 
 
 def _prepare(text: str) -> str | None:
-    text = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in text[:_MAX_CHARS])
+    """Printable text with emoji and other symbols as spaces; None for other commands."""
+    text = "".join(
+        ch if (ch.isprintable() or ch == "\n") and unicodedata.category(ch) != "So" else " "
+        for ch in text[:_MAX_CHARS]
+    )
     text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
     command = _REFINE_COMMAND_RE.match(text)
     if command:
@@ -449,30 +446,53 @@ def _prepare(text: str) -> str | None:
 
 def _continued_list(clause: str, previous: list[RefineOp]) -> list[RefineOp]:
     """ "add LoRA, QLoRA and DPO": bare items after a topic op continue its list."""
-    if not previous or previous[-1].kind not in {"add_topic", "remove_topic"}:
+    if not previous or previous[-1].kind not in {"add_topic", "remove_topic", "more_on"}:
         return []
-    topics = _clean_topic(clause)
+    first = clause.split()[0].lower().strip(",;:") if clause.split() else ""
+    if first in _REMARK_STARTS:
+        return []
+    topics = clean_topic(clause)
     if not topics or any(len(t.split()) > 4 for t in topics):
         return []
     return [RefineOp(kind=previous[-1].kind, topic=t) for t in topics]
 
 
-def _parse(text: str) -> list[RefineOp]:
+def _parse(text: str, plan: Plan | None) -> list[RefineOp]:
     prepared = _prepare(text)
     if prepared is None:
         return []
     ops: list[RefineOp] = []
     for clause in _clauses(prepared):
-        found = _clause_ops(clause, prepared) or _continued_list(clause, ops)
+        found = _clause_ops(clause, prepared, plan) or _continued_list(clause, ops)
         for op in found:
             if op not in ops:
                 ops.append(op)
     return ops
 
 
-def parse_refinement(text: str) -> list[RefineOp]:
-    """The plan changes requested in `text`, in order; [] when it is not a change request."""
+def parse_refinement(text: str, plan: Plan | None = None) -> list[RefineOp]:
+    """The plan changes requested in `text`, in order; [] when it is not a change request.
+
+    With the plan, references that need it are resolved: "the last week", relative
+    lengths ("add two more weeks" on a 6-week plan → set_weeks 8), "put week 2 last".
+    """
     try:
-        return _parse(text)
+        return _parse(text, plan)
     except Exception:
         return []
+
+
+_PRONOUN_REMOVAL_RE = re.compile(
+    r"^\s*(?:(?:please|pls|ok|okay|actually|hmm|just|and|also)[\s,]+)*"
+    r"(?:take|remove|drop|delete|cut|ditch|get\s+rid\s+of|skip|leave)\s+"
+    r"(?:it|that|this|them|those|these|that\s+one|this\s+one|that\s+part|this\s+part)"
+    r"(?:\s+(?:out|off))?(?:\s+(?:of\s+(?:the|my)\s+plan|please|pls|too|as\s+well))*"
+    r"\s*[.!]*\s*$",
+    _FLAGS,
+)
+
+
+def unresolved_removal(text: str) -> bool:
+    """ "take it out", "remove that": a removal whose object is a pronoun the rules can't
+    resolve — ask which topic, never guess (and never take "it" as a topic)."""
+    return isinstance(text, str) and _PRONOUN_REMOVAL_RE.match(text[:200]) is not None

@@ -1,0 +1,396 @@
+"""Understand free-text progress messages ("done", "/log 1h30 LoRA", "oops not done", ...).
+
+Pure and rule based: no I/O, no clock, no LLM. `parse_progress` turns one message into a
+`ProgressIntent` (or None when the message is not about progress) and `parse_duration`
+extracts a time span in minutes.
+
+How a message is read
+---------------------
+1. Slash commands win: ``/done``, ``/undo``, ``/partial``, ``/log``, ``/skip`` (an optional
+   ``@botname`` suffix is ignored). Any other command is not progress.
+2. Otherwise questions (ending in "?" or starting with an interrogative such as "what",
+   "how", "can") are not progress, and neither is a message that only says the user is
+   finished with the bot itself ("I'm done with this bot", "finished with you") — that is
+   a farewell, not a study report.
+3. The action is the first rule that matches, in this order: a revert ("marked done by
+   mistake", "unmark w1m2") or explicit "undo"; a negated completion with minutes ("just
+   did 20 min, not finished") is partial; partial ("partial", "did half", "a third done",
+   "3/4 done", "made some progress"); negated completion ("not done", "didn't finish"; a
+   trailing "yet" makes it a plain status report and therefore not progress); skip;
+   the end of a day's study ("I'm done for today") is no completion — a log with minutes,
+   else nothing; done ("done", "finished", "completed", "did it", "✅", but not when a
+   plan/wish word such as "will", "'ll", "want", "if" comes before the verb; with minutes
+   that is partial: "20 min, will finish tomorrow"); log (a duration with a study verb,
+   after "log", before what was studied — "90m on async" — or opening a message that names
+   a module — "1h lora"); finally "did <module>" / "<module> took 1h45" are done.
+   Words are matched whole, so "undone" is neither "undo" nor "done". Word lists live in
+   ``data/progress.yaml``.
+4. The module is resolved by `agent.understanding.progress_modules` (ids, positions,
+   ordinals, "part 2", titles with typos; filler never counts).
+5. Minutes come from `parse_duration`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent.understanding.numbers import NUMBER_PATTERN, parse_number
+from agent.understanding.progress_modules import phrases, resolve_module, tokens, words
+from storage.models import Plan
+
+Action = Literal["done", "undo", "partial", "log", "skip"]
+
+_MAX_CHARS = 1000
+
+
+class ProgressIntent(BaseModel):
+    """What a progress message asks for.
+
+    `module_id` is set only when the message names exactly one module of the plan.
+    `ambiguous` lists the candidates when the named reference fits several modules equally.
+    `reference` holds the words taken as a module reference (e.g. "week 9 module 9" or
+    "rlhf"), even when nothing matched, so a caller can ask "which module is 'rlhf'?"
+    instead of silently falling back to the next module. When nothing matched it may hold
+    leftover filler words, so use it only to phrase a question, never to reject a message.
+    """
+
+    action: Action
+    module_id: str | None = None
+    minutes: int | None = None
+    ambiguous: list[str] = Field(default_factory=list)
+    reference: str | None = None
+
+
+# --------------------------------------------------------------------------- durations
+
+_DIGITS = r"(?<![\w.,])\d{1,4}(?:[.,]\d{1,2})?"
+_WORD = rf"(?:{NUMBER_PATTERN})(?:[\s-]+(?!\d)(?:{NUMBER_PATTERN}))?"
+_HOUR = r"(?:hours|hour|hrs|hr|h)(?![a-z])"
+_MIN = r"(?:minutes|minute|mins|min|mn|m)(?![a-z\d])"
+_HOUR_WORD = r"(?:hours|hour|hrs|hr)\b"
+_MIN_WORD = r"(?:minutes|minute|mins|min)\b"
+_HALF = r"(?:\s+and\s+a\s+half|\s+and\s+half|\s*½)"
+
+_DURATION_RE = re.compile(
+    rf"""
+      (?P<quarter3>\bthree[\s-]quarters?\s+of\s+an?\s+{_HOUR_WORD})
+    | (?P<quarter>\b(?:a\s+)?quarter\s+(?:of\s+)?an?\s+{_HOUR_WORD})
+    | (?P<halfhour>\b(?:half\s+(?:of\s+)?an?|a\s+half|half)\s+{_HOUR_WORD})
+    | (?P<clock>(?<![\w.,:])(?P<ch>\d{{1,2}}):(?P<cm>[0-5]\d)\s*{_HOUR})
+    | (?P<hours>
+          (?:(?P<h>{_DIGITS})(?P<half_pre>{_HALF})?\s*{_HOUR}
+            |(?P<hw>{_WORD})(?P<half_prew>{_HALF})?\s+{_HOUR_WORD})
+          (?P<half_post>\s+and\s+a\s+half)?
+          (?:\s*(?:and\s+)?(?P<hm>\d{{1,3}})(?![\d.,])\s*(?:{_MIN})?)?
+      )
+    | (?P<minutes>(?P<m>{_DIGITS})\s*{_MIN}|(?P<mw>{_WORD})\s+{_MIN_WORD})
+    | (?P<bare>\b(?:took|taking|spent|logged|log)\s+(?:me\s+)?(?:about\s+|around\s+|~\s*)?
+          (?P<b>\d{{1,4}})(?![\d.,:])(?!\s*(?:{_HOUR}|{_MIN}|and\b|½)))
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def _number(token: str) -> float | None:
+    """A numeral or number words matched by `_DIGITS`/`_WORD` ("forty-five") as a float."""
+    token = " ".join(token.strip().lower().replace("-", " ").split())
+    whole = parse_number(token.replace(",", "."))
+    if whole is not None:
+        return whole
+    head, _, tail = token.rpartition(" ")
+    tens, units = parse_number(head), parse_number(tail)
+    if tens is not None and units is not None and tens % 10 == 0 and 20 <= tens and units < 10:
+        return tens + units
+    return None
+
+
+def _match_minutes(m: re.Match[str]) -> int | None:
+    """Minutes of one `_DURATION_RE` match (None for a zero/implausible value)."""
+    if m.group("quarter3"):
+        total = 45.0
+    elif m.group("quarter"):
+        total = 15.0
+    elif m.group("halfhour"):
+        total = 30.0
+    elif m.group("clock"):
+        total = int(m.group("ch")) * 60.0 + int(m.group("cm"))
+    elif m.group("hours"):
+        hours = _number(m.group("h") or m.group("hw"))
+        if hours is None:
+            return None
+        if m.group("half_pre") or m.group("half_prew") or m.group("half_post"):
+            hours += 0.5
+        extra = int(m.group("hm")) if m.group("hm") else 0
+        if extra >= 60:
+            return None
+        total = hours * 60 + extra
+    elif m.group("minutes"):
+        value = _number(m.group("m") or m.group("mw"))
+        if value is None:
+            return None
+        total = value
+    else:
+        total = float(m.group("b"))
+    minutes = round(total)
+    return minutes if minutes > 0 else None
+
+
+def _find_duration(text: str) -> tuple[int, tuple[int, int]] | None:
+    """The leftmost duration in `text` as (minutes, span)."""
+    for m in _DURATION_RE.finditer(text):
+        minutes = _match_minutes(m)
+        if minutes is not None:
+            return minutes, m.span()
+    return None
+
+
+def parse_duration(text: str) -> int | None:
+    """Minutes stated in `text`, or None.
+
+    Understands "45 min", "45m", "1h30", "1h 30m", "1.5h", "1,5 h", "1:30h",
+    "1 hour 20 minutes", "an hour", "half an hour", "an hour and a half", "90 minutes",
+    "2 hrs", "a couple of hours", "forty-five minutes" and a bare number after
+    "took"/"spent"/"log" ("took 45" = 45 minutes). Only the leftmost duration is used.
+    Zero durations count as none. Never raises.
+    """
+    if not isinstance(text, str):
+        return None
+    found = _find_duration(text[:_MAX_CHARS])
+    return found[0] if found else None
+
+
+# --------------------------------------------------------------------------- actions
+
+_COMMAND_RE = re.compile(r"^\s*/(?P<cmd>[a-z_]+)(?:@\w+)?(?=\s|$)", re.IGNORECASE)
+_COMMANDS: dict[str, Action] = {
+    "done": "done",
+    "finished": "done",
+    "complete": "done",
+    "undo": "undo",
+    "undone": "undo",
+    "partial": "partial",
+    "log": "log",
+    "skip": "skip",
+}
+
+_QUESTION_START_RE = re.compile(rf"^(?:{phrases(words()['question_starts'])})\b(?!')")
+_BOT_FAREWELL_RE = re.compile(
+    r"\b(?:done|finished|through)\s+with\s+(?:this\s+|the\s+|you\s+|your\s+)?"
+    rf"(?:{phrases(words()['farewell_objects'])})\b"
+)
+_FUTURE_RE = re.compile(rf"(?:\b(?:{phrases(words()['future_words'])})\b|'ll\b)")
+
+_UNDO_RE = re.compile(
+    r"\bundo\b|\bun-?(?:mark|check|tick)\b"
+    r"|\bmark(?:ed)?\s+(?:it\s+|that\s+|this\s+)?(?:as\s+)?"
+    r"(?:undone|incomplete|unfinished|not\s+done|not\s+complete[d]?)\b"
+)
+_PARTIAL_RE = re.compile(
+    r"\bpartial(?:ly)?\b"
+    r"|\b(?:did|done|finished|completed|read|through|got\s+through)\s+(?:about\s+|roughly\s+)?"
+    r"(?:the\s+)?(?:first\s+)?half\b"
+    r"|\bhalf[\s-]*(?:way\s+)?(?:done|finished|through|complete[d]?)\b"
+    r"|\bhalfway\b"
+    r"|\b(?:did|finished|done|completed)\s+(?:some|part|parts|a\s+bit)\s+of\b"
+    r"|\bnot\s+(?:quite|fully|completely|entirely|all\s+the\s+way)\s+"
+    r"(?:done|finished|complete[d]?)\b"
+    r"|\b(?:mostly|almost|nearly)\s+(?:done|finished|complete[d]?|through)\b"
+)
+_NEGATED_DONE_RE = re.compile(
+    r"(?:\bnot|n't|\bnever)\s+(?:really\s+|actually\s+)?"
+    r"(?:done|finished|finish|completed|complete|do\s+it|did\s+it)\b"
+    r"|\bdid\s+not\s+(?:finish|complete|do)\b"
+)
+_YET_RE = re.compile(r"\byet\b")
+_SKIP_RE = re.compile(r"\bskip(?:ping|ped)?\b")
+_NEGATED_SKIP_RE = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:to\s+)?skip")
+_DONE_RE = re.compile(
+    r"\bdone\b|\bfinished\b|\bcompleted\b|\bdid\s+(?:it|that|this)\b"
+    r"|\bdid\s+(?:the\s+|my\s+|today's\s+)?(?:module|lesson|exercise|reading|homework|"
+    r"assignment|task|quiz)s?\b|\bdid\s+w(?:ee)?k?\s*\d"
+    r"|(?:^|\bmark(?:ed)?\s+(?:it\s+|that\s+|this\s+)?(?:as\s+)?|\b(?:is|it's|its|now)\s+)"
+    r"complete\b"
+    r"|^finish\b|\bnailed\s+it\b|\bcrushed\s+it\b|\bwrapped\s+(?:it\s+)?up\b"
+    r"|\b(?:ticked|checked)\s+(?:it\s+)?off\b|\bgot\s+through\b"
+    r"|[✅✔☑]"
+)
+_PARTIAL_PHRASES_RE = re.compile(rf"(?<![\w-])(?:{phrases(words()['partial_phrases'])})(?![\w-])")
+_DONE_PHRASES_RE = re.compile(
+    rf"(?<![\w-])(?:{phrases(words()['done_phrases'])})(?![\w-])|\bcomplete\s*[!.✅✔]*\s*$"
+)
+_LOG_START_RE = re.compile(r"^log(?:ged)?\b")
+_FINISH_LATER_RE = re.compile(
+    r"\b(?:will|'ll|gonna|going\s+to|plan\s+to|hope\s+to|need\s+to|have\s+to)\s+"
+    r"(?:finish|complete|do\s+the\s+rest|wrap\s+(?:it\s+)?up)\b"
+    r"|\b(?:finish|more|the\s+rest)\s+(?:it\s+|of\s+it\s+)?(?:tomorrow|later|tonight|next\s+time)\b"
+)
+_VAGUE_RE = re.compile(r"\b(?:some|a\s+(?:little\s+)?bit\s+of|a\s+little)\s+[a-z]")
+_FRACTION_RE = re.compile(
+    r"(?<![\d/])(?:[1-9]/(?:[2-9]|1\d)(?![\d/])|(?:[1-9]\d?)\s*%)\s*(?:done|through|finished|complete)"
+)
+_DID_RE = re.compile(r"\b(?:did|went\s+through|worked\s+through|covered)\b")
+_TOOK_RE = re.compile(r"\b(?:took|taking|in)\b")
+_STUDY_VERB_RE = re.compile(rf"\b(?:{phrases(words()['study_verbs'])})\b")
+
+
+def _normalize(text: str) -> str:
+    """Lowercase, unify apostrophes and whitespace, cap length."""
+    text = text[:_MAX_CHARS].lower()
+    text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
+    return " ".join(text.split())
+
+
+def _is_question(text: str) -> bool:
+    return text.endswith("?") or bool(_QUESTION_START_RE.match(text))
+
+
+def _compiled(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.IGNORECASE)
+
+
+_DAY_END_RE = _compiled(
+    rf"\b(?:done|finished|finish|through|over|stopping|quitting|calling\s+it)\s+"
+    rf"(?:(?:studying|learning|working)\s+)?(?:{phrases(words()['day_end'])})\b"
+    r"|\b(?:calling\s+it\s+a\s+(?:day|night)|that'?s\s+(?:it|all)\s+for\s+(?:today|tonight|now))\b"
+)
+_REVERT_STRONG_RE = _compiled(rf"(?<![\w-])(?:{phrases(words()['revert_strong'])})(?![\w-])")
+_REVERT_WEAK_RE = _compiled(rf"(?<![\w-])(?:{phrases(words()['revert_weak'])})(?![\w-])")
+_DONE_MENTION_RE = _compiled(
+    r"\b(?:done|finished|completed|complete|ticked|checked|marked|mark|w\d+m\d+)\b|[✅✔☑]"
+)
+_DURATION_OBJECT_RE = _compiled(
+    r"^\s*(?:on|of|for|with|doing|into|in|studying|reading|practi[cs]ing|learning|working)\b"
+)
+
+
+def _is_revert(text: str) -> bool:
+    """ "marked done by mistake, revert", "unmark w1m2", "take back the ✅"."""
+    if _REVERT_STRONG_RE.search(text):
+        return bool(_DONE_MENTION_RE.search(text))
+    return bool(_REVERT_WEAK_RE.search(text) and _DONE_MENTION_RE.search(text))
+
+
+def _is_log(text: str, duration: tuple[int, int] | None, plan: Plan | None) -> bool:
+    """A duration with a study verb, after "log", followed by what was studied ("90m on
+    async"), or opening a message that names a module ("1h lora"; without the plan, any
+    content word will do — the caller reads it again with the plan)."""
+    if duration is None:
+        return False
+    if _LOG_START_RE.match(text) or _STUDY_VERB_RE.search(text):
+        return True
+    rest = text[duration[1] :]
+    if _DURATION_OBJECT_RE.match(rest):
+        return True
+    if text[: duration[0]].strip():
+        return False
+    if plan is None:
+        return bool(tokens(rest))
+    found = resolve_module(rest, plan)
+    return bool(found.module_id or found.ambiguous)
+
+
+def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | None) -> Action | None:
+    """The free-text action of a normalized, non-command message (see module docstring)."""
+    has_duration = duration is not None
+    if _is_revert(text) or _UNDO_RE.search(text):
+        return "undo"
+    if _NEGATED_DONE_RE.search(text) and has_duration:
+        return "partial"
+    if _PARTIAL_RE.search(text) or _PARTIAL_PHRASES_RE.search(text) or _FRACTION_RE.search(text):
+        return "partial"
+    if _NEGATED_DONE_RE.search(text):
+        return None if _YET_RE.search(text) else "undo"
+    if _SKIP_RE.search(text):
+        return None if _NEGATED_SKIP_RE.search(text) else "skip"
+    day_end = _DAY_END_RE.search(text)
+    if day_end is not None:
+        rest = _blank(text, [day_end.span()])
+        if not _DONE_RE.search(rest):
+            return "log" if has_duration else None
+        text = rest
+    done = _DONE_RE.search(text) or _DONE_PHRASES_RE.search(text)
+    if done:
+        if not _FUTURE_RE.search(text, 0, done.start()):
+            return "done"
+        return "partial" if has_duration else None  # "20 min, will finish it tomorrow"
+    if has_duration and _FINISH_LATER_RE.search(text):
+        return "partial"
+    if _is_log(text, duration, plan):
+        return "log"
+    if _names_module(text, plan) and (
+        _DID_RE.search(text) or (has_duration and _TOOK_RE.search(text))
+    ):
+        return "done"  # "did part 2 of the preterite", "DynamoDB took 1h45"
+    return None
+
+
+def _names_module(text: str, plan: Plan | None) -> bool:
+    """Whether the message names a module of the plan (never without the plan)."""
+    if plan is None:
+        return False
+    found = resolve_module(text, plan)
+    return bool(found.module_id or found.ambiguous)
+
+
+# --------------------------------------------------------------------------- modules
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` with the given spans replaced by spaces."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _command_action(text: str) -> tuple[bool, Action | None, int]:
+    """(is a slash command, its action or None if not a progress command, where it ends)."""
+    m = _COMMAND_RE.match(text)
+    if not m:
+        return False, None, 0
+    return True, _COMMANDS.get(m.group("cmd")), m.end()
+
+
+def _intent(action: Action, text: str, plan: Plan | None, body_start: int = 0) -> ProgressIntent:
+    """Build the intent for `action`: minutes from the whole message ("/log 25" counts),
+    the module from the part after any command word."""
+    duration = _find_duration(text)
+    body = _blank(text, [duration[1]]) if duration else text
+    vague = action == "log" and _VAGUE_RE.search(body) is not None
+    resolution = resolve_module(body[body_start:], plan, vague_is_none=vague)
+    return ProgressIntent(
+        action=action,
+        module_id=resolution.module_id,
+        minutes=duration[0] if duration else None,
+        ambiguous=list(resolution.ambiguous),
+        reference=resolution.reference,
+    )
+
+
+def parse_progress(text: str, plan: Plan | None) -> ProgressIntent | None:
+    """Read a progress message; None when it is not about progress. Never raises.
+
+    See the module docstring for the rules. "I'm done with this bot" (and similar
+    "done/finished with you/the app/...") is deliberately *not* progress: it reads as
+    leaving the bot, and marking a module on a farewell would be wrong.
+    """
+    if not isinstance(text, str):
+        return None
+    norm = _normalize(text)
+    if not norm:
+        return None
+    is_command, action, command_end = _command_action(norm)
+    if is_command:
+        return _intent(action, norm, plan, command_end) if action else None
+    if _is_question(norm) or _BOT_FAREWELL_RE.search(norm):
+        return None
+    found = _find_duration(norm)
+    action = _detect_action(norm, found[1] if found else None, plan)
+    return _intent(action, norm, plan) if action else None

@@ -1,0 +1,305 @@
+"""Which plan module a progress message names ("w1m2", "week 1 module 2", "the first module
+of week 3", "the last one of week 2", "LoRA basics", "qlroa (part 2)").
+
+In order: a literal module id; a position ("week W module M", "module M of week W", "the
+first/2nd/last module of week W", "week W's last module"); a lone "module M", "the 2nd
+module" or "week W" (ambiguous when several modules fit); and finally the words of module
+titles and topics. Only real overlaps with the plan count: filler words
+(``data/progress.yaml``) never match, typos are forgiven with rapidfuzz (one edit from 5
+letters, two from 8), and "part 2" picks the module whose title says so.
+
+When nothing matches, `reference` keeps the words in an object slot ("done with RLHF" →
+"rlhf") so the caller can ask which module is meant; filler ("took me ages", "phew") is
+never kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import pairwise
+from typing import Any
+
+import yaml
+from rapidfuzz.distance import OSA
+
+from storage.models import Module, Plan
+
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+_PART_TOKEN = "part#"
+
+
+@cache
+def words() -> dict[str, Any]:
+    """The progress word lists (loaded once)."""
+    text = resources.files("agent.understanding").joinpath("data/progress.yaml").read_text()
+    return dict(yaml.safe_load(text))
+
+
+def phrases(items: Iterable[Any]) -> str:
+    """A regex alternation of whole phrases, longest first; spaces match any whitespace."""
+    ordered = sorted({str(p) for p in items}, key=len, reverse=True)
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered)
+
+
+@cache
+def _filler() -> frozenset[str]:
+    return frozenset(str(w).replace("'", "") for w in words()["filler"])
+
+
+@dataclass(frozen=True)
+class Resolution:
+    module_id: str | None = None
+    ambiguous: tuple[str, ...] = ()
+    reference: str | None = None
+
+
+# ---- positions ----------------------------------------------------------------------------
+
+
+@cache
+def _position_res() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str], re.Pattern[str]]:
+    """(week+module patterns with groups w and m/o, lone module pattern, lone week pattern)."""
+    data = words()
+    ordinal = rf"(?P<o>{phrases([*data['ordinals'], *data['from_end']])})"
+    week = r"w(?:eek|k)?\s*(?P<w>\d{1,3})"
+    module = r"(?:module|mod|lesson|one|unit)s?"
+    positioned = (
+        re.compile(rf"\b{week}\s*[,/.:-]?\s*m(?:odule|od)?\s*(?P<m>\d{{1,3}})\b"),
+        re.compile(rf"\bm(?:odule|od)?\s*(?P<m>\d{{1,3}})\s+(?:of|in|from)\s+(?:the\s+)?{week}\b"),
+        re.compile(rf"\b{ordinal}\s+{module}\s+(?:of|in|from|for)\s+(?:the\s+)?{week}\b"),
+        re.compile(rf"\b{week}(?:'s)?\s*[,:-]?\s+(?:the\s+)?{ordinal}\s+{module}\b"),
+        re.compile(rf"\b{week}(?:'s)?\s*[,:-]?\s+(?:the\s+)?{ordinal}(?:\s+one)?\b"),
+    )
+    lone_module = re.compile(
+        rf"\b(?:(?:module|mod)\s*(?P<m>\d{{1,3}})|(?:the\s+)?{ordinal}\s+(?:module|mod)s?)\b"
+    )
+    lone_week = re.compile(r"\b(?:week|wk)\s*(?P<w>\d{1,3})\b")
+    return positioned, lone_module, lone_week
+
+
+def _position(match: re.Match[str], count: int) -> int | None:
+    """The 1-based position a match names among `count` modules (from "m" or an ordinal)."""
+    groups = match.groupdict()
+    if groups.get("m"):
+        return int(groups["m"])
+    token = " ".join(str(groups.get("o") or "").lower().split())
+    data = words()
+    if token in data["ordinals"]:
+        return int(data["ordinals"][token])
+    if token in data["from_end"]:
+        return count - int(data["from_end"][token]) if count else None
+    return None
+
+
+def _module_at(plan: Plan, week: int, match: re.Match[str]) -> Module | None:
+    for w in plan.weeks:
+        if w.number == week:
+            position = _position(match, len(w.modules))
+            if position is not None and 1 <= position <= len(w.modules):
+                return w.modules[position - 1]
+    return None
+
+
+def resolved(candidates: Iterable[str], reference: str) -> Resolution:
+    ids = list(dict.fromkeys(candidates))
+    if len(ids) == 1:
+        return Resolution(module_id=ids[0], reference=reference)
+    return Resolution(ambiguous=tuple(ids), reference=reference)
+
+
+def _match_ids(text: str, plan: Plan) -> Resolution | None:
+    """Module ids written literally in `text` ("w1m2")."""
+    ids = [
+        module.id
+        for module in plan.modules()
+        if module.id.strip()
+        and re.search(rf"(?<![\w-]){re.escape(module.id.strip().lower())}(?![\w-])", text)
+    ]
+    if not ids:
+        return None
+    return resolved(ids, " ".join(i.lower() for i in dict.fromkeys(ids)))
+
+
+def _match_positions(text: str, plan: Plan | None) -> Resolution | None:
+    positioned, _, _ = _position_res()
+    for pattern in positioned:
+        m = pattern.search(text)
+        if m:
+            week = int(m.group("w"))
+            module = _module_at(plan, week, m) if plan else None
+            label = m.groupdict().get("m") or " ".join(str(m.group("o")).split())
+            return Resolution(
+                module_id=module.id if module else None, reference=f"week {week} module {label}"
+            )
+    return None
+
+
+def _match_lone(text: str, plan: Plan | None) -> Resolution | None:
+    """A lone "module M" / "the 2nd module" (that position of any week) or "week W"."""
+    _, lone_module, lone_week = _position_res()
+    weeks = plan.weeks if plan else []
+    m = lone_module.search(text)
+    if m:
+        ids = []
+        for w in weeks:
+            position = _position(m, len(w.modules))
+            if position is not None and 1 <= position <= len(w.modules):
+                ids.append(w.modules[position - 1].id)
+        label = m.groupdict().get("m") or " ".join(str(m.group("o")).split())
+        return resolved(ids, f"module {label}")
+    m = lone_week.search(text)
+    if m:
+        week = int(m.group("w"))
+        ids = [mod.id for w in weeks if w.number == week for mod in w.modules]
+        return resolved(ids, f"week {week}")
+    return None
+
+
+# ---- titles -------------------------------------------------------------------------------
+
+
+@cache
+def _part_re() -> re.Pattern[str]:
+    data = words()
+    ordinal = phrases(data["ordinals"])
+    part = phrases(data["part_words"])
+    return re.compile(
+        rf"\b(?:(?:{part})\s*#?\s*(?P<n>\d{{1,2}})|(?P<o>{ordinal})\s+(?:{part})\b)",
+        re.IGNORECASE,
+    )
+
+
+def _stem(token: str) -> str:
+    """A tiny plural stemmer: 'adapters' -> 'adapter', keeps 'loss', 'lora'."""
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+def tokens(text: str) -> list[str]:
+    """Content tokens: lowercased, stemmed, no filler; "part 2" becomes one token. Single
+    letters ("G, C and D") and small numbers ("Practice exam 2") are kept: they count only
+    when a title has them too. A hyphenated word yields its parts and its joined form."""
+    out: list[str] = []
+    lowered = text.lower()
+    for m in _part_re().finditer(lowered):
+        n = m.group("n") or str(words()["ordinals"].get(m.group("o").lower(), ""))
+        if n:
+            out.append(f"{_PART_TOKEN}{int(n)}")
+    lowered = _part_re().sub(" ", lowered)
+    filler = _filler()
+    for raw in _TOKEN_RE.findall(lowered):
+        parts = raw.replace("'", "").split("-")
+        candidates = [*parts, "".join(parts)] if len(parts) > 1 else parts
+        for tok in candidates:
+            if tok in filler or (tok.isdigit() and len(tok) > 2):
+                continue
+            stemmed = _stem(tok)
+            if stemmed not in out:
+                out.append(stemmed)
+    return out
+
+
+def _joined_pairs(title: str) -> list[str]:
+    """Neighbouring title words written as one ("Route 53" → "route53", "Sign In" →
+    "signin"), so a user who runs them together still matches."""
+    raw = [t.replace("'", "") for t in _TOKEN_RE.findall(title.lower())]
+    return [a + b for a, b in pairwise(raw) if len(a + b) >= 4]
+
+
+def _token_matches(user: str, module_token: str) -> bool:
+    if user == module_token:
+        return True
+    if user.startswith(_PART_TOKEN) or module_token.startswith(_PART_TOKEN) or user.isdigit():
+        return False
+    if len(user) >= 4 and module_token.startswith(user):
+        return True
+    shortest = min(len(user), len(module_token))
+    allowed = 2 if shortest >= 8 else 1 if shortest >= 5 else 0
+    return allowed > 0 and OSA.distance(user, module_token, score_cutoff=allowed) <= allowed
+
+
+def _title_score(user_tokens: list[str], module: Module) -> tuple[float, bool]:
+    """(overlap score, whole title covered) of the user's tokens against one module.
+
+    A user token scores 1 when it matches a title token and 0.5 when it only matches a
+    topic token. A title without "part N" counts as part 1 for a user who names part 1.
+    """
+    title = tokens(module.title)
+    joined = _joined_pairs(module.title)
+    if not any(t.startswith(_PART_TOKEN) for t in title):
+        title_parts = [*title, *joined, f"{_PART_TOKEN}1"]
+    else:
+        title_parts = [*title, *joined]
+    topics = tokens(" ".join(module.topics))
+    score = 0.0
+    for user in user_tokens:
+        if any(_token_matches(user, t) for t in title_parts):
+            score += 1.0
+        elif any(_token_matches(user, t) for t in topics):
+            score += 0.5
+    covered = bool(title) and all(any(_token_matches(u, t) for u in user_tokens) for t in title)
+    return score, covered
+
+
+@cache
+def _slot_re() -> re.Pattern[str]:
+    """Where a module name is expected: after a study verb or preposition."""
+    return re.compile(
+        r"\b(?:with|on|about|finished|finish|completed|complete|did|done|undo|through|"
+        r"logged|log|studied|practi[cs]ed|read|watched|mark|marked|unmark|revert|skip|"
+        r"skipping|into)\s+(?=(?P<ref>[^,.;!?()]+))"
+    )
+
+
+_DETERMINERS = frozenset({"the", "my", "a", "an", "that", "this", "today's", "todays"})
+
+
+def _slot_reference(text: str) -> str | None:
+    """The words right after a study verb or preposition, when they start with a content
+    word ("done with RLHF" → "rlhf"; "done and dusted", "finished it already" → None)."""
+    for match in _slot_re().finditer(text):
+        ref = match.group("ref").split()
+        while ref and ref[0] in _DETERMINERS:
+            ref.pop(0)
+        if not ref or not tokens(ref[0]):
+            continue
+        return " ".join(tokens(" ".join(ref)))
+    return None
+
+
+def _match_titles(text: str, plan: Plan | None) -> Resolution:
+    """Best unique title/topic match; ties at the best score are ambiguous.
+
+    Modules are ranked by overlap score, then by whether the user's words cover the whole
+    title (so "evaluation" picks "Evaluation" over "Evaluation harnesses")."""
+    user_tokens = tokens(text)
+    if not user_tokens:
+        return Resolution()
+    if plan is not None:
+        scored = [(_title_score(user_tokens, m), m.id) for m in plan.modules()]
+        scored = [(key, mid) for key, mid in scored if key[0] >= 1.0 or key[0] == 0.5]
+        if scored:
+            best = max(key for key, _ in scored)
+            return resolved((mid for key, mid in scored if key == best), " ".join(user_tokens))
+    return Resolution(reference=_slot_reference(text))
+
+
+def resolve_module(text: str, plan: Plan | None, *, vague_is_none: bool = False) -> Resolution:
+    """The module a normalized message (durations already blanked) names, if any.
+
+    With `vague_is_none` (time logged on "some" of something: "did some rust today, 30
+    min"), words that fit several titles name the subject in general, not a module: no
+    module, no question."""
+    structural = (_match_ids(text, plan) if plan else None) or _match_positions(text, plan)
+    resolution = structural or _match_lone(text, plan)
+    if resolution is not None:
+        return resolution
+    found = _match_titles(text, plan)
+    if vague_is_none and found.ambiguous:
+        return Resolution()
+    return found

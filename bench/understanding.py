@@ -1,0 +1,214 @@
+"""Understanding people: score `learnplan understand` on messages written fresh for issue 9.
+
+How the set was made. The ~600 items in `bench/understanding/` were written by an engineer who
+did not open the parsers or their unit tables, to measure how new users write rather than what
+the code handles: terse and chatty messages, typos, lowercase, emoji, non-native English, lists,
+abbreviations ("hrs", "wks", "6w"), cities with accents and local spellings, CEFR levels, relative
+dates, non-answers, distractors ("advanced with Excel but new to coding" is a beginner). Each
+expected meaning is what a careful human reads in the message, never a guess: a place that
+names several zones (Portland, Córdoba, San José) expects no zone and `"ambiguous": ["timezone"]`.
+Groups: intake_first (first message of an intake), answers (a reply to one question, including
+non-answers and corrections at the confirmation card, where `fields` holds the values after
+the change), progress, refine, questions (with small talk). Planned-phase items name one of the
+fixture plans in `plans.json` by `plan_ref`; every item carries a fixed `today`.
+
+Conventions a reader needs: `fields` lists every field the message states, the rest are
+expected null; "every day"/"a day" is a rate (hours), not a study window, while named days,
+weekdays and weekends are windows, with clock times only when the message gives them.
+
+Frozen and split. The set was committed as "Freeze the understanding evaluation set" before the
+scorer existed, then split per group, 60/40, with `random.Random(9)` into `dev.jsonl` (open for
+tuning) and `holdout.jsonl` (scored by the lead only; its failures are printed only with
+`--show-holdout`). The SHA-256 of each file is printed with every run so a reader can see the set
+is the frozen one.
+
+Usage: `./dev bench understanding [--part dev|holdout|all] [--rules] [--failures N]
+[--show-holdout]`.
+Rules are always scored; with `LEARNPLAN_EVAL_LLM_BASE_URL` set (and not `--rules`), the LLM path
+is scored too, against that OpenAI-compatible server (`LEARNPLAN_EVAL_LLM_MODEL` names the model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from bench.understanding_score import score_item
+
+SET_DIR = Path(__file__).with_name("understanding")
+GROUPS = ("intake_first", "answers", "progress", "refine", "questions")
+PARTS = {"dev": ("dev",), "holdout": ("holdout",), "all": ("dev", "holdout")}
+TIMEOUT = 1800
+
+
+class BenchError(Exception):
+    """Stops the bench with one line (no traceback)."""
+
+
+def load_items(part: str) -> list[dict[str, Any]]:
+    """The items of one part with each `plan_ref` expanded into the input's `plan`."""
+    plans = json.loads((SET_DIR / "plans.json").read_text())
+    items = []
+    for line in (SET_DIR / f"{part}.jsonl").read_text().splitlines():
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        item["part"] = part
+        data = dict(item["input"])
+        ref = data.pop("plan_ref", None)
+        if ref is not None:
+            data["plan"] = plans[ref]
+        item["request"] = data
+        items.append(item)
+    return items
+
+
+def digest(part: str) -> str:
+    return hashlib.sha256((SET_DIR / f"{part}.jsonl").read_bytes()).hexdigest()
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).parent / "learnplan"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "bot.cli"]
+
+
+def run_understand(requests: list[dict[str, Any]], *, llm: bool) -> list[Any]:
+    """One `learnplan understand` process for all requests; one parsed output per request."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LEARNPLAN_", "OPENAI_", "TELEGRAM_"))
+    }
+    args = [*_command(), "understand"]
+    if llm:
+        env["OPENAI_BASE_URL"] = os.environ["LEARNPLAN_EVAL_LLM_BASE_URL"]
+        env["OPENAI_API_KEY"] = "x"
+        if model := os.environ.get("LEARNPLAN_EVAL_LLM_MODEL"):
+            env["LEARNPLAN_LLM_MODEL"] = model
+    else:
+        args.append("--rules")
+    stdin = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in requests)
+    with tempfile.TemporaryDirectory(prefix="understand-") as data_dir:
+        env["LEARNPLAN_DATA_DIR"] = data_dir
+        try:
+            done = subprocess.run(
+                args,
+                input=stdin,
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=TIMEOUT,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise BenchError(f"`learnplan understand` could not run: {exc}") from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+        if "invalid choice" in done.stderr and "understand" in done.stderr:
+            last = "this learnplan has no `understand` command yet"
+        raise BenchError(f"`learnplan understand` failed (exit {done.returncode}): {last}")
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    if len(lines) != len(requests):
+        raise BenchError(
+            f"`learnplan understand` wrote {len(lines)} lines for {len(requests)} inputs"
+        )
+    outputs: list[Any] = []
+    for line in lines:
+        try:
+            outputs.append(json.loads(line))
+        except json.JSONDecodeError:
+            outputs.append({"error": f"not JSON: {line[:120]}"})
+    return outputs
+
+
+def report(
+    mode: str, items: list[dict[str, Any]], outputs: list[Any], *, failures: int, holdout: bool
+) -> None:
+    per_group: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    per_check: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    wrong = []
+    sources: Counter[str] = Counter()
+    for item, output in zip(items, outputs, strict=True):
+        checks = score_item(item["expect"], output)
+        right = all(checks.values())
+        per_group[item["group"]][0] += 1
+        per_group[item["group"]][1] += right
+        for name, ok in checks.items():
+            per_check[name][0] += 1
+            per_check[name][1] += ok
+        if isinstance(output, dict):
+            sources[str(output.get("source"))] += 1
+        if not right and (item["part"] == "dev" or holdout):
+            wrong.append((item, output, [n for n, ok in checks.items() if not ok]))
+    print(f"### {mode}")
+    print(f"{'group':<14}{'items':>6}{'right':>7}{'share':>8}")
+    total = [0, 0]
+    for group in GROUPS:
+        n, ok = per_group.get(group, [0, 0])
+        if n:
+            print(f"{group:<14}{n:>6}{ok:>7}{ok / n:>8.1%}")
+            total[0] += n
+            total[1] += ok
+    if total[0]:
+        print(f"{'all':<14}{total[0]:>6}{total[1]:>7}{total[1] / total[0]:>8.1%}")
+    print("per check (share right, items checked):")
+    for name, (n, ok) in per_check.items():
+        print(f"  {name:<16}{ok / n:>7.1%}{n:>6}")
+    print("answered by: " + ", ".join(f"{k} {v}" for k, v in sorted(sources.items())))
+    if wrong and failures:
+        print(f"first {min(failures, len(wrong))} of {len(wrong)} failures shown:")
+        for item, output, bad in wrong[:failures]:
+            got = output if isinstance(output, dict) else {"output": output}
+            shown = {k: got.get(k) for k in ("intent", "fields", "module", "minutes", "ops")}
+            shown.update({k: got[k] for k in ("ambiguous", "nonanswer") if got.get(k)})
+            print(f"- {item['id']} {json.dumps(item['input']['text'], ensure_ascii=False)}")
+            print(f"    wrong: {', '.join(bad)}")
+            print(f"    expect: {json.dumps(item['expect'], ensure_ascii=False)}")
+            print(f"    got:    {json.dumps(shown, ensure_ascii=False)}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="./dev bench understanding")
+    parser.add_argument("--part", choices=sorted(PARTS), default="dev")
+    parser.add_argument("--rules", action="store_true", help="score the rules only")
+    parser.add_argument("--failures", type=int, default=15, help="dev failures to print")
+    parser.add_argument("--show-holdout", action="store_true", help="also print holdout failures")
+    return parser
+
+
+def run(argv: list[str]) -> None:
+    args = _parser().parse_args(argv)
+    parts = PARTS[args.part]
+    items = [item for part in parts for item in load_items(part)]
+    print("## Understanding people (issue 9): fresh messages through `learnplan understand`")
+    for part in parts:
+        print(f"set {part}.jsonl sha256 {digest(part)}")
+    modes = [("rules", False)]
+    if os.environ.get("LEARNPLAN_EVAL_LLM_BASE_URL") and not args.rules:
+        modes.append(("llm", True))
+    requests = [item["request"] for item in items]
+    for mode, llm in modes:
+        outputs = run_understand(requests, llm=llm)
+        report(mode, items, outputs, failures=args.failures, holdout=args.show_holdout)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        run(argv or [])
+    except BenchError as exc:
+        print(f"understanding bench: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

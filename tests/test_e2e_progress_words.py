@@ -1,0 +1,55 @@
+"""End to end through the Bot API stand-in: progress messages the rules used to misread
+(issue 9, issue 14 item 10)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.fakes.progress_driver import make_plan, progress_doc
+from tests.harness import BotUnderTest, FrozenClock, texts
+
+START = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+
+
+def _tick(bot: BotUnderTest, minutes: int = 10) -> None:
+    assert isinstance(bot.clock, FrozenClock)
+    bot.clock.now += timedelta(minutes=minutes)
+
+
+async def _planned(bot: BotUnderTest, user: int) -> None:
+    assert isinstance(bot.clock, FrozenClock)
+    bot.clock.now = START
+    await make_plan(bot, user)
+    _tick(bot)
+
+
+async def test_just_did_20_min_not_finished_is_partial(bot: BotUnderTest) -> None:
+    user = 711
+    await _planned(bot, user)
+    await bot.say(user, "done w1m1")
+    _tick(bot)
+    calls = await bot.say(user, "just did 20 min, not finished")
+    assert "no longer marked done" not in texts(calls), "it is not an undo"
+    doc = await progress_doc(bot, user)
+    assert set(doc.done("p1")) == {"w1m1"}
+    assert doc.minutes_total("p1") == 20
+    assert [a.kind for a in doc.activity()][-1] == "partial"
+
+
+async def test_marked_done_by_mistake_revert(bot: BotUnderTest) -> None:
+    user = 712
+    await _planned(bot, user)
+    await bot.say(user, "done w1m2")
+    _tick(bot)
+    calls = await bot.say(user, "marked done by mistake, revert")
+    assert "no longer marked done" in texts(calls)
+    assert (await progress_doc(bot, user)).done("p1") == {}
+
+
+async def test_done_for_today_is_not_a_completion(bot: BotUnderTest) -> None:
+    """Issue 14 item 10: "I'm done for today" does not mark a module complete."""
+    user = 713
+    await _planned(bot, user)
+    calls = await bot.say(user, "I'm done for today")
+    assert "✅ Marked" not in texts(calls)
+    assert (await progress_doc(bot, user)).done("p1") == {}

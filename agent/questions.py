@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent import texts
+from scheduler.localtime import zone_label
 from storage.models import Goal
 
 QUESTIONS: dict[str, str] = {
@@ -64,7 +65,7 @@ def goal_summary_lines(goal: Goal) -> list[tuple[str, str]]:
         ("Duration", duration),
         ("Topics", ", ".join(goal.topics) if goal.topics else "—"),
         ("When", goal.availability_text or ""),
-        ("Time zone", goal.timezone or ""),
+        ("Time zone", zone_label(goal.timezone) if goal.timezone else ""),
     ]
     if goal.start_date:
         rows.append(("Start", goal.start_date.isoformat()))

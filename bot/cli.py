@@ -74,11 +74,11 @@ async def _run_bot(settings: Settings, *, webhook: bool = False) -> None:
 
 
 async def _chat(settings: Settings, *, web: bool = False, port: int = 0) -> None:
-    from bot.events import text_event
-    from bot.render import render_plain
     from bot.runtime import open_runtime
+    from bot.terminal import Terminal
 
     async with open_runtime(settings) as runtime, contextlib.AsyncExitStack() as stack:
+        terminal = Terminal(runtime.service, settings.data_dir, LOCAL_USER_ID)
         loop = asyncio.get_running_loop()
         interactive = sys.stdin.isatty()
         if web:
@@ -95,9 +95,9 @@ async def _chat(settings: Settings, *, web: bool = False, port: int = 0) -> None
             text = line.strip()
             if not text:
                 continue
-            event = text_event(text, user_id=LOCAL_USER_ID, chat_id=LOCAL_USER_ID, name="you")
-            for reply in await runtime.service.handle(event):
-                print(render_plain(reply))
+            replies = await runtime.service.handle(terminal.event_for(text))
+            for block in await terminal.show(replies):
+                print(block)
                 print()
 
 

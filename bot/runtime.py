@@ -69,7 +69,12 @@ async def open_runtime(
             reminders = ReminderRunner(
                 store, clock=clock, pace=reminder_pace, schedule=schedule_reminders
             )
-            context.on_plan_changed = functools.partial(schedule_plan, store, wake=reminders.wake)
+            context.on_plan_changed = functools.partial(
+                schedule_plan,
+                store,
+                wake=reminders.wake,
+                max_session_minutes=settings.max_session_minutes,
+            )
             yield Runtime(settings, store, AgentService(checkpointer, context), reminders)
     finally:
         await engine.aclose()

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     http_listen: str = Field(default="127.0.0.1:8080", alias="LEARNPLAN_HTTP_LISTEN")
     public_url: str | None = Field(default=None, alias="LEARNPLAN_PUBLIC_URL")
     telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    max_session_minutes: int = Field(
+        default=120, ge=30, le=600, alias="LEARNPLAN_MAX_SESSION_MINUTES"
+    )
     # How old a Mini App's signed initData may be before the page must be reopened.
     webapp_max_age_hours: float = Field(
         default=24, gt=0, le=24 * 30, alias="LEARNPLAN_WEBAPP_MAX_AGE_HOURS"

@@ -14,6 +14,7 @@ import bson
 import pytest
 from icalendar import Calendar
 
+from storage.calendar_tokens import calendar_uid
 from storage.schedules import save_sessions
 from tests.calendar_harness import (
     WATERCOLOR_GOAL,
@@ -106,7 +107,7 @@ async def test_subscribers_see_changes_and_unchanged_feeds_revalidate(rig: Calen
     await save_sessions(rig.store, ALICE, version, moved)
     changed = await rig.fetch(url, **{"If-None-Match": etag})
     assert changed.status == 200 and changed.headers["ETag"] != etag
-    uid = f"{target.session_id}.u{ALICE}@learnplan"
+    uid = f"{target.session_id}.{await calendar_uid(rig.store, ALICE)}@learnplan"
     event = next(e for e in Calendar.from_ical(changed.body).walk("VEVENT") if e["UID"] == uid)
     assert event.decoded("DTSTART") == target.starts_at + timedelta(hours=1)
     assert int(event["SEQUENCE"]) == target.sequence + 1

@@ -49,7 +49,7 @@ TODAY = date(2026, 1, 14)
         ("UTC-12", "Etc/GMT+12"),
         ("GMT+0", "UTC"),
         ("utc", "UTC"),
-        ("GMT", "UTC"),
+        ("GMT", "Europe/London"),
         ("+05:30", "Asia/Kolkata"),
         ("UTC+5:30", "Asia/Kolkata"),
         ("UTC+0530", "Asia/Kolkata"),

@@ -66,6 +66,7 @@ from storage.progress import (
     revert_done,
     revert_work,
 )
+from storage.reminders import plan_created_at
 from storage.schedules import mark_module_sessions
 from storage.store import Store
 
@@ -77,6 +78,11 @@ _PLAN_WORDS = re.compile(r"\b(?:plan|plans|version|versions|change|changes|refin
 _COMPLETION_WORDS = frozenset({"done", "finish", "finished", "complete", "completed"})
 _WORD = re.compile(r"[a-z]+")
 _MINUTES = re.compile(r"^[0-9]{1,4}$")
+_NEGATIVE = re.compile(r"(?:^|\s)[-−]\d")
+TIME_LIMITS = (
+    "I can log between 1 minute and 24 hours at a time — e.g. “/log 1h30” or “log 45m”. "
+    "Nothing was logged."
+)
 
 ACHIEVEMENT_TEXT = {
     "first_module": "🏅 Achievement unlocked: your first module is done — great start!",
@@ -399,8 +405,10 @@ async def _act(
     done_ids = done_ids_of(doc, p.pc)
     if intent.action == "undo":
         return await _undo(p, intent, text, doc, bare=bare_undo)
+    if _NEGATIVE.search(text) or (intent.minutes or 0) > MAX_MINUTES:
+        return [reply(TIME_LIMITS)]
     pick = _resolve(p.pc, intent, done_ids)
-    minutes = min(intent.minutes, MAX_MINUTES) if intent.minutes else None
+    minutes = intent.minutes or None
     if pick.module is None and pick.choices:
         return [_ask(p, intent, pick, minutes)]
     if intent.action == "done":
@@ -680,20 +688,24 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
         return finish(state, [reply(texts.NO_PLAN)])
     doc = await p.doc()
     report = progress_report(p.pc, doc, p.now)
+    spent = doc.minutes_by_week(p.pc.lineage)
+    per_week = [round(spent.get(w.number, 0) / 60, 2) for w in p.pc.plan.weeks]
+    started = await plan_created_at(p.store, p.uid, int(p.pc.lineage.removeprefix("p")))
     png = await asyncio.to_thread(
         progress_chart_png,
-        report.summary,
+        report.summary.model_copy(update={"per_week_done": per_week}),
         report.days,
         _local_today(p.now, p.pc.timezone),
         title=p.pc.plan.title,
         frozen_days=report.streak.frozen_days,
+        since=_local_today(started, p.pc.timezone) if started else None,
     )
     ctx.outbox.append(
         {
             "kind": "photo",
             "data": png,
             "filename": "progress.png",
-            "caption": "Planned vs done hours per week, and your last 4 weeks of study.",
+            "caption": "Planned hours and time spent per week, and your last 4 weeks of study.",
         }
     )
     line = await review_line(ctx.store, p.uid, p.now)

@@ -384,6 +384,12 @@ class FakeTelegramAPI:
                 },
                 status=429,
             )
+        if fault == "400":
+            call.status = 400
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": "Bad Request: refused"},
+                status=400,
+            )
         if fault == "hang":
             await asyncio.sleep(3600)
         call.status = 502

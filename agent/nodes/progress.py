@@ -50,6 +50,7 @@ from agent.progress import (
 from agent.review_items import review_line
 from agent.state import AgentState
 from agent.understanding.adapters import ProgressIntent
+from agent.understanding.progress import parse_duration
 from storage.models import Module, Plan
 from storage.progress import (
     Activity,
@@ -405,7 +406,9 @@ async def _act(
     done_ids = done_ids_of(doc, p.pc)
     if intent.action == "undo":
         return await _undo(p, intent, text, doc, bare=bare_undo)
-    if _NEGATIVE.search(text) or (intent.minutes or 0) > MAX_MINUTES:
+    # The understanding layer drops a duration outside the limits; the raw text says why.
+    stated = parse_duration(text)
+    if _NEGATIVE.search(text) or max(intent.minutes or 0, stated or 0) > MAX_MINUTES:
         return [reply(TIME_LIMITS)]
     pick = _resolve(p.pc, intent, done_ids)
     minutes = intent.minutes or None

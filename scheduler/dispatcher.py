@@ -314,6 +314,7 @@ class Dispatcher:
         retry_at: datetime | None = None
         inc: dict[str, int] = {}
         if outcome.kind == "throttled":
+            self._limiter.hold(outcome.retry_after)
             report.throttled += 1
             inc = {"throttles": 1}
             if int(doc.get("throttles", 0)) + 1 < self.retry.max_throttles:

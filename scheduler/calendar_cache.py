@@ -16,7 +16,7 @@ import hashlib
 from collections import OrderedDict
 from datetime import UTC, datetime
 
-from scheduler.ics import build_calendar
+from scheduler.ics_fast import build_calendar_fast
 from storage.models import Plan, StudySession
 
 
@@ -65,7 +65,7 @@ class CalendarCache:
             if built_stamp == stamp:
                 return body
             return body.replace(b"DTSTAMP:" + built_stamp, b"DTSTAMP:" + stamp)
-        body = build_calendar(
+        body = build_calendar_fast(
             plan, sessions, tz, lead_minutes=lead_minutes, calendar_id=calendar_id, now=now
         )
         self.builds += 1

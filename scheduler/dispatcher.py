@@ -226,7 +226,6 @@ class Dispatcher:
         async with self.spacing.turn(chat_id) as mark_sent, self._slots:
             if self._stopping:
                 return
-            await self._limiter.acquire()
             doc = await self._claim(candidate, now, report)
             if doc is None:
                 return
@@ -243,6 +242,7 @@ class Dispatcher:
                     await self._follow(doc, user, delivered=False)
                 return
             assert self.sender is not None
+            await self._limiter.acquire()  # right before the send: no store latency in between
             try:
                 await self.sender(chat_id, user_id, composed.replies)
             except Exception as exc:

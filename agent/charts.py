@@ -1,10 +1,11 @@
 """Progress chart rendered to PNG bytes.
 
 Uses matplotlib's object-oriented `Figure` API (no pyplot, no global state), so it is safe
-to call from worker threads. The figure is 1000×700 px: the top panel compares planned and
-done hours per week; the bottom panel is a streak strip of the last four calendar weeks
-(Mon–Sun columns, oldest week on top), with study days filled, frozen days hatched, future
-days faint and today outlined.
+to call from worker threads. The figure is 1000×700 px: the top panel compares planned hours
+with the time actually spent per week; the bottom panel is a streak strip of the last four
+calendar weeks (Mon–Sun columns, oldest week on top), with study days filled, frozen days
+hatched, future days and days before the plan started faint, and today outlined. The same
+figures are written into the PNG's ``Description`` text, for screen readers and tests.
 
 User text (the title) is rendered literally: math parsing and TeX are off, so "$" is
 just a dollar sign, control characters are dropped, and characters the bundled font cannot
@@ -126,7 +127,10 @@ def _draw_hours(ax: Axes, planned: list[float], done: list[float]) -> None:
     ax.set_ylim(0, max([*planned, *done, 1.0]) * 1.15)
     ax.set_xlabel("Week", fontsize=10, color=TEXT_COLOR)
     ax.set_ylabel("Hours", fontsize=10, color=TEXT_COLOR)
-    handles = [Patch(color=PLANNED_COLOR, label="Planned"), Patch(color=DONE_COLOR, label="Done")]
+    handles = [
+        Patch(color=PLANNED_COLOR, label="Planned"),
+        Patch(color=DONE_COLOR, label="Time spent"),
+    ]
     ax.legend(
         handles=handles,
         loc="lower right",
@@ -147,14 +151,24 @@ def _strip_days(today: date) -> list[date]:
     return [start + timedelta(days=i) for i in range(7 * STRIP_WEEKS)]
 
 
-def _cell_style(day: date, today: date, studied: set[date], frozen: set[date]) -> dict:
-    if day > today:
-        return {"facecolor": "white", "edgecolor": MISSED_COLOR, "linestyle": "--"}
+def _cell_kind(day: date, today: date, studied: set[date], frozen: set[date], since: date) -> str:
+    """What a strip day was: studied, frozen, missed, future, or before the plan."""
     if day in studied:
-        return {"facecolor": STUDY_COLOR, "edgecolor": STUDY_COLOR}
-    if day in frozen:
-        return {"facecolor": FROZEN_COLOR, "edgecolor": EDGE_COLOR, "hatch": "///"}
-    return {"facecolor": MISSED_COLOR, "edgecolor": MISSED_COLOR}
+        return "studied"
+    if day > today:
+        return "future"
+    if day < since:
+        return "before"
+    return "frozen" if day in frozen else "missed"
+
+
+CELL_STYLES: dict[str, dict] = {
+    "studied": {"facecolor": STUDY_COLOR, "edgecolor": STUDY_COLOR},
+    "frozen": {"facecolor": FROZEN_COLOR, "edgecolor": EDGE_COLOR, "hatch": "///"},
+    "missed": {"facecolor": MISSED_COLOR, "edgecolor": MISSED_COLOR},
+    "future": {"facecolor": "white", "edgecolor": MISSED_COLOR, "linestyle": "--"},
+    "before": {"facecolor": "white", "edgecolor": MISSED_COLOR, "linestyle": ":"},
+}
 
 
 def _draw_cell(ax: Axes, row: int, col: int, style: dict, *, is_today: bool) -> None:
@@ -175,14 +189,21 @@ def _strip_legend(ax: Axes) -> None:
     ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
 
 
-def _draw_strip(ax: Axes, days: Iterable[date], frozen: Iterable[date], today: date) -> None:
-    """4×7 calendar strip; row 0 (top) is the oldest week, each row labelled by its Monday."""
+def strip_kinds(
+    days: Iterable[date], frozen: Iterable[date], today: date, since: date | None = None
+) -> list[tuple[date, str]]:
+    """The 28 strip days and what each was (see `_cell_kind`)."""
     studied, frozen_set = set(days), set(frozen)
+    start = since or date.min
+    return [(d, _cell_kind(d, today, studied, frozen_set, start)) for d in _strip_days(today)]
+
+
+def _draw_strip(ax: Axes, cells: list[tuple[date, str]], today: date) -> None:
+    """4×7 calendar strip; row 0 (top) is the oldest week, each row labelled by its Monday."""
     label = {"fontsize": 9, "va": "center", **_text_kwargs()}
-    for index, day in enumerate(_strip_days(today)):
+    for index, (day, kind) in enumerate(cells):
         row, col = divmod(index, 7)
-        style = _cell_style(day, today, studied, frozen_set)
-        _draw_cell(ax, row, col, style, is_today=day == today)
+        _draw_cell(ax, row, col, CELL_STYLES[kind], is_today=day == today)
         if col == 0:
             ax.text(-0.15, -row + 0.5, day.strftime("%d %b"), ha="right", **label)
     for col, name in enumerate(WEEKDAYS):
@@ -192,6 +213,19 @@ def _draw_strip(ax: Axes, days: Iterable[date], frozen: Iterable[date], today: d
     ax.set_aspect("equal")
     ax.axis("off")
     _strip_legend(ax)
+
+
+def chart_description(summary: ProgressSummary, cells: list[tuple[date, str]]) -> str:
+    """The chart's figures as one line of text (the PNG's ``Description``)."""
+    weeks = ", ".join(
+        f"week {n}: {planned:g} h planned, {spent:g} h spent"
+        for n, (planned, spent) in enumerate(
+            zip(summary.per_week_planned, summary.per_week_done, strict=False), start=1
+        )
+    )
+    counts = {k: sum(1 for _, kind in cells if kind == k) for k in CELL_STYLES}
+    strip = ", ".join(f"{counts[k]} {k}" for k in ("studied", "missed", "frozen", "before"))
+    return f"Hours per week — {weeks}. Last 4 weeks — {strip}."
 
 
 # --------------------------------------------------------------------------- entry point
@@ -204,12 +238,15 @@ def progress_chart_png(
     *,
     title: str,
     frozen_days: Iterable[date] = (),
+    since: date | None = None,
 ) -> bytes:
     """Render the progress chart as PNG bytes (about 1000×700 px, well under 200 KB).
 
     `study_days` and `today` are local dates; `frozen_days` (e.g. `StreakState.frozen_days`)
-    are drawn hatched in the streak strip.
+    are drawn hatched in the streak strip, and days before `since` (the plan's first day)
+    are not counted as missed. The "Time spent" bars are ``summary.per_week_done``.
     """
+    cells = strip_kinds(study_days, frozen_days, today, since)
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
     fig.text(
         0.5,
@@ -228,8 +265,9 @@ def progress_chart_png(
     _draw_hours(hours_ax, summary.per_week_planned, summary.per_week_done)
     hours_ax.set_title("Hours per week", loc="left", fontsize=11, **_text_kwargs())
     strip_ax = fig.add_axes((0.12, 0.03, 0.62, 0.34))
-    _draw_strip(strip_ax, study_days, frozen_days, today)
+    _draw_strip(strip_ax, cells, today)
     strip_ax.set_title("Last 4 weeks", loc="left", fontsize=11, **_text_kwargs())
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    metadata = {"Software": None, "Description": chart_description(summary, cells)}
+    fig.savefig(buffer, format="png", dpi=DPI, metadata=metadata)
     return buffer.getvalue()

@@ -9,13 +9,24 @@ from pathlib import Path
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 
+from storage.checkpoints import open_mongodb_saver
+from storage.engine import Engine, EngineKind
+
 
 @asynccontextmanager
 async def open_checkpointer(
-    *, mongodb_uri: str | None, data_dir: Path | None, memory: bool = False
+    *,
+    mongodb_uri: str | None,
+    data_dir: Path | None,
+    memory: bool = False,
+    engine: Engine | None = None,
 ) -> AsyncIterator[BaseCheckpointSaver]:
+    """With ``engine`` on MongoDB, the checkpoints share its client (`storage.checkpoints`)."""
     if memory:
         yield InMemorySaver()
+        return
+    if engine is not None and engine.kind is EngineKind.MONGODB:
+        yield await open_mongodb_saver(engine)
         return
     if mongodb_uri:
         from langgraph.checkpoint.mongodb import MongoDBSaver

@@ -5,16 +5,40 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from storage.models import Goal, Plan
 from storage.store import Store
 
 if TYPE_CHECKING:
     from agent.llm import LLMPlanner
+    from agent.understanding.answers import Answerer
+    from agent.understanding.meaning import Understander
 
-PlanBuilder = Callable[[Goal], Awaitable[Plan]]
+# Tells the user how a slow job is going, by editing one message in place (None: no one
+# is watching, e.g. the terminal chat).
+ProgressReporter = Callable[[str], Awaitable[None]]
+
+
+class PlanBuilder(Protocol):
+    def __call__(
+        self, goal: Goal, *, progress: ProgressReporter | None = None
+    ) -> Awaitable[Plan]: ...
+
+
 PlanChanged = Callable[[int, int, Plan, Goal], Awaitable[list[dict[str, Any]]]]
+
+
+def _rules() -> Understander:
+    from agent.understanding.rules import RulesUnderstander
+
+    return RulesUnderstander()
+
+
+def _pointers() -> Answerer:
+    from agent.understanding.answers import Answerer
+
+    return Answerer()
 
 
 async def _nothing_scheduled(user_id: int, version: int, plan: Plan, goal: Goal) -> list[Any]:
@@ -26,16 +50,21 @@ class AgentContext:
     """What nodes may use. `outbox` collects replies too big to checkpoint (files,
     photos): the service sends them after the state's replies and they never enter
     the graph state. `on_plan_changed` (re)schedules a plan version once it is
-    active and returns replies about it (e.g. the first sessions)."""
+    active and returns replies about it (e.g. the first sessions). `understander` reads
+    what a message means (the rules, or an LLM with the rules as fallback); `answerer`
+    answers questions about the plan."""
 
     store: Store
     build_plan: PlanBuilder
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     llm: LLMPlanner | None = None
     on_plan_changed: PlanChanged = _nothing_scheduled
+    understander: Understander = field(default_factory=_rules)
+    answerer: Answerer = field(default_factory=_pointers)
     # Where the bot's HTTP server is reachable from outside (calendar links); None: no links.
     public_url: str | None = None
     outbox: list[dict[str, Any]] = field(default_factory=list)
+    progress: ProgressReporter | None = None
 
 
 _studio_context: AgentContext | None = None
@@ -51,7 +80,7 @@ def context_of(runtime: Any) -> AgentContext:
         from agent.llm import deterministic
         from storage.engine import open_engine
 
-        async def build(goal: Goal) -> Plan:
+        async def build(goal: Goal, *, progress: ProgressReporter | None = None) -> Plan:
             return deterministic(goal)
 
         _studio_context = AgentContext(store=Store(open_engine(memory=True)), build_plan=build)

@@ -2,7 +2,9 @@
 
 One thread per chat. Intake asks one question at a time with ``interrupt()``;
 the bot resumes the interrupted run with the user's next event, so a restart
-mid-intake resumes at the same question. Nodes never talk to Telegram: they
+mid-intake resumes at the same question. The router understands each message once
+(`agent.understanding`, kept in the state as ``meaning``): in intake for the intake
+nodes, once a plan exists to choose the node by its intent. Nodes never talk to Telegram: they
 append plain replies to the state (or hand them over in the interrupt payload)
 and `bot` renders them. Features (`agent.nodes.*`) plug in their own nodes.
 """
@@ -12,13 +14,28 @@ from __future__ import annotations
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from agent.context import AgentContext
+from agent.context import AgentContext, context_of
 from agent.features import callback_node, command_node, event_node, features, text_node
 from agent.nodes.common import DESTINATIONS, event_text
+from agent.nodes.meaning import context_for, understand_event
 from agent.nodes.planning import confirm, generate, intake
 from agent.state import AgentState
+from agent.syllabus import is_outline_message
+from agent.understanding.meaning import PROGRESS_INTENTS, Meaning
+
+# A planned-phase text that no feature claims outright is routed by its meaning.
+BY_MEANING = "__by_meaning__"
+INTENT_NODES = {
+    **{intent: "progress_text" for intent in PROGRESS_INTENTS},
+    "undo": "progress_text",  # it decides between the last progress action and plan change
+    "redo": "refine",
+    "refine": "refine",
+    "question": "question",
+    "smalltalk": "smalltalk",
+}
 
 
 def _target(event: dict[str, Any], phase: str) -> tuple[str, dict[str, Any]]:
@@ -37,17 +54,43 @@ def _target(event: dict[str, Any], phase: str) -> tuple[str, dict[str, Any]]:
     if node is not None:
         return node, {}
     if phase == "planned" and kind in {"text", "callback"}:
-        return text_node(event_text(event)) or "refine", {}
+        return text_node(event_text(event)) or BY_MEANING, {}
+    if kind == "text" and is_outline_message(event_text(event)):
+        return "import_syllabus", {}
     if kind in {"text", "location"}:
         return "intake", {"phase": "intake", "goal": {}, "asking": None}
     return "unknown_command", {}
 
 
-def route(state: AgentState) -> Command[Any]:
+def _by_intent(meaning: Meaning) -> str:
+    if not meaning.confident and meaning.intent != "unknown":
+        return "unclear"
+    return INTENT_NODES.get(meaning.intent, "refine")
+
+
+async def route(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
     event = state.get("inbox") or {}
     node, update = _target(event, state.get("phase", "idle"))
     ident = {"user_id": event.get("user_id"), "chat_id": event.get("chat_id")}
-    return Command(goto=node, update={**ident, **update})
+    update = {**ident, **update, "meaning": None}
+    if node in {"intake", "confirm", BY_MEANING} and event:
+        ctx = context_of(runtime)
+        plan = None
+        if node == BY_MEANING:
+            active = await ctx.store.active_plan(int(event["user_id"]))
+            plan = active[1] if active is not None else None
+        uctx = context_for(
+            ctx,
+            phase=str(update.get("phase", state.get("phase", "idle"))),
+            asking=update["asking"] if "asking" in update else state.get("asking"),
+            goal=update["goal"] if "goal" in update else state.get("goal"),
+            plan=plan,
+        )
+        meaning = await understand_event(ctx, event, uctx)
+        update["meaning"] = meaning.model_dump(mode="json")
+        if node == BY_MEANING:
+            node = _by_intent(meaning)
+    return Command(goto=node, update=update)
 
 
 def build_graph() -> StateGraph:

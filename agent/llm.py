@@ -1,8 +1,11 @@
 """The optional LLM: plans and refinements through any OpenAI-compatible endpoint.
 
-Every call is bounded by a timeout and every failure falls back to the
-deterministic path, so the user always gets a valid plan. Plans are cached by
-a hash of the normalized goal: the same request never makes a second call.
+Plans are hybrid (`agent.hybrid`): the LLM writes a small outline per chunk of weeks
+and code does the arithmetic. `build_one_shot` (the whole plan as one JSON object) is
+kept as the baseline `bench/planning.py` measures against. Every call is bounded by a
+timeout and every failure falls back to the offline planner, so the user always gets a
+valid plan. Complete LLM plans are cached by a hash of the normalized goal: the same
+request never makes a second call.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, ValidationError
 
 from agent import prompts
-from agent.planner import build_plan
+from agent.hybrid import OutlineChunk, Progress, build_hybrid
+from agent.offline import offline_plan
+from agent.quizgen import GeneratedQuiz, quiz_key, valid_questions, week_brief
 from agent.refine_ops import RefineOp, RefineRequest
 from agent.validator import PlanInvalid, repair_plan
-from storage.models import Goal, Plan, PlanMeta
+from storage.models import Goal, Plan, PlanMeta, QuizQuestion, Week
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +49,8 @@ def goal_key(goal: Goal, model: str) -> str:
 
 
 def deterministic(goal: Goal, reason: str | None = None) -> Plan:
-    plan, repairs = repair_plan(build_plan(goal), goal)
-    meta = PlanMeta(planner="deterministic", fallback_reason=reason, repairs=repairs)
-    return plan.model_copy(update={"meta": meta})
+    """The plan without an LLM: a built-in curriculum, else the template."""
+    return offline_plan(goal, reason)
 
 
 class LLMPlanner:
@@ -65,11 +69,43 @@ class LLMPlanner:
         self.cache_get = cache_get
         self.cache_put = cache_put
 
-    async def build(self, goal: Goal) -> Plan:
+    async def build(self, goal: Goal, *, progress: Progress | None = None) -> Plan:
+        """The hybrid plan: an outline from the LLM in chunks, arithmetic in code."""
         key = goal_key(goal, self.model)
         cached = await self.cache_get(key)
         if cached is not None:
             return Plan.model_validate(cached)
+        plan = await build_hybrid(
+            goal, self._ask_chunk, model=self.model, chunk_timeout=self.timeout, progress=progress
+        )
+        if plan.meta.planner == "llm" and plan.meta.fallback_reason is None:
+            await self.cache_put(key, plan.model_dump(mode="json"))
+        return plan
+
+    async def _ask_chunk(
+        self, goal: Goal, first: int, last: int, earlier: list[str]
+    ) -> OutlineChunk:
+        assert goal.skill_level is not None
+        system = prompts.OUTLINE_SYSTEM.format(first=first, last=last, skill=goal.skill_level.value)
+        request = {
+            "goal": goal.goal,
+            "skill_level": goal.skill_level.value,
+            "hours_per_week": goal.hours_per_week,
+            "weeks": goal.weeks,
+            "topics": goal.topics,
+            "from_week": first,
+            "to_week": last,
+            "earlier_modules": earlier[-12:],
+        }
+        user = prompts.OUTLINE_USER.format(request_json=json.dumps(request, ensure_ascii=False))
+        structured = self.chat.with_structured_output(OutlineChunk)
+        result = await structured.ainvoke([SystemMessage(system), HumanMessage(user)])
+        if not isinstance(result, OutlineChunk):
+            raise ValueError("the LLM returned no outline")
+        return result
+
+    async def build_one_shot(self, goal: Goal) -> Plan:
+        """The whole plan as one structured answer (the former planner; a baseline)."""
         try:
             plan = await asyncio.wait_for(self._ask(goal), timeout=self.timeout)
             repaired, repairs = repair_plan(plan, goal)
@@ -81,10 +117,8 @@ class LLMPlanner:
         except Exception as exc:
             log.warning("LLM call failed: %s", exc)
             return deterministic(goal, f"the LLM call failed ({type(exc).__name__})")
-        meta = PlanMeta(planner="llm", model=self.model, repairs=repairs)
-        result = repaired.model_copy(update={"meta": meta})
-        await self.cache_put(key, result.model_dump(mode="json"))
-        return result
+        meta = PlanMeta(planner="llm", source="llm", model=self.model, repairs=repairs)
+        return repaired.model_copy(update={"meta": meta})
 
     async def _ask(self, goal: Goal) -> Plan:
         assert goal.hours_per_week is not None and goal.skill_level is not None
@@ -101,6 +135,30 @@ class LLMPlanner:
         if not isinstance(result, Plan):
             raise ValueError("the LLM returned no plan")
         return result
+
+    async def quiz_for_week(self, plan: Plan, week: Week) -> list[QuizQuestion]:
+        """Questions on the week's objectives, generated once and cached; [] on any
+        failure (the caller falls back to the plan's own quiz)."""
+        key = quiz_key(plan, week, self.model)
+        cached = await self.cache_get(key)
+        if cached is not None:
+            return [QuizQuestion.model_validate(q) for q in cached.get("questions", [])]
+        structured = self.chat.with_structured_output(GeneratedQuiz)
+        messages = [
+            SystemMessage(prompts.QUIZ_SYSTEM),
+            HumanMessage(prompts.QUIZ_USER.format(week_json=week_brief(plan, week))),
+        ]
+        try:
+            result = await asyncio.wait_for(structured.ainvoke(messages), timeout=self.timeout)
+        except Exception as exc:
+            log.warning("LLM quiz failed, using the plan's quiz: %s", exc)
+            return []
+        if not isinstance(result, GeneratedQuiz):
+            return []
+        questions = valid_questions(result)
+        if questions:
+            await self.cache_put(key, {"questions": [q.model_dump() for q in questions]})
+        return questions
 
     async def parse_refinement(
         self, text: str, plan: Plan, fallback: Callable[[str], list[RefineOp]]

@@ -361,6 +361,15 @@ def make_resource(
     return Resource(kind=kind, title=truncate(f"{search.title}: {text}", OPTION_LIMIT), url=url)
 
 
+def search_resource(kind: ResourceKind, query: str) -> Resource:
+    """A resource for a search query (from a curriculum, an outline or a syllabus): the
+    link is a search on a well-known site, built here — never a URL someone wrote."""
+    text = label(query, QUERY_LIMIT) or "learning"
+    search = _SEARCHES[kind]
+    url = search.url.format(q=quote_plus(text))
+    return Resource(kind=kind, title=truncate(f"{search.title}: {text}", OPTION_LIMIT), url=url)
+
+
 def module_resources(phase: str, subject: str, context: str = "") -> list[Resource]:
     kinds = _RESOURCE_KINDS.get(phase, _RESOURCE_KINDS["core"])
     return [make_resource(kind, subject, context, phase) for kind in kinds]

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
-from agent.context import PlanBuilder
+from agent.context import PlanBuilder, ProgressReporter
 from agent.llm import LLMPlanner, deterministic, make_chat_model
 from storage.models import Goal, Plan
 from storage.store import Store
@@ -26,7 +26,7 @@ class PlannerSettings(Protocol):
     def openai_api_key(self) -> SecretStr | None: ...
 
 
-async def deterministic_plan(goal: Goal) -> Plan:
+async def deterministic_plan(goal: Goal, *, progress: ProgressReporter | None = None) -> Plan:
     return deterministic(goal)
 
 

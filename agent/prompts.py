@@ -1,5 +1,13 @@
 """Prompts for the optional LLM. The deterministic planner needs none of this."""
 
+OUTLINE_SYSTEM = """You outline weeks {first}-{last} of a study plan for a {skill} learner.
+For each week: week number, a short theme, 1-4 modules. For each module: a specific title,
+2-3 short objectives, 1-3 topics, 1-2 resources as "kind: search words" (kind: docs,
+video, course, book or practice). Never write URLs. Do not repeat earlier modules; build
+on them. Cover the requested topics. No hours, no quizzes: only the outline. Be brief."""
+
+OUTLINE_USER = "Outline request, as JSON:\n{request_json}"
+
 PLAN_SYSTEM = """You are an expert learning designer. Build a week-by-week study plan.
 Rules:
 - Exactly {weeks} weeks, numbered 1..{weeks}; every week has 1-4 modules.
@@ -25,3 +33,9 @@ drop_quiz(week or null for all), set_weeks(weeks), more_practice, less_reading, 
 harder. Hours and weeks are absolute: "two more weeks" on a {weeks}-week plan is
 set_weeks({weeks} + 2).
 Return an empty list when the message asks for no change."""
+
+QUIZ_SYSTEM = """Write 3 multiple-choice questions that test the objectives of this week's
+study modules. Each: a question under 250 characters, 3-4 options under 80 characters,
+exactly one correct option (correct_index), and an explanation under 150 characters."""
+
+QUIZ_USER = "This week's modules, as JSON:\n{week_json}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent import texts
+from scheduler.localtime import zone_label
 from storage.models import Goal
 
 QUESTIONS: dict[str, str] = {
@@ -63,7 +65,7 @@ def goal_summary_lines(goal: Goal) -> list[tuple[str, str]]:
         ("Duration", duration),
         ("Topics", ", ".join(goal.topics) if goal.topics else "—"),
         ("When", goal.availability_text or ""),
-        ("Time zone", goal.timezone or ""),
+        ("Time zone", zone_label(goal.timezone) if goal.timezone else ""),
     ]
     if goal.start_date:
         rows.append(("Start", goal.start_date.isoformat()))
@@ -99,3 +101,74 @@ def understood(goal: Goal, fields: dict[str, Any]) -> str:
     labels = {FIELD_LABELS[f] for f in fields if f in FIELD_LABELS}
     parts = [f"{label}: {value}" for label, value in goal_summary_lines(goal) if label in labels]
     return "Got it — " + "; ".join(parts) + "." if parts else "Got it."
+
+
+# ---- non-answers: per field the right move ------------------------------------------
+
+GOAL_IDEAS = (
+    "Python programming",
+    "Spanish conversation",
+    "Guitar basics",
+    "Data analysis with SQL",
+    "Machine learning",
+    "Public speaking",
+)
+GOAL_HELP = (
+    "No problem — let's find something. What would you like to be able to do in a couple "
+    "of months? Tap an idea below, or tell me anything you're curious about "
+    "(a language, an instrument, a programming topic, an exam…)."
+)
+GOAL_QUESTION_BACK = (
+    "I turn a learning goal into a week-by-week plan, remind you to study and track your "
+    "progress. What would you like to learn? Tap an idea below or tell me in your own words."
+)
+WHICH_TOPICS = "Which topics? List them, e.g. “ownership, async, testing” — or tap Skip."
+NO_TOPICS = "OK — no specific topics; I'll cover the essentials."
+# What to say when an answer is not a value, by the field being asked.
+EXPLAIN: dict[str, str] = {
+    "skill_level": (
+        "No problem. Beginner: new to it, or only tried a little. Intermediate: you know "
+        "the basics and have used them. Advanced: you use it regularly and want depth."
+    ),
+    "hours_per_week": (
+        "Even 2–3 hours a week gets you somewhere. Tap one below or type a number, e.g. “4”."
+    ),
+    "weeks": ("Most plans take 4–12 weeks. Tap one below, or type e.g. “8 weeks” or “by March 1”."),
+    "topics": (
+        "Topics are the parts you want the plan to cover, e.g. “grammar, listening” or "
+        "“loops, functions”. If you have none in mind, tap Skip."
+    ),
+    "availability": (
+        "I need a rough idea of when you can study, to schedule sessions — e.g. “weekday "
+        "evenings 19:00–21:00”, “Saturday mornings” or “every day 7–8am”."
+    ),
+    "timezone": (
+        "A city is enough — e.g. “Berlin” or “New York” — or a zone like “UTC+2”. "
+        "You can also share your location."
+    ),
+}
+TOPICS_SKIP = frozenset({"none", "no", "anything", "unsure", "later"})
+
+
+def goal_help(text: str = GOAL_HELP) -> dict[str, Any]:
+    """Help choosing a goal: a few ideas as buttons (pressing one answers the question)."""
+    return {
+        "kind": "question",
+        "field": "goal",
+        "text": text,
+        "options": [{"label": idea, "value": idea} for idea in GOAL_IDEAS],
+    }
+
+
+def nonanswer_question(field: str, nonanswer: str) -> dict[str, Any]:
+    """The question again, after a non-answer, with an explanation and an example."""
+    if field == "goal":
+        return goal_help(GOAL_QUESTION_BACK if nonanswer == "question" else GOAL_HELP)
+    if field == "topics" and nonanswer == "yes":
+        return {**question("topics"), "text": WHICH_TOPICS}
+    return question(field, [EXPLAIN.get(field, texts.NOT_UNDERSTOOD.get(field, ""))])
+
+
+def skips(field: str, nonanswer: str | None) -> bool:
+    """Whether a non-answer is an acceptable skip of the (optional) field."""
+    return field == "topics" and nonanswer in TOPICS_SKIP

@@ -2,7 +2,8 @@
 
 Each chat is one LangGraph thread. If the thread is waiting at an
 ``interrupt()`` (an intake question), the event resumes it; otherwise it starts
-a new run. Events of one chat are handled one at a time, in order.
+a new run. Events of one chat are handled one at a time, in order — across
+instances too, on MongoDB (`storage.chat_turns`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
-from agent.context import AgentContext
+from agent.context import AgentContext, ProgressReporter
 from agent.features import feature
 from agent.graph import build_graph
 from agent.state import RESET
+from storage.chat_turns import chat_turn
 
 # A reply of this kind erases the chat's conversation state once the run is over
 # (used by /forget); it is never shown.
@@ -35,14 +37,20 @@ class AgentService:
         self.context = context
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def handle(self, event: dict[str, Any], *, web: bool = False) -> list[dict[str, Any]]:
+    async def handle(
+        self,
+        event: dict[str, Any],
+        progress: ProgressReporter | None = None,
+        *,
+        web: bool = False,
+    ) -> list[dict[str, Any]]:
         """Run one event. With ``web`` (a Mini App action) it runs in the chat's own web
         thread (``web:<chat id>``), as if the plan were on screen: it never answers, or
         disturbs, a question open in the chat, and needs no conversation state."""
         chat_id = int(event["chat_id"])
         thread = f"{WEB_THREAD}{chat_id}" if web else str(chat_id)
         config: Any = {"configurable": {"thread_id": thread}}
-        async with self._locks[chat_id]:
+        async with self._locks[chat_id], chat_turn(self.context.store, chat_id):
             await self.context.store.touch_user(int(event["user_id"]), chat_id, event.get("name"))
             snapshot = await self.graph.aget_state(config)
             if snapshot.interrupts and not web:
@@ -53,7 +61,7 @@ class AgentService:
                 run_input = {"inbox": event, "replies": [RESET]}
                 if web:
                     run_input["phase"] = "planned"
-            context = dataclasses.replace(self.context, outbox=[])
+            context = dataclasses.replace(self.context, outbox=[], progress=progress)
             result = await self.graph.ainvoke(
                 run_input, config, context=context, durability=DURABILITY
             )

@@ -32,6 +32,9 @@ class AgentState(TypedDict, total=False):
     phase: Phase
     goal: dict[str, Any]
     asking: str | None
+    # What the inbox event means (an `agent.understanding.Meaning` as JSON), computed once
+    # by the router so no node calls the understander (or the LLM) twice for a message.
+    meaning: dict[str, Any] | None
     # Places offered as buttons for an ambiguous time zone answer ([{"label", "zone"}]);
     # a "tz:<index>" press is checked against them (agent.nodes.zone_choice).
     zone_options: list[dict[str, str]]

@@ -11,13 +11,18 @@ NEW_PLAN = "Let's set up a new plan."
 HELP = (
     "Tell me your learning goal in your own words — for example: “Learn Rust, 6 weeks, "
     "5h/week, beginner, evenings after 7pm, Berlin”. I'll ask for anything missing.\n\n"
+    "/start — the welcome (and a new goal if you have no plan)\n"
     "/newplan — set a new goal\n"
     "/plan — show your current plan\n"
+    "/today — today's sessions and the next one\n"
     "/progress — your progress, streak and chart\n"
     "/done — mark the current module done (“/done w1m2 30m”)\n"
     "/log — log study time, e.g. “/log 1h30 LoRA”\n"
     "/quiz — this week's quiz (“/quiz 2” for week 2)\n"
+    "/review — questions due for spaced review (missed quiz questions, finished modules)\n"
     "/calendar — your sessions as an .ics file (“/calendar link” to subscribe)\n"
+    "/reminders — your reminder settings (lead time, quiet hours, pause)\n"
+    "/remind — recurring reminders, e.g. “/remind weekdays 07:30”\n"
     "/timezone — change your time zone (a city, a zone or an offset)\n"
     "/export — all your data as a file\n"
     "/forget — delete all your data\n"
@@ -28,11 +33,30 @@ HELP = (
     "“drop the quiz in week 1”, “make it 8 weeks”, “more practice, less reading” — "
     "and “undo” brings back the previous version (right after marking something done, it "
     "takes that back; “not done” always does).\n\n"
-    "To record progress just say “done” (or “done, took 45 min”, “done with LoRA basics”)."
+    "To record progress just say “done” (or “done, took 45 min”, “done with LoRA basics”). "
+    "Ask me about your plan too: “what's next?”, “why is week 3 so heavy?”."
 )
 CANCELLED = "Cancelled. Send /newplan whenever you want to start again."
 NOTHING_TO_CANCEL = "There is nothing to cancel."
-NO_PLAN = "You don't have a plan yet. Tell me what you want to learn, or send /newplan."
+NO_PLAN_PREFIX = "You don't have a plan yet"
+NO_PLAN = f"{NO_PLAN_PREFIX}. Tell me what you want to learn, or send /newplan."
+NEEDS_PLAN_FIRST = "{command} needs a plan first — let's finish setting yours up."
+REPLACE_PLAN = (
+    "You already have a plan: “{title}”. Start a new one? The new plan replaces it "
+    "(the old one stays in your history)."
+)
+REPLACE_OPTIONS = (("🆕 Start a new plan", "newplan:yes"), ("Keep my plan", "newplan:no"))
+KEPT_PLAN = "OK — keeping your plan. /plan shows it."
+NOTHING_TO_REDO = "There is nothing to redo."
+NOT_SURE = "I'm not sure I understood that."
+QUESTION_IN_INTAKE = (
+    "Good question — I can answer questions about your plan once it's built. "
+    "/help says what I can do."
+)
+PLANNED_UNSURE = (
+    "I'm not sure what you meant. You can say “done” when you finish a module, ask for a "
+    "change (“make week 2 lighter”), ask “what's next?”, or send /help."
+)
 NO_SUCH_WEEK = "That week doesn't exist — the plan has {weeks} weeks."
 UNKNOWN = "I don't know that command. /help lists what I can do."
 AFTER_PLAN = (
@@ -67,3 +91,24 @@ STORAGE_ERROR = (
 )
 GOAL_TOO_LONG = "That's a long goal — could you say it in one sentence (up to {limit} characters)?"
 TOPICS_TOO_LONG = "Please list at most {count} topics, each up to {limit} characters."
+GENERIC_PLAN = (
+    "This plan is generic: I have no curriculum for “{goal}”. For a better one, tell me "
+    "its topics (e.g. “add more on <topic>”), paste your course outline (“Here's my course "
+    "outline:” and a list of chapters), or ask the bot's operator to configure an LLM."
+)
+SYLLABUS_ERRORS = {
+    "empty": "I couldn't find any chapters or headings in that. Send one per line, e.g. "
+    "“Here's my course outline:” followed by “1. Introduction”, “2. …”.",
+    "too_big": "That file is over 10 MB — please send a smaller one (or paste the outline).",
+    "wrong_type": "I can read course outlines as .txt, .md or .pdf files — or paste the list.",
+    "image_only": "That PDF has no text I can read (it looks like scanned images). Please "
+    "paste the table of contents instead.",
+    "no_headings": "I couldn't find chapter headings or bookmarks in that PDF. Please paste "
+    "the table of contents instead.",
+    "pdf_unreadable": "I couldn't open that PDF. Please check the file or paste the outline.",
+}
+SYLLABUS_PENDING = (
+    "Got your outline: {count} units, from “{first}” to “{last}”. Your plan will follow it. "
+    "A few questions first."
+)
+SYLLABUS_APPLIED = "Your plan now follows your outline ({count} units, in order)."

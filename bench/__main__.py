@@ -11,7 +11,16 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-MODULES = ["turns", "fanout", "startup", "generation", "memory", "understanding"]
+MODULES = [
+    "turns",
+    "fanout",
+    "startup",
+    "generation",
+    "memory",
+    "understanding",
+    "planning",
+    "dbcommands",
+]
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 

@@ -60,8 +60,8 @@ def build_application(
     application.bot_data["handlers"] = handlers
     application.bot_data["app_url"] = url
 
-    async def send_reminder(chat_id: int, user_id: int, replies: list[dict[str, Any]]) -> None:
-        await handlers.send_replies(application.bot, chat_id, user_id, replies)
+    async def send_reminder(chat_id: int, user_id: int, replies: list[dict[str, Any]]) -> list[int]:
+        return await handlers.send_replies(application.bot, chat_id, user_id, replies)
 
     runtime.reminders.attach(send_reminder)
     application.bot_data["reminders"] = runtime.reminders

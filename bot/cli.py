@@ -1,4 +1,5 @@
-"""The `learnplan` command: `run` (Telegram, long polling) and `chat` (terminal)."""
+"""The `learnplan` command: `run` (Telegram, long polling), `chat` (terminal) and
+`understand` (what the bot understands, JSON lines in and out)."""
 
 from __future__ import annotations
 
@@ -73,11 +74,11 @@ async def _run_bot(settings: Settings, *, webhook: bool = False) -> None:
 
 
 async def _chat(settings: Settings, *, web: bool = False, port: int = 0) -> None:
-    from bot.events import text_event
-    from bot.render import render_plain
     from bot.runtime import open_runtime
+    from bot.terminal import Terminal
 
     async with open_runtime(settings) as runtime, contextlib.AsyncExitStack() as stack:
+        terminal = Terminal(runtime.service, settings.data_dir, LOCAL_USER_ID)
         loop = asyncio.get_running_loop()
         interactive = sys.stdin.isatty()
         if web:
@@ -94,9 +95,9 @@ async def _chat(settings: Settings, *, web: bool = False, port: int = 0) -> None
             text = line.strip()
             if not text:
                 continue
-            event = text_event(text, user_id=LOCAL_USER_ID, chat_id=LOCAL_USER_ID, name="you")
-            for reply in await runtime.service.handle(event):
-                print(render_plain(reply))
+            replies = await runtime.service.handle(terminal.event_for(text))
+            for block in await terminal.show(replies):
+                print(block)
                 print()
 
 
@@ -132,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also serve the Mini App on 127.0.0.1 and print its one-time URL",
     )
     chat.add_argument("--port", type=int, default=0, help="port for --web (default: any free)")
+    understand = sub.add_parser(
+        "understand", help="read JSON lines on stdin, write what each message means"
+    )
+    understand.add_argument(
+        "--rules", action="store_true", help="use the rules even when an LLM is configured"
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -142,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if args.command == "understand":
+        from agent.understanding.service import make_understanding
+        from bot.understand import run as run_understand
+
+        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+        return run_understand(make_understanding(settings, rules_only=args.rules)[0])
     if args.command == "chat":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
     logging.getLogger("httpx").setLevel(logging.WARNING)

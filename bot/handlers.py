@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,14 +21,16 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from agent import texts
 from agent.service import AgentService
 from bot.delivery import Delivery
+from bot.documents import document_event
 from bot.events import text_event
 from bot.keyboards import decode, inline_keyboard
+from bot.progress_message import ProgressMessage
 from bot.render import escape, render_reply, split_message
 from bot.webapp import OPEN_LABEL
 from storage.engine import StorageError
@@ -40,17 +43,38 @@ TYPING_AFTER_S = 0.3
 TYPING_EVERY_S = 4.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MAX_CAPTION = 1024
-NOT_TEXT = "I can only read text messages (and a shared location for your time zone)."
+NOT_TEXT = (
+    "I can only read text messages, a shared location for your time zone, and course "
+    "outlines as .txt, .md or .pdf files."
+)
 PRIVATE_ONLY = "I work in private chats — message me directly to plan your learning."
 BUTTON_NOT_YOURS = "That button isn't for you."
 BUTTON_EXPIRED = "That button has expired."
 APP_PAGES = frozenset({"plan", "calendar", "progress", "settings"})
+UNDELIVERED = (
+    "Sorry — Telegram refused part of my answer, so you didn't get all of it. Please try again."
+)
+UNDELIVERED_QUIZ = (
+    "Sorry — Telegram refused the quiz poll, so the quiz wasn't sent. "
+    "Please try /quiz again in a moment."
+)
+
+
+class Undelivered(TelegramError):
+    """A reply of a turn could not be delivered, even after the retries."""
+
+    def __init__(self, reply: dict[str, Any], cause: TelegramError) -> None:
+        super().__init__(str(cause))
+        self.reply = reply
 
 
 class Handlers:
     def __init__(self, service: AgentService, *, app_url: str | None = None) -> None:
         self.service = service
         self.delivery = Delivery()
+        # One turn at a time per chat, replies included: a turn's replies never arrive
+        # after the next turn's (the agent serializes turns, but not their delivery).
+        self._chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # The Mini App's HTTPS address: replies marked "app" get an "📅 Open plan" button.
         self.app_url = app_url
 
@@ -66,7 +90,11 @@ class Handlers:
             if message.text and message.text.startswith("/"):
                 await message.reply_text(PRIVATE_ONLY)
             return
-        event = self._event_from_message(message, user.id, chat.id, user.first_name)
+        if message.document is not None:
+            base = {"user_id": user.id, "chat_id": chat.id, "name": user.first_name}
+            event: dict[str, Any] | None = await document_event(context.bot, message.document, base)
+        else:
+            event = self._event_from_message(message, user.id, chat.id, user.first_name)
         if event is None:
             await context.bot.send_message(chat.id, NOT_TEXT)
             return
@@ -140,19 +168,39 @@ class Handlers:
     async def _dispatch(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, event: dict[str, Any]
     ) -> None:
+        async with self._chat_locks[chat_id]:
+            try:
+                async with self._typing(context, chat_id):
+                    replies = await self.service.handle(
+                        event, progress=ProgressMessage(context.bot, chat_id)
+                    )
+            except StorageError:
+                log.exception("storage failed for chat %s", chat_id)
+                replies = [{"kind": "text", "text": texts.STORAGE_ERROR}]
+            except Exception:
+                log.exception("agent failed for chat %s", chat_id)
+                replies = [{"kind": "text", "text": texts.ERROR}]
+            try:
+                await self.send_replies(context.bot, chat_id, user_id, replies, retry=True)
+            except Undelivered as exc:
+                log.error("could not deliver a reply to chat %s: %s", chat_id, exc)
+                refused = isinstance(exc.__cause__, BadRequest)
+                await self._apologize(context.bot, chat_id, exc.reply, refused=refused)
+
+    async def _apologize(
+        self, bot: Bot, chat_id: int, failed: dict[str, Any], *, refused: bool
+    ) -> None:
+        """Tell the user a reply did not arrive (plain text, nothing that could be refused).
+
+        After a refusal (bad request) the apology gets the usual retries; when Telegram
+        stayed unreachable through them, it gets one try only.
+        """
+        text = UNDELIVERED_QUIZ if failed.get("kind") == "poll" else UNDELIVERED
+        send = functools.partial(bot.send_message, chat_id, text)
         try:
-            async with self._typing(context, chat_id):
-                replies = await self.service.handle(event)
-        except StorageError:
-            log.exception("storage failed for chat %s", chat_id)
-            replies = [{"kind": "text", "text": texts.STORAGE_ERROR}]
-        except Exception:
-            log.exception("agent failed for chat %s", chat_id)
-            replies = [{"kind": "text", "text": texts.ERROR}]
-        try:
-            await self.send_replies(context.bot, chat_id, user_id, replies, retry=True)
+            await (self.delivery.send(send) if refused else send())
         except TelegramError:
-            log.exception("could not deliver replies to chat %s", chat_id)
+            log.exception("could not apologize to chat %s either", chat_id)
 
     async def send_replies(
         self,
@@ -162,17 +210,29 @@ class Handlers:
         replies: list[dict[str, Any]],
         *,
         retry: bool = False,
-    ) -> None:
+    ) -> list[int]:
         """Send the agent's replies in order; raises TelegramError if Telegram refuses one.
+        Returns the ids of the messages Telegram accepted.
 
         With ``retry`` (answers to the user's own messages), transient failures are
-        retried here; reminders have their own, persistent retry policy instead.
+        retried here, and a reply that still fails raises `Undelivered` (the rest of
+        the turn is not sent); reminders have their own, persistent retry policy instead.
         """
+        accepted: list[int] = []
         for reply in replies:
             send = functools.partial(self._send_one, bot, chat_id, user_id, reply)
-            message = await (self.delivery.send(send) if retry else send())
+            if not retry:
+                message = await send()
+            else:
+                try:
+                    message = await self.delivery.send(send)
+                except TelegramError as exc:
+                    raise Undelivered(reply, exc) from exc
+            if message is not None:
+                accepted.append(message.message_id)
             if reply.get("notify") and message is not None:
                 await self.service.reply_sent(reply, message.to_dict())
+        return accepted
 
     async def _send_one(
         self, bot: Bot, chat_id: int, user_id: int, reply: dict[str, Any]

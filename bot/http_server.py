@@ -168,7 +168,7 @@ class HttpServer:
             owner = await user_for_token(self.store, request.match_info["token"])
             if owner is None:
                 return _not_found()
-            feed = await user_calendar(self.store, owner) or empty_calendar(owner)
+            feed = await user_calendar(self.store, owner) or await empty_calendar(self.store, owner)
         except StorageError:
             log.exception("storage failed while serving a calendar")
             return web.Response(

@@ -12,11 +12,12 @@ from agent.checkpoint import open_checkpointer
 from agent.context import AgentContext
 from agent.planning import make_planners
 from agent.service import AgentService
+from agent.understanding.service import make_understanding
 from bot.settings import Settings
 from scheduler.pacing import Pace
 from scheduler.planning import schedule_plan
 from scheduler.runner import ReminderRunner
-from storage.engine import open_engine
+from storage.engine import open_engine_async
 from storage.store import Store
 
 
@@ -43,25 +44,37 @@ async def open_runtime(
     ``runtime.reminders.tick()`` with their own clock.
     """
     clock = clock or (lambda: datetime.now(UTC))
-    engine = open_engine(mongodb_uri=settings.mongodb_uri, data_dir=settings.data_dir)
+    engine = await open_engine_async(
+        mongodb_uri=settings.mongodb_uri,
+        data_dir=settings.data_dir,
+        timeout_ms=settings.mongodb_timeout_ms,
+    )
     try:
         store = Store(engine, clock=clock)
         await store.setup()
         async with open_checkpointer(
-            mongodb_uri=settings.mongodb_uri, data_dir=settings.data_dir
+            mongodb_uri=settings.mongodb_uri, data_dir=settings.data_dir, engine=engine
         ) as checkpointer:
             planners = make_planners(settings, store)
+            understander, answerer = make_understanding(settings)
             context = AgentContext(
                 store=store,
                 build_plan=planners.build_plan,
                 clock=clock,
                 llm=planners.llm,
                 public_url=settings.public_url,
+                understander=understander,
+                answerer=answerer,
             )
             reminders = ReminderRunner(
                 store, clock=clock, pace=reminder_pace, schedule=schedule_reminders
             )
-            context.on_plan_changed = functools.partial(schedule_plan, store, wake=reminders.wake)
+            context.on_plan_changed = functools.partial(
+                schedule_plan,
+                store,
+                wake=reminders.wake,
+                max_session_minutes=settings.max_session_minutes,
+            )
             yield Runtime(settings, store, AgentService(checkpointer, context), reminders)
     finally:
-        engine.close()
+        await engine.aclose()

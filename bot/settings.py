@@ -18,6 +18,9 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
     )
     mongodb_uri: str | None = Field(default=None, alias="MONGODB_URI")
+    mongodb_timeout_ms: int = Field(
+        default=10_000, ge=100, le=600_000, alias="LEARNPLAN_MONGODB_TIMEOUT_MS"
+    )
     data_dir: Path = Field(
         default_factory=lambda: Path(user_data_dir("learnplan", appauthor=False)),
         alias="LEARNPLAN_DATA_DIR",
@@ -30,6 +33,9 @@ class Settings(BaseSettings):
     http_listen: str = Field(default="127.0.0.1:8080", alias="LEARNPLAN_HTTP_LISTEN")
     public_url: str | None = Field(default=None, alias="LEARNPLAN_PUBLIC_URL")
     telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    max_session_minutes: int = Field(
+        default=120, ge=30, le=600, alias="LEARNPLAN_MAX_SESSION_MINUTES"
+    )
     # How old a Mini App's signed initData may be before the page must be reopened.
     webapp_max_age_hours: float = Field(
         default=24, gt=0, le=24 * 30, alias="LEARNPLAN_WEBAPP_MAX_AGE_HOURS"

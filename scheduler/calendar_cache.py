@@ -21,13 +21,26 @@ from storage.models import Plan, StudySession
 
 
 def schedule_version(
-    plan: Plan, plan_version: int, sessions: list[StudySession], tz: str, lead_minutes: int
+    plan: Plan,
+    plan_version: int,
+    sessions: list[StudySession],
+    tz: str,
+    lead_minutes: int,
+    *,
+    calendar_id: str = "",
+    removed: list[StudySession] | None = None,
+    sequence_offset: int = 0,
 ) -> str:
     """A digest of what the calendar shows: equal digests give the same events."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{plan_version}\x1f{tz}\x1f{lead_minutes}\x1e".encode())
+    head = f"{plan_version}\x1f{tz}\x1f{lead_minutes}\x1f{calendar_id}\x1f{sequence_offset}\x1e"
+    digest.update(head.encode())
     digest.update(plan.model_dump_json().encode())
     for session in sessions:
+        digest.update(b"\x1e")
+        digest.update(session.model_dump_json().encode())
+    digest.update(b"\x1d")
+    for session in removed or []:
         digest.update(b"\x1e")
         digest.update(session.model_dump_json().encode())
     return digest.hexdigest()
@@ -53,9 +66,20 @@ class CalendarCache:
         lead_minutes: int,
         calendar_id: str,
         now: datetime,
+        removed: list[StudySession] | None = None,
+        sequence_offset: int = 0,
     ) -> bytes:
         """The user's .ics, built only when their schedule version changed."""
-        version = schedule_version(plan, plan_version, sessions, tz, lead_minutes)
+        version = schedule_version(
+            plan,
+            plan_version,
+            sessions,
+            tz,
+            lead_minutes,
+            calendar_id=calendar_id,
+            removed=removed,
+            sequence_offset=sequence_offset,
+        )
         stamp = _stamp(now)
         kept = self._entries.get(user_id)
         if kept is not None and kept[0] == version:
@@ -66,7 +90,14 @@ class CalendarCache:
                 return body
             return body.replace(b"DTSTAMP:" + built_stamp, b"DTSTAMP:" + stamp)
         body = build_calendar_fast(
-            plan, sessions, tz, lead_minutes=lead_minutes, calendar_id=calendar_id, now=now
+            plan,
+            sessions,
+            tz,
+            lead_minutes=lead_minutes,
+            calendar_id=calendar_id,
+            now=now,
+            removed=removed,
+            sequence_offset=sequence_offset,
         )
         self.builds += 1
         self._entries[user_id] = (version, stamp, body)

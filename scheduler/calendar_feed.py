@@ -22,7 +22,8 @@ from icalendar import Calendar, vText
 from scheduler.calendar_cache import CALENDARS
 from scheduler.ics import PRODID, calendar_filename
 from scheduler.localtime import user_zone
-from storage.schedules import list_sessions
+from storage.calendar_tokens import alarm_revision, calendar_uid
+from storage.schedules import list_sessions, remember_shown, removed_sessions
 from storage.store import Store
 
 ICS_MEDIA_TYPE = "text/calendar"
@@ -55,11 +56,6 @@ class CalendarFeed:
         return hashlib.sha256(_DTSTAMP_LINE.sub(b"", self.body)).hexdigest()[:32]
 
 
-def calendar_id(user_id: int) -> str:
-    """Stable per user: it is part of every event UID."""
-    return f"u{user_id}"
-
-
 def lead_minutes(user: dict[str, Any] | None) -> int:
     """The reminder lead time from the users document (``reminders.lead_minutes``)."""
     value = ((user or {}).get("reminders") or {}).get("lead_minutes")
@@ -78,6 +74,8 @@ async def user_calendar(store: Store, user_id: int) -> CalendarFeed | None:
     user = await store.get_user(user_id)
     tz = user_zone(user, goal.timezone)
     sessions = await list_sessions(store, user_id, version)
+    removed = await removed_sessions(store, user_id, version)
+    await remember_shown(store, user_id, {s.session_id: s.sequence + 1 for s in removed})
     body = CALENDARS.calendar(
         user_id,
         plan,
@@ -85,8 +83,10 @@ async def user_calendar(store: Store, user_id: int) -> CalendarFeed | None:
         sessions,
         tz,
         lead_minutes=lead_minutes(user),
-        calendar_id=calendar_id(user_id),
+        calendar_id=await calendar_uid(store, user_id),
         now=store.clock(),
+        removed=removed,
+        sequence_offset=alarm_revision(user),
     )
     return CalendarFeed(
         body=body,
@@ -98,7 +98,7 @@ async def user_calendar(store: Store, user_id: int) -> CalendarFeed | None:
     )
 
 
-def empty_calendar(user_id: int) -> CalendarFeed:
+async def empty_calendar(store: Store, user_id: int) -> CalendarFeed:
     """A valid calendar with no events, for a subscription whose owner has no plan:
     calendar apps keep the subscription instead of treating the URL as broken."""
     calendar = Calendar.new(
@@ -106,7 +106,7 @@ def empty_calendar(user_id: int) -> CalendarFeed:
         method="PUBLISH",
         calscale="GREGORIAN",
         name=vText(EMPTY_TITLE),
-        uid=f"{calendar_id(user_id)}@learnplan",
+        uid=f"{await calendar_uid(store, user_id)}@learnplan",
     )
     return CalendarFeed(
         body=calendar.to_ical(),

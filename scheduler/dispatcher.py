@@ -10,10 +10,18 @@ with ``due_at <= now``, or claimed with an expired lease), and for each:
 4. sends it through the injected ``sender(chat_id, user_id, replies)``;
 5. marks it ``sent`` — only if the claim is still its own.
 
+Leases are computed when the claim is written and judged by the database
+server's clock (`storage.leases`), so a claim made late in a long tick, or an
+instance whose clock is off, cannot let a second instance send it again.
+
 Delivery semantics
 ------------------
-* Telegram accepted → ``sent``; never sent again (a retry or a second instance
-  finds it claimed or sent).
+* Telegram accepted → ``sent`` with Telegram's ``message_ids``; never sent again (a
+  retry or a second instance finds it claimed or sent). If that write fails, it is
+  retried with backoff (`Dispatcher.mark_backoff`), then kept in memory and
+  written at the start of the next tick — never resent by this instance. Only
+  if this instance dies before it can write, and its lease runs out, does another
+  instance take it over, as an uncertain attempt (see below).
 * 429 → pending again at ``now + retry_after``; counted in ``throttles`` (not in
   ``attempts``: flow control is not a failure), failed after `RetryPolicy.max_throttles`.
 * 5xx, network errors, anything unexpected → pending again after exponential
@@ -54,6 +62,8 @@ from scheduler.compose import ALWAYS_SENT, compose
 from scheduler.pacing import ChatSpacing, Pace
 from scheduler.reminders import follow_up
 from scheduler.settings_model import ReminderSettings
+from storage.engine import StorageError
+from storage.leases import claim
 from storage.reminders import (
     CANCELLED,
     CLAIMED,
@@ -61,7 +71,6 @@ from storage.reminders import (
     FOLDED,
     PENDING,
     SENT,
-    claim,
     compare_and_set,
     due_fields,
     due_reminders,
@@ -74,7 +83,8 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-Sender = Callable[[int, int, list[dict[str, Any]]], Awaitable[None]]
+# Sends one reminder's replies; may return the ids of the messages Telegram accepted.
+Sender = Callable[[int, int, list[dict[str, Any]]], Awaitable[Any]]
 RECURRING = ("custom", "weekly_summary", "nudge")
 
 
@@ -125,6 +135,8 @@ class TickReport:
     folded: int = 0
     digests: int = 0
     lost: int = 0
+    unmarked: int = 0
+    reconciled: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: TickReport) -> None:
@@ -132,8 +144,15 @@ class TickReport:
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
+def instance_id() -> str:
+    """This instance's stable name: ``LEARNPLAN_INSTANCE_ID``, else the host name (one
+    instance per host or container; set the variable when running several on one)."""
+    return os.environ.get("LEARNPLAN_INSTANCE_ID") or socket.gethostname()
+
+
 def instance_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """The lease holder: the instance id and this boot (`storage.leases`)."""
+    return f"{instance_id()}/{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 class Dispatcher:
@@ -152,6 +171,7 @@ class Dispatcher:
         lookback: timedelta = timedelta(hours=48),
         lease: timedelta = timedelta(minutes=10),
         batch: int = 1000,
+        mark_backoff: tuple[float, ...] = (0.5, 2.0, 5.0),
     ) -> None:
         self.store = store
         self.sender = sender
@@ -163,6 +183,9 @@ class Dispatcher:
         self.lookback = lookback
         self.lease = lease
         self.batch = batch
+        self.mark_backoff = mark_backoff
+        # sent by Telegram, not yet recorded as sent: reminder_id → (claimed doc, fields)
+        self._unmarked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self.spacing = ChatSpacing(self.pace.per_chat_interval)
         self._limiter = self.pace.limiter()
         self._slots = asyncio.Semaphore(self.pace.concurrency)
@@ -188,7 +211,8 @@ class Dispatcher:
             raise RuntimeError("no sender: attach one before ticking")
         report = TickReport()
         async with self._lock:
-            seen: set[str] = set()
+            await self._reconcile(report)
+            seen: set[str] = set(self._unmarked)
             while not self._stopping:
                 found = await due_reminders(self.store, now, lookback=lookback, limit=self.batch)
                 if lookback is None and len(found) < self.batch:
@@ -226,7 +250,7 @@ class Dispatcher:
         async with self.spacing.turn(chat_id) as mark_sent, self._slots:
             if self._stopping:
                 return
-            doc = await self._claim(candidate, now, report)
+            doc = await self._claim(candidate, report)
             if doc is None:
                 return
             user = users.get(user_id)
@@ -244,15 +268,16 @@ class Dispatcher:
             assert self.sender is not None
             await self._limiter.acquire()  # right before the send: no store latency in between
             try:
-                await self.sender(chat_id, user_id, composed.replies)
+                accepted = await self.sender(chat_id, user_id, composed.replies)
             except Exception as exc:
                 mark_sent()
                 await self._after_failure(doc, classify(exc), user, report)
                 return
             mark_sent()
-            sent_at = self.clock()
-            if await self._finish(doc, SENT, report, sent_at=sent_at):
-                await self._remember(doc, user_id, sent_at)
+            fields: dict[str, Any] = {"sent_at": self.clock()}
+            if isinstance(accepted, list):
+                fields["message_ids"] = accepted
+            await self._mark_sent(doc, fields, report)
             if composed.follow:
                 await self._follow(doc, user)
 
@@ -266,9 +291,40 @@ class Dispatcher:
             update = {"last_reminded_module": module_id, "last_reminded_at": sent_at}
             await self.store.set_user_fields(user_id, update)
 
-    async def _claim(
-        self, candidate: dict[str, Any], now: datetime, report: TickReport
-    ) -> dict[str, Any] | None:
+    async def _mark_sent(
+        self, doc: dict[str, Any], fields: dict[str, Any], report: TickReport
+    ) -> None:
+        """Telegram accepted it: record ``sent``, retrying a failed write with backoff;
+        if it still fails, keep it for `_reconcile`. Never send it again."""
+        for delay in (0.0, *self.mark_backoff):
+            await asyncio.sleep(delay)
+            try:
+                if await self._finish(doc, SENT, report, **fields):
+                    await self._remember(doc, int(doc["user_id"]), fields["sent_at"])
+                return
+            except StorageError as exc:
+                log.warning("could not record reminder %s as sent: %s", doc["reminder_id"], exc)
+        self._unmarked[doc["reminder_id"]] = (doc, fields)
+        report.unmarked += 1
+
+    async def _reconcile(self, report: TickReport) -> None:
+        """Record the sends whose ``sent`` write failed earlier (next tick)."""
+        for reminder_id, (doc, fields) in list(self._unmarked.items()):
+            try:
+                done = await self._finish(doc, SENT, report, **fields)
+            except StorageError as exc:
+                log.warning("still cannot record reminder %s as sent: %s", reminder_id, exc)
+                continue
+            del self._unmarked[reminder_id]
+            if done:
+                report.reconciled += 1
+                await self._remember(doc, int(doc["user_id"]), fields["sent_at"])
+
+    def unmarked(self) -> list[str]:
+        """Reminders sent but not yet recorded as sent."""
+        return sorted(self._unmarked)
+
+    async def _claim(self, candidate: dict[str, Any], report: TickReport) -> dict[str, Any] | None:
         if candidate["status"] == CLAIMED and candidate["uncertain"] >= self.retry.max_uncertain:
             error = "lost again while sending; it may have been delivered, not retrying"
             done = await compare_and_set(
@@ -277,7 +333,7 @@ class Dispatcher:
             if done is not None:
                 report.failed += 1
             return None
-        doc = await claim(self.store, candidate, holder=self.instance, now=now, lease=self.lease)
+        doc = await claim(self.store, candidate, holder=self.instance, lease=self.lease)
         if doc is None:
             report.lost += 1
         return doc
@@ -370,9 +426,7 @@ class Dispatcher:
         for user_id, candidates in by_user.items():
             user = users.get(user_id)
             claimed = [
-                doc
-                for doc in [await self._claim(c, now, report) for c in candidates]
-                if doc is not None
+                doc for doc in [await self._claim(c, report) for c in candidates] if doc is not None
             ]
             listed: list[dict[str, Any]] = []
             for doc in claimed:

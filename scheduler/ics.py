@@ -11,11 +11,15 @@ output (DTSTAMP is the ``now`` argument; every UID is derived from stable ids).
   covering the years of the sessions (from the year before the first to the year after
   the last). A UTC zone ("UTC", "Etc/UTC", "GMT") is written with the ``Z`` suffix and
   needs no VTIMEZONE (RFC 5545 3.2.19); a calendar with no sessions has no VTIMEZONE.
-* Event UIDs are ``f"{session_id}.{calendar_id}@learnplan"`` and SEQUENCE is the
-  session's sequence, so re-imports update events in place.
+* Event UIDs are ``f"{session_id}.{calendar_id}@learnplan"`` (``calendar_id`` is the
+  user's random calendar id, never the Telegram user id) and SEQUENCE is the session's
+  sequence plus ``sequence_offset`` (the number of alarm changes), so re-imports update
+  events in place, a new alarm included.
 * Skipped sessions are kept as ``STATUS:CANCELLED`` without an alarm; all others are
   ``STATUS:CONFIRMED`` with a display alarm ``lead_minutes`` before the start when
-  ``lead_minutes > 0``.
+  ``lead_minutes > 0``. Sessions a newer plan version no longer has (``removed``) are
+  written once each as ``STATUS:CANCELLED`` one SEQUENCE above the last one shown, so a
+  calendar that imported them drops them.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ def build_calendar(
     lead_minutes: int,
     calendar_id: str,
     now: datetime,
+    removed: list[StudySession] | None = None,
+    sequence_offset: int = 0,
 ) -> bytes:
     """Serialize ``sessions`` of ``plan`` as an .ics file (CRLF line endings)."""
     zone = ZoneInfo(tz)
@@ -57,12 +63,24 @@ def build_calendar(
         uid=f"{calendar_id}@learnplan",
     )
     calendar.add("X-WR-TIMEZONE", vText(tz))
-    ordered = sorted(sessions, key=lambda s: (_utc(s.starts_at), s.session_id))
+    shown = {s.session_id for s in sessions}
+    gone = [
+        s.model_copy(update={"status": "skipped", "sequence": s.sequence + 1})
+        for s in removed or []
+        if s.session_id not in shown
+    ]
+    ordered = sorted([*sessions, *gone], key=lambda s: (_utc(s.starts_at), s.session_id))
     for session in ordered:
         module = plan.find_module(session.module_id)
-        calendar.add_component(
-            _event(session, module, zone, stamp, lead_minutes=lead_minutes, calendar_id=calendar_id)
+        event = _event(
+            session.model_copy(update={"sequence": session.sequence + sequence_offset}),
+            module,
+            zone,
+            stamp,
+            lead_minutes=lead_minutes,
+            calendar_id=calendar_id,
         )
+        calendar.add_component(event)
     if ordered:
         first_year = _utc(ordered[0].starts_at).year
         last_year = max(_utc(s.ends_at).year for s in ordered)

@@ -30,6 +30,8 @@ def build_calendar_fast(
     lead_minutes: int,
     calendar_id: str,
     now: datetime,
+    removed: list[StudySession] | None = None,
+    sequence_offset: int = 0,
 ) -> bytes:
     """Same arguments and output as `scheduler.ics.build_calendar`."""
     zone = ZoneInfo(tz)
@@ -43,7 +45,13 @@ def build_calendar_fast(
         uid=f"{calendar_id}@learnplan",
     )
     calendar.add("X-WR-TIMEZONE", vText(tz))
-    ordered = sorted(sessions, key=lambda s: (_utc(s.starts_at), s.session_id))
+    shown = {s.session_id for s in sessions}
+    gone = [
+        s.model_copy(update={"status": "skipped", "sequence": s.sequence + 1})
+        for s in removed or []
+        if s.session_id not in shown
+    ]
+    ordered = sorted([*sessions, *gone], key=lambda s: (_utc(s.starts_at), s.session_id))
     tzid = vDatetime(now.astimezone(zone)).params.get("TZID")
     if ordered and tzid:
         first_year = _utc(ordered[0].starts_at).year
@@ -72,7 +80,7 @@ def build_calendar_fast(
         lines.append(_when("DTEND", session.ends_at, zone, tzid))
         lines.append("DTSTAMP:" + stamp)
         lines.append(_fold(f"UID:{session.session_id}.{calendar_id}@learnplan"))
-        lines.append(f"SEQUENCE:{session.sequence}")
+        lines.append(f"SEQUENCE:{session.sequence + sequence_offset}")
         description = event_description(module)
         if description:
             lines.append(_fold("DESCRIPTION:" + _text(description)))

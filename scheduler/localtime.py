@@ -8,6 +8,7 @@ forward by the gap, an ambiguous fall-back time means its first occurrence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -32,6 +33,18 @@ def valid_zone(*candidates: str | None) -> str:
     return "UTC"
 
 
+_ETC_OFFSET = re.compile(r"Etc/GMT([+-])(\d{1,2})")
+
+
+def zone_label(tz: str) -> str:
+    """A zone as users say it: ``Etc/GMT+3`` (POSIX sign, inverted) is ``UTC−03:00``."""
+    match = _ETC_OFFSET.fullmatch(tz)
+    if match is None:
+        return tz
+    sign = "−" if match.group(1) == "+" else "+"
+    return f"UTC{sign}{int(match.group(2)):02d}:00"
+
+
 def user_zone(user: dict[str, Any] | None, goal_timezone: str | None) -> str:
     """The zone the user set with /timezone, else the plan's, else UTC."""
     return valid_zone((user or {}).get("timezone"), goal_timezone)
@@ -53,6 +66,25 @@ def outside_quiet(due: datetime, quiet: QuietHours | None, zone: ZoneInfo) -> da
     if quiet.start > quiet.end and wall >= quiet.start:
         end_day += timedelta(days=1)
     return max(due, wall_to_utc(end_day, quiet.end, zone))
+
+
+def quiet_window(
+    due: datetime, quiet: QuietHours | None, zone: ZoneInfo
+) -> tuple[datetime, datetime] | None:
+    """The (start, end) instants of the quiet window ``due`` falls in, or None."""
+    if quiet is None or quiet.start == quiet.end:
+        return None
+    local = due.astimezone(zone)
+    wall = local.time().replace(tzinfo=None)
+    if not quiet.contains(wall):
+        return None
+    start_day = end_day = local.date()
+    if quiet.start > quiet.end:
+        if wall >= quiet.start:
+            end_day += timedelta(days=1)
+        else:
+            start_day -= timedelta(days=1)
+    return wall_to_utc(start_day, quiet.start, zone), wall_to_utc(end_day, quiet.end, zone)
 
 
 def next_weekly_summary(zone: ZoneInfo, not_before: datetime) -> datetime:

@@ -60,10 +60,18 @@ def session_message(doc: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[
     title = str(p.get("title") or p.get("module_id"))
     part = f" (part {p['part']} of {p['parts']})" if int(p.get("parts") or 1) > 1 else ""
     starts, ends = p["starts_at"], p["ends_at"]
-    lines = [
-        f"📚 {_starts_text(starts, now, zone)}: {title}{part}",
-        f"{span_text(starts, ends, zone)} · {duration_text(int(p.get('minutes') or 0))}",
-    ]
+    when = f"{span_text(starts, ends, zone)} · {duration_text(int(p.get('minutes') or 0))}"
+    if ends <= now:
+        # Sent late (downtime) or put off ("⏰ Tomorrow"): the session is over, so the
+        # message says so instead of announcing it as if it were now.
+        lines = [
+            f"📚 Still to do: {title}{part}",
+            f"It was planned for {when}. Fit it in when you can, or mark it done or skipped.",
+        ]
+    else:
+        lines = [f"📚 {_starts_text(starts, now, zone)}: {title}{part}", when]
+        if p.get("quiet") == "before":
+            lines.append("🌙 Sent now, before your quiet hours begin.")
     resources = p.get("resources") or []
     if resources:
         lines.append("Resources:")

@@ -16,10 +16,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scheduler.localtime import day_text, span_text, user_zone
+from scheduler.localtime import day_text, span_text, user_zone, zone_label
 from scheduler.reminders import reconcile_user
 from scheduler.settings_model import ReminderSettings
-from scheduler.timetable import build_timetable, first_available_start
+from scheduler.timetable import (
+    DEFAULT_MAX_SESSION_MINUTES,
+    build_timetable,
+    first_available_start,
+    plan_end,
+    weekly_capacity_minutes,
+)
 from storage.models import Goal, Plan, StudySession
 from storage.reminders import cancel_pending, ensure_indexes_once
 from storage.schedules import (
@@ -72,9 +78,14 @@ async def schedule_plan(
     *,
     now: datetime | None = None,
     wake: Callable[[], None] | None = None,
+    max_session_minutes: int = DEFAULT_MAX_SESSION_MINUTES,
 ) -> list[dict[str, Any]]:
     """(Re)build the timetable and reminders of an active plan version; returns a
-    short reply listing the next sessions."""
+    short reply listing the next sessions.
+
+    Nothing is scheduled after the plan's last week (or its deadline): work the study
+    times cannot hold by then stays unscheduled, and the reply says so and offers the
+    ways out (fewer hours a week, more weeks, more study times)."""
     now = now or store.clock()
     await ensure_indexes_once(store)
     user = await store.get_user(user_id)
@@ -92,11 +103,13 @@ async def schedule_plan(
     }
     remaining = _remaining(plan, _done_modules(own) | _done_modules(previous))
     start = plan_start(remaining, goal, tz, now)
-    placed = [
-        s
-        for s in build_timetable(remaining, goal.availability, tz, start, now=now)
-        if s.session_id not in kept
-    ]
+    zone = ZoneInfo(tz)
+    end = plan_end(plan, start, goal.deadline)
+    built = build_timetable(
+        remaining, goal.availability, tz, start, now=now, max_session_minutes=max_session_minutes
+    )
+    late = {s.module_id for s in built if s.ends_at.astimezone(zone).date() >= end}
+    placed = [s for s in built if s.session_id not in kept and s.module_id not in late]
     sessions = await save_sessions(store, user_id, version, [*kept.values(), *placed], anchor=start)
     await activate_schedule(store, user_id, version)
     await cancel_pending(
@@ -107,7 +120,44 @@ async def schedule_plan(
         wake()
     if not goal.availability:
         return [{"kind": "text", "text": NO_SLOTS}]
-    return [{"kind": "text", "text": _scheduled_text(plan, sessions, tz, now, user)}]
+    replies = [{"kind": "text", "text": _scheduled_text(plan, sessions, tz, now, user)}]
+    unplaced = [m for m in remaining.modules() if m.id not in {s.module_id for s in placed}]
+    if unplaced:
+        capacity = weekly_capacity_minutes(goal.availability, max_session_minutes) / 60
+        replies.append(too_much_reply(plan, unplaced, end, capacity))
+    return replies
+
+
+def too_much_reply(plan: Plan, unplaced: list[Any], end: date, capacity: float) -> dict[str, Any]:
+    """The study times cannot hold the plan by its end: say so, and offer the choices
+    (``capacity``: the hours a week the study times hold)."""
+    weeks = max((w.number for w in plan.weeks), default=1)
+    left = sum(m.hours for m in unplaced)
+    last = end - timedelta(days=1)
+    fewer = max(0.5, int(min(capacity, plan.hours_per_week) * 2) / 2)
+    if fewer >= plan.hours_per_week:
+        fewer = max(0.5, fewer - 0.5)
+    more = max(weeks + 1, -(-round(plan.total_hours * 60) // round(fewer * 60)))
+    text = (
+        f"⚠ Your study times can't hold {plan.hours_per_week:g} h a week by "
+        f"{last:%a} {last.day} {last:%b}: {_hours_text(left)} of the plan "
+        f"({len(unplaced)} modules) is not scheduled. You can choose fewer hours a week "
+        f"({fewer:g} h fits), more weeks ({more} weeks), or tell me more study times, "
+        "e.g. “I can also study Saturdays 10:00-12:00”."
+    )
+    options = [
+        {"label": f"{fewer:g} h a week", "value": f"{fewer:g} hours a week"},
+        {"label": f"{more} weeks", "value": f"make it {more} weeks"},
+    ]
+    return {"kind": "text", "text": text, "options": options}
+
+
+def _hours_text(hours: float) -> str:
+    minutes = round(hours * 60)
+    whole, rest = divmod(minutes, 60)
+    if not whole:
+        return f"{rest} min"
+    return f"{whole} h {rest} min" if rest else f"{whole} h"
 
 
 def _scheduled_text(
@@ -126,13 +176,9 @@ def _scheduled_text(
     lines = [
         f"📅 {len(upcoming)} study sessions scheduled, from "
         f"{day_text(upcoming[0].starts_at, zone)} to {day_text(upcoming[-1].starts_at, zone)} "
-        f"({tz}).",
+        f"({zone_label(tz)}).",
         sessions_list(plan, upcoming[:3], zone, "Next sessions:"),
     ]
-    placed_modules = {s.module_id for s in sessions}
-    missing = [m.title for m in plan.modules() if m.id not in placed_modules]
-    if missing:
-        lines.append(f"{len(missing)} modules didn't fit into your study times yet.")
     settings = ReminderSettings.of_user(user)
     if settings.enabled:
         lines.append(

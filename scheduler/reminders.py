@@ -27,6 +27,7 @@ from scheduler.localtime import (
     next_weekly_summary,
     occurrence_after_day,
     outside_quiet,
+    quiet_window,
     user_zone,
     wall_to_utc,
 )
@@ -87,6 +88,37 @@ def _gate(due: datetime, settings: ReminderSettings, zone: ZoneInfo) -> datetime
     return outside_quiet(due, settings.quiet, zone)
 
 
+QUIET_BEFORE = "before"
+QUIET_AFTER = "after"
+
+
+def session_due(
+    due: datetime,
+    session: StudySession,
+    settings: ReminderSettings,
+    zone: ZoneInfo,
+    now: datetime,
+) -> tuple[datetime, str | None] | None:
+    """When a session's reminder goes out, and why if quiet hours moved it.
+
+    Out of quiet hours it is ``due``. Inside them it comes when they end if that is
+    still before the session starts; otherwise just before they begin (the evening
+    before a 07:00 session); failing that when they end, while the session is still
+    on. None when no moment is useful (the session ends inside the quiet hours)."""
+    window = quiet_window(due, settings.quiet, zone)
+    if window is None:
+        return due, None
+    begins, ends = window
+    if ends <= session.starts_at:
+        return ends, QUIET_AFTER
+    early = begins - timedelta(minutes=1)
+    if early >= now and not (settings.paused_at(early)):
+        return early, QUIET_BEFORE
+    if ends < session.ends_at:
+        return ends, QUIET_AFTER
+    return None
+
+
 def session_payload(plan: Plan | None, session: StudySession) -> dict[str, Any]:
     module = plan.find_module(session.module_id) if plan is not None else None
     minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
@@ -129,9 +161,13 @@ def desired_reminders(facts: UserFacts, now: datetime) -> dict[str, dict[str, An
         due = session.starts_at - timedelta(minutes=settings.lead_minutes)
         if settings.paused_at(due):
             continue
-        due = outside_quiet(max(due, now), settings.quiet, zone)
-        if due >= session.ends_at:
+        placed = session_due(max(due, now), session, settings, zone, now)
+        if placed is None:
             continue
+        due, quiet_note = placed
+        payload = session_payload(facts.plan, session)
+        if quiet_note:
+            payload["quiet"] = quiet_note
         assert facts.version is not None
         add(
             session_reminder_id(facts.user_id, facts.version, session.session_id, session.sequence),
@@ -140,7 +176,7 @@ def desired_reminders(facts: UserFacts, now: datetime) -> dict[str, dict[str, An
             version=facts.version,
             session_id=session.session_id,
             sequence=session.sequence,
-            payload=session_payload(facts.plan, session),
+            payload=payload,
         )
     if facts.version is not None and upcoming:
         if settings.weekly_summary:

@@ -25,8 +25,8 @@ from apscheduler.triggers.date import DateTrigger
 from scheduler.dispatcher import Dispatcher, Sender, TickReport
 from scheduler.missed import MissedReport, reschedule_missed_sessions
 from scheduler.pacing import Pace
-from storage.engine import EngineKind
-from storage.reminders import ensure_indexes_once, expire_leases, next_due_at
+from storage.leases import release_stale_leases
+from storage.reminders import ensure_indexes_once, next_due_at
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -75,12 +75,14 @@ class ReminderRunner:
         self.dispatcher.sender = sender
 
     async def start(self, *, background: bool = False) -> RunReport | None:
-        """Catch up on what fell due while stopped, then keep ticking. With
+        """Release this instance's leases from before a restart, catch up on what fell
+        due while stopped (taking over expired leases), then keep ticking. With
         ``background`` the catch-up runs as a task (the bot can answer meanwhile) and
         None is returned; otherwise its report."""
         await ensure_indexes_once(self.store)
-        if self.store.engine.kind is not EngineKind.MONGODB:
-            await expire_leases(self.store, self.clock())
+        released = await release_stale_leases(self.store, self.instance)
+        if released:
+            log.info("released %d leases of this instance's earlier run", released)
         report = None
         if background:
             self._spawn(self.catch_up())

@@ -11,15 +11,23 @@ Model
 * Plan week *k* may use the 7 local days starting at ``start + 7 * (k - 1)`` and later
   days, never earlier ones. The same 7-day windows anchored at ``start`` are the
   "calendar weeks" whose placed minutes never exceed ``plan.hours_per_week``.
-* Modules are placed strictly in plan order. A module that does not fit the remaining
-  time of a slot is split into parts of at least 15 whole minutes (a module shorter than
-  15 minutes is placed whole); short modules share a slot back to back.
-* Overflow: when a plan week has less slot time (or budget) than its hours, the rest
-  spills into the next calendar week's free slots, ahead of that week's own modules,
-  which then start later (and may spill further). Work is never dropped while it can
-  still be placed; if nothing can be placed for more than two weeks (no usable slots,
-  all slots shorter than 15 minutes, a budget under 15 minutes), placement stops and
-  the modules placed so far are returned.
+* Modules are placed strictly in plan order, one calendar week at a time. A week's work
+  (its plan week's modules plus what spilled from earlier weeks, at most the budget) is
+  spread over the week's days: each day with slot time gets up to the work divided by
+  those days, rounded up to whole half hours and at least an hour, and what a day cannot
+  use goes to the next.
+* Sessions nobody can follow are avoided: no more than ``max_session_minutes`` (default
+  2 h) of study in a row — a longer stretch of one slot gets a ``BREAK_MINUTES`` break —
+  and no part shorter than ``MIN_PART_MINUTES`` (30), unless the module (or the slot
+  itself) is shorter. A module is split only where a day's share or a slot ends, and
+  both parts are at least 30 minutes; minutes too few for that stay free and go to the
+  next module's session. Short modules share a session back to back.
+* Overflow: when a week has less slot time (or budget) than its work, the rest spills
+  into the next calendar week, ahead of that week's own modules, which then start later
+  (and may spill further). Work is never dropped while it can still be placed; if
+  nothing can be placed for more than two weeks (no usable slots, a budget under the
+  shortest part), placement stops and the modules placed so far are returned. Whether
+  the result still ends inside the plan's weeks is the caller's question (`plan_end`).
 * Only slot occurrences that start at or after ``now`` are used ("a slot later today
   counts"); a slot that has already started is skipped.
 
@@ -41,17 +49,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from storage.models import Plan, Slot, StudySession
 
-MIN_CHUNK_MINUTES = 15
-"""Shortest part a module is split into (a whole module may be shorter)."""
+MIN_PART_MINUTES = 30
+"""Shortest session or module part (a shorter module, or a shorter slot, is placed whole)."""
 
-_STALL_LIMIT = timedelta(days=15)
-"""Give up placing a module after this long without progress (slots repeat weekly)."""
+_RELAXED_PART_MINUTES = 15
+"""Shortest part of a module that fitted nowhere in parts of 30 minutes."""
+
+DEFAULT_MAX_SESSION_MINUTES = 120
+"""Longest stretch of study in a row, unless the caller sets another."""
+
+BREAK_MINUTES = 15
+"""Pause between two stretches of study in one long slot."""
+
+_DAY_ROUNDING = 30
+"""A day's share of the week's work is rounded up to whole half hours…"""
+
+_DAY_SHARE_MIN = 60
+"""…and is at least an hour: work is spread over days, not crumbled into bits."""
+
+_STALL_WEEKS = 3
+"""Give up after this many calendar weeks in a row without placing anything."""
 
 _RESCHEDULE_HORIZON = timedelta(days=21)
 """How far past its earliest start a moved session is searched for a free slot."""
@@ -87,7 +110,13 @@ def first_available_start(slots: list[Slot], tz: str, now: datetime) -> date:
 
 
 def build_timetable(
-    plan: Plan, slots: list[Slot], tz: str, start: date, *, now: datetime
+    plan: Plan,
+    slots: list[Slot],
+    tz: str,
+    start: date,
+    *,
+    now: datetime,
+    max_session_minutes: int = DEFAULT_MAX_SESSION_MINUTES,
 ) -> list[StudySession]:
     """Place every module of ``plan`` into slot occurrences from ``start`` on.
 
@@ -100,17 +129,50 @@ def build_timetable(
     slot_map = _slot_map(slots)
     if not slot_map or budget <= 0:
         return []
-    first_day = max(start, now.astimezone(zone).date())
-    placer = _Placer(_occurrences(slot_map, zone, first_day, not_before=now), budget, start)
-    sessions: list[StudySession] = []
-    for week in plan.weeks:
-        week_start = start + timedelta(days=7 * (week.number - 1))
-        for module in week.modules:
-            pieces = placer.place(_module_minutes(module.hours), week_start)
-            if pieces is None:
-                return sessions
-            sessions.extend(_module_sessions(module.id, week.number, pieces))
-    return sessions
+    cap = max(MIN_PART_MINUTES, int(max_session_minutes))
+    works = [
+        _Work(module.id, week.number, _module_minutes(module.hours))
+        for week in plan.weeks
+        for module in week.modules
+    ]
+    queue = list(works)
+    today = now.astimezone(zone).date()
+    window, idle = 0, 0
+    while queue and idle < _STALL_WEEKS:
+        first = start + timedelta(days=7 * window)
+        ready = [w for w in queue if w.week <= window + 1]
+        if ready:
+            days = _week_days(slot_map, zone, max(first, today), first + timedelta(days=7), now)
+            placed = _fill_week(ready, days, budget, cap)
+            idle = 0 if placed else idle + 1
+            if days and not placed:
+                ready[0].relaxed = True
+            queue = [w for w in queue if w.remaining > 0]
+        window += 1
+    placed = [w for w in works if w.remaining == 0]
+    return _chronological(
+        [s for w in placed for s in _module_sessions(w.module_id, w.week, w.pieces)]
+    )
+
+
+def weekly_capacity_minutes(
+    slots: list[Slot], max_session_minutes: int = DEFAULT_MAX_SESSION_MINUTES
+) -> int:
+    """Study minutes a week of the slots can hold, with the breaks long slots get."""
+    cap = max(MIN_PART_MINUTES, int(max_session_minutes))
+    total = 0
+    for intervals in _slot_map(slots).values():
+        for begin, end in intervals:
+            stretches, rest = divmod(end - begin, cap + BREAK_MINUTES)
+            total += stretches * cap + min(rest, cap)
+    return total
+
+
+def plan_end(plan: Plan, start: date, deadline: date | None = None) -> date:
+    """The first local day after the plan's weeks (or after its deadline, if sooner)."""
+    weeks = max((w.number for w in plan.weeks), default=1)
+    end = start + timedelta(days=7 * weeks)
+    return min(end, deadline + timedelta(days=1)) if deadline is not None else end
 
 
 def reschedule_missed(
@@ -197,48 +259,95 @@ def _replace_planned(
     return result, moves, unplaced
 
 
-class _Placer:
-    """Sequential first-fit over an infinite stream of slot occurrences."""
+@dataclass
+class _Work:
+    """One module's minutes still to place, and the pieces placed so far."""
 
-    def __init__(self, occurrences: Iterator[_Occurrence], budget: int, anchor: date) -> None:
-        self._occurrences = occurrences
-        self._budget = budget
-        self._anchor = anchor
-        self._used: defaultdict[int, int] = defaultdict(int)
-        self._current = next(occurrences)
-        self._free_from = self._current.start
+    module_id: str
+    week: int
+    remaining: int
+    pieces: list[tuple[datetime, datetime]] = field(default_factory=list)
+    relaxed: bool = False
+    """Set after a week in which this module fitted nowhere (e.g. 45 minutes and only
+    30-minute slots): then it may be split into parts down to `_RELAXED_PART_MINUTES`."""
 
-    def place(self, minutes: int, not_before: date) -> list[tuple[datetime, datetime]] | None:
-        """Place ``minutes`` of one module; ``None`` when it cannot be placed at all."""
-        while self._current.day < not_before:
-            self._advance()
-        pieces: list[tuple[datetime, datetime]] = []
-        last_progress = self._free_from
-        remaining = minutes
-        while remaining > 0:
-            if self._current.start - last_progress > _STALL_LIMIT:
-                return None
-            chunk = _chunk_minutes(remaining, self._available())
-            if chunk == 0:
-                self._advance()
-                continue
-            end = self._free_from + timedelta(minutes=chunk)
-            pieces.append((self._free_from, end))
-            self._used[self._window()] += chunk
-            self._free_from = last_progress = end
-            remaining -= chunk
-        return pieces
+    def piece(self, room: int, slot_minutes: int) -> int:
+        """Minutes of this module to place in ``room`` free minutes, or 0 to wait."""
+        if self.remaining <= room:
+            return self.remaining
+        shortest = _RELAXED_PART_MINUTES if self.relaxed else MIN_PART_MINUTES
+        piece = room
+        if self.remaining - piece < shortest:
+            piece = self.remaining - shortest
+        smallest = min(shortest, slot_minutes)
+        return piece if piece >= smallest and piece > 0 else 0
 
-    def _available(self) -> int:
-        in_slot = _minutes_between(self._free_from, self._current.end)
-        return min(in_slot, self._budget - self._used[self._window()])
 
-    def _window(self) -> int:
-        return (self._current.day - self._anchor).days // 7
+def _week_days(
+    slot_map: _SlotMap, zone: ZoneInfo, first: date, end: date, now: datetime
+) -> list[list[_Occurrence]]:
+    """The slot occurrences of each local day in [first, end) that start at or after now."""
+    if first >= end:
+        return []
+    by_day: dict[date, list[_Occurrence]] = {}
+    for occ in _occurrences(slot_map, zone, first, not_before=now):
+        if occ.day >= end:
+            break
+        by_day.setdefault(occ.day, []).append(occ)
+    return list(by_day.values())
 
-    def _advance(self) -> None:
-        self._current = next(self._occurrences)
-        self._free_from = self._current.start
+
+def _fill_week(ready: list[_Work], days: list[list[_Occurrence]], budget: int, cap: int) -> int:
+    """Place the ready work (in order) into one calendar week; returns minutes placed."""
+    target = min(budget, sum(w.remaining for w in ready))
+    if not days or target <= 0:
+        return 0
+    share = -(-target // len(days))
+    share = max(-(-share // _DAY_ROUNDING) * _DAY_ROUNDING, _DAY_SHARE_MIN)
+    placed, carry = 0, 0
+    for occurrences in days:
+        quota = min(share + carry, target - placed)
+        used = _fill_day(ready, occurrences, quota, target - placed, cap)
+        placed += used
+        carry = quota - used
+        if placed >= target:
+            break
+    return placed
+
+
+def _fill_day(
+    ready: list[_Work], occurrences: list[_Occurrence], quota: int, limit: int, cap: int
+) -> int:
+    """Place about ``quota`` minutes (never more than ``limit``) into one day's slots:
+    stretches of at most ``cap`` minutes with a break between them, module pieces of at
+    least 30 minutes. A module that fits whole is not split to keep to the quota."""
+    used = 0
+    for occ in occurrences:
+        slot_minutes = _minutes_between(occ.start, occ.end)
+        cursor, stretch = occ.start, 0
+        while used < quota:
+            work = next((w for w in ready if w.remaining > 0), None)
+            if work is None:
+                return used
+            if stretch >= cap:
+                cursor += timedelta(minutes=BREAK_MINUTES)
+                stretch = 0
+            whole = min(_minutes_between(cursor, occ.end), cap - stretch, limit - used)
+            room = min(whole, quota - used)
+            if 0 < work.remaining <= whole:
+                minutes = work.remaining
+            else:
+                minutes = work.piece(room, slot_minutes) if room > 0 else 0
+            if minutes == 0:
+                if stretch and room > 0 and _minutes_between(cursor, occ.end) > room:
+                    stretch = cap  # the rest of this stretch is too short: take the break
+                    continue
+                break
+            end = cursor + timedelta(minutes=minutes)
+            work.pieces.append((cursor, end))
+            work.remaining -= minutes
+            cursor, stretch, used = end, stretch + minutes, used + minutes
+    return used
 
 
 class _FreeTime:
@@ -297,18 +406,6 @@ class _FreeTime:
 
     def _window(self, instant: datetime) -> int:
         return (instant.astimezone(self._zone).date() - self._anchor).days // 7
-
-
-def _chunk_minutes(remaining: int, available: int) -> int:
-    """Minutes of a module to place now, or 0 to wait for the next occurrence.
-
-    Everything fits: place it all. Otherwise split so that both this part and what
-    is left are at least ``MIN_CHUNK_MINUTES``.
-    """
-    if remaining <= available:
-        return remaining
-    chunk = min(available, remaining - MIN_CHUNK_MINUTES)
-    return chunk if chunk >= MIN_CHUNK_MINUTES else 0
 
 
 def _module_sessions(

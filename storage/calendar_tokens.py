@@ -112,3 +112,44 @@ async def user_for_token(store: Store, token: str) -> int | None:
     if doc is None or not hmac.compare_digest(str(doc["token_hash"]), wanted):
         return None
     return int(doc["user_id"])
+
+
+CALENDAR_UID_FIELD = "calendar_uid"
+ALARM_REVISION_FIELD = "calendar_alarm_revision"
+
+
+async def calendar_uid(store: Store, user_id: int) -> str:
+    """The user's random calendar id (64 bits, hex), made on first use.
+
+    Event UIDs are built from it, never from the Telegram user id, so a shared feed
+    URL or an exported file does not reveal who it belongs to. `Store.forget_user`
+    deletes it with the users document."""
+
+    def op() -> str:
+        users = store.db.users
+        doc = users.find_one({"user_id": user_id}, {CALENDAR_UID_FIELD: 1}) or {}
+        value = doc.get(CALENDAR_UID_FIELD)
+        if isinstance(value, str) and value:
+            return value
+        fresh = secrets.token_hex(8)
+        users.update_one(
+            {"user_id": user_id, CALENDAR_UID_FIELD: {"$exists": False}},
+            {"$set": {CALENDAR_UID_FIELD: fresh}},
+        )
+        doc = users.find_one({"user_id": user_id}, {CALENDAR_UID_FIELD: 1}) or {}
+        return str(doc.get(CALENDAR_UID_FIELD) or fresh)
+
+    return await store.run(op)
+
+
+async def bump_alarm_revision(store: Store, user_id: int) -> None:
+    """Count a change of the calendar alarm (the reminder lead time): every event's
+    SEQUENCE rises with it, so calendar apps take the new alarm."""
+    await store.run(
+        store.db.users.update_one, {"user_id": user_id}, {"$inc": {ALARM_REVISION_FIELD: 1}}
+    )
+
+
+def alarm_revision(user: dict[str, Any] | None) -> int:
+    value = (user or {}).get(ALARM_REVISION_FIELD)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

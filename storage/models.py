@@ -100,6 +100,10 @@ class Milestone(BaseModel):
 
 class PlanMeta(BaseModel):
     planner: Literal["deterministic", "llm"] = "deterministic"
+    # Where the content came from: the generic template, a built-in curriculum, an LLM
+    # outline (possibly completed by a fallback), or the learner's own syllabus.
+    source: Literal["template", "curriculum", "llm", "syllabus"] = "template"
+    curriculum: str | None = None
     model: str | None = None
     fallback_reason: str | None = None
     repairs: list[str] = Field(default_factory=list)

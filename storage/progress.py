@@ -452,13 +452,29 @@ class ProgressDoc:
         return int(self.lineage(lineage).get("minutes_total") or 0)
 
     def quiz_scores(self, lineage: str) -> dict[int, tuple[int, int]]:
-        """Week number → (correct, answered)."""
+        """Week number → (correct, answered): a retaken quiz replaces the earlier answers,
+        so a week counts the answers of its latest quiz (batch of polls) that has any."""
         quiz = self.lineage(lineage).get("quiz") or {}
-        return {
+        scores = {
             int(k[1:]): (int(v.get("correct", 0)), int(v.get("answered", 0)))
             for k, v in quiz.items()
             if k[1:].isdigit() and isinstance(v, dict)
         }
+        batches: dict[tuple[int, str], list[dict[str, Any]]] = {}
+        for poll in (self.raw.get("polls") or {}).values():
+            if not isinstance(poll, dict) or poll.get("plan") != lineage:
+                continue
+            if poll.get("correct_index") is None or not isinstance(poll.get("answer"), dict):
+                continue
+            batches.setdefault((int(poll.get("week", 0)), str(poll.get("batch"))), []).append(poll)
+        latest: dict[int, tuple[tuple[str, int], list[dict[str, Any]]]] = {}
+        for order, ((week, _batch), polls) in enumerate(batches.items()):
+            key = (min(str(q.get("sent_at") or "") for q in polls), order)
+            if week not in latest or key > latest[week][0]:
+                latest[week] = (key, polls)
+        for week, (_sent, polls) in latest.items():
+            scores[week] = (sum(1 for q in polls if q["answer"].get("correct")), len(polls))
+        return scores
 
     def self_ratings(self, lineage: str) -> dict[int, tuple[int, int]]:
         """Week number → (sum of ratings, count)."""

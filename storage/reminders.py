@@ -24,8 +24,9 @@ Every write is one atomic single-document update. Each write that changes a
 reminder increments ``rev``, and a dispatcher's writes are compare-and-set on
 ``(reminder_id, rev)``: a claim succeeds only if the document is still exactly the
 due one it read, so of two instances (or a retry and a snooze) exactly one wins.
-The claim sets a lease; the result of the send is written only while the claim
-is still the holder's (``claimed_by`` and ``rev`` unchanged).
+The claim sets a lease, judged by the server's clock (`storage.leases`); the
+result of the send is written only while the claim is still the holder's
+(``claimed_by`` and ``rev`` unchanged).
 
 Finding due work cheaply
 ------------------------
@@ -48,6 +49,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from storage.leases import server_now_sync
 from storage.store import Store, as_utc
 
 PENDING, CLAIMED, SENT = "pending", "claimed", "sent"
@@ -176,11 +178,13 @@ async def insert_many_if_absent(store: Store, docs: list[dict[str, Any]]) -> int
 # ---- reading ---------------------------------------------------------------------
 
 
-def _due_filter(now: datetime) -> dict[str, Any]:
+def _due_filter(now: datetime, server_now: datetime) -> dict[str, Any]:
+    """Pending and due by the caller's clock, or claimed with a lease expired by the
+    lease clock (`storage.leases`)."""
     return {
         "$or": [
             {"status": PENDING, "due_at": {"$lte": now}},
-            {"status": CLAIMED, "lease_until": {"$lte": now}},
+            {"status": CLAIMED, "lease_until": {"$lte": server_now}},
         ]
     }
 
@@ -193,11 +197,11 @@ async def due_reminders(
     ``lookback`` bounds how old a due time is looked at (the cheap periodic query);
     ``None`` scans everything (start-up catch-up).
     """
-    query = _due_filter(now)
-    if lookback is not None:
-        query = {"due_bucket": {"$in": buckets_between(now - lookback, now)}, **query}
 
     def op() -> list[dict[str, Any]]:
+        query = _due_filter(now, server_now_sync(store))
+        if lookback is not None:
+            query = {"due_bucket": {"$in": buckets_between(now - lookback, now)}, **query}
         cursor = store.db.reminders.find(query, {"_id": 0}).sort("due_at", ASCENDING).limit(limit)
         return list(cursor)
 
@@ -286,37 +290,6 @@ async def compare_and_set(
         )
 
     return _clean(await store.run(op))
-
-
-async def expire_leases(store: Store, now: datetime) -> int:
-    """End every claim's lease now. Only for a store no other process can use (the
-    embedded engine's data directory is locked): after a crash its claims belong to
-    a dead process, and waiting out their leases would delay those reminders."""
-
-    def op() -> int:
-        result = store.db.reminders.update_many(
-            {"status": CLAIMED}, {"$set": {"lease_until": now}, "$inc": {"rev": 1}}
-        )
-        return result.modified_count
-
-    return await store.run(op)
-
-
-async def claim(
-    store: Store, doc: dict[str, Any], *, holder: str, now: datetime, lease: timedelta
-) -> dict[str, Any] | None:
-    """Take a due reminder for sending. Reclaiming an expired lease counts the earlier
-    attempt as uncertain: its holder may have sent it before it stopped."""
-    inc = {"uncertain": 1} if doc["status"] == CLAIMED else None
-    fields = {
-        "status": CLAIMED,
-        "claimed_by": holder,
-        "claimed_at": now,
-        "lease_until": now + lease,
-    }
-    if doc["status"] == CLAIMED:
-        fields["last_error"] = "lease expired: the previous attempt may have been delivered"
-    return await compare_and_set(store, doc, fields, inc=inc)
 
 
 async def cancel_pending(
@@ -410,20 +383,20 @@ async def add_custom_rule(store: Store, user_id: int, rule: dict[str, Any], *, l
 
     def op() -> str:
         db = store.db.users
-        db.update_one(
-            {"user_id": user_id},
-            {"$setOnInsert": {"user_id": user_id, "created_at": now}},
-            upsert=True,
-        )
-        result = db.update_one(
-            {
-                "user_id": user_id,
-                "reminders.custom.id": {"$ne": rule["id"]},
-                f"reminders.custom.{limit - 1}": {"$exists": False},
-            },
-            {"$push": {"reminders.custom": rule}},
-        )
-        if result.modified_count == 1:
+        guard = {
+            "user_id": user_id,
+            "reminders.custom.id": {"$ne": rule["id"]},
+            f"reminders.custom.{limit - 1}": {"$exists": False},
+        }
+        update = {
+            "$push": {"reminders.custom": rule},
+            "$setOnInsert": {"created_at": now},
+        }
+        try:  # one write: an upsert whose guard fails on an existing user collides
+            result = db.update_one(guard, update, upsert=True)
+        except DuplicateKeyError:
+            result = None
+        if result is not None and (result.modified_count == 1 or result.upserted_id):
             return "added"
         if db.find_one({"user_id": user_id, "reminders.custom.id": rule["id"]}, {"_id": 1}):
             return "exists"

@@ -61,6 +61,47 @@ async def list_sessions(store: Store, user_id: int, plan_version: int) -> list[S
     return [_to_session(d) for d in await store.run(op)]
 
 
+async def removed_sessions(store: Store, user_id: int, plan_version: int) -> list[StudySession]:
+    """Sessions the user's calendar may have shown that ``plan_version`` no longer has:
+    for each such session id, its document from the latest other version, with the
+    highest sequence that id ever had (other versions and retired ones) — the export
+    shows it cancelled one above that. Once shown (`remember_shown`), that cancellation
+    keeps its sequence, so exporting again gives the same event."""
+
+    def op() -> tuple[list[dict[str, Any]], dict[str, int], dict[str, Any]]:
+        db = store.db
+        keep = db.schedules.distinct(
+            "session_id", {"user_id": user_id, "plan_version": plan_version}
+        )
+        cursor = db.schedules.find(
+            {"user_id": user_id, "plan_version": {"$ne": plan_version}}, {"_id": 0}
+        ).sort("plan_version", ASCENDING)
+        latest = {str(d["session_id"]): d for d in cursor if d["session_id"] not in keep}
+        highest = _highest_elsewhere(db, user_id, plan_version, list(latest))
+        user = db.users.find_one({"user_id": user_id}, {"_id": 0, SHOWN_FIELD: 1}) or {}
+        return list(latest.values()), highest, dict(user.get(SHOWN_FIELD) or {})
+
+    docs, highest, shown = await store.run(op)
+    out = []
+    for doc in docs:
+        session = _to_session(doc)
+        cancelled = shown.get(_retired_name(session.session_id))
+        top = max(session.sequence, highest.get(session.session_id, 0))
+        if isinstance(cancelled, int) and cancelled >= top:
+            top = cancelled - 1  # shown cancelled before: the same event again
+        out.append(session.model_copy(update={"sequence": top}))
+    return sorted(out, key=lambda s: (s.starts_at, s.session_id))
+
+
+async def remember_shown(store: Store, user_id: int, sequences: dict[str, int]) -> None:
+    """Record sequences a calendar export showed for sessions outside the active version
+    (cancelled events), so the session id never comes back lower (see `save_sessions`)."""
+    if not sequences:
+        return
+    fields = {f"{SHOWN_FIELD}.{_retired_name(sid)}": seq for sid, seq in sequences.items()}
+    await store.run(store.db.users.update_one, {"user_id": user_id}, {"$max": fields})
+
+
 async def get_session(
     store: Store, user_id: int, plan_version: int, session_id: str
 ) -> StudySession | None:
@@ -73,6 +114,8 @@ async def get_session(
 
 
 RETIRED_FIELD = "retired_session_sequences"
+SHOWN_FIELD = "cancelled_session_sequences"
+"""Sequences calendar exports showed for sessions as cancelled (see `remember_shown`)."""
 
 
 def _retired_name(session_id: str) -> str:
@@ -97,12 +140,13 @@ def _highest_elsewhere(
     for doc in cursor:
         sid, seq = str(doc["session_id"]), int(doc.get("sequence", 0))
         highest[sid] = max(seq, highest.get(sid, seq))
-    user = db.users.find_one({"user_id": user_id}, {"_id": 0, RETIRED_FIELD: 1})
-    retired: dict[str, Any] = (user or {}).get(RETIRED_FIELD) or {}
-    for sid in session_ids:
-        seq = retired.get(_retired_name(sid))
-        if isinstance(seq, int) and not isinstance(seq, bool):
-            highest[sid] = max(seq, highest.get(sid, seq))
+    user = db.users.find_one({"user_id": user_id}, {"_id": 0, RETIRED_FIELD: 1, SHOWN_FIELD: 1})
+    for field in (RETIRED_FIELD, SHOWN_FIELD):
+        retired: dict[str, Any] = (user or {}).get(field) or {}
+        for sid in session_ids:
+            seq = retired.get(_retired_name(sid))
+            if isinstance(seq, int) and not isinstance(seq, bool):
+                highest[sid] = max(seq, highest.get(sid, seq))
     return highest
 
 
@@ -207,15 +251,20 @@ async def save_sessions(
 
 
 async def activate_schedule(store: Store, user_id: int, plan_version: int) -> None:
-    """Mark ``plan_version`` as the user's scheduled version (and no other)."""
+    """Mark ``plan_version`` as the user's scheduled version (and no other).
+
+    The new version is activated before the others are deactivated: a crash (or a
+    failed, non-retryable ``update_many``) in between leaves two active versions, never
+    none, and both writes are idempotent, so the next call for the plan repairs it."""
 
     def op() -> None:
         store.db.schedules.update_many(
-            {"user_id": user_id, "plan_version": {"$ne": plan_version}, "active": True},
-            {"$set": {"active": False}},
+            {"user_id": user_id, "plan_version": plan_version, "active": {"$ne": True}},
+            {"$set": {"active": True}},
         )
         store.db.schedules.update_many(
-            {"user_id": user_id, "plan_version": plan_version}, {"$set": {"active": True}}
+            {"user_id": user_id, "plan_version": {"$ne": plan_version}, "active": True},
+            {"$set": {"active": False}},
         )
 
     await store.run(op)

@@ -13,9 +13,10 @@ import asyncio
 import functools
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import pymongo
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
@@ -25,8 +26,15 @@ from storage.models import Goal, Plan
 
 T = TypeVar("T")
 
-NOT_USER_DATA = frozenset({"llm_cache"})
+# Shared caches, and the conversation checkpoints: those are keyed by thread
+# (the chat), found by their thread_id index and deleted with the thread.
+NOT_USER_DATA = frozenset(
+    {"llm_cache", "lg_checkpoints", "lg_checkpoint_writes", "checkpoints", "checkpoint_writes"}
+)
 MAX_HISTORY = 100
+# `touch_user` rewrites an unchanged user this often (keeps ``last_seen_at`` fresh, and
+# recreates the document if another instance forgot the user meanwhile).
+TOUCH_EVERY = timedelta(minutes=10)
 SECRET_FIELDS = frozenset({"token_hash", "token", "secret"})
 
 
@@ -43,6 +51,12 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _bounded(timeout: float, call: Callable[[], T]) -> T:
+    """One call whose pymongo operations share one deadline (client-side timeout)."""
+    with pymongo.timeout(timeout):
+        return call()
+
+
 def ensure_indexes(db: Database) -> None:
     db.users.create_index([("user_id", ASCENDING)], unique=True)
     db.learning_plans.create_index([("user_id", ASCENDING), ("version", ASCENDING)], unique=True)
@@ -57,6 +71,7 @@ def ensure_indexes(db: Database) -> None:
     db.ical_tokens.create_index([("token_hash", ASCENDING)], unique=True)
     db.ical_tokens.create_index([("user_id", ASCENDING)])
     db.llm_cache.create_index([("key", ASCENDING)], unique=True)
+    db.review_items.create_index([("user_id", ASCENDING)], unique=True)
     from storage.reminders import ensure_reminder_indexes  # imports this module
 
     ensure_reminder_indexes(db)
@@ -69,28 +84,46 @@ class Store:
         self.engine = engine
         self.db: Database = engine.db
         self.clock = clock or (lambda: datetime.now(UTC))
+        # user_id → (chat_id, name, when) as last written by `touch_user`
+        self._touched: dict[int, tuple[int, str | None, datetime]] = {}
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one storage call on the engine's threads. On MongoDB the whole call
+        (however many commands) is bounded by the engine's timeout, and so is the
+        wait for it. Every failure but a duplicate key is a `StorageError`."""
         loop = asyncio.get_running_loop()
         call = functools.partial(fn, *args, **kwargs)
+        timeout = self.engine.timeout_s
+        if timeout is not None:
+            call = functools.partial(_bounded, timeout, call)
         try:
-            return await loop.run_in_executor(self.engine.executor, call)
+            work = loop.run_in_executor(self.engine.executor, call)
+            if timeout is None:
+                return await work
+            return await asyncio.wait_for(work, timeout + 1.0)
         except DuplicateKeyError:
             raise
         except (PyMongoError, sqlite3.Error) as exc:
             # sqlite3.Error: the embedded engine's file is locked, full or unwritable.
-            raise StorageError(str(exc)) from exc
+            raise StorageError(f"storage call failed: {exc}") from exc
+        except TimeoutError as exc:
+            raise StorageError(f"storage call did not finish within {timeout:.0f} s") from exc
 
     async def setup(self) -> None:
         await self.run(ensure_indexes, self.db)
 
     # ---- users -------------------------------------------------------------
 
-    async def touch_user(self, user_id: int, chat_id: int, name: str | None) -> dict[str, Any]:
+    async def touch_user(self, user_id: int, chat_id: int, name: str | None) -> bool:
+        """Create or update the user's document — only when something changed: a new
+        chat or name, or ``last_seen_at`` older than `TOUCH_EVERY`. True if written."""
         now = self.clock()
+        seen = self._touched.get(user_id)
+        if seen is not None and seen[:2] == (chat_id, name) and now - seen[2] < TOUCH_EVERY:
+            return False
 
-        def op() -> dict[str, Any]:
-            doc = self.db.users.find_one_and_update(
+        def op() -> None:
+            self.db.users.update_one(
                 {"user_id": user_id},
                 {
                     "$set": {"chat_id": chat_id, "name": name, "last_seen_at": now},
@@ -102,11 +135,13 @@ class Store:
                     },
                 },
                 upsert=True,
-                return_document=ReturnDocument.AFTER,
             )
-            return dict(doc)
 
-        return await self.run(op)
+        await self.run(op)
+        if len(self._touched) >= 10_000:
+            self._touched.clear()
+        self._touched[user_id] = (chat_id, name, now)
+        return True
 
     async def get_user(self, user_id: int) -> dict[str, Any] | None:
         return await self.run(self.db.users.find_one, {"user_id": user_id}, {"_id": 0})
@@ -141,8 +176,12 @@ class Store:
                     "goal": goal.model_dump(mode="json"),
                 }
             )
+            # only upwards: of two saves racing, the newer version ends up active; a
+            # crash before this line leaves an inactive version the next save supersedes.
+            # (A filter, not $max: the embedded engine's $max fails on a null field.)
+            lower = [{"active_plan_version": None}, {"active_plan_version": {"$lt": version}}]
             self.db.users.update_one(
-                {"user_id": user_id},
+                {"user_id": user_id, "$or": lower},
                 {
                     "$set": {"active_plan_version": version, "plan_redo": []},
                     "$push": {"plan_history": {"$each": [version], "$slice": -MAX_HISTORY}},
@@ -195,7 +234,11 @@ class Store:
 
     async def set_timezone(self, user_id: int, timezone: str) -> int | None:
         """Record the user's zone, and the active plan's, so sessions follow it.
-        Returns the active plan version that was updated, if any."""
+        Returns the active plan version that was updated, if any.
+
+        Two idempotent ``$set`` writes: after a crash between them, calling it again
+        (the user repeats the zone) completes it. One chat's turns never run at once
+        (`agent.service`), so two of these for one user do not interleave."""
 
         def op() -> int | None:
             user = self.db.users.find_one_and_update(
@@ -261,6 +304,8 @@ class Store:
 
     async def forget_user(self, user_id: int) -> int:
         """Delete every document of the user in every collection; returns how many."""
+
+        self._touched.pop(user_id, None)
 
         def op() -> int:
             return sum(

@@ -31,6 +31,7 @@ from storage.schedules import list_sessions, save_sessions
 from storage.store import Store
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
 from tests.harness import BotUnderTest, FrozenClock, texts
+from tests.mongo_server import engine_env
 
 RUST_GOAL = (
     "I want to learn Rust, 6 weeks, 5h/week, beginner, weekday evenings 19:00-21:00, "
@@ -149,7 +150,11 @@ def link_in(text: str) -> str:
 
 @asynccontextmanager
 async def calendar_rig(
-    tmp_path: Path, *, public: bool = True, now: datetime | None = None
+    tmp_path: Path,
+    *,
+    public: bool = True,
+    now: datetime | None = None,
+    mongodb_uri: str | None = None,
 ) -> AsyncIterator[CalendarRig]:
     api = RecordingTelegramAPI()
     await api.start()
@@ -157,7 +162,9 @@ async def calendar_rig(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     public_url = f"http://127.0.0.1:{sock.getsockname()[1]}" if public else None
-    env = {"LEARNPLAN_PUBLIC_URL": public_url} if public_url else {}
+    env = engine_env(mongodb_uri)
+    if public_url:
+        env["LEARNPLAN_PUBLIC_URL"] = public_url
     clock = FrozenClock(now) if now is not None else None
     bot = BotUnderTest(api, tmp_path / "data", clock=clock, env=env)
     try:

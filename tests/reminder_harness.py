@@ -38,10 +38,10 @@ class ReminderBot(BotUnderTest):
         assert self.runtime is not None
         return self.runtime.store
 
-    async def send(self, chat_id: int, user_id: int, replies: list[dict[str, Any]]) -> None:
+    async def send(self, chat_id: int, user_id: int, replies: list[dict[str, Any]]) -> list[int]:
         assert self.application is not None
         handlers = self.application.bot_data["handlers"]
-        await handlers.send_replies(self.application.bot, chat_id, user_id, replies)
+        return await handlers.send_replies(self.application.bot, chat_id, user_id, replies)
 
     def make_runner(self, instance: str) -> ReminderRunner:
         return ReminderRunner(

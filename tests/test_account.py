@@ -22,6 +22,8 @@ BOB_GOAL = (
     "topics: washes"
 )
 
+BOTH_ENGINES = True  # run on the embedded engine and on MONGODB_URI (tests/conftest.py)
+
 
 async def _other_features_data(store: Store, user: int) -> None:
     """Documents other features keep (reminders, calendar tokens, sessions, settings)."""
@@ -162,7 +164,8 @@ async def test_forget_confirmation_expires_and_cannot_be_forged(bot: BotUnderTes
 async def test_forget_mid_intake_confirms_and_deletes(bot: BotUnderTest) -> None:
     user = 777
     await make_plan(bot, user)
-    await bot.say(user, "/newplan")
+    calls = await bot.say(user, "/newplan")
+    await bot.press_button(user, calls[-1], "Start a new plan")
     calls = await bot.say(user, "/forget")
     confirm = next(c for c in calls if any("Yes" in label for label, _ in bot.api.buttons(c)))
     assert "What do you want to learn" in texts(calls), "the open question is asked again"

@@ -12,16 +12,19 @@ import pytest
 from icalendar import Calendar
 
 from scheduler.ics import calendar_filename
+from storage.calendar_tokens import calendar_uid
 from storage.schedules import save_sessions
 from tests.calendar_harness import CalendarRig, calendar_rig, read_with_vobject
 from tests.harness import FrozenClock, texts
+
+BOTH_ENGINES = True  # run on the embedded engine and on MONGODB_URI (tests/conftest.py)
 
 USER = 401
 
 
 @pytest.fixture
-async def rig(tmp_path: Path) -> AsyncIterator[CalendarRig]:
-    async with calendar_rig(tmp_path) as started:
+async def rig(tmp_path: Path, mongodb_uri: str | None) -> AsyncIterator[CalendarRig]:
+    async with calendar_rig(tmp_path, mongodb_uri=mongodb_uri) as started:
         yield started
 
 
@@ -54,11 +57,11 @@ async def test_calendar_sends_an_ics_both_parsers_read(rig: CalendarRig) -> None
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
     events = calendar.walk("VEVENT")
     assert len(events) == len(sessions)
-    assert {str(e["UID"]) for e in events} == {
-        f"{s.session_id}.u{USER}@learnplan" for s in sessions
-    }
+    own = await calendar_uid(rig.store, USER)
+    assert own and str(USER) not in own
+    assert {str(e["UID"]) for e in events} == {f"{s.session_id}.{own}@learnplan" for s in sessions}
     berlin = ZoneInfo("Europe/Berlin")
-    by_uid = {f"{s.session_id}.u{USER}@learnplan": s for s in sessions}
+    by_uid = {f"{s.session_id}.{own}@learnplan": s for s in sessions}
     for event in events:
         session = by_uid[str(event["UID"])]
         start = event.decoded("DTSTART")
@@ -116,7 +119,7 @@ async def test_two_exports_keep_uids_and_a_moved_session_raises_sequence(rig: Ca
     before = {str(e["UID"]): e for e in _events(second)}
     after = {str(e["UID"]): e for e in _events(third)}
     assert set(after) == set(before)
-    moved_uid = f"{moved_id}.u{USER}@learnplan"
+    moved_uid = f"{moved_id}.{await calendar_uid(rig.store, USER)}@learnplan"
     assert int(after[moved_uid]["SEQUENCE"]) == int(before[moved_uid]["SEQUENCE"]) + 1
     assert after[moved_uid].decoded("DTSTART") == before[moved_uid].decoded("DTSTART") + timedelta(
         days=1

@@ -17,20 +17,19 @@ from storage.calendar_tokens import (
     revoke_token,
     user_for_token,
 )
-from storage.engine import open_engine
+from storage.engine import Engine
 from storage.store import Store
 from tests.harness import FrozenClock
 
+BOTH_ENGINES = True
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def store() -> AsyncIterator[Store]:
-    engine = open_engine(memory=True)
+async def store(engine: Engine) -> AsyncIterator[Store]:
     created = Store(engine, clock=FrozenClock(NOW))
     await created.setup()
     yield created
-    engine.close()
 
 
 async def _docs(store: Store) -> list[dict]:

@@ -64,3 +64,38 @@ def test_unreachable_mongodb_is_a_clear_startup_error(tmp_path: Path) -> None:
     result = _run(["chat"], tmp_path, "", MONGODB_URI="mongodb://127.0.0.1:9/learnplan")
     assert result.returncode == 2
     assert "MongoDB" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_chat_is_the_same_product_quiz_buttons_and_files(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = _run(["chat"], data, CONVERSATION)
+    assert first.returncode == 0, first.stderr
+    session = "\n".join(
+        [
+            "/quiz",
+            "1",
+            "1",
+            "1",
+            "/plan",
+            "week 1",
+            "/calendar",
+            "/progress",
+            "/export",
+            "/forget",
+            "yes",
+            "",
+        ]
+    )
+    second = _run(["chat"], data, session)
+    assert second.returncode == 0, second.stderr
+    out = second.stdout
+    assert "Traceback" not in second.stderr and "❓ Week 1 · 1/" in out, out
+    assert "Week 1 quiz finished" in out, out
+    assert "Week 1 —" in out, "typing a button's label presses it"
+    saved = [line.split("Saved to ", 1)[1] for line in out.splitlines() if "Saved to " in line]
+    assert any(p.endswith(".ics") for p in saved) and any(p.endswith(".png") for p in saved)
+    assert len(saved) >= 3, out
+    for path in saved:
+        assert Path(path).is_file() and Path(path).is_relative_to(data)
+    third = _run(["chat"], data, "/plan\n")
+    assert "Week 4" not in third.stdout, "“yes” at the /forget confirmation deleted the plan"

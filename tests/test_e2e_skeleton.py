@@ -11,6 +11,8 @@ FULL_GOAL = (
     "Berlin, topics: ownership and async"
 )
 
+BOTH_ENGINES = True  # run on the embedded engine and on MONGODB_URI (tests/conftest.py)
+
 
 async def _confirm_and_build(bot: BotUnderTest, user: int, calls: list) -> list:
     assert "Shall I build the plan?" in texts(calls)

@@ -60,8 +60,18 @@ def test_the_fast_build_equals_the_reference(
     schedule: tuple[Plan, list[StudySession]], tz: str, lead: int
 ) -> None:
     plan, sessions = schedule
-    for items in (sessions, odd_sessions(sessions, lead), []):
-        args = dict(lead_minutes=lead, calendar_id="u42", now=NOW)
+    odd = odd_sessions(sessions, lead)
+    cases: list[tuple[list[StudySession], list[StudySession] | None, int]] = [
+        (sessions, None, 0),
+        (odd, None, 2),
+        ([], None, 0),
+        (odd[: len(odd) // 2], odd[len(odd) // 3 :], 1),
+        ([], sessions[:3], 0),
+    ]
+    for items, removed, offset in cases:
+        args = dict(
+            lead_minutes=lead, calendar_id="k3Xq", now=NOW, removed=removed, sequence_offset=offset
+        )
         assert build_calendar_fast(plan, items, tz, **args) == build_calendar(
             plan, items, tz, **args
         )  # type: ignore[arg-type]

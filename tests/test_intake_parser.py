@@ -1,4 +1,5 @@
-"""Focused tests for `agent.intake_parser` (and robustness of `agent.understanding.refinement`).
+"""Focused tests for `agent.understanding.intake` (and robustness of
+`agent.understanding.refinement`).
 
 The broad utterance table lives in `tests/test_parsers_table.py`; these tests pin down
 time-zone resolution, `missing_fields`, the problems reported for absurd values, and
@@ -15,17 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.intake_parser import (
-    FIELD_ORDER,
-    find_plan_weeks,
-    find_weekly_hours,
-    missing_fields,
-    parse_availability,
-    parse_intake,
-    resolve_timezone,
-    timezone_from_location,
-)
 from agent.refine_ops import RefineOp
+from agent.understanding.availability import parse_availability
+from agent.understanding.intake import FIELD_ORDER, missing_fields, parse_intake
+from agent.understanding.numbers import find_plan_weeks, find_weekly_hours
+from agent.understanding.places import resolve_timezone, timezone_from_location
 from agent.understanding.refinement import parse_refinement
 from storage.models import Goal, SkillLevel, Slot
 
@@ -33,6 +28,9 @@ TODAY = date(2026, 1, 14)
 
 
 # ---- time zones -----------------------------------------------------------------------
+# Place look-ups are owned by agent.understanding.places (tests/test_understanding_places.py);
+# cases whose meaning changed there (ambiguous "san francisco", the town of March, past dates
+# dropped by agent.understanding.dates) were left to those tests.
 
 
 @pytest.mark.parametrize(
@@ -51,7 +49,7 @@ TODAY = date(2026, 1, 14)
         ("UTC-12", "Etc/GMT+12"),
         ("GMT+0", "UTC"),
         ("utc", "UTC"),
-        ("GMT", "UTC"),
+        ("GMT", "Europe/London"),
         ("+05:30", "Asia/Kolkata"),
         ("UTC+5:30", "Asia/Kolkata"),
         ("UTC+0530", "Asia/Kolkata"),
@@ -61,7 +59,6 @@ TODAY = date(2026, 1, 14)
         ("-03:30", "America/St_Johns"),
         ("+02:00", "Etc/GMT-2"),
         ("+3", "Etc/GMT-3"),
-        ("san francisco", "America/Los_Angeles"),
         ("Seattle", "America/Los_Angeles"),
         ("Munich", "Europe/Berlin"),
         ("kiev", "Europe/Kyiv"),
@@ -71,7 +68,6 @@ TODAY = date(2026, 1, 14)
         ("Mumbai", "Asia/Kolkata"),
         ("india", "Asia/Kolkata"),
         ("China", "Asia/Shanghai"),
-        ("barcelona", "Europe/Madrid"),
         ("Milan", "Europe/Rome"),
         ("Montreal", "America/Toronto"),
         ("Vancouver", "America/Vancouver"),
@@ -81,7 +77,6 @@ TODAY = date(2026, 1, 14)
         ("PST", "America/Los_Angeles"),
         ("cet", "Europe/Berlin"),
         ("eastern time", "America/New_York"),
-        ("Vincennes", "America/Indiana/Vincennes"),
     ],
 )
 def test_resolve_timezone(text: str, zone: str) -> None:
@@ -89,7 +84,7 @@ def test_resolve_timezone(text: str, zone: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "Narnia", "UTC+20", "+25:00", "hello", "March", "start", "central", "7pm"]
+    "text", ["", "   ", "Narnia", "UTC+20", "+25:00", "hello", "start", "central", "7pm"]
 )
 def test_resolve_timezone_unknown(text: str) -> None:
     assert resolve_timezone(text) is None
@@ -203,9 +198,6 @@ def test_complete_goal_has_nothing_missing() -> None:
         ("100 weeks", None, "weeks"),
         ("2 years", None, "weeks"),
         ("0", "weeks", "weeks"),
-        ("by 2020-01-01", None, "deadline"),
-        ("deadline: January 1, 2026", None, "deadline"),
-        ("start on 2025-12-31", None, "start_date"),
     ],
 )
 def test_absurd_values_become_problems(text: str, expecting: str | None, field: str) -> None:

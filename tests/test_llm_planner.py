@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -13,9 +14,10 @@ from agent.llm import LLMPlanner, make_chat_model
 from agent.understanding.refinement import parse_refinement
 from agent.validator import check_plan
 from storage.engine import open_engine
-from storage.models import Goal, SkillLevel
+from storage.models import Goal, Plan, SkillLevel
 from storage.store import Store
 from tests.fakes.openai_api import FakeOpenAI
+from tests.fakes.progress_driver import wait_until
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.harness import BotUnderTest, texts
 
@@ -53,43 +55,106 @@ def _planner(fake: FakeOpenAI, store: Store, timeout: float = 10) -> LLMPlanner:
     )
 
 
-async def test_valid_output_is_used_and_cached(llm: FakeOpenAI, store: Store) -> None:
+ALLOWED_HOSTS = {
+    "duckduckgo.com",
+    "www.youtube.com",
+    "www.coursera.org",
+    "openlibrary.org",
+    "github.com",
+    "en.wikipedia.org",
+}
+
+
+def _llm_weeks(plan: Plan) -> list[int]:
+    return [w.number for w in plan.weeks if all(m.title.startswith("LLM:") for m in w.modules)]
+
+
+async def test_valid_outline_is_used_and_cached(llm: FakeOpenAI, store: Store) -> None:
     planner = _planner(llm, store)
     plan = await planner.build(GOAL)
     assert plan.meta.planner == "llm" and plan.meta.model == "fake"
-    assert plan.modules()[0].title.startswith("LLM:")
+    assert plan.meta.source == "llm" and plan.meta.fallback_reason is None
+    assert _llm_weeks(plan) == [1, 2, 3, 4, 5]
     assert check_plan(plan, GOAL) == []
+    assert [len(w.modules) for w in plan.weeks] == [2] * 5
+    assert all(w.hours == 6 for w in plan.weeks), "hours are the code's arithmetic"
+    assert len(llm.outline_requests()) == 2, "weeks 1-4, then week 5"
+    assert not llm.plan_requests(), "the whole plan is never asked for"
     again = await planner.build(GOAL.model_copy(update={"goal": "  fine-tune   LLMs "}))
     assert again == plan
-    assert len(llm.plan_requests()) == 1, "the same request must not call the LLM twice"
+    assert len(llm.outline_requests()) == 2, "the same request must not call the LLM twice"
 
 
-@pytest.mark.parametrize(
-    ("mode", "planner_used"),
-    [
-        ("schema_break", "deterministic"),
-        ("not_json", "deterministic"),
-        ("error500", "deterministic"),
-        ("over_budget", "llm"),
-    ],
-)
-async def test_faulty_output_still_ends_in_a_valid_plan(
-    llm: FakeOpenAI, store: Store, mode: str, planner_used: str
+async def test_outline_prompt_asks_only_for_the_chunk(llm: FakeOpenAI, store: Store) -> None:
+    await _planner(llm, store).build(GOAL)
+    first, second = llm.outline_requests()
+    system = first["messages"][0]["content"]
+    assert "weeks 1-4" in system and "Never write URLs" in system
+    assert '"from_week": 5' in second["messages"][-1]["content"]
+    assert "LLM: LoRA part 1" in second["messages"][-1]["content"], "earlier modules are passed"
+
+
+@pytest.mark.parametrize("mode", ["schema_break", "not_json", "error500"])
+async def test_faulty_outline_ends_in_a_valid_offline_plan(
+    llm: FakeOpenAI, store: Store, mode: str
 ) -> None:
     llm.mode = mode
     plan = await _planner(llm, store).build(GOAL)
     assert check_plan(plan, GOAL) == []
-    assert plan.meta.planner == planner_used
-    if planner_used == "deterministic":
-        assert plan.meta.fallback_reason
-    else:
-        assert plan.meta.repairs, "hours over the budget must be repaired, and recorded"
-        assert all(w.hours <= GOAL.hours_per_week for w in plan.weeks)  # type: ignore[operator]
+    assert plan.meta.planner == "deterministic" and plan.meta.fallback_reason
+    assert plan.meta.source == "curriculum" and plan.meta.curriculum == "llms"
 
 
-async def test_slow_llm_times_out_into_the_deterministic_plan(
+async def test_sloppy_outline_is_trimmed_and_never_links_to_invented_urls(
     llm: FakeOpenAI, store: Store
 ) -> None:
+    llm.mode = "sloppy"
+    plan = await _planner(llm, store).build(GOAL)
+    assert plan.meta.planner == "llm"
+    assert check_plan(plan, GOAL) == []
+    assert all(len(w.modules) <= 4 for w in plan.weeks)
+    urls = [r.url for m in plan.modules() for r in m.resources]
+    assert urls and all(urlsplit(u).hostname in ALLOWED_HOSTS for u in urls)
+    assert not any("example.com" in u for u in urls)
+
+
+@pytest.mark.parametrize("kind", ["error500", "not_json", "wrong_weeks", "slow"])
+async def test_a_failing_chunk_falls_back_for_the_remaining_weeks_only(
+    llm: FakeOpenAI, store: Store, kind: str
+) -> None:
+    goal = GOAL.model_copy(update={"weeks": 10})
+    llm.fail_from_chunk, llm.fail_kind, llm.slow_seconds = 2, kind, 3
+    reports: list[str] = []
+
+    async def progress(text: str) -> None:
+        reports.append(text)
+
+    planner = _planner(llm, store, timeout=1 if kind == "slow" else 10)
+    plan = await planner.build(goal, progress=progress)
+    assert check_plan(plan, goal) == []
+    assert len(plan.weeks) == 10
+    assert _llm_weeks(plan) == [1, 2, 3, 4]
+    assert not any(m.title.startswith("LLM:") for w in plan.weeks[4:] for m in w.modules)
+    assert plan.meta.planner == "llm" and plan.meta.curriculum == "llms"
+    assert "weeks 5–10 were planned offline" in (plan.meta.fallback_reason or "")
+    assert reports == [
+        "Building your plan… 0 of 10 weeks ready",
+        "Building your plan… weeks 1–4 of 10 ready",
+    ]
+    llm.fail_from_chunk = None
+    retried = await planner.build(goal)
+    assert _llm_weeks(retried) == list(range(1, 11)), "a partial plan is not cached"
+
+
+async def test_one_shot_baseline_is_repaired(llm: FakeOpenAI, store: Store) -> None:
+    llm.mode = "over_budget"
+    plan = await _planner(llm, store).build_one_shot(GOAL)
+    assert check_plan(plan, GOAL) == []
+    assert plan.meta.planner == "llm" and plan.meta.repairs
+    assert all(w.hours <= GOAL.hours_per_week for w in plan.weeks)  # type: ignore[operator]
+
+
+async def test_slow_llm_times_out_into_the_offline_plan(llm: FakeOpenAI, store: Store) -> None:
     llm.mode = "slow"
     llm.slow_seconds = 3
     plan = await _planner(llm, store, timeout=0.5).build(GOAL)
@@ -158,3 +223,37 @@ async def test_typing_is_resent_while_a_slow_plan_is_generated(
         assert all(c.params.get("action") == "typing" for c in typing)
     finally:
         await bot.stop()
+
+
+async def test_progress_is_one_message_edited_in_place(
+    api: FakeTelegramAPI, llm: FakeOpenAI, tmp_path: Path
+) -> None:
+    bot = BotUnderTest(
+        api,
+        tmp_path / "data",
+        env={"OPENAI_BASE_URL": llm.base_url, "OPENAI_API_KEY": "x", "LEARNPLAN_LLM_MODEL": "fake"},
+    )
+    await bot.start()
+    try:
+        calls = await bot.say(
+            503,
+            "Learn Go, 9 weeks, 4h/week, beginner, weekends 10:00-12:00, Paris, topics: channels",
+        )
+        since = len(api.calls)
+        await bot.press_button(503, calls[-1], "Build my plan")
+
+        async def plan_shown() -> bool:
+            return any("LLM: channels" in str(c.params.get("text", "")) for c in api.calls[since:])
+
+        await wait_until(plan_shown)  # the progress message may come first
+        progress = [
+            c
+            for c in api.calls[since:]
+            if c.status == 200 and "Building your plan" in str(c.params.get("text", ""))
+        ]
+        assert [c.method for c in progress] == ["sendMessage", *["editMessageText"] * 3]
+        assert len({c.message_id for c in progress}) == 1, "one message, edited in place"
+        assert "weeks 1–9 of 9 ready" in str(progress[-1].params["text"])
+    finally:
+        await bot.stop()
+    assert not api.rejected

@@ -1,4 +1,5 @@
-"""Table tests for the rule-based parsers (`agent.intake_parser`, `agent.understanding.refinement`).
+"""Table tests for the rule-based parsers (`agent.understanding.intake`,
+`agent.understanding.refinement`).
 
 Each intake row is (message, expecting, expected fields). Only the listed fields are
 compared (slots as full lists); `ABSENT` means the field must not be set, and a row
@@ -13,7 +14,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from agent.intake_parser import parse_intake
+from agent.understanding.intake import parse_intake
 from agent.understanding.refinement import parse_refinement
 from storage.models import SkillLevel, Slot
 
@@ -201,7 +202,8 @@ INTAKE_ROWS: list[tuple[str, str | None, dict[str, Any]]] = [
     (
         "I have 3 years of experience with Python and want to learn Django",
         None,
-        {"goal": "Django", "skill_level": ADV, "weeks": ABSENT},
+        # a level about another subject is not the goal's level (issue 9's evaluation set)
+        {"goal": "Django", "skill_level": ABSENT, "weeks": ABSENT},
     ),
     ("Good morning! I want to learn Excel", None, {"goal": "Excel", "availability": ABSENT}),
     (
@@ -405,7 +407,7 @@ INTAKE_ROWS: list[tuple[str, str | None, dict[str, Any]]] = [
     (
         "beginner in python, want to learn pandas within 6 weeks",
         None,
-        {"goal": "pandas", "skill_level": BEG, "weeks": 6},
+        {"goal": "pandas", "skill_level": ABSENT, "weeks": 6},
     ),
     (
         "Plan for learning Terraform: 3h/week, 1 month, intermediate, CET",
@@ -421,7 +423,7 @@ INTAKE_ROWS: list[tuple[str, str | None, dict[str, Any]]] = [
     (
         "I'm an experienced backend engineer wanting to learn Rust, ~8h per week",
         None,
-        {"goal": "Rust", "skill_level": ADV, "hours_per_week": 8.0},
+        {"goal": "Rust", "skill_level": ABSENT, "hours_per_week": 8.0},
     ),
     (
         "I want to learn to draw. evenings 8-10",
@@ -573,7 +575,7 @@ INTAKE_ROWS: list[tuple[str, str | None, dict[str, Any]]] = [
     (
         "I'm a senior Java dev, want to learn Kotlin coroutines in 3 weeks",
         None,
-        {"goal": "Kotlin coroutines", "skill_level": ADV, "weeks": 3},
+        {"goal": "Kotlin coroutines", "skill_level": ABSENT, "weeks": 3},
     ),
     (
         "Learn to play the ukulele, 15 min a day, mornings",
@@ -668,7 +670,8 @@ INTAKE_ROWS: list[tuple[str, str | None, dict[str, Any]]] = [
         {"topics": ["Transformers", "attention", "tokenization"]},
     ),
     ("nothing in particular", "topics", {"topics": [], "topics_answered": True}),
-    ("I'm not sure", "topics", {"topics": [], "topics_answered": True}),
+    # unsure is a non-answer, not "no topics" (issue 9)
+    ("I'm not sure", "topics", {"topics": ABSENT, "topics_answered": ABSENT}),
     ("the history of jazz", "goal", {"goal": "the history of jazz"}),
     (
         "I want to build a website for my bakery",
@@ -700,7 +703,8 @@ INTAKE_ROWS: list[tuple[str, str | None, dict[str, Any]]] = [
     (
         "3 evenings a week for 2 hours",
         None,
-        {"hours_per_week": 6.0, "availability": slots((0, 2, 4), "19:00", "21:00")},
+        # how often is not when (issue 9's evaluation set)
+        {"hours_per_week": 6.0, "availability": ABSENT},
     ),
     ("make it 8 weeks", None, {"weeks": 8, "goal": ABSENT}),
     ("change the level to advanced", None, {"skill_level": ADV, "goal": ABSENT}),

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from agent.llm import deterministic
-from storage.engine import open_engine
+from storage.engine import Engine
 from storage.models import Goal, Slot
 from storage.progress import (
     Activity,
@@ -28,19 +27,15 @@ from storage.progress import (
 )
 from storage.store import Store
 
+BOTH_ENGINES = True
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "embedded"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        engine = open_engine(memory=True)
-    else:
-        engine = open_engine(data_dir=tmp_path / "data")
+@pytest.fixture
+async def store(engine: Engine) -> AsyncIterator[Store]:
     store = Store(engine, clock=lambda: NOW)
     await store.setup()
     yield store
-    engine.close()
 
 
 def _goal(topic: str = "joins") -> Goal:

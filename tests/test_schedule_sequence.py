@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from scheduler.calendar_feed import calendar_id, user_calendar
-from storage.engine import open_engine
+from scheduler.calendar_feed import user_calendar
+from storage.calendar_tokens import calendar_uid
+from storage.engine import Engine
 from storage.models import StudySession
 from storage.schedules import (
     list_sessions,
@@ -30,19 +31,18 @@ from storage.schedules import (
 from storage.store import Store
 from tests.harness import BotUnderTest, FrozenClock, texts
 
+BOTH_ENGINES = True
 USER = 77
 T0 = datetime(2026, 10, 19, 8, 0, tzinfo=UTC)
 START = datetime(2026, 10, 20, 17, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def store() -> AsyncIterator[Store]:
-    engine = open_engine(memory=True)
+async def store(engine: Engine) -> AsyncIterator[Store]:
     s = Store(engine, clock=FrozenClock(T0))
     await s.setup()
     await s.touch_user(USER, USER, "Ada")
     yield s
-    engine.close()
 
 
 def session(session_id: str, day: int, *, hour: int = 0) -> StudySession:
@@ -236,19 +236,21 @@ async def test_refine_and_undo_through_the_bot_keep_calendar_sequences_rising(
 
     shared = first.keys() & second.keys()
     moved = {uid for uid in shared if first[uid][1] != second[uid][1]}
-    assert shared and moved, "the refinement should keep some UIDs and move some of them"
+    assert shared, "the refinement keeps some UIDs"
     for uid in shared:
         assert second[uid][0] >= first[uid][0], uid
     for uid in moved:
         assert second[uid][0] > first[uid][0], uid
-    assert all(uid.endswith(f".{calendar_id(user)}@learnplan") for uid in second)
+    own = await calendar_uid(store, user)
+    assert all(uid.endswith(f".{own}@learnplan") for uid in second)
 
     await bot.press_button(user, calls[-1], "Undo")
     active = await store.active_plan(user)
     assert active is not None and active[0] == 1
     third = await export()
-    assert third.keys() == first.keys()
-    for uid, (sequence, starts) in third.items():
+    assert first.keys() <= third.keys(), "sessions only version 2 had stay, as cancelled"
+    for uid in first:
+        sequence, starts = third[uid]
         last = second.get(uid, first[uid])
         highest = max(first[uid][0], second.get(uid, first[uid])[0])
         assert sequence >= highest, uid

@@ -15,8 +15,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from scheduler.dispatcher import Dispatcher, RetryPolicy, classify
 from scheduler.pacing import ChatSpacing, Pace
 from scheduler.runner import NEXT_JOB, POLL_JOB, ReminderRunner
-from storage.engine import open_engine
+from storage.engine import Engine, EngineKind
+from storage.leases import claim
 from storage.reminders import (
+    add_custom_rule,
     compare_and_set,
     ensure_indexes_once,
     get_reminder,
@@ -26,9 +28,11 @@ from storage.reminders import (
 )
 from storage.store import Store
 from tests.harness import FrozenClock
+from tests.store_faults import WriteBlock
 
 # PTB 22 warns about RetryAfter.retry_after's future type whenever one is built.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+BOTH_ENGINES = True
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 FAST = Pace(per_second=10_000, per_chat_interval=0.0, concurrency=32)
 
@@ -50,14 +54,17 @@ class Recorder:
 
 
 @pytest.fixture
-async def store() -> AsyncIterator[Store]:
-    engine = open_engine(memory=True)
+async def store(engine: Engine) -> AsyncIterator[Store]:
     clock = FrozenClock(T0)
     s = Store(engine, clock=clock)
     await s.setup()
     await ensure_indexes_once(s)
     yield s
-    engine.close()
+
+
+@pytest.fixture
+def blocked_writes(store: Store) -> WriteBlock:
+    return WriteBlock(store)
 
 
 def clock_of(store: Store) -> FrozenClock:
@@ -92,7 +99,11 @@ def dispatcher(store: Store, sender: Recorder, instance: str = "a", **kw: Any) -
 async def test_two_dispatchers_claim_each_reminder_once(store: Store) -> None:
     ids = [await add(store, 100 + i, T0 - timedelta(minutes=i % 30)) for i in range(300)]
     sender = Recorder()
-    a, b = dispatcher(store, sender, "a"), dispatcher(store, sender, "b")
+    # a few sends in flight each: enough to race on every claim, without queueing more
+    # writes on a shared test server than it can answer within the call timeout
+    pace = Pace(per_second=10_000, per_chat_interval=0.0, concurrency=4)
+    a = Dispatcher(store, sender, instance="a", pace=pace)
+    b = Dispatcher(store, sender, instance="b", pace=pace)
     ra, rb = await asyncio.gather(a.tick(T0), b.tick(T0))
     assert ra.sent + rb.sent == 300 and ra.lost + rb.lost == 300
     assert Counter(chat for chat, _ in sender.sent) == Counter(range(100, 400))
@@ -187,17 +198,13 @@ async def test_an_expired_claim_is_taken_over_as_an_uncertain_attempt(store: Sto
     crashed = await add(store, 1, T0)
     alive = await add(store, 2, T0)
     twice = await add(store, 3, T0)
-    for rid, lease in ((crashed, -1), (alive, 5), (twice, -1)):
+    for rid, minutes in ((crashed, -1), (alive, 5), (twice, -1)):
         doc = await get_reminder(store, rid)
         assert doc is not None
-        fields = {
-            "status": "claimed",
-            "claimed_by": "dead",
-            "lease_until": T0 + timedelta(minutes=lease),
-        }
         if rid == twice:
-            fields["uncertain"] = 1
-        assert await compare_and_set(store, doc, fields)
+            doc = await compare_and_set(store, doc, {"uncertain": 1})
+            assert doc is not None
+        assert await claim(store, doc, holder="dead/1", lease=timedelta(minutes=minutes))
     sender = Recorder()
     report = await dispatcher(store, sender).tick(T0)
     assert [chat for chat, _ in sender.sent] == [1]
@@ -206,9 +213,105 @@ async def test_an_expired_claim_is_taken_over_as_an_uncertain_attempt(store: Sto
     assert doc is not None and doc["status"] == "sent" and doc["uncertain"] == 1
     assert "may have been delivered" in doc["last_error"]
     doc = await get_reminder(store, alive)
-    assert doc is not None and doc["status"] == "claimed" and doc["claimed_by"] == "dead"
+    assert doc is not None and doc["status"] == "claimed" and doc["claimed_by"] == "dead/1"
     doc = await get_reminder(store, twice)
     assert doc is not None and doc["status"] == "failed"
+
+
+async def test_a_clock_ahead_by_more_than_a_lease_does_not_take_a_live_claim(
+    store: Store,
+) -> None:
+    """Instance b's clock is 15 minutes ahead (the lease is 10): while a is sending,
+    b ticks and must not find a's claim expired."""
+    await add(store, 1, T0)
+    sender = Recorder()
+    ahead = dispatcher(store, sender, "b", clock=FrozenClock(T0 + timedelta(minutes=15)))
+    during: list[int] = []
+
+    async def send_while_b_ticks(chat: int, user: int, replies: list[dict[str, Any]]) -> None:
+        await sender(chat, user, replies)
+        during.append((await ahead.tick()).sent)
+
+    a = Dispatcher(store, send_while_b_ticks, instance="a", pace=FAST)
+    assert (await a.tick(T0)).sent == 1
+    assert during == [0] and len(sender.sent) == 1
+
+
+async def test_a_claim_made_late_in_a_long_tick_gets_a_full_lease(store: Store) -> None:
+    """One send at a time; the first takes 11 minutes, so the second reminder is
+    claimed 11 minutes after the tick began. Another instance ticking while it is
+    sent must not find that claim expired."""
+    await add(store, 1, T0)
+    await add(store, 2, T0)
+    sender = Recorder()
+    other = dispatcher(store, sender, "b")
+    during: list[int] = []
+
+    async def slow_first(chat: int, user: int, replies: list[dict[str, Any]]) -> None:
+        await sender(chat, user, replies)
+        if chat == 1:
+            clock_of(store).now = T0 + timedelta(minutes=11)
+        else:
+            during.append((await other.tick()).sent)
+
+    one_at_a_time = Pace(per_second=10_000, per_chat_interval=0.0, concurrency=1)
+    a = Dispatcher(store, slow_first, instance="a", pace=one_at_a_time)
+    assert (await a.tick(T0)).sent == 2
+    assert during == [0]
+    assert sorted(chat for chat, _ in sender.sent) == [1, 2]
+
+
+async def test_a_failed_sent_write_is_retried_and_the_reminder_never_resent(
+    store: Store, blocked_writes: WriteBlock
+) -> None:
+    """Telegram accepted the reminder, then every write to the store fails for a
+    while: the reminder is recorded as sent on the next tick, with Telegram's message
+    id, and not sent again — not even once its lease has run out."""
+    rid = await add(store, 1, T0)
+    sender = Recorder()
+
+    async def send_then_fail_writes(chat: int, user: int, replies: list[dict[str, Any]]) -> list:
+        await sender(chat, user, replies)
+        await blocked_writes.start()
+        return [4242]
+
+    d = Dispatcher(store, send_then_fail_writes, instance="a", pace=FAST, mark_backoff=(0.05,))
+    try:
+        await d.tick(T0)
+    finally:
+        await blocked_writes.stop()
+    clock_of(store).now = T0 + timedelta(minutes=11)
+    await d.tick()
+    clock_of(store).now = T0 + timedelta(hours=1)
+    await d.tick()
+    assert sender.calls == 1
+    doc = await get_reminder(store, rid)
+    assert doc is not None and doc["status"] == "sent"
+    assert doc.get("message_ids") == [4242]
+
+
+async def test_a_restarted_instance_releases_its_own_leases_at_once(store: Store) -> None:
+    mine = await add(store, 1, T0)
+    theirs = await add(store, 2, T0)
+    for rid, holder in ((mine, "host-a/old-boot"), (theirs, "host-b/boot")):
+        doc = await get_reminder(store, rid)
+        assert doc is not None
+        assert await claim(store, doc, holder=holder, lease=timedelta(minutes=10))
+    sender = Recorder()
+    runner = ReminderRunner(
+        store, sender, clock=store.clock, instance="host-a/new-boot", pace=FAST, schedule=False
+    )
+    await runner.start()
+    await runner.stop()
+    assert (await get_reminder(store, mine) or {})["status"] == "sent"
+    other = await get_reminder(store, theirs) or {}
+    if store.engine.kind is EngineKind.MONGODB:
+        assert other["status"] == "claimed", "another instance's live lease is left alone"
+    else:
+        assert other["status"] == "sent", "the embedded store has one process: all are stale"
+    assert sorted(chat for chat, _ in sender.sent) == sorted(
+        [1] if store.engine.kind is EngineKind.MONGODB else [1, 2]
+    )
 
 
 async def test_catch_up_sends_recent_ones_and_folds_old_ones_per_user(store: Store) -> None:
@@ -319,3 +422,13 @@ async def test_a_runner_made_before_the_bot_catches_up_in_the_background(store: 
     await runner.stop()
     assert sorted(chat for chat, _ in sender.sent) == [1, 2]
     assert sender.sent[-1][1].startswith("While I was away you missed")
+
+
+async def test_a_custom_rule_is_one_write_added_once_and_bounded(store: Store) -> None:
+    rule = {"id": "r1", "rule": "daily 08:00"}
+    assert await add_custom_rule(store, 9, rule, limit=2) == "added"  # creates the user
+    assert await add_custom_rule(store, 9, rule, limit=2) == "exists"
+    assert await add_custom_rule(store, 9, {**rule, "id": "r2"}, limit=2) == "added"
+    assert await add_custom_rule(store, 9, {**rule, "id": "r3"}, limit=2) == "full"
+    users = await store.run(lambda: list(store.db.users.find({"user_id": 9})))
+    assert len(users) == 1 and [r["id"] for r in users[0]["reminders"]["custom"]] == ["r1", "r2"]

@@ -3,12 +3,16 @@ nothing half-written."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.harness import BotUnderTest, texts
+from tests.mongo_server import start_secantus, uri_with_database
 
 LEARNPLAN = str(Path(sys.executable).parent / "learnplan")
 GOAL = "Learn Clojure, 3 weeks, 3h/week, beginner, weekends 10:00-12:00, Berlin, topics: macros"
@@ -55,3 +59,47 @@ async def test_locked_store_gives_try_again_and_nothing_half_written(
     stored = await store.active_plan(user)
     assert stored is not None and len(stored[1].weeks) == 3
     assert [v["version"] for v in await store.plan_versions(user)] == [stored[0]]
+
+
+async def test_a_frozen_server_gives_a_clear_reply_within_the_timeout(
+    api: FakeTelegramAPI, tmp_path: Path
+) -> None:
+    """The MongoDB server stops answering (SIGSTOP): the user is told the storage
+    can't be reached — the call ends at its timeout, not never — the event loop keeps
+    running meanwhile, and once the server is back the bot works again."""
+    server = await asyncio.to_thread(start_secantus, tmp_path / "secantus" / "data")
+    assert server.process is not None
+    env = {
+        "MONGODB_URI": uri_with_database(server.uri, "frozen"),
+        "LEARNPLAN_MONGODB_TIMEOUT_MS": "2000",
+    }
+    bot = BotUnderTest(api, tmp_path / "data", env=env)
+    user = 702
+    since = 0
+    beats_before_reply: list[int] = []
+
+    async def heartbeat() -> None:
+        while not [c for c in api.calls[since:] if c.method == "sendMessage"]:
+            beats_before_reply.append(len(api.calls))
+            await asyncio.sleep(0.05)
+
+    try:
+        await bot.start()
+        assert "/newplan" in texts(await bot.say(user, "/help"))
+        server.process.send_signal(signal.SIGSTOP)
+        since = len(api.calls)
+        beating = asyncio.create_task(heartbeat())
+        try:
+            api.send_text(user, GOAL)
+            calls = await api.wait_quiet(user, since, limit=60)
+        finally:
+            beating.cancel()
+            server.process.send_signal(signal.SIGCONT)
+        assert "couldn't reach my storage" in texts(calls), texts(calls)
+        assert len(beats_before_reply) > 1, "the event loop ran while the server was frozen"
+        calls = await bot.say(user, GOAL)
+        assert "Shall I build the plan?" in texts(calls), texts(calls)
+    finally:
+        server.process.send_signal(signal.SIGCONT)
+        await bot.stop()
+        server.stop()

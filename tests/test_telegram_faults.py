@@ -112,7 +112,7 @@ async def test_persistent_5xx_gives_up_with_a_bound(api: FakeTelegramAPI, tmp_pa
         api.send_text(1003, "/help")
         await asyncio.wait_for(sixth_try.wait(), timeout=40)
         await asyncio.sleep(1)
-        assert tries["sendMessage"] == 6, "one try plus five bounded retries"
+        assert tries["sendMessage"] == 7, "one try, five bounded retries, one apology try"
         api.fault = None
         calls = await bot.say(1003, "/help")
         assert calls and "/newplan" in str(calls[-1].params.get("text"))

@@ -149,11 +149,11 @@ def test_module_longer_than_slot_is_split_into_parts() -> None:
     assert [s.starts_at.day for s in sessions] == [1, 3, 5]
 
 
-def test_split_never_leaves_a_part_shorter_than_15_minutes() -> None:
+def test_split_never_leaves_a_part_shorter_than_30_minutes() -> None:
     plan = make_plan([[70 / 60]], hours_per_week=5)
     slots = [slot(0, "18:00", "19:00"), slot(2, "18:00", "19:00")]
     sessions = build_timetable(plan, slots, "UTC", date(2026, 6, 1), now=utc(2026, 6, 1))
-    assert [minutes(s) for s in sessions] == [55, 15]
+    assert [minutes(s) for s in sessions] == [40, 30]
 
 
 def test_short_modules_share_a_slot_back_to_back() -> None:

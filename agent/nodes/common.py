@@ -7,6 +7,7 @@ from typing import Any
 from langgraph.graph import END
 from langgraph.types import Command
 
+from agent import texts
 from agent.state import AgentState
 
 # Where a feature node may go next: back to a pending intake question, or the end.
@@ -28,10 +29,25 @@ def user_id(state: AgentState) -> int:
     return int(state["user_id"])
 
 
+def _mid_intake(state: AgentState, replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A command that needs a plan, sent while the first plan is being set up, says so."""
+    event = state.get("inbox") or {}
+    command = f"/{event['command']}" if event.get("command") else "That"
+    return [
+        {**r, "text": texts.NEEDS_PLAN_FIRST.format(command=command)}
+        if str(r.get("text", "")).startswith(texts.NO_PLAN_PREFIX)
+        else r
+        for r in replies
+    ]
+
+
 def finish(state: AgentState, replies: list[dict[str, Any]], **update: Any) -> Command[Any]:
-    """Reply, then go back to the pending intake question if one was open."""
+    """Reply, then go back to the pending intake question if one was open (which repeats
+    it)."""
     phase = update.get("phase", state.get("phase"))
-    update = {**update, "replies": replies}
+    if phase in {"intake", "confirm"}:
+        replies = _mid_intake(state, replies)
+    update = {**update, "replies": replies, "meaning": None}
     if phase == "intake":
         return Command(goto="intake", update={**update, "inbox": {}})
     if phase == "confirm":

@@ -11,17 +11,26 @@ from langgraph.types import Command, interrupt
 
 from agent import texts
 from agent.context import AgentContext, context_of
-from agent.features import Feature, callback_node
-from agent.intake_parser import IntakeUpdate, missing_fields, parse_intake
+from agent.features import Feature
 from agent.nodes.common import event_text, finish, reply, user_id
-from agent.questions import confirmation, question, understood
+from agent.nodes.meaning import context_for, meaning_of, understand_event
+from agent.nodes.syllabus import clear_pending, pending_syllabus
+from agent.nodes.zone_choice import STATE_KEY, zone_options_state, zone_question
+from agent.offline import syllabus_plan
+from agent.planner import goal_subject
+from agent.questions import (
+    NO_TOPICS,
+    confirmation,
+    nonanswer_question,
+    question,
+    skips,
+    understood,
+)
 from agent.refine import apply_ops, describe_diff, diff_plans
 from agent.state import AgentState
-from agent.understanding.refinement import (
-    history_request,
-    parse_refinement,
-    unresolved_removal,
-)
+from agent.understanding.adapters import history, missing_fields, unresolved_removal
+from agent.understanding.answers import SMALLTALK_INTAKE
+from agent.understanding.meaning import Meaning
 from scheduler.localtime import user_zone
 from scheduler.planning import upcoming_sessions_text
 from storage.models import Goal
@@ -31,115 +40,119 @@ YES = re.compile(r"^\s*(yes|y|yep|yeah|ok|okay|sure|go|build|build it|looks good
 CANCEL = re.compile(r"^\s*(cancel|stop|abort|quit)\b", re.I)
 UNDO_BUTTON = {"label": "↩ Undo", "value": "undo"}
 REDO_BUTTON = {"label": "↪ Redo", "value": "redo"}
-MAX_GOAL_CHARS = 200
-MAX_TOPICS = 12
-MAX_TOPIC_CHARS = 60
-INTAKE_COMMANDS = {
-    "cancel",
-    "help",
-    "plan",
-    "newplan",
-    "start",
-    "timezone",
-    "forget",
-    "export",
-    "progress",
-}
 
 
-def _intake_text(event: dict[str, Any]) -> str:
-    """The text of an answer during intake; a shared location becomes coordinates."""
-    if event.get("kind") == "location":
-        return f"__location__ {event.get('latitude')} {event.get('longitude')}"
-    return event_text(event)
+def _after_answer(answer: dict[str, Any], update: dict[str, Any]) -> Command[Any]:
+    """Every answer goes through the router: it understands text once, and sends commands
+    (which then repeat the pending question), routed buttons and poll answers to their
+    feature."""
+    return Command(goto="route", update={**update, "inbox": answer})
 
 
-def _after_answer(answer: dict[str, Any], update: dict[str, Any], same: str) -> Command[Any]:
-    """Commands, routed buttons (e.g. /forget's confirmation) and poll answers that
-    arrive mid-intake go through the router; anything else back to `same`."""
-    kind = answer.get("kind")
-    if (
-        kind == "poll_answer"
-        or (kind == "command" and answer.get("command") in INTAKE_COMMANDS)
-        or (kind == "callback" and callback_node(str(answer.get("data") or "")) is not None)
-    ):
-        return Command(goto="route", update={**update, "inbox": answer})
-    return Command(goto=same, update={**update, "inbox": answer})
+def _apply(goal: Goal, fields: dict[str, Any]) -> Goal:
+    return Goal.model_validate({**goal.model_dump(mode="json"), **fields})
 
 
-def _bounded(parsed: IntakeUpdate) -> IntakeUpdate:
-    """Refuse goals and topic lists too long to be a goal (or to show in a message)."""
-    fields = dict(parsed.fields)
-    problems = list(parsed.problems)
-    if len(str(fields.get("goal") or "")) > MAX_GOAL_CHARS:
-        del fields["goal"]
-        problems.append(texts.GOAL_TOO_LONG.format(limit=MAX_GOAL_CHARS))
-    topics = fields.get("topics")
-    if topics and (len(topics) > MAX_TOPICS or any(len(t) > MAX_TOPIC_CHARS for t in topics)):
-        del fields["topics"]
-        problems.append(texts.TOPICS_TOO_LONG.format(count=MAX_TOPICS, limit=MAX_TOPIC_CHARS))
-    return IntakeUpdate(fields=fields, problems=problems)
-
-
-def intake(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
-    goal = Goal.model_validate(state.get("goal") or {})
-    event = state.get("inbox") or {}
-    expecting = state.get("asking")
-    text = _intake_text(event)
-    parsed = _bounded(
-        parse_intake(text, today=context_of(runtime).clock().date(), expecting=expecting)
-    )
-    goal = goal.model_copy(update=parsed.fields)
+def _intake_reply(
+    goal: Goal, meaning: Meaning | None, expecting: str | None, said: str = ""
+) -> tuple[Goal, list[dict[str, Any]], str | None]:
+    """The goal after the answer, what to say, and the field asked next (None: confirm)."""
+    replies: list[dict[str, Any]] = []
+    asked = expecting or "goal"
+    if meaning is not None and meaning.confident:
+        goal = _apply(goal, meaning.fields)
+        if not meaning.fields and skips(asked, meaning.nonanswer):
+            goal = goal.model_copy(update={"topics": [], "topics_answered": True})
+            replies.append(reply(NO_TOPICS))
     missing = missing_fields(goal)
-    update: dict[str, Any] = {"goal": goal.model_dump(mode="json"), "phase": "intake"}
     if not missing:
-        return Command(goto="confirm", update={**update, "phase": "confirm", "asking": None})
+        return goal, replies, None
     field = missing[0]
-    problems = list(parsed.problems)
-    if not problems and expecting == field and text.strip():
-        problems = [texts.NOT_UNDERSTOOD[field]]
-    replies = [question(field, problems)]
-    if expecting is None and parsed.fields:
-        replies.insert(0, reply(understood(goal, parsed.fields)))
+    if meaning is None:
+        return goal, [*replies, question(field)], field
+    if not meaning.confident:
+        return goal, [question(field, [texts.NOT_SURE])], field
+    if field == "timezone" and len(meaning.zone_options) >= 2:
+        return goal, [*replies, zone_question(meaning.zone_options, said)], field
+    if not meaning.fields and field == asked and not replies:
+        if meaning.nonanswer:
+            return goal, [nonanswer_question(field, meaning.nonanswer)], field
+        if meaning.intent == "smalltalk":
+            return goal, [reply(SMALLTALK_INTAKE), question(field)], field
+        if meaning.intent == "question":
+            return goal, [reply(texts.QUESTION_IN_INTAKE), question(field)], field
+        return goal, [question(field, meaning.problems or [texts.NOT_UNDERSTOOD[field]])], field
+    if expecting is None and meaning.fields:
+        replies.append(reply(understood(goal, meaning.fields)))
+    return goal, [*replies, question(field, meaning.problems)], field
+
+
+def intake(state: AgentState) -> Command[Any]:
+    """One intake question at a time; the router's `Meaning` of the answer fills the goal."""
+    goal = Goal.model_validate(state.get("goal") or {})
+    meaning = meaning_of(state)
+    said = event_text(state.get("inbox") or {})
+    goal, replies, field = _intake_reply(goal, meaning, state.get("asking"), said)
+    update: dict[str, Any] = {"goal": goal.model_dump(mode="json"), "phase": "intake"}
+    if meaning is not None and len(meaning.zone_options) >= 2:
+        # The place buttons ("tz:<index>") are checked against these (agent.nodes.profile).
+        update[STATE_KEY] = zone_options_state(meaning.zone_options)
+    if field is None:
+        return Command(goto="confirm", update={**update, "phase": "confirm", "asking": None})
     answer = interrupt({"replies": replies})
-    return _after_answer(answer, {**update, "asking": field}, "intake")
+    return _after_answer(answer, {**update, "asking": field})
 
 
-def confirm(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+def confirm(state: AgentState) -> Command[Any]:
+    """The card of what was understood; a correction changes it, only "yes" (or the
+    button) builds the plan."""
     goal = Goal.model_validate(state.get("goal") or {})
     event = state.get("inbox") or {}
+    meaning = meaning_of(state)
     problems: list[str] = []
-    if state.get("phase") == "confirm" and state.get("asking") == "confirm":
+    options: dict[str, Any] | None = None
+    if state.get("asking") == "confirm" and meaning is not None:
         text = event_text(event)
-        if YES.match(text):
-            return Command(goto="generate", update={"asking": None})
-        if CANCEL.match(text):
-            return Command(goto="cancel")
-        parsed = _bounded(
-            parse_intake(_intake_text(event), today=context_of(runtime).clock().date())
-        )
-        problems = list(parsed.problems)
-        if parsed.fields:
-            goal = goal.model_copy(update=parsed.fields)
-        elif not problems:
-            problems = [texts.CONFIRM_HINT]
+        if meaning.confident and meaning.fields:
+            goal = _apply(goal, meaning.fields)
+            problems = list(meaning.problems)
+        elif YES.match(text) or meaning.nonanswer == "yes":
+            return Command(goto="generate", update={"asking": None, "meaning": None})
+        elif CANCEL.match(text):
+            return Command(goto="cancel", update={"meaning": None})
+        elif len(meaning.zone_options) >= 2:
+            options = zone_question(meaning.zone_options, text)
+        else:
+            problems = list(meaning.problems) or [texts.CONFIRM_HINT]
     update = {"goal": goal.model_dump(mode="json"), "phase": "confirm", "asking": "confirm"}
-    answer = interrupt({"replies": [confirmation(goal, problems)]})
-    return _after_answer(answer, update, "confirm")
+    if options is not None and meaning is not None:
+        update[STATE_KEY] = zone_options_state(meaning.zone_options)
+    card = confirmation(goal, problems)
+    answer = interrupt({"replies": [options] if options else [card]})
+    return _after_answer(answer, update)
 
 
 async def generate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     ctx = context_of(runtime)
     goal = Goal.model_validate(state.get("goal") or {})
-    plan = await ctx.build_plan(goal)
     uid = user_id(state)
+    units = await pending_syllabus(ctx.store, uid)
+    if units is not None:
+        plan = syllabus_plan(goal, units)
+        await clear_pending(ctx.store, uid)
+    else:
+        plan = await ctx.build_plan(goal, progress=ctx.progress)
     version = await ctx.store.save_plan(uid, plan, goal, note="created")
     scheduled = await ctx.on_plan_changed(uid, version, plan, goal)
+    generic = []
+    if plan.meta.source == "template":
+        generic = [reply(texts.GENERIC_PLAN.format(goal=goal_subject(goal.goal)))]
     return {
         "phase": "planned",
         "asking": None,
         "replies": [
             {"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")},
+            *generic,
             *scheduled,
             reply(texts.AFTER_PLAN),
         ],
@@ -166,7 +179,26 @@ def help_node(state: AgentState) -> Command[Any]:
     return finish(state, [reply(texts.HELP)])
 
 
-def new_plan(state: AgentState) -> Command[Any]:
+async def new_plan(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    """/newplan: start intake — after a confirmation when it would replace a plan."""
+    if state.get("phase") not in {"intake", "confirm"}:
+        active = await context_of(runtime).store.active_plan(user_id(state))
+        if active is not None:
+            buttons = [[{"label": label, "data": data} for label, data in texts.REPLACE_OPTIONS]]
+            text = texts.REPLACE_PLAN.format(title=active[1].title)
+            return finish(state, [reply(text, buttons=buttons)])
+    return _restart_intake()
+
+
+async def new_plan_button(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    """The answer to /newplan's confirmation (button data is checked, never trusted)."""
+    data = str((state.get("inbox") or {}).get("data") or "")
+    if data == "newplan:yes":
+        return _restart_intake()
+    return finish(state, [reply(texts.KEPT_PLAN)])
+
+
+def _restart_intake() -> Command[Any]:
     return Command(
         goto="intake",
         update={
@@ -228,20 +260,23 @@ def unknown_command(state: AgentState) -> Command[Any]:
 
 
 async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    """A plan change (the ops of the message's meaning), undo or redo."""
     ctx = context_of(runtime)
     uid = user_id(state)
-    text = event_text(state.get("inbox") or {})
+    event = state.get("inbox") or {}
+    text = event_text(event)
     active = await ctx.store.active_plan(uid)
     if active is None:
         return finish(state, [reply(texts.NO_PLAN)], phase="idle")
     version, plan, goal = active
-    way = history_request(text)
+    meaning = meaning_of(state)
+    if meaning is None:
+        uctx = context_for(ctx, phase="planned", asking=None, goal=None, plan=plan)
+        meaning = await understand_event(ctx, event, uctx)
+    way = meaning.intent if meaning.intent in {"undo", "redo"} else history(text)
     if way is not None:
         return finish(state, await _undo(ctx, uid, version, plan, way))
-    if ctx.llm is not None:
-        ops = await ctx.llm.parse_refinement(text, plan, lambda t: parse_refinement(t, plan))
-    else:
-        ops = parse_refinement(text, plan)
+    ops = meaning.ops if meaning.intent == "refine" else []
     if not ops and unresolved_removal(text):
         example = plan.topics[0] if plan.topics else "a topic"
         return finish(state, [reply(texts.WHICH_TOPIC_TO_REMOVE.format(example=example))])
@@ -281,6 +316,7 @@ FEATURE = Feature(
         "start": start,
         "help": help_node,
         "new_plan": new_plan,
+        "new_plan_button": new_plan_button,
         "cancel": cancel,
         "show_plan": show_plan,
         "show_week": show_week,
@@ -294,7 +330,7 @@ FEATURE = Feature(
         "plan": "show_plan",
         "cancel": "cancel",
     },
-    callbacks={"week:": "show_week", "plan": "show_plan"},
+    callbacks={"week:": "show_week", "plan": "show_plan", "newplan:": "new_plan_button"},
     priority=90,
 )
 

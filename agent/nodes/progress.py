@@ -35,6 +35,7 @@ from agent.context import AgentContext, context_of
 from agent.features import Feature
 from agent.nodes import planning
 from agent.nodes.common import event_text, finish, reply, user_id
+from agent.nodes.meaning import context_for, meaning_of, progress_intent, understand_event
 from agent.progress import (
     Completion,
     ProgressSummary,
@@ -46,8 +47,9 @@ from agent.progress import (
     study_days,
     summarize,
 )
+from agent.review_items import review_line
 from agent.state import AgentState
-from agent.understanding.progress import ProgressIntent, parse_progress
+from agent.understanding.adapters import ProgressIntent
 from storage.models import Module, Plan
 from storage.progress import (
     Activity,
@@ -64,6 +66,7 @@ from storage.progress import (
     revert_done,
     revert_work,
 )
+from storage.reminders import plan_created_at
 from storage.schedules import mark_module_sessions
 from storage.store import Store
 
@@ -72,10 +75,14 @@ MAX_MINUTES = 24 * 60
 MAX_CHOICES = 6
 
 _PLAN_WORDS = re.compile(r"\b(?:plan|plans|version|versions|change|changes|refinement)\b", re.I)
-_BARE_UNDO_WORDS = frozenset({"undo", "that", "it", "this", "please", "pls", "last", "oops"})
 _COMPLETION_WORDS = frozenset({"done", "finish", "finished", "complete", "completed"})
 _WORD = re.compile(r"[a-z]+")
 _MINUTES = re.compile(r"^[0-9]{1,4}$")
+_NEGATIVE = re.compile(r"(?:^|\s)[-−]\d")
+TIME_LIMITS = (
+    "I can log between 1 minute and 24 hours at a time — e.g. “/log 1h30” or “log 45m”. "
+    "Nothing was logged."
+)
 
 ACHIEVEMENT_TEXT = {
     "first_module": "🏅 Achievement unlocked: your first module is done — great start!",
@@ -162,21 +169,6 @@ def _streak(doc: ProgressDoc, pc: PlanContext, now: datetime) -> tuple[StreakSta
     streak = compute_streak(days, _local_today(now, pc.timezone))
     longest = max(streak.longest, streak.current, doc.longest_streak())
     return streak.model_copy(update={"longest": longest}), days
-
-
-def _is_bare_undo(text: str, intent: ProgressIntent) -> bool:
-    words = set(_WORD.findall(text.lower()))
-    plain = not (intent.module_id or intent.ambiguous or intent.reference)
-    return plain and "undo" in words and words <= _BARE_UNDO_WORDS
-
-
-def claims_progress_text(text: str) -> bool:
-    """Free text this feature handles once a plan exists: progress reports, except "skip"
-    (left to the schedule) and undo requests that talk about the plan."""
-    intent = parse_progress(text, None)
-    if intent is None or intent.action == "skip":
-        return False
-    return not (intent.action == "undo" and _PLAN_WORDS.search(text))
 
 
 # --------------------------------------------------------------------------- choosing a module
@@ -406,13 +398,17 @@ class Progress:
 # --------------------------------------------------------------------------- intents
 
 
-async def _act(p: Progress, intent: ProgressIntent, text: str) -> list[dict[str, Any]]:
+async def _act(
+    p: Progress, intent: ProgressIntent, text: str, *, bare_undo: bool = False
+) -> list[dict[str, Any]]:
     doc = await p.doc()
     done_ids = done_ids_of(doc, p.pc)
     if intent.action == "undo":
-        return await _undo(p, intent, text, doc)
+        return await _undo(p, intent, text, doc, bare=bare_undo)
+    if _NEGATIVE.search(text) or (intent.minutes or 0) > MAX_MINUTES:
+        return [reply(TIME_LIMITS)]
     pick = _resolve(p.pc, intent, done_ids)
-    minutes = min(intent.minutes, MAX_MINUTES) if intent.minutes else None
+    minutes = intent.minutes or None
     if pick.module is None and pick.choices:
         return [_ask(p, intent, pick, minutes)]
     if intent.action == "done":
@@ -467,7 +463,7 @@ def _already_counted(
 
 
 async def _undo(
-    p: Progress, intent: ProgressIntent, text: str, doc: ProgressDoc
+    p: Progress, intent: ProgressIntent, text: str, doc: ProgressDoc, *, bare: bool = False
 ) -> list[dict[str, Any]]:
     """Revert a completion (or, for a bare "undo", the last progress action)."""
     done = doc.done(p.pc.lineage)
@@ -487,7 +483,8 @@ async def _undo(
         if not recent:
             return [reply("Nothing is marked done yet.")]
         return [_ask_undo(plan, recent, f"I couldn't find “{shown}”. Which module isn't done?")]
-    last = _last_in_place(doc, p.pc.lineage) if _wants_last_action(text) else None
+    wants_last = bare or _wants_last_action(text)
+    last = _last_in_place(doc, p.pc.lineage) if wants_last else None
     if last is not None:
         return await p.revert(last)
     if not done:
@@ -543,22 +540,32 @@ async def progress_context(runtime: Runtime[AgentContext], uid: int) -> Progress
 
 
 async def on_text(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
-    """Free text claimed by `claims_progress_text`, and /done, /log, /partial."""
+    """Free text the router found to be about progress, and /done, /log, /partial."""
     event = state.get("inbox") or {}
     text = event_text(event)
     p = await progress_context(runtime, user_id(state))
     if p is None:
         return finish(state, [reply(texts.NO_PLAN)])
-    intent = parse_progress(text, p.pc.plan)
-    if intent is None or intent.action == "skip":
+    meaning = meaning_of(state)
+    if meaning is None:
+        ctx = context_of(runtime)
+        uctx = context_for(ctx, phase="planned", asking=None, goal=None, plan=p.pc.plan)
+        meaning = await understand_event(ctx, event, uctx)
+    intent = progress_intent(meaning)
+    if intent is None:
         if event.get("kind") == "command":
             return finish(state, [reply(texts.UNKNOWN)])
         return await planning.refine(state, runtime)
-    if intent.action == "undo" and event.get("kind") != "command" and _is_bare_undo(text, intent):
+    bare_undo = meaning.intent == "undo" and event.get("kind") != "command"
+    if bare_undo:
         from_plan_button = event.get("kind") == "callback"
-        if from_plan_button or not await _progress_owns_undo(p.store, p.uid, p.pc):
+        if (
+            from_plan_button
+            or _PLAN_WORDS.search(text)
+            or not await _progress_owns_undo(p.store, p.uid, p.pc)
+        ):
             return await planning.refine(state, runtime)
-    return finish(state, await _act(p, intent, text))
+    return finish(state, await _act(p, intent, text, bare_undo=bare_undo))
 
 
 def _parse_button(data: str) -> tuple[str, list[str]] | None:
@@ -681,23 +688,29 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
         return finish(state, [reply(texts.NO_PLAN)])
     doc = await p.doc()
     report = progress_report(p.pc, doc, p.now)
+    spent = doc.minutes_by_week(p.pc.lineage)
+    per_week = [round(spent.get(w.number, 0) / 60, 2) for w in p.pc.plan.weeks]
+    started = await plan_created_at(p.store, p.uid, int(p.pc.lineage.removeprefix("p")))
     png = await asyncio.to_thread(
         progress_chart_png,
-        report.summary,
+        report.summary.model_copy(update={"per_week_done": per_week}),
         report.days,
         _local_today(p.now, p.pc.timezone),
         title=p.pc.plan.title,
         frozen_days=report.streak.frozen_days,
+        since=_local_today(started, p.pc.timezone) if started else None,
     )
     ctx.outbox.append(
         {
             "kind": "photo",
             "data": png,
             "filename": "progress.png",
-            "caption": "Planned vs done hours per week, and your last 4 weeks of study.",
+            "caption": "Planned hours and time spent per week, and your last 4 weeks of study.",
         }
     )
-    return finish(state, [reply(report.text, app="progress")])
+    line = await review_line(ctx.store, p.uid, p.now)
+    text = "\n".join([report.text, line]) if line else report.text
+    return finish(state, [reply(text, app="progress")])
 
 
 FEATURE = Feature(
@@ -714,7 +727,5 @@ FEATURE = Feature(
         "progress": "progress_show",
     },
     callbacks={"done:": "progress_button", "pg:": "progress_button"},
-    claims_text=claims_progress_text,
-    text_node="progress_text",
     priority=30,
 )

@@ -57,7 +57,10 @@ async def send_quiz(state: AgentState, runtime: Runtime[AgentContext]) -> Comman
     week = next((w for w in p.pc.plan.weeks if w.number == number), None)
     if week is None:
         return finish(state, [reply(texts.NO_SUCH_WEEK.format(weeks=len(p.pc.plan.weeks)))])
-    questions = [q for q in (week.quiz.questions if week.quiz else []) if len(q.options) >= 2]
+    ctx = context_of(runtime)
+    generated = await ctx.llm.quiz_for_week(p.pc.plan, week) if ctx.llm is not None else []
+    own = [q for q in (week.quiz.questions if week.quiz else []) if len(q.options) >= 2]
+    questions = generated or own
     if not questions:
         return finish(state, [reply(f"Week {number} has no quiz. Try /quiz with another week.")])
     batch = new_activity_id()[:8]
@@ -89,6 +92,10 @@ def _poll(p: Progress, week: int, index: int, question: Any, batch: str, count: 
             "option_count": len(options),
             "batch": batch,
             "count": count,
+            # Kept so a wrong answer can become a spaced-review item (agent.nodes.review).
+            "question": question.question,
+            "options": options,
+            "explanation": question.explanation,
         },
     }
 

@@ -29,7 +29,13 @@ from agent.context import AgentContext, context_of
 from agent.features import Feature
 from agent.nodes.common import event_text, finish, reply, user_id
 from agent.state import AgentState
-from scheduler.localtime import moment_text, outside_quiet, same_time_tomorrow, user_zone
+from scheduler.localtime import (
+    moment_text,
+    outside_quiet,
+    same_time_tomorrow,
+    user_zone,
+    zone_label,
+)
 from scheduler.messages import duration_text
 from scheduler.planning import today_text
 from scheduler.reminders import reconcile_user
@@ -49,6 +55,7 @@ from scheduler.settings_model import (
     stored_quiet,
     stored_rule,
 )
+from storage.calendar_tokens import bump_alarm_revision
 from storage.reminders import (
     CANCELLED,
     PENDING,
@@ -117,7 +124,7 @@ def settings_text(settings: ReminderSettings, tz: str, now: datetime) -> str:
     lines.append(f"• Nudge: {nudge}")
     custom = ", ".join(r.text for r in settings.custom) or "none (/remind weekdays 07:30)"
     lines.append(f"• Recurring: {custom}")
-    lines.append(f"Times are in {tz}.")
+    lines.append(f"Times are in {zone_label(tz)}.")
     lines.append(SETTINGS_HELP)
     return "\n".join(lines)
 
@@ -166,7 +173,10 @@ async def _change(store: Store, uid: int, now: datetime, action: str, value: Any
         await _apply(store, uid, now, {"paused_until": None})
         return "▶ Reminders resumed."
     if action == "lead":
+        before = ReminderSettings.of_user(await store.get_user(uid)).lead_minutes
         await _apply(store, uid, now, {"lead_minutes": int(value)})
+        if int(value) != before:
+            await bump_alarm_revision(store, uid)
         if not value:
             return "Reminders now come when each session starts."
         return f"Reminders now come {duration_text(int(value))} before each session."
@@ -174,7 +184,10 @@ async def _change(store: Store, uid: int, now: datetime, action: str, value: Any
         await _apply(store, uid, now, {"quiet": stored_quiet(value)})
         if value is None:
             return "No quiet hours any more."
-        return f"🌙 Quiet hours {value.text}: reminders due then come when they end."
+        return (
+            f"🌙 Quiet hours {value.text}: reminders due then come when they end — or, for a "
+            "study session that starts before they end, just before they begin."
+        )
     if action == "nudge":
         await _apply(store, uid, now, {"nudge_days": int(value)})
         if not value:
@@ -251,9 +264,9 @@ async def remind_command(state: AgentState, runtime: Runtime[AgentContext]) -> C
         text = f"You already have {MAX_CUSTOM_RULES} recurring reminders — /remind off clears them."
         return finish(state, [reply(text)])
     await reconcile_user(store, uid, now=now)
-    text = f"⏰ I'll remind you {command.rule.text} ({tz})."
+    text = f"⏰ I'll remind you {command.rule.text} ({zone_label(tz)})."
     if outcome == "exists":
-        text = f"You already have that one: {command.rule.text} ({tz})."
+        text = f"You already have that one: {command.rule.text} ({zone_label(tz)})."
     upcoming = [
         d
         for d in await user_reminders(store, uid, statuses=[PENDING])

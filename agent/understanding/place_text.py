@@ -132,7 +132,7 @@ def explicit_zone(
     for token in tokens:
         zone = abbreviations.get(token.text)
         if zone is None and token.key in {"utc", "gmt", "zulu"}:
-            zone = "UTC"
+            zone = "Europe/London" if token.key == "gmt" else "UTC"
         if zone:
             return zone, token.start, token.end
     return None

@@ -1,9 +1,16 @@
 """A local OpenAI-compatible server over HTTP on 127.0.0.1, with switchable behaviour.
 
-Modes for plan requests: "valid", "schema_break", "not_json", "over_budget",
-"slow", "error500". It builds its own plan JSON from the goal in the prompt —
-simple, independent of the project's planner — so a valid answer is
-recognisable (every module title starts with "LLM:").
+Modes for plan and outline requests: "valid", "schema_break", "not_json",
+"over_budget" (one-shot plans only), "slow", "error500", and for outlines "sloppy"
+(URLs as resources, too many modules, blank objectives). ``fail_from_chunk = n`` makes
+the n-th and later outline calls fail the ``fail_kind`` way ("error500", "not_json",
+"wrong_weeks" or "slow"). It builds its own JSON from the goal in the prompt — simple,
+independent of the project's planner — so a valid answer is recognisable (every module
+title starts with "LLM:").
+
+Other structured requests (by schema name, e.g. "Understanding", "Answer") are answered
+with ``answers[name]`` (a dict, sent as JSON, or a raw string), and can be made to fail
+with ``faults[name]`` = "error500" | "slow" | "not_json" | "schema_break".
 """
 
 from __future__ import annotations
@@ -14,6 +21,33 @@ import time
 from typing import Any
 
 from aiohttp import web
+
+
+def _objectives(topic: str, n: int, i: int) -> list[str]:
+    return [f"Explain how {topic} works", f"Apply {topic} in an exercise (part {i})"]
+
+
+def _outline_chunk(request: dict[str, Any], sloppy: bool = False) -> dict[str, Any]:
+    """Weeks from_week..to_week of an outline: per week a theme and two modules."""
+    topics = request.get("topics") or ["basics"]
+    weeks = []
+    for n in range(int(request["from_week"]), int(request["to_week"]) + 1):
+        topic = topics[(n - 1) % len(topics)]
+        modules = [
+            {
+                "title": f"LLM: {topic} part {i}",
+                "objectives": _objectives(topic, n, i),
+                "topics": [topic],
+                "resources": [f"docs: {topic} guide" if i == 1 else f"practice: {topic} exercises"],
+            }
+            for i in (1, 2)
+        ]
+        if sloppy:
+            modules[0]["resources"] = ["docs: https://example.com/invented", "video:  "]
+            modules[1]["objectives"] = ["", "   "]
+            modules += [dict(modules[0], title=f"LLM: extra {k}") for k in range(5)]
+        weeks.append({"week": n, "theme": f"Week on {topic}", "modules": modules})
+    return {"weeks": weeks}
 
 
 def _llm_plan(goal: dict[str, Any], hours_factor: float = 1.0) -> dict[str, Any]:
@@ -28,10 +62,10 @@ def _llm_plan(goal: dict[str, Any], hours_factor: float = 1.0) -> dict[str, Any]
             {
                 "id": f"w{n}m{i}",
                 "title": f"LLM: {topic} part {i}",
-                "description": f"Study {topic}.",
+                "description": f"Learn what {topic} is for and practise it on a small example.",
                 "hours": round(hours / 2, 2),
                 "difficulty": min(5, start + (n - 1) // 3),
-                "objectives": [f"Explain {topic}", f"Apply {topic}"],
+                "objectives": _objectives(topic, n, i),
                 "topics": [topic],
                 "resources": [
                     {
@@ -53,13 +87,20 @@ def _llm_plan(goal: dict[str, Any], hours_factor: float = 1.0) -> dict[str, Any]
                 "number": n,
                 "theme": f"Week on {topic}",
                 "modules": modules,
+                # Each answer sits at its prompt's minimum: here 2 questions of 2 options
+                # (2-3 of 2-4 asked); outlines give 2 objectives and 1 resource a module.
                 "quiz": {
                     "questions": [
                         {
-                            "question": f"What did week {n} cover?",
+                            "question": f"Which topic did week {n} cover?",
                             "options": [topic, "Something else"],
                             "correct_index": 0,
-                        }
+                        },
+                        {
+                            "question": f"What should you be able to do with {topic}?",
+                            "options": ["Apply it in an exercise", "Nothing"],
+                            "correct_index": 0,
+                        },
                     ]
                 },
             }
@@ -90,6 +131,12 @@ class FakeOpenAI:
         self.mode = "valid"
         self.slow_seconds = 5.0
         self.refine_ops: list[dict[str, Any]] = []
+        self.answers: dict[str, dict[str, Any] | str] = {}
+        self.faults: dict[str, str] = {}
+        self.fail_from_chunk: int | None = None
+        self.fail_kind = "error500"
+        self.quiz_mode = "valid"
+        self.completions: list[str] = []
         self.requests: list[dict[str, Any]] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -100,6 +147,12 @@ class FakeOpenAI:
 
     def plan_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.requests if _schema_name(r) == "Plan"]
+
+    def requests_for(self, schema: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if _schema_name(r) == schema]
+
+    def outline_requests(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if _schema_name(r) == "OutlineChunk"]
 
     async def start(self) -> None:
         app = web.Application()
@@ -117,8 +170,17 @@ class FakeOpenAI:
     async def _completions(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.requests.append(body)
-        if _schema_name(body) == "RefineRequest":
+        name = _schema_name(body)
+        if name == "RefineRequest":
             return _answer(body, json.dumps({"ops": self.refine_ops}))
+        if name == "OutlineChunk":
+            return await self._outline(body)
+        if name == "GeneratedQuiz":
+            return self._quiz(body)
+        if name in self.answers or name in self.faults:
+            return await self._structured(body, str(name))
+        if name not in (None, "Plan"):
+            return web.json_response({"error": {"message": f"no answer for {name}"}}, status=500)
         if self.mode == "error500":
             return web.json_response({"error": {"message": "boom", "type": "server"}}, status=500)
         if self.mode == "slow":
@@ -129,7 +191,81 @@ class FakeOpenAI:
         if self.mode == "schema_break":
             return _answer(body, json.dumps({"title": 42, "weeks": "many", "modules": None}))
         factor = 3.0 if self.mode == "over_budget" else 1.0
-        return _answer(body, json.dumps(_llm_plan(goal, factor)))
+        return self._content(body, json.dumps(_llm_plan(goal, factor)))
+
+    def _content(self, body: dict[str, Any], content: str) -> web.Response:
+        self.completions.append(content)
+        return _answer(body, content)
+
+    def _quiz(self, body: dict[str, Any]) -> web.Response:
+        """Questions on the first module; ``quiz_mode = "long"`` adds ones that break
+        Telegram's poll limits (and one valid question with an over-long explanation)."""
+        if self.quiz_mode == "error500":
+            return web.json_response({"error": {"message": "boom", "type": "server"}}, status=500)
+        week = _goal_from(body)
+        title = week["modules"][0]["title"]
+        questions = [
+            {
+                "question": f"LLM quiz: what is the aim of “{title}”?",
+                "options": ["To meet its objectives", "To skip it", "Nothing"],
+                "correct_index": 0,
+                "explanation": "Each module has objectives.",
+            }
+        ]
+        if self.quiz_mode == "long":
+            questions += [
+                {"question": "Why? " * 80, "options": ["a", "b"], "correct_index": 0},
+                {
+                    "question": "LLM quiz: long option",
+                    "options": ["x" * 150, "y"],
+                    "correct_index": 1,
+                },
+                {"question": "LLM quiz: bad index", "options": ["a", "b"], "correct_index": 5},
+                {
+                    "question": "LLM quiz: long explanation",
+                    "options": ["a", "b"],
+                    "correct_index": 1,
+                    "explanation": "Because " * 60,
+                },
+            ]
+        return self._content(body, json.dumps({"questions": questions}))
+
+    def quiz_requests(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if _schema_name(r) == "GeneratedQuiz"]
+
+    async def _outline(self, body: dict[str, Any]) -> web.Response:
+        request = _goal_from(body)
+        mode = self.mode
+        if (
+            self.fail_from_chunk is not None
+            and len(self.outline_requests()) >= self.fail_from_chunk
+        ):
+            mode = self.fail_kind
+        if mode == "error500":
+            return web.json_response({"error": {"message": "boom", "type": "server"}}, status=500)
+        if mode == "slow":
+            await asyncio.sleep(self.slow_seconds)
+        if mode == "not_json":
+            return _answer(body, "Week 1: learn things. Week 2: more things.")
+        if mode == "schema_break":
+            return _answer(body, json.dumps({"weeks": "four", "modules": None}))
+        chunk = _outline_chunk(request, sloppy=mode == "sloppy")
+        if mode == "wrong_weeks":
+            chunk["weeks"] = chunk["weeks"][:1]
+        return self._content(body, json.dumps(chunk))
+
+    async def _structured(self, body: dict[str, Any], name: str) -> web.Response:
+        fault = self.faults.get(name)
+        if fault == "error500":
+            return web.json_response({"error": {"message": "boom", "type": "server"}}, status=500)
+        if fault == "slow":
+            await asyncio.sleep(self.slow_seconds)
+        if fault == "not_json":
+            return _answer(body, "Sure! I think the user means something, probably.")
+        if fault == "schema_break":
+            return _answer(body, json.dumps({"intent": 7, "confidence": "very", "answer": None}))
+        reply = self.answers.get(name, {})
+        return _answer(body, reply if isinstance(reply, str) else json.dumps(reply))
 
 
 def _schema_name(body: dict[str, Any]) -> str | None:

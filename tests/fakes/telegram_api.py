@@ -121,6 +121,10 @@ class FakeTelegramAPI:
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
+        # (chat id, message id) → text of every message the bot sent, for editMessageText.
+        self.message_texts: dict[tuple[int, int], str] = {}
+        # file_id → bytes of the documents users sent, served by getFile + /file/bot….
+        self.files: dict[str, bytes] = {}
         self._new_update = asyncio.Event()
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -141,6 +145,7 @@ class FakeTelegramAPI:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -192,6 +197,36 @@ class FakeTelegramAPI:
             **message_fields,
         }
         return self._push({"message": message})
+
+    def send_document(
+        self,
+        user_id: int,
+        file_name: str,
+        data: bytes,
+        *,
+        mime_type: str | None = None,
+        file_size: int | None = None,
+    ) -> int:
+        """A document message; `file_size` overrides the reported size (e.g. to claim a
+        file too big to download)."""
+        file_id = f"doc-{len(self.files) + 1}"
+        self.files[file_id] = data
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type or "application/octet-stream",
+            "file_size": len(data) if file_size is None else file_size,
+        }
+        return self.send_message_update(user_id, {"document": document})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id])
 
     def send_location(self, user_id: int, latitude: float, longitude: float) -> int:
         location = {"latitude": latitude, "longitude": longitude}
@@ -349,6 +384,12 @@ class FakeTelegramAPI:
                 },
                 status=429,
             )
+        if fault == "400":
+            call.status = 400
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": "Bad Request: refused"},
+                status=400,
+            )
         if fault == "hang":
             await asyncio.sleep(3600)
         call.status = 502
@@ -417,6 +458,23 @@ class FakeTelegramAPI:
             **extra,
         }
 
+    def _edit(self, params: dict[str, Any], text: str) -> dict[str, Any]:
+        """Like Telegram: only the bot's own messages, and never to the same text."""
+        key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
+        if key not in self.message_texts:
+            raise EntityError("message to edit not found")
+        if self.message_texts[key] == text:
+            raise EntityError("message is not modified")
+        self.message_texts[key] = text
+        self.calls[-1].message_id = key[1]
+        return {
+            "message_id": key[1],
+            "date": int(time.time()),
+            "chat": {"id": key[0], "type": "private"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "learnplan"},
+            "text": text,
+        }
+
     def _answer(self, call: Call) -> Any:
         method, params = call.method, call.params
         if method == "getMe":
@@ -436,7 +494,11 @@ class FakeTelegramAPI:
             elif not 1 <= len(text) <= 4096:
                 raise EntityError("message text is empty or too long")
             self._check_markup(params)
-            return self._message(params, text=text)
+            if method == "editMessageText":
+                return self._edit(params, text)
+            message = self._message(params, text=text)
+            self.message_texts[(int(params.get("chat_id", 0)), message["message_id"])] = text
+            return message
         if method in {"sendDocument", "sendPhoto"}:
             caption = str(params.get("caption", ""))
             if caption:
@@ -449,6 +511,17 @@ class FakeTelegramAPI:
             return self._message(params, poll=self._poll(params))
         if method == "setChatMenuButton":
             return self._menu_button(params)
+        if method == "getFile":
+            file_id = str(params.get("file_id", ""))
+            if file_id not in self.files:
+                raise EntityError("wrong file_id specified")
+            data = self.files[file_id]
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(data),
+                "file_path": f"documents/{file_id}",
+            }
         if method in {
             "sendChatAction",
             "answerCallbackQuery",

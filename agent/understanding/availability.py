@@ -1,0 +1,472 @@
+"""Weekly study windows in free text ("weekday evenings 19:00-21:00, Saturday morning").
+
+Day tokens (names, ranges, "weekdays", "3 evenings a week") and time tokens (ranges,
+points like "after 7pm", periods like "mornings") are grouped into phrases; each group
+gives windows on its days. Periods without a clock get a default two-hour window.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import time
+
+from agent.understanding.numbers import TIMES_WORDS, parse_number
+from agent.understanding.text import DAY_NAMES, FLAGS, WEEKDAY_INDEX, Scan
+from storage.models import Slot
+
+__all__ = ["extract_availability", "parse_availability"]
+
+
+def _clock(prefix: str) -> str:
+    return (
+        rf"(?:(?P<{prefix}h>\d{{1,2}})(?:[:.](?P<{prefix}m>\d{{2}}))?\s*"
+        rf"(?P<{prefix}ap>[ap]\.?m\b\.?|h\b)?|(?P<{prefix}w>noon|midday|midnight))"
+    )
+
+
+_NOT_A_TIME = (
+    r"(?!\s*(?:hours?|hrs?|minutes?|mins?|weeks?|wks?|months?|days?|years?|times|x\b|%"
+    r"|people|pages))"
+)
+_AVAILABILITY_RE = re.compile(
+    r"(?P<count>\b(?:(?P<cn>[1-7]|one|two|three|four|five|six|seven)\s+"
+    r"(?:(?P<cp>evening|morning|afternoon|night)s?|days?|times)|(?P<cw>once|twice|thrice))"
+    r"\s+(?:a|per|each|every)\s+week\b)"
+    rf"|(?P<drange>\b(?:from\s+)?(?P<d1>{DAY_NAMES})s?\b\.?\s*(?:-|to|through|thru|till|until)"
+    rf"\s*(?P<d2>{DAY_NAMES})s?\b\.?)"
+    r"|(?P<weekdays>\b(?:week\s*-?\s*days?|work\s*-?\s*days?|working\s+days|business\s+days)\b)"
+    r"|(?P<weekends>\bweek\s*-?\s*ends?\b)"
+    r"|(?P<otherday>\bevery\s+other\s+day\b)"
+    r"|(?P<everyday>\b(?:every\s*day|any\s*day|every\s+single\s+day|each\s+day|daily|all\s+week(?:\s+long)?"
+    r"|(?:7|seven)\s+days\s+a\s+week)\b)"
+    rf"|(?P<range>(?:\b(?P<rkw>from|between)\s+)?(?<![\w:.+/]){_clock('s')}\s*"
+    rf"(?P<rsep>-|to|until|till|and)\s*{_clock('e')}{_NOT_A_TIME})"
+    r"|(?P<point>(?:\b(?P<pkw>after|from|starting\s+at|starting|at|around|before|until|till|by)"
+    rf"\s+)?(?<![\w:.+/]){_clock('p')}{_NOT_A_TIME})"
+    r"|(?P<period>\b(?<!good\s)(?:(?:every|each)\s+)?(?P<pname>early\s+mornings?|late\s+(?:evenings?|nights?)|mornings?"
+    r"|afternoons?|evenings?|nights?|lunch\s*(?:time|breaks?)?|after\s+work|before\s+work"
+    r"|after\s+dinner|daytime|during\s+the\s+day)\b"
+    r"(?!\s+(?:shifts?|owls?|classes|school|jobs?|person|people|out|life|sky|mode)\b))"
+    rf"|(?P<day>\b(?:every\s+|on\s+)?(?P<dn>{DAY_NAMES})s?\b\.?)",
+    FLAGS,
+)
+_PERIOD_WINDOWS = {
+    "early morning": (360, 480),
+    "morning": (480, 600),
+    "lunch": (720, 780),
+    "daytime": (600, 720),
+    "afternoon": (840, 960),
+    "after work": (1080, 1200),
+    "evening": (1140, 1260),
+    "after dinner": (1200, 1320),
+    "late evening": (1260, 1380),
+    "night": (1260, 1380),
+    "late night": (1320, 1439),
+    "before work": (420, 540),
+}
+_PM_PERIODS = frozenset(
+    {"afternoon", "after work", "evening", "after dinner", "late evening", "night", "late night"}
+)
+_AM_PERIODS = frozenset({"early morning", "morning", "before work"})
+_DAY_SPREAD = {
+    1: (2,),
+    2: (1, 3),
+    3: (0, 2, 4),
+    4: (0, 1, 3, 4),
+    5: (0, 1, 2, 3, 4),
+    6: (0, 1, 2, 3, 4, 5),
+    7: (0, 1, 2, 3, 4, 5, 6),
+}
+_ALL_DAYS = frozenset(range(7))
+_WEEKDAY_DEFAULT = (1140, 1260)
+_WEEKEND_DEFAULT = (600, 720)
+_HARD_GAP_RE = re.compile(r"[,;.!?\n\x1f]")
+_CONJUNCTION_RE = re.compile(r"\b(?:and|or|plus|also)\b|&|\+", FLAGS)
+_LAST_MINUTE = 24 * 60 - 1
+_MIN_WINDOW_MINUTES = 15
+_EXCLUDE_CUE_RE = re.compile(
+    r"\b(?:except(?:\s+for)?|but\s+not|not|busy|other\s+than|excluding|apart\s+from|besides|no"
+    r"|never|can'?t\s+do|cannot\s+do|can'?t)\s+(?:on\s+)?(?:the\s+)?$",
+    FLAGS,
+)
+_LIST_GAP_RE = re.compile(r"^\s*,?\s*(?:/|&|and|or|nor)\s*(?:on\s+)?$", FLAGS)
+
+
+@dataclass
+class _Clock:
+    hour: int
+    minute: int
+    meridiem: str | None  # "am", "pm", "24h" (an "h" suffix) or None
+    explicit: bool  # minutes, am/pm or a word like "noon" were given
+
+
+@dataclass
+class _TimeToken:
+    kind: str  # "range", "point" or "period"
+    start: int
+    end: int
+    name: str = ""
+    keyword: str = ""
+    first: _Clock | None = None
+    second: _Clock | None = None
+
+    @property
+    def strong(self) -> bool:
+        """Clearly a time of day (not just a bare number like "10-12")."""
+        if self.kind == "period":
+            return True
+        clocks = [c for c in (self.first, self.second) if c is not None]
+        if any(c.explicit or c.meridiem for c in clocks):
+            return True
+        return self.keyword in {"from", "between", "after", "before", "until", "till"}
+
+
+@dataclass
+class _Group:
+    start: int
+    end: int
+    opener: str
+    days: set[int] = field(default_factory=set)
+    named_days: bool = False
+    times: list[_TimeToken] = field(default_factory=list)
+
+
+def _read_clock(match: re.Match[str], prefix: str) -> _Clock | None:
+    word = match[f"{prefix}w"]
+    if word:
+        return _Clock(0 if word.lower() == "midnight" else 12, 0, "24h", True)
+    if match[f"{prefix}h"] is None:
+        return None
+    meridiem = (match[f"{prefix}ap"] or "").lower().replace(".", "")
+    meridiem = {"am": "am", "pm": "pm", "h": "24h"}.get(meridiem)
+    minute = match[f"{prefix}m"]
+    return _Clock(int(match[f"{prefix}h"]), int(minute or 0), meridiem, minute is not None)
+
+
+def _period_name(text: str) -> str:
+    words = [w.rstrip("s") if w not in {"during", "the"} else w for w in text.lower().split()]
+    name = " ".join(words)
+    if name.startswith("lunch"):
+        return "lunch"
+    return "daytime" if name in {"during the day", "daytime"} else name
+
+
+def _minutes(clock: _Clock, meridiem: str | None) -> int | None:
+    hour = clock.hour
+    if clock.minute > 59:
+        return None
+    if meridiem in {"am", "pm"}:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    elif hour > 24:
+        return None
+    return hour * 60 + clock.minute
+
+
+def _flip(meridiem: str) -> str:
+    return "am" if meridiem == "pm" else "pm"
+
+
+_AM_PM = frozenset({"am", "pm"})
+
+
+def _range_minutes(first: _Clock, second: _Clock, daypart: str | None) -> tuple[int, int] | None:
+    """Start and end minutes of a range, inferring a missing am/pm from the other end."""
+    if first.meridiem in _AM_PM or second.meridiem in _AM_PM:
+        start, end = _anchored_range(first, second)
+    else:
+        start, end = _minutes(first, None), _minutes(second, None)
+        twelve_hour = first.meridiem != "24h" and second.meridiem != "24h"
+        if start is not None and end is not None and twelve_hour and first.hour <= 12:
+            evening = daypart == "pm" or (daypart is None and 1 <= first.hour <= 6)
+            if second.hour <= 12 and evening and first.hour:
+                start += 720 if first.hour < 12 else 0
+                end += 720 if second.hour < 12 else 0
+            elif end < start and second.hour < 12 and end + 720 > start:
+                end += 720  # "12-1", "11-1": the end is after noon
+    if start is None or end is None:
+        return None
+    return start, _LAST_MINUTE if end in {0, 1440} else min(end, _LAST_MINUTE)
+
+
+def _anchored_range(first: _Clock, second: _Clock) -> tuple[int | None, int | None]:
+    """ "7-9pm", "10am-2": the end without am/pm borrows it from the other end."""
+    anchor = second.meridiem if second.meridiem in _AM_PM else first.meridiem
+    assert anchor is not None
+
+    def borrowed(clock: _Clock) -> str | None:
+        if clock.meridiem in _AM_PM:
+            return clock.meridiem
+        return None if clock.meridiem == "24h" else anchor
+
+    start, end = _minutes(first, borrowed(first)), _minutes(second, borrowed(second))
+    if start is None or end is None:
+        return start, end
+    if first.meridiem is None and start >= end:
+        start = _minutes(first, _flip(anchor))
+    elif second.meridiem is None and end <= start:
+        end = _minutes(second, _flip(anchor))
+    return start, end
+
+
+def _point_minutes(token: _TimeToken, daypart: str | None) -> tuple[int, int] | None:
+    clock = token.first
+    assert clock is not None
+    meridiem = clock.meridiem if clock.meridiem in {"am", "pm"} else None
+    minutes = _minutes(clock, meridiem)
+    if minutes is None:
+        return None
+    keyword = token.keyword.split()[0] if token.keyword else ""
+    ends_at = keyword in {"before", "until", "till", "by"}
+    if meridiem is None and clock.meridiem != "24h" and 1 <= clock.hour <= 11:
+        late = keyword == "after" or (not ends_at and clock.hour <= 6)
+        if daypart == "pm" or (daypart is None and late):
+            minutes += 720
+    if ends_at:
+        return max(0, minutes - 120), minutes
+    return minutes, min(minutes + 120, _LAST_MINUTE)
+
+
+def _gap_kind(gap: str) -> str:
+    if _HARD_GAP_RE.search(gap) or len(gap.split()) > 3:
+        return "hard"
+    return "conj" if _CONJUNCTION_RE.search(gap) else "none"
+
+
+def _day_token(match: re.Match[str]) -> tuple[set[int], bool] | None:
+    if match["count"]:
+        count = TIMES_WORDS.get((match["cw"] or "").lower()) or parse_number(match["cn"] or "")
+        return set(_DAY_SPREAD.get(int(count or 0), ())), bool(match["cp"])
+    if match["drange"]:
+        first = WEEKDAY_INDEX[match["d1"].lower()[:3]]
+        last = WEEKDAY_INDEX[match["d2"].lower()[:3]]
+        return {(first + i) % 7 for i in range((last - first) % 7 + 1)}, True
+    if match["weekdays"]:
+        return {0, 1, 2, 3, 4}, True
+    if match["weekends"]:
+        return {5, 6}, True
+    if match["otherday"]:
+        return {0, 2, 4, 6}, True
+    if match["everyday"]:
+        return set(_ALL_DAYS), False
+    if match["day"]:
+        return {WEEKDAY_INDEX[match["dn"].lower()[:3]]}, True
+    return None
+
+
+def _time_token(match: re.Match[str]) -> _TimeToken | None:
+    start, end = match.span()
+    if match["count"] and match["cp"]:
+        return _TimeToken("period", start, end, name=match["cp"].lower())
+    if match["period"]:
+        return _TimeToken("period", start, end, name=_period_name(match["pname"]))
+    if match["range"]:
+        keyword = (match["rkw"] or "").lower()
+        if match["rsep"].lower() == "and" and keyword != "between":
+            return None
+        first, second = _read_clock(match, "s"), _read_clock(match, "e")
+        return _TimeToken("range", start, end, keyword=keyword, first=first, second=second)
+    if match["point"]:
+        keyword = " ".join((match["pkw"] or "").lower().split())
+        clock = _read_clock(match, "p")
+        if clock is None or not (keyword or clock.explicit or clock.meridiem in {"am", "pm"}):
+            return None
+        return _TimeToken("point", start, end, keyword=keyword, first=clock)
+    return None
+
+
+def _excluded_day(scan: Scan, match: re.Match[str], previous_excluded: int | None) -> bool:
+    """ "except Sunday", "busy on Mondays", and days listed right after such a day."""
+    if _EXCLUDE_CUE_RE.search(scan.work[max(0, match.start() - 30) : match.start()]):
+        return True
+    if previous_excluded is None:
+        return False
+    return bool(_LIST_GAP_RE.match(scan.work[previous_excluded : match.start()]))
+
+
+def _closes_group(current: _Group | None, gap: str, is_day: bool) -> bool:
+    """A new time after a separator, or new days after days-with-times, starts a group."""
+    if current is None or not current.times:
+        return False
+    return gap != "none" or (is_day and bool(current.days))
+
+
+def _availability_groups(scan: Scan) -> tuple[list[_Group], set[int]]:
+    """Day and time tokens grouped into phrases like "weekday evenings 19:00-21:00", plus the
+    days the text rules out ("except Sunday")."""
+    groups: list[_Group] = []
+    excluded: set[int] = set()
+    current: _Group | None = None
+    last_end = 0
+    excluded_end: int | None = None
+    for match in _availability_tokens(scan):
+        if match["count"] and scan.expecting != "availability":
+            continue  # "3 evenings a week" says how often, not when
+        days, time_token = _day_token(match), _time_token(match)
+        if days is None and time_token is None:
+            continue
+        gap = "hard" if current is None else _gap_kind(scan.work[last_end : match.start()])
+        if days is not None and time_token is None and _excluded_day(scan, match, excluded_end):
+            excluded |= days[0]
+            excluded_end = match.end()
+            if current is not None and gap != "hard":
+                current.end = last_end = match.end()
+            continue
+        excluded_end = None
+        if current is not None and _closes_group(current, gap, days is not None):
+            groups.append(current)
+            current = None
+        if current is None:
+            current = _Group(match.start(), match.end(), gap)
+        if days is not None:
+            current.days |= days[0]
+            current.named_days = current.named_days or days[1]
+        if time_token is not None:
+            current.times.append(time_token)
+        current.end = last_end = match.end()
+    if current is not None:
+        groups.append(current)
+    return groups, excluded
+
+
+def _availability_tokens(scan: Scan) -> Iterator[re.Match[str]]:
+    """Availability tokens, skipping acronyms like "SAT" in a message not in capitals."""
+    letters = [ch for ch in scan.work if ch.isalpha()]
+    shouting = sum(ch.isupper() for ch in letters) > 0.6 * len(letters)
+    for match in scan.matches(_AVAILABILITY_RE):
+        acronym = match["dn"] and match["dn"].isupper() and len(match["dn"]) <= 3
+        if not acronym or shouting:
+            yield match
+
+
+def _group_windows(
+    group: _Group, days: set[int], problems: list[str]
+) -> list[tuple[int, int, int]]:
+    """(weekday, start minute, end minute) windows for one group."""
+    names = {t.name for t in group.times if t.kind == "period"}
+    daypart = _daypart(names)
+    windows: list[tuple[int, int]] = []
+    for kind in ("range", "point"):
+        for token in (t for t in group.times if t.kind == kind):
+            window = _token_window(token, daypart, problems)
+            if window:
+                windows.append(window)
+        if windows or any(t.kind == kind for t in group.times):
+            break
+    if not windows and not any(t.kind in {"range", "point"} for t in group.times):
+        windows = [_PERIOD_WINDOWS[n] for n in sorted(names) if n in _PERIOD_WINDOWS]
+    if not group.times:
+        return [(d, *(_WEEKEND_DEFAULT if d >= 5 else _WEEKDAY_DEFAULT)) for d in sorted(days)]
+    return [(d, s, e) for d in sorted(days) for s, e in windows]
+
+
+def _daypart(periods: set[str]) -> str | None:
+    """ "am" or "pm" when the named periods say which half of the day bare hours mean."""
+    pm, am = bool(periods & _PM_PERIODS), bool(periods & _AM_PERIODS)
+    if pm == am:
+        return None
+    return "pm" if pm else "am"
+
+
+def _token_window(
+    token: _TimeToken, daypart: str | None, problems: list[str]
+) -> tuple[int, int] | None:
+    if token.kind == "point":
+        return _point_minutes(token, daypart)
+    assert token.first is not None and token.second is not None
+    window = _range_minutes(token.first, token.second, daypart)
+    if window is None:
+        return None
+    start, end = window
+    if end <= start:
+        problems.append(
+            f"{_fmt_minutes(start)}–{_fmt_minutes(end)} ends before it starts — "
+            "could you give me a window like 19:00–21:00?"
+        )
+        return None
+    if end - start < _MIN_WINDOW_MINUTES:
+        problems.append(
+            f"{_fmt_minutes(start)}–{_fmt_minutes(end)} is too short to study in — "
+            f"could you give me at least {_MIN_WINDOW_MINUTES} minutes?"
+        )
+        return None
+    return window
+
+
+def _fmt_minutes(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _merge_slots(windows: list[tuple[int, int, int]]) -> list[Slot]:
+    slots: list[Slot] = []
+    for day in sorted({w[0] for w in windows}):
+        spans = sorted((s, e) for d, s, e in windows if d == day)
+        merged: list[list[int]] = []
+        for start, end in spans:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        slots.extend(
+            Slot(weekday=day, start=time(s // 60, s % 60), end=time(e // 60, e % 60))
+            for s, e in merged
+        )
+    return slots
+
+
+def _accepted(group: _Group, expecting: bool) -> bool:
+    if expecting:
+        return True
+    if not group.times:
+        return group.named_days
+    return bool(group.days) or any(t.strong for t in group.times)
+
+
+def _availability(scan: Scan) -> tuple[list[Slot], list[_Group], list[str]]:
+    expecting = scan.expecting == "availability"
+    problems: list[str] = []
+    windows: list[tuple[int, int, int]] = []
+    kept: list[_Group] = []
+    previous_days: set[int] | None = None
+    groups, excluded = _availability_groups(scan)
+    for group in groups:
+        if not _accepted(group, expecting):
+            continue
+        days = group.days or (previous_days if group.opener == "conj" and previous_days else None)
+        days = set(days or _ALL_DAYS) - excluded
+        if not days:
+            continue
+        windows.extend(_group_windows(group, days, problems))
+        previous_days = days
+        kept.append(group)
+    return _merge_slots(windows), kept, problems
+
+
+def parse_availability(text: str) -> list[Slot]:
+    """Weekly study windows in `text` ("weekday evenings 19:00-21:00, Saturday morning")."""
+    try:
+        slots, _, _ = _availability(Scan.of(text, expecting="availability"))
+    except Exception:
+        return []
+    return slots
+
+
+def extract_availability(scan: Scan) -> None:
+    slots, groups, problems = _availability(scan)
+    for problem in problems:
+        scan.note(problem)
+    if not groups:
+        return
+    first, last = groups[0].start, groups[-1].end
+    if scan.free(first, last):
+        phrase = scan.display[first:last]
+    else:
+        phrase = ", ".join(scan.display[g.start : g.end] for g in groups)
+    for group in groups:
+        scan.take(group.start, group.end)
+    if slots:
+        scan.fields["availability"] = slots
+        scan.fields["availability_text"] = " ".join(phrase.split()).rstrip(" .,;:!?")

@@ -1,0 +1,196 @@
+"""The goal: what someone wants to learn, in their words ("Rust", "pass the AWS exam").
+
+The goal is the unconsumed text after a phrase such as "I want to learn", or else the
+first short chunk that is not another field ("Rust, 6 weeks, beginner"). A goal must name
+something to learn: "hmm not sure" or "something fun" are vague, not goals.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from agent.understanding.lexicon import phrase_key, trim_edges, word_set
+from agent.understanding.nonanswers import classify_nonanswer, strip_filler
+from agent.understanding.numbers import NUMBER_WORDS
+from agent.understanding.text import FLAGS, MASK, Scan
+
+__all__ = ["GoalHit", "find_goal", "is_vague_goal"]
+
+MAX_GOAL_CHARS = 200
+
+_GOAL_TRIGGER_RE = re.compile(
+    r"\b(?:(?:(?:a\s+)?learning\s+)?(?:plan|roadmap|course)\s+(?:for|on|to\s+learn)"
+    r"|learn(?:ing)?|stud(?:y|ying)(?:\s+for)?|master(?:ing)?|understand(?:ing)?|teach\s+me"
+    r"|get(?:ting)?\s+(?:better|good|started)\s+(?:at|with|in)|improve(?:\s+(?:my|at|in))?"
+    r"|pick(?:ing)?\s+up|get\s+into|dive\s+into|brush\s+up\s+on|level\s+up(?:\s+(?:my|in|at|on))?"
+    r"|upskill\s+(?:in|on)|prepare\s+for|prep\s+for|interested\s+in|practi[cs]e|work\s+on"
+    r"|goal(?:\s+is)?\s*(?::|-|=|is)?(?:\s+to)?)"
+    r"(?:\s+(?:more\s+)?about|\s+how\s+to)?\s+",
+    FLAGS,
+)
+_WISH_TRIGGER_RE = re.compile(
+    r"\b(?:want|wanna|would\s+like|'d\s+like|need|hope|wish|aim|plan|trying|try|going)\s+to\s+",
+    FLAGS,
+)
+_GOAL_END_RE = re.compile(
+    r"[,;:!?\n()\[\]\x1f]|\.(?=\s|$)|\s-+\s|\b(?:but|because|since|so\s+that|so\s+i|as\s+i"
+    r"|for\s+(?:a|an)\s"
+    r"|i'?m|i\s+am|i\s+have|i've|i\s+can|i\s+could|i\s+work|i\s+live|which|in\s+order\s+to"
+    r"|please|in\s+my\s+(?:free|spare)\s+time)\b",
+    FLAGS,
+)
+_GOAL_SEGMENT_RE = re.compile(r"(?:[^,;:!?\n.\-]|\.(?!\s|$)|-(?!-|\s))+")
+_COMPOUNDS = word_set("learning_compounds")
+_LEADING = frozenset(
+    {"about", "to", "more", "need", "want", "wanna", "basically", "so", "ok", "maybe", "probably"}
+)
+_PURPOSE_RE = re.compile(
+    r"\s(?:for\s+(?:a|an)\s|in\s+order\s+to\b|so\s+that\b|because\b)",
+    FLAGS,
+)
+_PREVIOUS_WORD_RE = re.compile(r"([A-Za-z-]+)\s+$")
+_ACKS = word_set("acks")
+_NOT_A_START = word_set("not_a_goal_start")
+_JUNK = word_set("topic_junk")
+_VAGUE = word_set("vague_goal_words")
+_MAX_SEGMENT_WORDS = 8
+_SHORT_THE_GOAL = 3
+_SEGMENT_BREAK_RE = re.compile(r"[,;]")
+_ANSWER_PART_RE = re.compile(r"[^,;!?\n]+")
+_FILLER = word_set("filler")
+
+
+class GoalHit(NamedTuple):
+    goal: str
+    start: int
+    end: int
+
+
+def is_vague_goal(goal: str) -> bool:
+    """True when a goal names nothing to learn ("something fun", "idk")."""
+    return all(word in _VAGUE for word in phrase_key(goal).split())
+
+
+def _clean_goal(phrase: str) -> str | None:
+    end = _PURPOSE_RE.search(phrase)
+    words = (phrase[: end.start()] if end else phrase).split()
+    while words and words[0].lower() in _LEADING:
+        words.pop(0)
+    if 1 < len(words) <= _SHORT_THE_GOAL and words[0].lower() == "the":
+        words.pop(0)  # "the guitar", but "the history of jazz"
+    goal = trim_edges(" ".join(words))
+    if len(goal) > MAX_GOAL_CHARS:
+        goal = goal[:MAX_GOAL_CHARS].rsplit(" ", 1)[0]
+    key = phrase_key(goal)
+    if not key or key in _ACKS | _JUNK or not any(ch.isalpha() for ch in goal):
+        return None
+    return goal
+
+
+def _goal_after(scan: Scan, start: int) -> GoalHit | None:
+    trigger = _GOAL_TRIGGER_RE.match(scan.work, start)
+    while trigger:
+        start = trigger.end()
+        trigger = _GOAL_TRIGGER_RE.match(scan.work, start)
+    end_match = _GOAL_END_RE.search(scan.work, start)
+    end = end_match.start() if end_match else len(scan.work)
+    goal = _clean_goal(scan.display[start:end])
+    return _hit(scan, goal, start, end)
+
+
+def _hit(scan: Scan, goal: str | None, start: int, end: int) -> GoalHit | None:
+    if goal is None:
+        return None
+    begin = scan.display.find(goal, start, end)
+    begin = start if begin < 0 else begin
+    return GoalHit(goal, begin, begin + len(goal))
+
+
+def _compound(scan: Scan, match: re.Match[str]) -> bool:
+    """ "deep learning", "machine learning": the trigger word is part of the subject."""
+    previous = _PREVIOUS_WORD_RE.search(scan.work, 0, match.start())
+    return bool(previous and previous.group(1).lower() in _COMPOUNDS)
+
+
+def _triggered_goal(scan: Scan) -> GoalHit | None:
+    for pattern in (_GOAL_TRIGGER_RE, _WISH_TRIGGER_RE):
+        for match in scan.matches(pattern):
+            if _compound(scan, match):
+                continue
+            hit = _goal_after(scan, match.end())
+            if hit:
+                return hit
+    return None
+
+
+def _is_ack(text: str) -> bool:
+    words = phrase_key(text).split()
+    return not words or " ".join(words) in _ACKS or all(w in _ACKS for w in words)
+
+
+def _plausible_start(phrase: str) -> bool:
+    """Goals don't start with "make", "actually", "I'm", a number, …"""
+    words = phrase_key(phrase).split()
+    if not words:
+        return False
+    first = words[0]
+    return not (first in _NOT_A_START or first in NUMBER_WORDS or first.isdigit())
+
+
+def _segment_goal(scan: Scan) -> GoalHit | None:
+    """ "Rust, 6 weeks, beginner": the first short chunk that is not another field."""
+    for match in _GOAL_SEGMENT_RE.finditer(scan.work):
+        end = scan.work.find(MASK, match.start(), match.end())
+        stop = match.end() if end < 0 else end
+        goal = _clean_goal(scan.display[match.start() : stop])
+        if goal and not _is_ack(goal) and len(goal.split()) <= _MAX_SEGMENT_WORDS:
+            if _plausible_start(goal):
+                return _hit(scan, goal, match.start(), stop)
+    return None
+
+
+def _answered_goal(scan: Scan) -> GoalHit | None:
+    """The answer to "What do you want to learn?" without its hedges ("the piano, I guess",
+    "hmm, maybe photography?")."""
+    for match in _ANSWER_PART_RE.finditer(scan.work):
+        part = scan.display[match.start() : match.end()]
+        key = phrase_key(part)
+        if (
+            not key
+            or strip_filler(key) in _FILLER
+            or classify_nonanswer(part)
+            or is_vague_goal(part)
+        ):
+            continue
+        words = part.split()
+        while words and phrase_key(words[0]) in _FILLER | _LEADING:
+            words.pop(0)
+        goal = _clean_goal(" ".join(words))
+        if goal:
+            return _hit(scan, goal, match.start(), match.end())
+    return None
+
+
+def _whole_message_goal(scan: Scan) -> GoalHit | None:
+    """A message with no other field is all goal ("Kubernetes for my job")."""
+    whole = scan.display.strip()
+    if whole.startswith("/") or _is_ack(whole):
+        return None
+    start = scan.display.find(whole)
+    if scan.expecting == "goal":
+        return _answered_goal(scan)
+    if whole.endswith("?"):
+        return None
+    if _plausible_start(whole) and not _SEGMENT_BREAK_RE.search(whole):
+        return _hit(scan, _clean_goal(whole), start, start + len(whole))
+    return _segment_goal(scan)
+
+
+def find_goal(scan: Scan, *, triggered_only: bool = False) -> GoalHit | None:
+    """The goal stated in the unconsumed text, or None. Does not consume it.
+    `triggered_only`: only a goal introduced by a phrase like "I want to learn"."""
+    hit = _triggered_goal(scan)
+    if hit is None and scan.expecting in {None, "goal"} and not triggered_only:
+        hit = _segment_goal(scan) if scan.fields or scan.problems else _whole_message_goal(scan)
+    return hit

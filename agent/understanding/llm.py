@@ -1,0 +1,206 @@
+"""The LLM understander: one structured-output call per message, checked like the rules.
+
+The model gets the message, the phase, the question being asked, the goal so far and the
+plan's week numbers, module ids and titles, and answers into the small `Understanding`
+schema. Its answer goes through the same checks as the rules' (`validate.check`); on a
+timeout, an HTTP error, invalid JSON, a schema break or a failed check, the rules answer
+(and the reason is logged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+from datetime import date, time
+from typing import Any, Literal
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_openai import ChatOpenAI
+from pydantic import BaseModel, Field, ValidationError
+
+from agent.refine_ops import RefineOp
+from agent.understanding import prompts, rules
+from agent.understanding.meaning import (
+    DAY_NAMES,
+    Intent,
+    Meaning,
+    NonAnswer,
+    PlanView,
+    UnderstandingContext,
+)
+from agent.understanding.validate import MAX_WEEKS, MIN_WEEKS, check
+from storage.models import Slot
+
+log = logging.getLogger(__name__)
+
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Window(BaseModel):
+    days: list[Day]
+    start: str
+    end: str | None = None
+
+
+class Fields(BaseModel):
+    goal: str | None = None
+    skill_level: Literal["beginner", "intermediate", "advanced"] | None = None
+    hours_per_week: float | None = None
+    weeks: int | None = None
+    deadline: str | None = None
+    topics: list[str] | None = None
+    availability: list[Window] | None = None
+    timezone: str | None = None
+
+
+class Op(BaseModel):
+    op: str
+    week: int | None = None
+    other_week: int | None = None
+    hours: float | None = None
+    weeks: int | None = None
+    topic: str | None = None
+
+
+class Understanding(BaseModel):
+    """What the LLM answers (kept small: every field is cheap to fill)."""
+
+    intent: Intent
+    fields: Fields = Field(default_factory=Fields)
+    module: str | None = None
+    candidates: list[str] = Field(default_factory=list)
+    minutes: int | None = None
+    ops: list[Op] = Field(default_factory=list)
+    nonanswer: NonAnswer | None = None
+    confidence: float = Field(ge=0, le=1)
+
+
+def plan_lines(plan: PlanView) -> str:
+    return "\n".join(
+        f"week {w.week}: " + "; ".join(f"{m.id} {m.title}" for m in w.modules) for w in plan.weeks
+    )
+
+
+def _system(ctx: UnderstandingContext) -> str:
+    goal = ctx.goal.model_dump(mode="json", exclude_defaults=True)
+    goal.pop("availability", None)
+    plan = ""
+    if ctx.plan is not None:
+        hours = f"{ctx.plan.hours_per_week:g}" if ctx.plan.hours_per_week else "?"
+        plan = prompts.PLAN_VIEW.format(hours=hours, weeks=plan_lines(ctx.plan))
+    return prompts.UNDERSTAND_SYSTEM.format(
+        today=ctx.today.isoformat(),
+        phase=ctx.phase,
+        asking=ctx.asking or "nothing (a free message)",
+        goal=json.dumps(goal, ensure_ascii=False),
+        plan=plan,
+    )
+
+
+def _slots(windows: list[Window]) -> list[Slot]:
+    slots = []
+    for window in windows:
+        start = time.fromisoformat(window.start)
+        end = time.fromisoformat(window.end) if window.end else None
+        if end is None:
+            raise ValueError("an availability window without an end")
+        slots.extend(Slot(weekday=DAY_NAMES.index(d), start=start, end=end) for d in window.days)
+    return slots
+
+
+def _availability_text(windows: list[Window]) -> str:
+    return ", ".join(f"{'/'.join(w.days)} {w.start}–{w.end}" for w in windows)
+
+
+def _goal_fields(raw: Fields, today: date) -> dict[str, Any]:
+    """Goal fields from the LLM's answer (arithmetic, like weeks from a deadline, is ours)."""
+    fields: dict[str, Any] = {}
+    for name in ("goal", "skill_level", "hours_per_week", "weeks", "timezone"):
+        value = getattr(raw, name)
+        if value is not None:
+            fields[name] = value
+    if raw.topics is not None:
+        fields["topics"] = [t.strip() for t in raw.topics]
+        fields["topics_answered"] = True
+    if raw.availability:
+        fields["availability"] = _slots(raw.availability)
+        fields["availability_text"] = _availability_text(raw.availability)
+    if raw.deadline:
+        deadline = date.fromisoformat(raw.deadline)
+        fields["deadline"] = deadline
+        if "weeks" not in fields and deadline > today:
+            days = (deadline - today).days
+            fields["weeks"] = min(max(math.ceil(days / 7), MIN_WEEKS), MAX_WEEKS)
+    return fields
+
+
+def to_meaning(raw: Understanding, ctx: UnderstandingContext) -> Meaning:
+    """The LLM's answer as a `Meaning` (raises ValueError/ValidationError when unusable)."""
+    ops = [RefineOp.model_validate({"kind": o.op, **o.model_dump(exclude={"op"})}) for o in raw.ops]
+    return Meaning(
+        intent=raw.intent,
+        fields=_goal_fields(raw.fields, ctx.today),
+        module=raw.module,
+        candidates=raw.candidates,
+        minutes=raw.minutes,
+        ops=ops,
+        nonanswer=raw.nonanswer,
+        confidence=raw.confidence,
+        source="llm",
+    )
+
+
+def _consistent(meaning: Meaning) -> str | None:
+    """Why an intent and its payload don't fit together, or None."""
+    if meaning.intent == "refine" and not meaning.ops:
+        return "refine without ops"
+    if meaning.intent == "intake" and not meaning.fields:
+        return "intake without fields"
+    if meaning.intent == "nonanswer" and meaning.nonanswer is None:
+        return "nonanswer without its kind"
+    return None
+
+
+class LLMUnderstander:
+    def __init__(self, chat: ChatOpenAI, *, timeout: float) -> None:
+        self.chat = chat
+        self.timeout = timeout
+
+    async def understand(self, text: str, ctx: UnderstandingContext) -> Meaning:
+        fallback = rules.understand(text, ctx)
+        if not text.strip() or text.startswith(("__location__", "/")):
+            return fallback
+        try:
+            raw = await asyncio.wait_for(self._ask(text, ctx), timeout=self.timeout)
+            meaning = to_meaning(raw, ctx)
+        except TimeoutError:
+            return self._fallback(fallback, f"no answer within {self.timeout:g} s")
+        except (ValidationError, ValueError) as exc:
+            return self._fallback(fallback, f"unusable answer ({type(exc).__name__}: {exc})")
+        except Exception as exc:
+            return self._fallback(fallback, f"call failed ({type(exc).__name__}: {exc})")
+        checked, problems = check(meaning, ctx)
+        reason = _consistent(checked)
+        if problems or reason:
+            return self._fallback(fallback, "; ".join([*problems, *([reason] if reason else [])]))
+        if fallback.zone_options and "timezone" in checked.fields:
+            # A place the rules find ambiguous is asked about, never guessed.
+            fields = {k: v for k, v in checked.fields.items() if k != "timezone"}
+            checked = checked.model_copy(
+                update={"fields": fields, "zone_options": fallback.zone_options}
+            )
+        return checked.model_copy(update={"problems": fallback.problems})
+
+    @staticmethod
+    def _fallback(fallback: Meaning, reason: str) -> Meaning:
+        log.warning("LLM understanding failed, the rules answer: %s", reason)
+        return fallback
+
+    async def _ask(self, text: str, ctx: UnderstandingContext) -> Understanding:
+        structured = self.chat.with_structured_output(Understanding)
+        result = await structured.ainvoke([SystemMessage(_system(ctx)), HumanMessage(text[:2000])])
+        if not isinstance(result, Understanding):
+            raise ValueError("the LLM returned no understanding")
+        return result

@@ -1,0 +1,138 @@
+"""Non-answers: replies that carry no value for the field the bot asked about.
+
+"hmm not sure", "later", a bare "yes" to an open question, "none", "whatever you think is
+best", "why do you need that?" are recognised for every field and never stored as values.
+The phrases live in `data/lexicon.yaml`; rapidfuzz tolerates small typos ("not sur").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from agent.understanding.lexicon import LEXICON, phrase_key
+
+__all__ = ["NonAnswer", "classify_nonanswer", "strip_filler"]
+
+NonAnswer = Literal["unsure", "later", "yes", "no", "none", "anything", "question"]
+
+_KINDS: tuple[NonAnswer, ...] = ("later", "unsure", "none", "anything", "no", "yes")
+_PHRASES: dict[str, NonAnswer] = {
+    phrase_key(str(phrase)): kind
+    for kind in reversed(_KINDS)
+    for phrase in LEXICON["nonanswers"][kind]
+}
+_PHRASE_KEYS = tuple(_PHRASES)
+_FILLER = sorted((phrase_key(str(f)) for f in LEXICON["filler"]), key=len, reverse=True)
+_OPENERS = frozenset(str(w) for w in LEXICON["question_openers"])
+_PART_RE = re.compile(r"[,;.!]+|\s+-\s+")
+_ANYTHING_OPENERS = sorted(
+    (phrase_key(str(p)) for p in LEXICON["anything_openers"]), key=len, reverse=True
+)
+_MAX_OPENED_WORDS = 6
+_UNSURE_OPENERS = sorted(
+    (phrase_key(str(p)) for p in LEXICON["unsure_openers"]), key=len, reverse=True
+)
+_FUZZY_MIN_CHARS = 6
+_FUZZY_SCORE = 88
+_MAX_WORDS = 8
+
+
+def strip_filler(key: str) -> str:
+    """`key` (a `phrase_key`) without filler words at its ends ("hmm not sure tbh" → "not sure")."""
+    words = key.split()
+    changed = True
+    while changed and words:
+        changed = False
+        for filler in _FILLER:
+            size = len(filler.split())
+            if " ".join(words[:size]) == filler and len(words) > size:
+                words, changed = words[size:], True
+            elif " ".join(words[-size:]) == filler and len(words) > size:
+                words, changed = words[:-size], True
+    return " ".join(words)
+
+
+def _lookup(key: str) -> NonAnswer | None:
+    if key in _PHRASES:
+        return _PHRASES[key]
+    if len(key) < _FUZZY_MIN_CHARS:
+        return None
+    found = process.extractOne(key, _PHRASE_KEYS, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
+    return _PHRASES[found[0]] if found else None
+
+
+def _is_question_back(text: str, key: str) -> bool:
+    words = key.split()
+    if words[:1] == ["why"] and len(words) <= _MAX_OPENED_WORDS:
+        return True  # "why do you ask"
+    return text.rstrip().endswith("?") and bool(words) and words[0] in _OPENERS
+
+
+def classify_nonanswer(
+    text: str, *, asking: str | None = None, loose: bool = False
+) -> NonAnswer | None:
+    """The kind of non-answer `text` is, or None when it may carry a value.
+
+    `asking` is the field just asked for. `loose` (for a message in which nothing usable was
+    found) also counts a message that merely opens with a non-answer ("idk how to rate
+    myself") or has one among its parts ("not sure, something creative")."""
+    key = phrase_key(text)
+    if not key and text.strip(" .!-\u2013\u2014"):
+        return _question(text, key)
+    if not key:
+        return "none" if text.strip() else None
+    if len(key.split()) > _MAX_WORDS:
+        return _question(text, key)
+    for candidate in (key, strip_filler(key)):
+        kind = _lookup(candidate)
+        if kind is not None:
+            return kind
+    found = _parts(text) or _opened(key) or _question(text, key)
+    if found is None and loose:
+        found = _unsure_opening(key) or _any_part(text)
+    return found
+
+
+def _unsure_opening(key: str) -> NonAnswer | None:
+    words = strip_filler(key).split()
+    for opener in _UNSURE_OPENERS:
+        if words[: len(opener.split())] == opener.split():
+            return "unsure"
+    return None
+
+
+def _any_part(text: str) -> NonAnswer | None:
+    for part in _PART_RE.split(text):
+        key = strip_filler(phrase_key(part))
+        kind = _lookup(key) if key else None
+        if kind in {"unsure", "anything", "later"}:
+            return kind
+    return None
+
+
+def _opened(key: str) -> NonAnswer | None:
+    """ "anything you think", "whatever is easiest": a short answer leaving the choice."""
+    words = strip_filler(key).split()
+    if not words or len(words) > _MAX_OPENED_WORDS:
+        return None
+    for opener in _ANYTHING_OPENERS:
+        if words[: len(opener.split())] == opener.split():
+            return "anything"
+    return None
+
+
+def _parts(text: str) -> NonAnswer | None:
+    """ "whatever, you pick", "not really, just the general stuff": every part is one."""
+    parts = [phrase_key(p) for p in _PART_RE.split(text)]
+    parts = [p for p in parts if p and strip_filler(p) not in _FILLER]
+    if len(parts) < 2:
+        return None
+    kinds = [_lookup(p) or _lookup(strip_filler(p)) for p in parts]
+    return kinds[0] if all(kinds) else None
+
+
+def _question(text: str, key: str) -> NonAnswer | None:
+    return "question" if _is_question_back(text, key) else None

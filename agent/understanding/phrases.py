@@ -1,0 +1,88 @@
+"""Whole-message cues (small talk, questions, undo/redo) from `data/phrases.yaml`."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from anyascii import anyascii
+
+_DATA = Path(__file__).parent / "data" / "phrases.yaml"
+_NON_WORD = re.compile(r"[^a-z0-9?]+")
+
+
+@cache
+def _phrases() -> dict[str, Any]:
+    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII words separated by single spaces ("What’s next?!" → "what s next ?")."""
+    ascii_text = anyascii(text).lower().replace("?", " ? ")
+    return " ".join(_NON_WORD.sub(" ", ascii_text).split())
+
+
+def _words(text: str) -> str:
+    return fold(text).replace("?", " ").strip()
+
+
+@cache
+def _set(name: str) -> frozenset[str]:
+    return frozenset(" ".join(p.split()) for p in _phrases()[name])
+
+
+def _covered(words: list[str], phrases: frozenset[str], filler: frozenset[str]) -> bool:
+    """Whether `words` is a sequence of `phrases` and filler words, and at least one phrase."""
+    longest = max((len(p.split()) for p in phrases), default=1)
+    i, found = 0, False
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            if " ".join(words[i : i + size]) in phrases:
+                i += size
+                found = True
+                break
+        else:
+            if words[i] not in filler:
+                return False
+            i += 1
+    return found
+
+
+def is_smalltalk(text: str) -> bool:
+    """Greetings, thanks, praise — or only emoji and punctuation ("👍", "🙏🙏")."""
+    stripped = text.strip()
+    if stripped and "?" not in stripped and not any(c.isalnum() for c in stripped):
+        return True
+    words = _words(text).split()
+    return 0 < len(words) <= 8 and _covered(words, _set("smalltalk"), _set("filler"))
+
+
+def is_question(text: str) -> bool:
+    folded = fold(text)
+    if folded.endswith("?"):
+        return True
+    words = folded.replace("?", " ").split()
+    if " ".join(words[:2]) in _set("exclamations"):
+        return False
+    starts = _set("question_starts")
+    return any(" ".join(words[:n]) in starts for n in (1, 2, 3))
+
+
+def is_undo(text: str) -> bool:
+    return _words(text) in _set("undo")
+
+
+def is_redo(text: str) -> bool:
+    return _words(text) in _set("redo")
+
+
+def pointer(text: str) -> str:
+    """The command whose output answers a question best (today, progress or plan)."""
+    words = set(_words(text).split())
+    for rule in _phrases()["pointers"]:
+        if words & set(rule["words"]):
+            return str(rule["command"])
+    return "plan"

@@ -1,0 +1,125 @@
+"""The rule-based understander: the parsers of `agent.understanding`, composed by phase.
+
+Intake (and the confirmation card): the intake parser reads the Goal fields, with the
+question being asked (or "confirm") and the goal so far as context — at the card, "add SQL
+to the topics" gives the whole new list. A question back ("why?") while the bot is
+asking is the non-answer "question".
+
+Once a plan exists, the first rule that matches decides the intent:
+  1. redo ("redo", "ctrl+y", "undo the undo");
+  2. progress (the progress parser): done, partial, log; a reversal is "not_done" when it
+     is about a completion ("not done", "undo done", "marked done by mistake, revert"),
+     and "undo" when it is a bare "undo"/"undo that" — the node then decides whether the
+     last progress action or the last plan change is meant (agent/nodes/progress.py);
+  3. undo of a plan change ("undo the last change", "ctrl+z", "go back");
+  4. a plan change (the refinement parser);
+  5. a question ("what's next?", "why is week 3 so heavy?");
+  6. small talk ("thanks!", "hi");
+  7. unknown.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.understanding import adapters, phrases
+from agent.understanding.meaning import Meaning, UnderstandingContext
+from agent.understanding.validate import check
+
+_COMPLETION = re.compile(r"\b(?:done|finished|complete|completed|completion)\b", re.I)
+_PLAN_WORDS = re.compile(r"\b(?:plan|plans|version|versions|change|changes|refinement)\b", re.I)
+
+
+def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
+    parsed = adapters.intake(text, today=ctx.today, expecting=ctx.asking, goal=ctx.goal)
+    extras = adapters.intake_extras(parsed)
+    fields = dict(parsed.fields)
+    nonanswer = extras["nonanswer"]
+    if not fields and not nonanswer and phrases.is_question(text):
+        nonanswer = "question"  # a question back, while the bot is asking
+    if fields:
+        intent = "intake"
+    elif nonanswer:
+        intent = "nonanswer"
+    elif phrases.is_smalltalk(text):
+        intent = "smalltalk"
+    else:
+        intent = "unknown"
+    confidence = extras["confidence"] if intent in {"intake", "nonanswer"} else 1.0
+    if extras["zone_options"] and intent == "unknown":
+        intent = "intake"
+    return Meaning(
+        intent=intent,
+        fields=fields,
+        nonanswer=nonanswer,
+        zone_options=extras["zone_options"],
+        derived=extras["derived"],
+        confidence=min(max(confidence, 0.0), 1.0),
+        problems=list(parsed.problems),
+    )
+
+
+def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:
+    plan = ctx.plan.as_plan() if ctx.plan else None
+    way = adapters.history(text)
+    if way == "redo" or phrases.is_redo(text):
+        return Meaning(intent="redo")
+    progress = adapters.progress(text, plan)
+    if progress is not None and progress.action != "skip":
+        return _progress_meaning(text, progress)
+    if way == "undo" or phrases.is_undo(text):
+        return Meaning(intent="undo")
+    ops = adapters.refinement(text, plan)
+    if ops:
+        return Meaning(intent="refine", ops=ops)
+    if phrases.is_question(text):
+        return Meaning(intent="question")
+    if phrases.is_smalltalk(text):
+        return Meaning(intent="smalltalk")
+    return Meaning(intent="unknown", confidence=0.0)
+
+
+def _progress_meaning(text: str, progress: adapters.ProgressIntent) -> Meaning:
+    action = progress.action
+    named = bool(progress.module_id or progress.ambiguous)
+    if action == "undo":
+        about_completion = named or bool(_COMPLETION.search(text))
+        if about_completion and not _PLAN_WORDS.search(text):
+            intent = "not_done"
+        else:
+            intent = "undo"
+    else:
+        intent = action
+    module: str | None = progress.module_id
+    if not module and len(progress.ambiguous) > 1:
+        module = "ambiguous"
+    return Meaning(
+        intent=intent,
+        module=module,
+        candidates=list(progress.ambiguous),
+        reference=progress.reference,
+        minutes=progress.minutes,
+    )
+
+
+def understand(text: str, ctx: UnderstandingContext) -> Meaning:
+    """The rules' meaning of `text`, checked (what fails the checks becomes a problem)."""
+    text = text or ""
+    if ctx.phase == "planned" and ctx.asking is None:
+        meaning = understand_planned(text, ctx)
+    else:
+        meaning = understand_intake(text, ctx)
+    checked, problems = check(meaning, ctx)
+    user_problems = [p for p in problems if p[:1].isupper()]
+    # The rules' plan changes stay as asked: applying them explains what can't be done
+    # ("the plan has 6 weeks"), which is more helpful than dropping them here.
+    return checked.model_copy(
+        update={"problems": [*checked.problems, *user_problems], "ops": meaning.ops}
+    )
+
+
+class RulesUnderstander:
+    """The rules behind the `Understander` interface."""
+
+    async def understand(self, text: str, ctx: UnderstandingContext) -> Meaning:
+        return understand(text, ctx)

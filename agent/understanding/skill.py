@@ -1,0 +1,221 @@
+"""Skill level: beginner, intermediate or advanced, from cue phrases anywhere in a message.
+
+Cue phrases (with CEFR levels A0–C2) live in `data/lexicon.yaml`; typos are fixed before
+(`lexicon.correct_typos`). Each cue may name a subject: "advanced with Excel", "Linux
+expert", "an intermediate JS dev". When several levels are stated, the one that applies to
+the goal wins — a cue naming the goal beats a bare or generic one ("new to coding"), which
+beats a cue about some other subject; a tie goes to the lower level. A level only about
+another subject is no level at all when the goal is known. A level someone aims for
+("become an expert", "get to C1"), a negated one ("not beginner") and one that is part of
+a name ("French B2 exam") are not their current level.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from rapidfuzz import fuzz, process
+
+from agent.understanding.lexicon import (
+    EDGE_WORDS,
+    LEXICON,
+    PhraseHit,
+    PhraseMatcher,
+    correct_typos,
+    phrase_key,
+    word_set,
+)
+from agent.understanding.nonanswers import strip_filler
+from agent.understanding.text import FLAGS, Scan
+from storage.models import SkillLevel
+
+__all__ = ["extract_skill", "skill_in"]
+
+_MATCHER = PhraseMatcher(LEXICON["skill"])
+_ANSWER_KEYS: dict[str, str] = {
+    **{level.value: level.value for level in SkillLevel},
+    **{phrase_key(str(p)): lv for lv, items in LEXICON["skill_answers"].items() for p in items},
+}
+_ANSWER_CHOICES = tuple(_ANSWER_KEYS)
+_GENERIC = word_set("skill_generic_objects")
+_ADJECTIVAL = word_set("skill_adjectival")
+_FOLLOWERS = word_set("skill_followers")
+_NOT_BEFORE = word_set("skill_not_before")
+_NOUNS = word_set("skill_nouns")
+_NEGATIONS = word_set("skill_negations")
+_FUNCTION_WORDS = EDGE_WORDS | word_set("not_a_goal_start") | _FOLLOWERS | word_set("intensifiers")
+_NOT_A_CUE = frozenset({"never mind", "never again"})
+_ORDER = {SkillLevel.BEGINNER: 0, SkillLevel.INTERMEDIATE: 1, SkillLevel.ADVANCED: 2}
+
+_WORD_RE = re.compile(r"[A-Za-z0-9+#'][A-Za-z0-9+#'.]*")
+_NEXT_WORD_RE = re.compile(r"[ \t-]+([A-Za-z0-9+#']+)")
+_PREVIOUS_WORD_RE = re.compile(r"([A-Za-z0-9+#']+)[ \t-]+$")
+_TARGET_CUE_RE = re.compile(
+    r"\b(?:become|becoming|be|reach|reaching|get\s+to|getting\s+to|go\s+to|grow\s+into|move\s+to"
+    r"|progress\s+to|aim\s+for|aiming\s+for|from\s+\w+\s+to|->|=>|\u2192)\s*(?:an?\s+|the\s+)?"
+    r"(?:(?:real|really|true|truly|very|more|proper|fully)\s+)?$",
+    FLAGS,
+)
+_PREPOSITIONS = frozenset({"with", "at", "in", "on", "to", "for", "of", "about"})
+_OBJECT_RE = re.compile(
+    r"\s*(?P<prep>(?:with|at|in|on|to|for|of|about|when\s+it\s+comes\s+to)\s+)?"
+    r"(?P<obj>(?:(?!but\b|and\b|though\b|although\b|so\b|i\b|i'm\b)[A-Za-z0-9+#.']+\s*){1,3})",
+    FLAGS,
+)
+_CLAUSE_END_RE = re.compile(r"[,;:!?\n()\x1f]|\.(?=\s|$)")
+_ANSWER_PREFIX_RE = re.compile(
+    r"^(?:i'?d\s+say|probably|maybe|i'?m|i\s+am|level|my\s+level\s+is|rather|pretty\s+much"
+    r"|somewhere\s+around|around|about|kinda|kind\s+of)\s+",
+    FLAGS,
+)
+_CEFR_RE = re.compile(r"[abc][0-2]")
+_FUZZY_SCORE = 88
+
+
+class _Cue(NamedTuple):
+    level: SkillLevel
+    start: int
+    end: int
+    score: int
+    subject: tuple[int, int] | None
+
+
+def _next_word(work: str, pos: int) -> re.Match[str] | None:
+    return _NEXT_WORD_RE.match(work, pos)
+
+
+def _is_adjectival(work: str, hit: PhraseHit) -> bool:
+    """ "advanced Rust" names the subject, not the learner's level."""
+    if hit.phrase not in _ADJECTIVAL:
+        return False
+    following = _next_word(work, hit.end)
+    if following is None or following.group(1).lower() in _FOLLOWERS | EDGE_WORDS:
+        return False
+    after = _next_word(work, following.end())
+    return not (after and after.group(1).lower() in _FOLLOWERS)
+
+
+def _skipped(work: str, hit: PhraseHit) -> bool:
+    """A target ("get to C1"), a negation ("not beginner") or part of a name ("B2 exam")."""
+    if phrase_key(work[hit.start : hit.end]) in _NOT_A_CUE:
+        return True
+    before = work[max(0, hit.start - 40) : hit.start]
+    if _TARGET_CUE_RE.search(before):
+        return True
+    clause = _CLAUSE_END_RE.split(before)[-1]
+    previous = phrase_key(clause).split()[-2:]
+    if hit.phrase.split()[0] not in _NEGATIONS and any(w in _NEGATIONS for w in previous):
+        return True
+    following = _next_word(work, hit.end)
+    if following and following.group(1).lower() in _NOT_BEFORE:
+        return True
+    return _is_adjectival(work, hit)
+
+
+def _subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
+    """What a cue says the level is about: "with Excel", "Linux expert", "intermediate JS dev"."""
+    clause = _CLAUSE_END_RE.search(work, hit.end)
+    stop = clause.start() if clause else len(work)
+    match = _OBJECT_RE.match(work[:stop], hit.end)
+    joined = hit.phrase.split()[-1] in _PREPOSITIONS
+    if match and match["obj"].strip() and (joined or match["prep"]):
+        return match.start("obj"), match.start("obj") + len(match["obj"].rstrip())
+    following = _next_word(work, hit.end)
+    if following and following.group(1).lower() not in _FUNCTION_WORDS:
+        after = _next_word(work, following.end())
+        if after and after.group(1).lower() in _FOLLOWERS:
+            return following.span(1)
+    previous = _PREVIOUS_WORD_RE.search(work, 0, hit.start)
+    if hit.phrase not in _NOUNS:
+        return None
+    named = previous and not previous.group(1).islower()  # "Linux expert", not "nervous beginner"
+    if named and previous.group(1).lower() not in _FUNCTION_WORDS | _NEGATIONS:
+        return previous.span(1)
+    return None
+
+
+def _score(work: str, subject: tuple[int, int] | None, goal_words: set[str]) -> int:
+    """3: the cue names the goal; 2: bare or generic ("new to coding"); 0: another subject."""
+    if subject is None:
+        return 2
+    words = phrase_key(work[subject[0] : subject[1]]).split()
+    if goal_words & set(words):
+        return 3
+    if any(" ".join(words[:n]) in _GENERIC for n in range(1, len(words) + 1)):
+        return 2
+    if words and (words[0] in _FOLLOWERS or words[0] in {"level", "now", "already", "really"}):
+        return 2
+    return 0
+
+
+def _cues(scan: Scan, goal_words: set[str]) -> list[_Cue]:
+    cues: list[_Cue] = []
+    for hit in _MATCHER.find(scan.work):
+        if not scan.free(hit.start, hit.end):
+            continue
+        if _skipped(scan.work, hit):
+            window = max(0, hit.start - 40)
+            target = _TARGET_CUE_RE.search(scan.work[window : hit.start])
+            if target and _CEFR_RE.fullmatch(hit.phrase):  # "want to get to C1": no goal either
+                scan.take(window + target.start(), hit.end)
+            continue
+        subject = _subject(scan.work, hit)
+        score = _score(scan.work, subject, goal_words)
+        cues.append(_Cue(SkillLevel(hit.label), hit.start, hit.end, score, subject))
+    return cues
+
+
+def skill_in(text: str, *, goal: str | None = None) -> SkillLevel | None:
+    """The skill level stated in `text`, or None."""
+    scan = Scan.of(correct_typos(text))
+    extract_skill(scan, goal=goal)
+    level = scan.fields.get("skill_level")
+    return level if isinstance(level, SkillLevel) else None
+
+
+def _answer_level(answer: str) -> SkillLevel | None:
+    key = phrase_key(_ANSWER_PREFIX_RE.sub("", answer.strip().lower()))
+    for candidate in (key, strip_filler(key)):
+        if candidate in _ANSWER_KEYS:
+            return SkillLevel(_ANSWER_KEYS[candidate])
+    if len(key) >= 5:
+        found = process.extractOne(
+            key, _ANSWER_CHOICES, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE
+        )
+        if found:
+            return SkillLevel(_ANSWER_KEYS[found[0]])
+    return None
+
+
+def extract_skill(
+    scan: Scan, *, goal: str | None = None, hint: tuple[str, int, int] | None = None
+) -> tuple[int, int] | None:
+    """Set `skill_level` from the cue that applies to the goal; a bare answer counts when
+    it was asked for. `goal` is the known goal, `hint` (text, start, end) a guess at the goal
+    in this message, ignored when it contains a cue.
+
+    Returns the span of the subject the chosen cue names ("a beginner at chess" → "chess"),
+    which may be the goal when nothing else names one."""
+    hits = [h for h in _MATCHER.find(scan.work) if scan.free(h.start, h.end)]
+    if hint is not None and not any(h.start < hint[2] and hint[1] < h.end for h in hits):
+        goal = " ".join(filter(None, [goal, hint[0]]))
+    named = phrase_key(goal or "").split()
+    goal_words = set(named) - _GENERIC - _FUNCTION_WORDS
+    if len(named) > 1:
+        goal_words.add("".join(w[0] for w in named))  # "ML" for "machine learning"
+    cues = _cues(scan, goal_words)
+    for cue in cues:
+        scan.take(cue.start, cue.end)
+    if cues:
+        best = max(cues, key=lambda c: (c.score, -_ORDER[c.level], -c.start))
+        if best.score == 0 and goal_words:
+            return None
+        scan.fields["skill_level"] = best.level
+        return best.subject if best.score == 0 else None
+    if scan.expecting == "skill_level":
+        level = _answer_level(scan.rest())
+        if level is not None:
+            scan.take_all()
+            scan.fields["skill_level"] = level
+    return None

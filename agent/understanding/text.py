@@ -1,0 +1,109 @@
+"""Text preparation shared by the rule extractors: cleaning, folding and masking.
+
+A message is scanned by several extractors in turn. Each one masks the characters it
+consumed (`Scan.take`), so later extractors never re-read them. Masking keeps the text
+length, so a span found in the working text is the same span in the displayed text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from anyascii import anyascii
+
+MAX_CHARS = 4000
+MASK = "\x1f"
+FLAGS = re.IGNORECASE | re.ASCII
+
+DAY_NAMES = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    "|tues|weds|thurs|thur|mon|tue|wed|thu|fri|sat|sun"
+)
+"""A regex alternation of English weekday names and abbreviations."""
+WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+"""Weekday number (Monday = 0) by the first three letters of its name."""
+
+_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def clean_text(text: str) -> str:
+    """Cap the length; control, format and separator characters become spaces (same length)."""
+    chars = []
+    for ch in text[:MAX_CHARS]:
+        if ch == "\n" or unicodedata.category(ch)[0] not in "CZ":
+            chars.append(ch)
+        else:
+            chars.append(" ")
+    return "".join(chars)
+
+
+@lru_cache(maxsize=4096)
+def _ascii_char(ch: str) -> str:
+    """One character in ASCII when that is one character too ("é" → "e", "–" → "-")."""
+    if ch.isascii():
+        return ch
+    if unicodedata.category(ch) == "Pd":
+        return "-"
+    folded = anyascii(ch)
+    return folded if len(folded) == 1 else ch
+
+
+def ascii_same_length(text: str) -> str:
+    """`text` with accents, curly quotes and dashes made ASCII, keeping every offset."""
+    return "".join(_ascii_char(ch) for ch in text)
+
+
+def fold(text: str) -> str:
+    """Lower-case, ASCII, single-spaced form used for look-ups ("Kraków" → "krakow")."""
+    return " ".join(anyascii(text).lower().split())
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text` ("I'm not sure!" → ["i'm", "not", "sure"])."""
+    return _WORD_RE.findall(fold(text).replace("\u2019", "'"))
+
+
+@dataclass
+class Scan:
+    """One message being parsed: the text, what is already consumed, and the findings."""
+
+    display: str
+    work: str
+    today: date
+    expecting: str | None
+    fields: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, text: str, today: date = date.min, expecting: str | None = None) -> Scan:
+        display = clean_text(text)
+        return cls(display, ascii_same_length(display), today, expecting)
+
+    def free(self, start: int, end: int) -> bool:
+        return MASK not in self.work[start:end]
+
+    def take(self, start: int, end: int) -> None:
+        self.work = self.work[:start] + MASK * (end - start) + self.work[end:]
+
+    def matches(self, pattern: re.Pattern[str], start: int = 0) -> Iterator[re.Match[str]]:
+        """Matches in the text that do not touch anything consumed so far."""
+        for match in list(pattern.finditer(self.work, start)):
+            if self.free(*match.span()):
+                yield match
+
+    def note(self, problem: str) -> None:
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def rest(self) -> str:
+        """The unconsumed text, masks dropped and whitespace trimmed."""
+        return " ".join(self.work.replace(MASK, " ").split())
+
+    def take_all(self) -> None:
+        self.work = MASK * len(self.work)

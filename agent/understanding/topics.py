@@ -1,0 +1,323 @@
+"""Topics: the parts of the goal someone wants covered ("focusing on hooks and state").
+
+A list of topics is read after a cue phrase ("topics:", "focusing on", "especially",
+"things like", "mostly"; weaker cues such as "with" need two items), after a short head
+and a colon ("Web dev: HTML, CSS, JS"), or as a bare list right after the goal ("learn
+Python, pandas, numpy"). The cue phrases live in `data/lexicon.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.understanding.lexicon import (
+    LEXICON,
+    PhraseMatcher,
+    phrase_key,
+    trim_edges,
+    word_set,
+)
+from agent.understanding.text import FLAGS, MASK, Scan
+
+__all__ = [
+    "MAX_TOPICS",
+    "extract_topics",
+    "list_after",
+    "peer_list_end",
+    "topic_items",
+    "topics_after_goal",
+    "topics_in_sentences",
+]
+
+MAX_TOPICS = 12
+MAX_TOPIC_CHARS = 60
+_MAX_ITEM_WORDS = 5
+
+_CUES = PhraseMatcher({"strong": LEXICON["topic_cues"], "weak": LEXICON["topic_weak_cues"]})
+_JUNK = word_set("topic_junk")
+_FILLER = word_set("filler")
+_LEAD = word_set("topic_lead_words")
+_NOT_A_START = word_set("not_a_goal_start") - {"ai", "go", "r"}
+
+_LIST_END_RE = re.compile(
+    r"[!?\n()\x1f]|\.(?=\s|$)|\b(?:but|because|since|so\s+that|so\s+i|as\s+i|which|in\s+order\s+to"
+    r"|i'?m|i\s+am|i\s+have|i\s+can|i'?d|i\s+would|i\s+want|i\s+need|my|for\s+(?:my|work|fun|a|an|the)"
+    r"|and\s+(?:want|wanna|would|need|hope|plan|i)|to\s+(?:get|help|be|build|make|pass|start|land|become|work|improve|prepare))\b",
+    FLAGS,
+)
+_LIST_SPLIT_RE = re.compile(
+    r"\s*(?:,|;|\s&\s|\s\+\s|\band\b|\bor\b|\bas\s+well\s+as\b|\bplus\b|\bthen\b|\balso\b)\s*",
+    FLAGS,
+)
+_COMMA_RE = re.compile(r"\s*[,;]\s*")
+_SENTENCE_RE = re.compile(r"[^.!?;\n\x1f]+")
+_POSTFIX = frozenset(
+    {"mostly", "mainly", "primarily", "especially", "particularly", "in particular"}
+)
+_NOT_AN_ITEM_START = frozenset({"the", "a", "an", "not", "no", "but", "i", "my"})
+_CLEAR_RE = re.compile(
+    r"^\s*(?:drop|remove|clear|delete|no|without)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?topics?"
+    r"\s*[.!]*\s*$",
+    FLAGS,
+)
+_EDIT_RE = re.compile(
+    r"^\s*(?:(?P<add>add|include|plus|also)|(?P<drop>remove|drop|delete|take\s+out|no))\s+"
+    r"(?P<items>.+?)\s+(?:to|in|into|from|of)\s+(?:the\s+|my\s+)?topics?\b",
+    FLAGS,
+)
+_HEAD_RE = re.compile(
+    r"^\s*(?P<head>[^:\n\x1f]{1,40}?)\s*(?::|\s-+\s|\s-+(?=\s*[A-Za-z]))\s*(?=\S)", FLAGS
+)
+_HEAD_WORDS = frozenset(
+    {
+        "goal",
+        "topics",
+        "topic",
+        "timezone",
+        "time zone",
+        "tz",
+        "level",
+        "skill",
+        "hours",
+        "weeks",
+        "availability",
+        "deadline",
+        "focus",
+        "plan",
+        "when",
+        "schedule",
+        "time",
+        "duration",
+        "note",
+        "ps",
+    }
+)
+_ANSWER_PREFIX_RE = re.compile(
+    r"^\s*(?:(?:yes|yeah|yep|sure|ok|okay)\b[\s,!.:-]*)?"
+    r"(?:(?:i'?d|i\s+would)\s+like\s+(?:to\s+)?|i\s+want\s+(?:to\s+)?|maybe\s+|probably\s+)?"
+    r"(?:(?:learn|focus|cover|study|do|include)\s+(?:more\s+)?(?:on|about)?\s*)?"
+    r"(?:(?:the\s+)?topics?\s*(?:are|:|-)?\s*|mostly\s+|mainly\s+|especially\s+|definitely\s+)?",
+    FLAGS,
+)
+
+
+def _clean_item(raw: str) -> str | None:
+    words = raw.strip(" \t'\"`*•:-.").split()
+    while words and phrase_key(words[0]) in _LEAD:
+        words.pop(0)
+    item = trim_edges(" ".join(words))
+    key = phrase_key(item)
+    if (
+        not key
+        or key in _JUNK | _FILLER
+        or len(item) > MAX_TOPIC_CHARS
+        or not any(c.isalpha() for c in item)
+    ):
+        return None
+    return item
+
+
+def _raw_items(phrase: str) -> list[str]:
+    """With commas, "and" joins words only in the last item ("supply and demand, elasticity
+    and market failure" keeps "supply and demand"); without, every "and" separates."""
+    parts = [p for p in _COMMA_RE.split(phrase) if p.strip()]
+    if len(parts) <= 1:
+        return _LIST_SPLIT_RE.split(phrase)
+    return [*parts[:-1], *_LIST_SPLIT_RE.split(parts[-1])]
+
+
+def topic_items(phrase: str) -> list[str]:
+    """The items of a written list ("HTML, CSS and JS" → ["HTML", "CSS", "JS"])."""
+    topics: list[str] = []
+    for raw in _raw_items(phrase):
+        item = _clean_item(raw)
+        if item and item.lower() not in {t.lower() for t in topics}:
+            topics.append(item)
+    return topics[:MAX_TOPICS]
+
+
+def list_after(scan: Scan, start: int) -> tuple[int, str]:
+    """Where a list starting at `start` ends, and its text."""
+    end_match = _LIST_END_RE.search(scan.work, start)
+    end = end_match.start() if end_match else len(scan.work)
+    return end, scan.display[start:end]
+
+
+def _plausible(items: list[str]) -> bool:
+    """Items of a list without a strong cue must look like names, not a sentence."""
+    return all(
+        len(item.split()) <= _MAX_ITEM_WORDS and phrase_key(item).split()[0] not in _NOT_A_START
+        for item in items
+    )
+
+
+def _bare_list(phrase: str) -> list[str]:
+    """A list with no cue at all: at least two short items, none opening like a clause
+    ("Go, the board game, not the language" is not a list)."""
+    raws = [r.strip() for r in _raw_items(phrase) if r.strip()]
+    if len(raws) < 2 or any(phrase_key(r).split()[:1] == [] for r in raws):
+        return []
+    if any(phrase_key(r).split()[0] in _NOT_AN_ITEM_START or r[0].isdigit() for r in raws):
+        return []
+    topics = topic_items(phrase)
+    if len(topics) < 2 or not _plausible(topics) or any(len(t.split()) > 3 for t in topics):
+        return []
+    return topics
+
+
+def _named(items: list[str]) -> bool:
+    """Some item is written like a name ("LoRA", "React", "C++"), not ordinary words."""
+    return any(ch.isupper() or ch.isdigit() for item in items for ch in item)
+
+
+def _set(scan: Scan, topics: list[str], start: int, end: int) -> bool:
+    scan.take(start, end)
+    scan.fields["topics"] = topics
+    return True
+
+
+def _cued_topics(scan: Scan, weak: bool) -> bool:
+    for hit in _CUES.find(scan.work):
+        if (hit.label == "weak") != weak or not scan.free(hit.start, hit.end):
+            continue
+        start = hit.end + 1 if scan.work[hit.end : hit.end + 1] == "." else hit.end
+        end, phrase = list_after(scan, start)
+        if not weak and not topic_items(phrase) and hit.phrase in _POSTFIX:
+            if _postfix_topics(scan, hit.start, hit.end):
+                return True
+            continue
+        if weak:
+            phrase = re.split(r"[;]|,\s*(?=\S+\s+\S+\s+\S+)", phrase, maxsplit=1)[0]
+            end = hit.end + len(phrase)
+        topics = topic_items(phrase)
+        if not weak and topics:
+            return _set(scan, topics, hit.start, end)
+        if weak and len(topics) >= 2 and _plausible(topics) and _named(topics):
+            # a weak cue is part of the goal's wording ("master Excel and Word"): keep the text
+            scan.fields["topics"] = topics
+            return True
+    return False
+
+
+def _postfix_topics(scan: Scan, cue_start: int, cue_end: int) -> bool:
+    """ "Async and macros mostly." — the list comes before the cue."""
+    begin = max(scan.work.rfind(ch, 0, cue_start) for ch in ".,!?;\n:\x1f") + 1
+    topics = _bare_list(scan.display[begin:cue_start]) or topic_items(scan.display[begin:cue_start])
+    if topics and _plausible(topics):
+        return _set(scan, topics, begin, cue_end)
+    return False
+
+
+def topics_in_sentences(scan: Scan, goal: tuple[int, int]) -> list[str]:
+    """A sentence of its own that is just a list joined by "and" ("Chess. Openings and
+    endgames. 20 min a day"); not the sentence of the goal (span `goal`)."""
+    for match in _SENTENCE_RE.finditer(scan.work):
+        if (match.start() < goal[1] and goal[0] < match.end()) or "," in match.group():
+            continue
+        topics = _bare_list(scan.display[match.start() : match.end()])
+        if topics:
+            scan.take(*match.span())
+            return topics
+    return []
+
+
+def _edited_topics(scan: Scan, known: list[str]) -> bool:
+    """ "add SQL to the topics", "remove async from topics", "drop the topics"."""
+    cleared = _CLEAR_RE.match(scan.work)
+    if cleared:
+        scan.fields.update(topics=[], topics_answered=True)
+        scan.take(*cleared.span())
+        return True
+    match = _EDIT_RE.match(scan.work)
+    if match is None:
+        return False
+    items = topic_items(scan.display[match.start("items") : match.end("items")])
+    if not items:
+        return False
+    if match["add"]:
+        lower = {t.lower() for t in known}
+        topics = [*known, *(t for t in items if t.lower() not in lower)]
+    else:
+        drop = {t.lower() for t in items}
+        topics = [t for t in known if t.lower() not in drop]
+    scan.fields["topics"] = topics[:MAX_TOPICS]
+    if not topics:
+        scan.fields["topics_answered"] = True
+    scan.take(*match.span())
+    return True
+
+
+def _headed_topics(scan: Scan) -> bool:
+    """ "Web dev: HTML, CSS, JS" — the head stays for the goal."""
+    match = _HEAD_RE.match(scan.work)
+    if match is None or phrase_key(match["head"]) in _HEAD_WORDS:
+        return False
+    end, phrase = list_after(scan, match.end())
+    topics = topic_items(phrase)
+    if len(topics) >= 2 and _plausible(topics):
+        return _set(scan, topics, match.end("head"), end)
+    return False
+
+
+def _list_span(scan: Scan, goal_end: int) -> tuple[int, int, str] | None:
+    rest = scan.work[goal_end:]
+    if not re.match(r"\s*(?:,|:|-|\band\b)", rest, FLAGS):
+        return None
+    start = goal_end + len(rest) - len(rest.lstrip(" ,:-"))
+    end, phrase = list_after(scan, start)
+    masked = scan.work.find(MASK, start, end)
+    if masked >= 0:
+        end, phrase = masked, scan.display[start:masked]
+    return start, end, phrase
+
+
+def peer_list_end(scan: Scan, goal: str, goal_end: int) -> int | None:
+    """Where a list of peers of the goal ends: in "Learn Docker, Kubernetes and Terraform"
+    every item is a name like the goal, so the whole list is the goal, not its topics."""
+    span = _list_span(scan, goal_end)
+    if span is None or not scan.work[goal_end:].lstrip().startswith(","):
+        return None
+    items = _bare_list(span[2])
+    named = [goal, *items]
+    if items and all(item[:1].isupper() for item in named) and len(goal.split()) <= 2:
+        return span[0] + len(span[2].rstrip(" ,;"))
+    return None
+
+
+def topics_after_goal(scan: Scan, goal_end: int) -> list[str]:
+    """A bare list right after the goal ("learn Python, pandas, numpy"), consumed."""
+    rest = scan.work[goal_end:]
+    if not re.match(r"\s*(?:,|:|-|\band\b)", rest, FLAGS):
+        return []
+    start = goal_end + len(rest) - len(rest.lstrip(" ,:-"))
+    end, phrase = list_after(scan, start)
+    masked = scan.work.find(MASK, start, end)
+    if masked >= 0:
+        end, phrase = masked, scan.display[start:masked]
+    topics = _bare_list(phrase)
+    if not topics or not scan.free(start, end):
+        return []
+    scan.take(start, end)
+    return topics
+
+
+def _answered_topics(scan: Scan) -> bool:
+    start = len(scan.work) - len(scan.work.lstrip())
+    prefix = _ANSWER_PREFIX_RE.match(scan.work, start)
+    if prefix:
+        start = prefix.end()
+    end, phrase = list_after(scan, start)
+    topics = topic_items(phrase)
+    return _set(scan, topics, start, end) if topics else False
+
+
+def extract_topics(scan: Scan, known: list[str] | None = None) -> None:
+    """Set `topics` from a cued, headed or (when asked for) bare list; `known` are the
+    topics so far, which "add X to the topics" changes."""
+    if _edited_topics(scan, known or []):
+        return
+    if scan.expecting == "topics" and _answered_topics(scan):
+        return
+    if _cued_topics(scan, weak=False) or _headed_topics(scan):
+        return
+    _cued_topics(scan, weak=True)

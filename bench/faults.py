@@ -1,0 +1,86 @@
+"""Soak: the fault conversation of `tests/test_telegram_faults.py` under 20 seeds.
+
+Telegram misbehaves on 20% of calls (5xx, 429, slow answers, answers after the bot
+gave up); two users run the whole intake-plan-refine conversation at once. For each
+seed: whether every expected reply was delivered, how many accepted replies were
+duplicates, and how many sends were uncertain (answered after the bot's timeout: the
+only allowed cause of a duplicate). ``./dev bench faults [--seeds N]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.harness import BotUnderTest
+from tests.test_telegram_faults import _accepted, _conversation, _injector
+
+SEEDS = 20
+CHATS = (1001, 1002)
+
+
+async def _one(seed: int, data: Path) -> dict[str, Any]:
+    api = FakeTelegramAPI()
+    await api.start()
+    fault, injected = _injector(seed=seed)
+    bot = BotUnderTest(api, data, read_timeout=1.0)
+    delivered = True
+    error = ""
+    try:
+        await bot.start()
+        api.fault = fault
+        try:
+            await asyncio.gather(*(_conversation(api, chat) for chat in CHATS))
+        except AssertionError as exc:
+            delivered, error = False, str(exc)
+        await asyncio.sleep(1.5)
+    finally:
+        api.fault = None
+        await bot.stop()
+        await api.stop()
+    duplicates = 0
+    for chat in CHATS:
+        texts = Counter(str(c.params.get("text")) for c in _accepted(api, chat))
+        duplicates += sum(n - 1 for n in texts.values() if n > 1)
+    return {
+        "seed": seed,
+        "delivered": delivered,
+        "duplicates": duplicates,
+        "uncertain": injected["late"],
+        "faults": sum(injected.values()),
+        "error": error,
+    }
+
+
+def main(options: list[str] | None = None) -> list[dict[str, Any]]:
+    """``--seeds N`` runs seeds 0..N-1 (default 20)."""
+    args = options or []
+    seeds = int(args[args.index("--seeds") + 1]) if "--seeds" in args else SEEDS
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in range(seeds):
+            rows.append(asyncio.run(_one(seed, Path(tmp) / f"s{seed}")))
+    print(f"## Telegram faults soak: {seeds} seeds, 20% of calls faulty, 2 chats at once")
+    for r in rows:
+        state = "delivered" if r["delivered"] else f"NOT delivered: {r['error']}"
+        print(
+            f"seed {r['seed']:2d}: {state}; duplicates {r['duplicates']}, "
+            f"uncertain {r['uncertain']}, faults {r['faults']}"
+        )
+    ok = sum(r["delivered"] for r in rows)
+    bad = [r["seed"] for r in rows if r["duplicates"] > r["uncertain"]]
+    print(
+        f"delivered {ok}/{seeds}; duplicates {sum(r['duplicates'] for r in rows)}, "
+        f"uncertain {sum(r['uncertain'] for r in rows)}; "
+        f"seeds with more duplicates than uncertain sends: {bad or 'none'}"
+    )
+    return rows
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,77 @@
+"""One chat's turns never run at once, across instances: a short lease per chat.
+
+Within one process `agent.service` already runs a chat's turns one at a time. With
+several instances on one MongoDB, two messages of one chat may reach two instances;
+each takes the chat's lease document (``chat_turns``, ``_id`` = chat id) before the
+turn and deletes it after. The lease is written with the server's clock
+(``$$NOW + ttl``) and judged by it (`storage.leases`), so a dead holder blocks the
+chat for at most ``ttl``. Taking it is one upsert: if another instance holds a live
+lease, the upsert collides on ``_id`` and the taker waits and tries again.
+
+The embedded engine is one process (its data directory is locked): nothing to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from storage.engine import EngineKind, StorageError
+from storage.leases import server_now_cached_sync
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+HOLDER = f"{socket.gethostname()}/{os.getpid()}-{uuid.uuid4().hex[:8]}"
+TURN_TTL = timedelta(seconds=90)  # longer than a turn (the LLM's timeout is 60 s)
+RETRY_S = 0.05
+
+
+def _take(store: Store, chat_id: int, holder: str, ttl: timedelta) -> bool:
+    now = server_now_cached_sync(store)
+    free = {"_id": chat_id, "$or": [{"holder": holder}, {"until": {"$lte": now}}]}
+    stage: dict[str, Any] = {
+        "holder": {"$literal": holder},
+        "until": {"$add": ["$$NOW", int(ttl.total_seconds() * 1000)]},
+    }
+    try:
+        store.db.chat_turns.update_one(free, [{"$set": stage}], upsert=True)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def _release(store: Store, chat_id: int, holder: str) -> None:
+    store.db.chat_turns.delete_one({"_id": chat_id, "holder": holder})
+
+
+@asynccontextmanager
+async def chat_turn(
+    store: Store, chat_id: int, *, holder: str = HOLDER, ttl: timedelta = TURN_TTL
+) -> AsyncIterator[None]:
+    """Hold the chat's lease for the duration of the block (MongoDB only)."""
+    if store.engine.kind is not EngineKind.MONGODB:
+        yield
+        return
+    deadline = time.monotonic() + ttl.total_seconds() + 5
+    while not await store.run(_take, store, chat_id, holder, ttl):
+        if time.monotonic() > deadline:
+            raise StorageError(f"chat {chat_id} stayed busy on another instance")
+        await asyncio.sleep(RETRY_S)
+    try:
+        yield
+    finally:
+        try:
+            await asyncio.shield(store.run(_release, store, chat_id, holder))
+        except StorageError as exc:  # the turn is done; the lease just runs out
+            log.warning("could not release chat %s's turn lease: %s", chat_id, exc)

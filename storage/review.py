@@ -1,0 +1,94 @@
+"""Review items per user: one document in `review_items`, changed by single-document
+atomic updates only (new items are added only when absent; an answer updates an item only
+if nobody updated it since it was read). /forget and /export cover it like every
+collection holding `user_id`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.store import Store
+
+COLLECTION = "review_items"  # its unique user_id index is made by `storage.store`
+
+
+async def _ensure(store: Store, user_id: int) -> None:
+    def op() -> None:
+        store.db[COLLECTION].update_one(
+            {"user_id": user_id},
+            {"$setOnInsert": {"user_id": user_id, "items": {}, "polls": {}}},
+            upsert=True,
+        )
+
+    await store.run(op)
+
+
+async def add_items(store: Store, user_id: int, items: list[dict[str, Any]]) -> int:
+    """Add items that are not there yet (by `id`); returns how many were added."""
+    if not items:
+        return 0
+    await _ensure(store, user_id)
+
+    def op() -> int:
+        added = 0
+        for item in items:
+            path = f"items.{item['id']}"
+            result = store.db[COLLECTION].update_one(
+                {"user_id": user_id, path: {"$exists": False}}, {"$set": {path: item}}
+            )
+            added += result.modified_count
+        return added
+
+    return await store.run(op)
+
+
+async def load_items(store: Store, user_id: int) -> list[dict[str, Any]]:
+    doc = await store.run(store.db[COLLECTION].find_one, {"user_id": user_id}, {"_id": 0})
+    return list(((doc or {}).get("items") or {}).values())
+
+
+async def replace_item(store: Store, user_id: int, item: dict[str, Any], expected_rev: int) -> bool:
+    """Store an answered item if its revision is still `expected_rev` (no lost update)."""
+    path = f"items.{item['id']}"
+    result = await store.run(
+        store.db[COLLECTION].update_one,
+        {"user_id": user_id, f"{path}.rev": expected_rev},
+        {"$set": {path: item}},
+    )
+    return result.modified_count == 1
+
+
+async def remember_poll(store: Store, user_id: int, poll_id: str, item_id: str) -> None:
+    await _ensure(store, user_id)
+    await store.run(
+        store.db[COLLECTION].update_one,
+        {"user_id": user_id},
+        {"$set": {f"polls.{poll_id}": item_id}},
+    )
+
+
+async def answered_poll(
+    store: Store, user_id: int, poll_id: str
+) -> tuple[str | None, dict[str, Any] | None]:
+    """For an answer to `poll_id`: (review item id, None) for one of the user's review
+    polls — the mapping is removed, so it counts once — or (None, quiz poll meta) for one
+    of their unanswered quiz polls, or (None, None). One trip to the database."""
+    if not poll_id or "." in poll_id or poll_id.startswith("$"):
+        return None, None
+
+    def op() -> tuple[str | None, dict[str, Any] | None]:
+        review = store.db[COLLECTION].find_one_and_update(
+            {"user_id": user_id, f"polls.{poll_id}": {"$exists": True}},
+            {"$unset": {f"polls.{poll_id}": ""}},
+            {"_id": 0, f"polls.{poll_id}": 1},
+        )
+        if review is not None:
+            return str(review["polls"][poll_id]), None
+        doc = store.db.user_progress.find_one(
+            {"user_id": user_id, f"polls.{poll_id}.week": {"$exists": True}},
+            {"_id": 0, f"polls.{poll_id}": 1},
+        )
+        poll = None if doc is None else (doc.get("polls") or {}).get(poll_id)
+        return None, poll if isinstance(poll, dict) and "answer" not in poll else None
+
+    return await store.run(op)

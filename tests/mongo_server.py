@@ -1,0 +1,111 @@
+"""A MongoDB wire-protocol server for the tests: SecantusDB on a free loopback port.
+
+`LEARNPLAN_TEST_MONGODB_URI` points the tests at another server instead (a real
+``mongod``, a replica set); then nothing is started. Each test gets a database of its
+own (`uri_with_database`), so tests never see each other's documents.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+OVERRIDE = "LEARNPLAN_TEST_MONGODB_URI"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def uri_with_database(uri: str, database: str) -> str:
+    """The same server and options, another default database."""
+    parts = urlsplit(uri)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
+
+
+def unique_database() -> str:
+    return f"t_{uuid.uuid4().hex[:16]}"
+
+
+def engine_env(mongodb_uri: str | None) -> dict[str, str]:
+    """Settings for a bot under test on this engine (none: the embedded one)."""
+    return {"MONGODB_URI": mongodb_uri} if mongodb_uri else {}
+
+
+def answers_ping(uri: str, timeout_ms: int = 500) -> bool:
+    client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=timeout_ms)
+    try:
+        client.admin.command("ping")
+        return True
+    except PyMongoError:
+        return False
+    finally:
+        client.close()
+
+
+@dataclass
+class MongoServer:
+    """A running server; ``process`` is None when it is an external one."""
+
+    uri: str
+    process: subprocess.Popen[bytes] | None = None
+
+    def drop(self, database: str) -> None:
+        client: MongoClient = MongoClient(self.uri, serverSelectionTimeoutMS=5000)
+        try:
+            client.drop_database(database)
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+
+
+def start_secantus(storage: Path, *, startup_s: float = 60.0) -> MongoServer:
+    """Start SecantusDB and wait until it answers a ping."""
+    port = free_port()
+    storage.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "secantus", "--host", "127.0.0.1", "--port", str(port),
+        "--storage-path", str(storage), "--enable-test-commands", "--log-level", "WARNING",
+    ]  # fmt: skip
+    log = open(storage.parent / f"secantus-{port}.log", "wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    deadline = time.monotonic() + startup_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"SecantusDB exited with {process.returncode} at start-up")
+        if answers_ping(uri):
+            return MongoServer(uri, process)
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"SecantusDB did not answer a ping within {startup_s:.0f} s")
+
+
+def server_for_tests(storage: Path) -> MongoServer:
+    """The override's server if set, else a fresh SecantusDB."""
+    override = os.environ.get(OVERRIDE)
+    if override:
+        return MongoServer(override)
+    return start_secantus(storage)

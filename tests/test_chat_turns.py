@@ -1,0 +1,63 @@
+"""Per-chat leases on MongoDB: two instances never run one chat's turns at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from storage.chat_turns import chat_turn
+from storage.engine import Engine
+from storage.store import Store
+
+pytestmark = pytest.mark.parametrize("storage_kind", ["mongodb"], indirect=True)
+
+
+@pytest.fixture
+async def store(engine: Engine) -> AsyncIterator[Store]:
+    yield Store(engine)
+
+
+async def test_two_instances_never_run_one_chats_turns_at_once(store: Store) -> None:
+    """Instances a and b (each with its own in-process lock, as `agent.service` has)
+    get one chat's messages alternately; each turn yields to the loop in the middle.
+    The turns never overlap, every one runs, and the lease is gone afterwards."""
+    locks = {"a/1": asyncio.Lock(), "b/1": asyncio.Lock()}
+    inside: list[str] = []
+    done: list[int] = []
+
+    async def turn(holder: str, n: int) -> None:
+        async with locks[holder], chat_turn(store, 42, holder=holder):
+            inside.append(holder)
+            assert len(inside) == 1, f"{inside} ran one chat's turns at once"
+            await asyncio.sleep(0.05)
+            inside.remove(holder)
+            done.append(n)
+
+    tasks = []
+    for n in range(6):
+        tasks.append(asyncio.create_task(turn("a/1" if n % 2 == 0 else "b/1", n)))
+        await asyncio.sleep(0.01)
+    await asyncio.gather(*tasks)
+    assert sorted(done) == list(range(6))
+    assert await store.run(store.db.chat_turns.count_documents, {}) == 0
+
+
+async def test_a_dead_holders_lease_expires(store: Store) -> None:
+    ttl = timedelta(seconds=1)
+    took = await store.run(
+        store.db.chat_turns.insert_one,
+        {"_id": 7, "holder": "dead/1", "until": await _server_now_plus(store, ttl)},
+    )
+    assert took.inserted_id == 7
+    async with chat_turn(store, 7, holder="alive/1", ttl=ttl):
+        doc = await store.run(store.db.chat_turns.find_one, {"_id": 7})
+        assert doc is not None and doc["holder"] == "alive/1"
+
+
+async def _server_now_plus(store: Store, delta: timedelta):
+    from storage.leases import server_now
+
+    return await server_now(store) + delta

@@ -1,0 +1,36 @@
+"""End to end, rules only (no LLM): non-answers are never values."""
+
+from __future__ import annotations
+
+from tests.harness import BotUnderTest, texts
+
+
+async def test_hmm_not_sure_as_a_first_message_gets_help_choosing(bot: BotUnderTest) -> None:
+    user = 921
+    calls = await bot.say(user, "hmm not sure")
+    assert "let's find something" in texts(calls) and "Shall I build" not in texts(calls)
+    calls = await bot.press_button(user, calls[-1], "Spanish conversation")
+    assert "current level" in texts(calls)
+
+
+async def test_yes_to_the_topics_question_asks_which_topics(bot: BotUnderTest) -> None:
+    user = 922
+    calls = await bot.say(user, "Learn Rust, 6 weeks, 5h/week, beginner")
+    assert "topics" in texts(calls).lower()
+    calls = await bot.say(user, "yes")
+    assert "Which topics?" in texts(calls)
+    calls = await bot.say(user, "ownership, async")
+    assert "When can you study" in texts(calls)
+    calls = await bot.say(user, "weekday evenings 19:00-21:00")
+    calls = await bot.say(user, "Berlin")
+    assert "ownership, async" in texts(calls)
+
+
+async def test_whatever_you_think_is_best_to_topics_means_no_topics(bot: BotUnderTest) -> None:
+    user = 923
+    await bot.say(user, "Learn Rust, 6 weeks, 5h/week, beginner")
+    calls = await bot.say(user, "whatever you think is best")
+    assert "When can you study" in texts(calls)
+    calls = await bot.say(user, "weekday evenings 19:00-21:00")
+    calls = await bot.say(user, "Berlin")
+    assert "whatever" not in texts(calls).lower()

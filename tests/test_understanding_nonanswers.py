@@ -1,0 +1,50 @@
+"""Non-answers (`agent.understanding.nonanswers`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.understanding.nonanswers import classify_nonanswer, strip_filler
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hmm not sure", "unsure"),
+        ("idk", "unsure"),
+        ("dunno", "unsure"),
+        ("not sur", "unsure"),
+        ("later", "later"),
+        ("not now", "later"),
+        ("maybe later", "later"),
+        ("yes", "yes"),
+        ("Yeah!", "yes"),
+        ("nope", "no"),
+        ("none really", "none"),
+        ("no preference", "none"),
+        ("-", "none"),
+        ("whatever you think is best", "anything"),
+        ("you choose", "anything"),
+        ("anything you think", "anything"),
+        ("whatever, you pick", "anything"),
+        ("not really, just the general stuff", "no"),
+        ("as much as needed", "anything"),
+        ("anytime", "anything"),
+        ("why do you need that?", "question"),
+        ("what do you mean?", "question"),
+    ],
+)
+def test_classify(text: str, kind: str) -> None:
+    assert classify_nonanswer(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text", ["Python", "something fun", "pandas and numpy", "Berlin", "5 hours", "Rust?"]
+)
+def test_values_are_not_nonanswers(text: str) -> None:
+    assert classify_nonanswer(text) is None
+
+
+def test_strip_filler() -> None:
+    assert strip_filler("hmm not sure tbh") == "not sure"
+    assert strip_filler("ok") == "ok"

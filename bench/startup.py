@@ -5,7 +5,9 @@ embedded store): most are due in the coming month, `RECENT` fell due within the
 grace window while the bot was down (sent at start-up) and `OLD` fell due longer
 ago (folded into one "you missed" message per user). The start-up is measured in a
 fresh child process, so its peak RSS is the start-up's own: open the store, build
-its indexes, catch up (full scan, claims, sends, folds), then one regular tick.
+its indexes and start the runner with the catch-up in the background, as
+`bot.app.start_polling` does ("ready": polling could start here), then wait for the
+catch-up (full scan, claims, sends, folds) to finish, then one regular tick.
 
 Sending goes to a no-op sender paced at 10,000 msg/s — this measures the start-up,
 not Telegram; the fan-out benchmark measures pacing.
@@ -111,8 +113,10 @@ async def _measure(data: Path) -> dict[str, Any]:
         opened = time.perf_counter()
         pace = Pace(per_second=10_000, per_chat_interval=0.0, concurrency=32)
         runner = ReminderRunner(store, sender, pace=pace, schedule=False)
-        report = await runner.start()
+        await runner.start(background=True)
         ready = time.perf_counter()
+        await runner.settled()
+        caught_up = time.perf_counter()
         tick_start = time.perf_counter()
         await runner.tick(NOW + timedelta(seconds=30))
         tick = time.perf_counter() - tick_start
@@ -124,12 +128,13 @@ async def _measure(data: Path) -> dict[str, Any]:
     return {
         "reminders": REMINDERS,
         "open_seconds": opened - start,
-        "catch_up_seconds": ready - opened,
+        "start_seconds": ready - opened,
+        "catch_up_seconds": caught_up - ready,
         "ready_seconds": ready - start,
         "next_tick_ms": tick * 1000,
         "sent": sent,
-        "folded": report.reminders.folded,
-        "digests": report.reminders.digests,
+        "folded": statuses.get("folded", 0),
+        "digests": sent - RECENT,
         "baseline_rss_mb": baseline,
         "peak_rss_mb": peak,
         "statuses": statuses,
@@ -154,8 +159,9 @@ def main() -> dict[str, Any]:
     result["seed_seconds"] = seeded
     print(f"## Start-up with {result['reminders']:,} pending reminders (embedded store)")
     print(
-        f"ready in {result['ready_seconds']:.1f} s (open + indexes "
-        f"{result['open_seconds']:.1f} s, catch-up {result['catch_up_seconds']:.1f} s); "
+        f"ready in {result['ready_seconds']:.1f} s (open {result['open_seconds']:.1f} s, "
+        f"indexes + runner start {result['start_seconds']:.1f} s); the catch-up then "
+        f"finished in the background {result['catch_up_seconds']:.1f} s later; "
         f"then a regular tick takes {result['next_tick_ms']:.0f} ms"
     )
     print(

@@ -1,4 +1,5 @@
-"""A user's calendar (.ics), assembled from the database on every call.
+"""A user's calendar (.ics), read from the database on every call and built once per
+schedule version (`scheduler.calendar_cache`).
 
 Both `/calendar` (a file to import) and the subscription URL use this, so a
 subscribed calendar app sees the current plan and timetable on its next refresh
@@ -18,7 +19,8 @@ from typing import Any
 
 from icalendar import Calendar, vText
 
-from scheduler.ics import PRODID, build_calendar, calendar_filename
+from scheduler.calendar_cache import CALENDARS
+from scheduler.ics import PRODID, calendar_filename
 from scheduler.localtime import user_zone
 from storage.calendar_tokens import alarm_revision, calendar_uid
 from storage.schedules import list_sessions, remember_shown, removed_sessions
@@ -74,8 +76,10 @@ async def user_calendar(store: Store, user_id: int) -> CalendarFeed | None:
     sessions = await list_sessions(store, user_id, version)
     removed = await removed_sessions(store, user_id, version)
     await remember_shown(store, user_id, {s.session_id: s.sequence + 1 for s in removed})
-    body = build_calendar(
+    body = CALENDARS.calendar(
+        user_id,
         plan,
+        version,
         sessions,
         tz,
         lead_minutes=lead_minutes(user),

@@ -250,7 +250,6 @@ class Dispatcher:
         async with self.spacing.turn(chat_id) as mark_sent, self._slots:
             if self._stopping:
                 return
-            await self._limiter.acquire()
             doc = await self._claim(candidate, report)
             if doc is None:
                 return
@@ -267,6 +266,7 @@ class Dispatcher:
                     await self._follow(doc, user, delivered=False)
                 return
             assert self.sender is not None
+            await self._limiter.acquire()  # right before the send: no store latency in between
             try:
                 accepted = await self.sender(chat_id, user_id, composed.replies)
             except Exception as exc:
@@ -370,6 +370,7 @@ class Dispatcher:
         retry_at: datetime | None = None
         inc: dict[str, int] = {}
         if outcome.kind == "throttled":
+            self._limiter.hold(outcome.retry_after)
             report.throttled += 1
             inc = {"throttles": 1}
             if int(doc.get("throttles", 0)) + 1 < self.retry.max_throttles:

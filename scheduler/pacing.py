@@ -1,11 +1,12 @@
 """Sending pace: about 1 message per second per chat, a global rate, bounded concurrency.
 
 Telegram allows roughly 30 messages per second overall and one per second per chat;
-going faster gets 429s. The bot's python-telegram-bot rate limiter already enforces
-the global rate; the dispatcher adds its own (slightly lower) global rate, a bound
-on sends in flight and the per-chat spacing (python-telegram-bot only spaces
-group chats), so a burst of thousands of due reminders queues up instead of
-being rejected.
+going faster gets 429s. The dispatcher paces every send through a `TokenBucket`
+that is exact over the whole run (a late wake-up is made up by the next sends,
+within ``burst``), keeps ``interval`` seconds between sends to one chat
+(python-telegram-bot only spaces group chats) and bounds the sends in flight, so a
+burst of thousands of due reminders queues up instead of being rejected. A 429's
+``retry_after`` holds the whole bucket, not only the refused chat.
 """
 
 from __future__ import annotations
@@ -16,19 +17,64 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from aiolimiter import AsyncLimiter
+
+class TokenBucket:
+    """A generic cell-rate algorithm: send ``n`` leaves no earlier than
+    ``start + (n - burst) / rate``, so any window of ``T`` seconds holds at most
+    ``rate * T + burst`` sends and a long run takes ``N / rate`` however the sleeps
+    overshoot (unused credit is kept up to ``burst``). Waiters are served in order.
+    Time and sleep are injectable for tests."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst ≥ 1")
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._sleep = sleep
+        self._interval = 1.0 / rate
+        self._tolerance = (burst - 1.0) / rate
+        self._next: float | None = None  # theoretical arrival time of the next send
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        """Wait until one more send fits under the rate."""
+        async with self._lock:
+            while True:
+                now = self._clock()
+                due = now if self._next is None else self._next
+                wait = due - self._tolerance - now
+                if wait <= 0:
+                    self._next = max(due, now) + self._interval
+                    return
+                await self._sleep(wait)
+
+    def hold(self, seconds: float) -> None:
+        """Telegram said ``retry_after``: send nothing for ``seconds``, then resume
+        without a catch-up burst."""
+        resume = self._clock() + max(0.0, seconds) + self._tolerance
+        self._next = resume if self._next is None else max(self._next, resume)
 
 
 @dataclass(frozen=True)
 class Pace:
-    per_second: float = 25.0
+    """``per_second`` is the sustained global rate and ``burst`` how many sends may
+    leave back to back; with the defaults no one-second window holds more than 30."""
+
+    per_second: float = 29.0
     per_chat_interval: float = 1.0
     concurrency: int = 16
+    burst: float = 1.0
 
-    def limiter(self) -> AsyncLimiter:
-        """A leaky bucket refilled in small steps, so bursts stay small too."""
-        period = max(0.05, 1 / self.per_second)
-        return AsyncLimiter(max_rate=self.per_second * period, time_period=period)
+    def limiter(self) -> TokenBucket:
+        return TokenBucket(self.per_second, self.burst)
 
 
 class ChatSpacing:

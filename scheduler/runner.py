@@ -102,6 +102,11 @@ class ReminderRunner:
             await self.arm()
         return report
 
+    async def settled(self) -> None:
+        """Wait until background work (the start-up catch-up, re-arming) is done."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
     async def stop(self) -> None:
         """Stop ticking; sends already claimed finish first."""
         self._stopped = True

@@ -416,6 +416,8 @@ async def test_a_runner_made_before_the_bot_catches_up_in_the_background(store: 
     sender = Recorder()
     runner.attach(sender)
     assert await runner.start(background=True) is None
+    await runner.settled()
+    assert sorted(chat for chat, _ in sender.sent) == [1, 2]
     await runner.tick()
     await runner.stop()
     assert sorted(chat for chat, _ in sender.sent) == [1, 2]

@@ -36,9 +36,12 @@ STALE = "That choice is no longer open — send /timezone with your city again."
 
 
 def shown(zone: str) -> str:
-    """ "Los Angeles (America/Los_Angeles)", "UTC−03:00 (Etc/GMT+3)"."""
+    """ "Los Angeles (America/Los_Angeles)"; an offset zone only as "UTC−03:00" (its
+    Etc/GMT+3 name has the sign inverted, which reads as the opposite offset)."""
     label = zone_label(zone)
-    return f"{label} ({zone})" if label != zone else zone
+    if zone.startswith("Etc/") or label == zone:
+        return label
+    return f"{label} ({zone})"
 
 
 async def _apply(state: AgentState, ctx: AgentContext, zone: str) -> Command[Any]:

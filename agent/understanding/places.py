@@ -42,6 +42,7 @@ from agent.understanding.place_text import (
     tokenize,
     zone_names,
 )
+from scheduler.localtime import zone_label as offset_label
 
 __all__ = [
     "PlaceOption",
@@ -421,10 +422,9 @@ def zone_label(zone: str) -> str:
     otherwise the zone's city ("Los Angeles")."""
     if zone in {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Etc/Universal"}:
         return "UTC"
-    match = re.fullmatch(r"Etc/GMT(?P<sign>[+-])(?P<h>\d{1,2})", zone)
-    if match:
-        sign = "−" if match["sign"] == "+" else "+"
-        return f"UTC{sign}{int(match['h']):02d}:00"
+    offset = offset_label(zone)
+    if offset != zone:
+        return offset
     return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 

@@ -4,7 +4,6 @@ and `agent.charts.progress_chart_png`."""
 from __future__ import annotations
 
 import struct
-import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -313,15 +312,12 @@ def test_chart_is_a_small_png_for_a_52_week_plan():
     streak = compute_streak(days, today)
     summary = summarize(plan, completions, {}, {1: (2, 3)}, streak)
     title = "Learn $\\alpha$ fast 🚀 — Ünïcödé 日本語 \x00\n{}%$"
-    progress_chart_png(summary, days, today, title=title)  # warm-up (font cache, imports)
-    start = time.perf_counter()
+    # How fast it is belongs to bench/generation.py, not to a test on a shared machine.
     png = progress_chart_png(summary, days, today, title=title, frozen_days=streak.frozen_days)
-    elapsed = time.perf_counter() - start
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) < 200_000
     width, height = _png_size(png)
     assert 900 <= width <= 1100 and 600 <= height <= 800
-    assert elapsed < 1.0
 
 
 def test_chart_handles_an_empty_plan_and_no_study_days():

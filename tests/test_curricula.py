@@ -143,6 +143,7 @@ async def test_offline_bot_plans_rust_from_the_curriculum(bot: BotUnderTest) -> 
     assert "Ownership" in shown and "Traits" in shown and "Error handling" in shown
     assert "This plan is generic" not in shown
     calls = await bot.say(user, "/newplan")
+    await bot.press_button(user, calls[-1], "Start a new plan")
     calls = await bot.say(
         user, "Chess openings, 3 weeks, 3h/week, beginner, weekends 10:00-12:00, Berlin"
     )

@@ -16,7 +16,7 @@ from scheduler.pacing import Pace
 from scheduler.planning import schedule_plan, today_text, upcoming_sessions_text
 from scheduler.reminders import reconcile_user
 from storage.engine import open_engine
-from storage.models import Goal, SkillLevel, Slot, StudySession
+from storage.models import Goal, Plan, SkillLevel, Slot, StudySession
 from storage.reminders import (
     get_reminder,
     set_reminder_fields,
@@ -89,11 +89,19 @@ def dispatcher(store: Store, sender: Recorder) -> Dispatcher:
     return Dispatcher(store, sender, instance="t", pace=pace)
 
 
+def first_slot_text(plan: Plan, start_hour: int) -> str:
+    """ "19:00–20:30": the first session starts the first evening slot (2 h, 19–21) and
+    lasts as long as the first module, up to the slot."""
+    minutes = min(round(plan.weeks[0].modules[0].hours * 60), 120)
+    end = start_hour * 60 + minutes
+    return f"{start_hour:02d}:00–{end // 60:02d}:{end % 60:02d}"
+
+
 async def test_scheduling_twice_changes_nothing(store: Store) -> None:
     version, plan, g = await plan_version(store)
     replies = await schedule_plan(store, USER, version, plan, g)
     text = replies[0]["text"]
-    assert "Next sessions:" in text and "• Mon 19 Oct 19:00–20:45 — " in text
+    assert "Next sessions:" in text and f"• Mon 19 Oct {first_slot_text(plan, 19)} — " in text
     first = by_id(await user_reminders(store, USER))
     sessions = await list_sessions(store, USER, version)
     assert len([d for d in first.values() if d["kind"] == "session"]) == len(sessions)
@@ -223,9 +231,9 @@ async def test_texts_for_plan_and_today(store: Store) -> None:
     await schedule_plan(store, USER, version, plan, g)
     text = await upcoming_sessions_text(store, USER, version, "Europe/Berlin", T0, limit=2)
     assert text is not None and text.count("\n• ") == 2
-    assert text.startswith("Next sessions:\n• Mon 19 Oct 19:00–20:45 — ")
+    assert text.startswith(f"Next sessions:\n• Mon 19 Oct {first_slot_text(plan, 19)} — ")
     tokyo = await upcoming_sessions_text(store, USER, version, "Asia/Tokyo", T0, limit=1)
-    assert tokyo is not None and "Tue 20 Oct 02:00–03:45" in tokyo
+    assert tokyo is not None and f"Tue 20 Oct {first_slot_text(plan, 2)}" in tokyo
     today = await today_text(store, USER, T0)
     assert today is not None and today.startswith("Today, Mon 19 Oct:")
     assert "Next:\n• Tue 20 Oct 19:00" in today

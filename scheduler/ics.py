@@ -55,21 +55,8 @@ def build_calendar(
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     stamp = now.astimezone(UTC)
-    calendar = Calendar.new(
-        prodid=PRODID,
-        method="PUBLISH",
-        calscale="GREGORIAN",
-        name=vText(plan.title),
-        uid=f"{calendar_id}@learnplan",
-    )
-    calendar.add("X-WR-TIMEZONE", vText(tz))
-    shown = {s.session_id for s in sessions}
-    gone = [
-        s.model_copy(update={"status": "skipped", "sequence": s.sequence + 1})
-        for s in removed or []
-        if s.session_id not in shown
-    ]
-    ordered = sorted([*sessions, *gone], key=lambda s: (_utc(s.starts_at), s.session_id))
+    calendar = new_calendar(plan, tz, calendar_id)
+    ordered = ordered_events(sessions, removed)
     for session in ordered:
         module = plan.find_module(session.module_id)
         event = _event(
@@ -86,6 +73,33 @@ def build_calendar(
         last_year = max(_utc(s.ends_at).year for s in ordered)
         calendar.add_missing_timezones(date(first_year - 1, 1, 1), date(last_year + 2, 1, 1))
     return calendar.to_ical()
+
+
+def new_calendar(plan: Plan, tz: str, calendar_id: str) -> Calendar:
+    """The VCALENDAR with its properties and no components yet."""
+    calendar = Calendar.new(
+        prodid=PRODID,
+        method="PUBLISH",
+        calscale="GREGORIAN",
+        name=vText(plan.title),
+        uid=f"{calendar_id}@learnplan",
+    )
+    calendar.add("X-WR-TIMEZONE", vText(tz))
+    return calendar
+
+
+def ordered_events(
+    sessions: list[StudySession], removed: list[StudySession] | None
+) -> list[StudySession]:
+    """The events in file order: the sessions, plus each removed one once as cancelled
+    (status "skipped") with a higher SEQUENCE."""
+    shown = {s.session_id for s in sessions}
+    gone = [
+        s.model_copy(update={"status": "skipped", "sequence": s.sequence + 1})
+        for s in removed or []
+        if s.session_id not in shown
+    ]
+    return sorted([*sessions, *gone], key=lambda s: (_utc(s.starts_at), s.session_id))
 
 
 def calendar_filename(plan: Plan) -> str:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Timezone, vDatetime, vDuration, vText
+from icalendar import Timezone, vDatetime, vDuration
 
-from scheduler.ics import PRODID, event_description, event_summary
+from scheduler.ics import event_description, event_summary, new_calendar, ordered_events
 from storage.models import Plan, StudySession
 
 _LIMIT = 75
@@ -37,21 +37,8 @@ def build_calendar_fast(
     zone = ZoneInfo(tz)
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    calendar = Calendar.new(
-        prodid=PRODID,
-        method="PUBLISH",
-        calscale="GREGORIAN",
-        name=vText(plan.title),
-        uid=f"{calendar_id}@learnplan",
-    )
-    calendar.add("X-WR-TIMEZONE", vText(tz))
-    shown = {s.session_id for s in sessions}
-    gone = [
-        s.model_copy(update={"status": "skipped", "sequence": s.sequence + 1})
-        for s in removed or []
-        if s.session_id not in shown
-    ]
-    ordered = sorted([*sessions, *gone], key=lambda s: (_utc(s.starts_at), s.session_id))
+    calendar = new_calendar(plan, tz, calendar_id)
+    ordered = ordered_events(sessions, removed)
     tzid = vDatetime(now.astimezone(zone)).params.get("TZID")
     if ordered and tzid:
         first_year = _utc(ordered[0].starts_at).year

@@ -10,7 +10,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 
 from storage.checkpoints import open_mongodb_saver
-from storage.engine import Engine, EngineKind
+from storage.engine import Engine, EngineKind, open_engine_async
 
 
 @asynccontextmanager
@@ -29,15 +29,11 @@ async def open_checkpointer(
         yield await open_mongodb_saver(engine)
         return
     if mongodb_uri:
-        from langgraph.checkpoint.mongodb import MongoDBSaver
-        from pymongo import MongoClient
-
-        client: MongoClient = MongoClient(mongodb_uri, serverSelectionTimeoutMS=5000)
+        own = await open_engine_async(mongodb_uri=mongodb_uri)
         try:
-            db_name = client.get_default_database(default="learnplan").name
-            yield MongoDBSaver(client, db_name=db_name)
+            yield await open_mongodb_saver(own)
         finally:
-            client.close()
+            await own.aclose()
         return
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 

@@ -60,12 +60,12 @@ async def issue_token(store: Store, user_id: int) -> IssuedLink:
     """Create the user's link, or replace the existing one (which stops working)."""
     now = store.clock()
 
-    def op() -> IssuedLink:
+    async def op() -> IssuedLink:
         failures = 0
         while True:
             token = secrets.token_urlsafe(TOKEN_BYTES)
             try:
-                before = store.db.ical_tokens.find_one_and_update(
+                before = await store.db.ical_tokens.find_one_and_update(
                     {"_id": user_id},
                     {
                         "$set": {
@@ -125,18 +125,18 @@ async def calendar_uid(store: Store, user_id: int) -> str:
     URL or an exported file does not reveal who it belongs to. `Store.forget_user`
     deletes it with the users document."""
 
-    def op() -> str:
+    async def op() -> str:
         users = store.db.users
-        doc = users.find_one({"user_id": user_id}, {CALENDAR_UID_FIELD: 1}) or {}
+        doc = await users.find_one({"user_id": user_id}, {CALENDAR_UID_FIELD: 1}) or {}
         value = doc.get(CALENDAR_UID_FIELD)
         if isinstance(value, str) and value:
             return value
         fresh = secrets.token_hex(8)
-        users.update_one(
+        await users.update_one(
             {"user_id": user_id, CALENDAR_UID_FIELD: {"$exists": False}},
             {"$set": {CALENDAR_UID_FIELD: fresh}},
         )
-        doc = users.find_one({"user_id": user_id}, {CALENDAR_UID_FIELD: 1}) or {}
+        doc = await users.find_one({"user_id": user_id}, {CALENDAR_UID_FIELD: 1}) or {}
         return str(doc.get(CALENDAR_UID_FIELD) or fresh)
 
     return await store.run(op)

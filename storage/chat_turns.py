@@ -27,7 +27,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from storage.engine import EngineKind, StorageError
-from storage.leases import server_now_cached_sync
+from storage.leases import server_now_cached
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -37,22 +37,22 @@ TURN_TTL = timedelta(seconds=90)  # longer than a turn (the LLM's timeout is 60 
 RETRY_S = 0.05
 
 
-def _take(store: Store, chat_id: int, holder: str, ttl: timedelta) -> bool:
-    now = server_now_cached_sync(store)
+async def _take(store: Store, chat_id: int, holder: str, ttl: timedelta) -> bool:
+    now = await server_now_cached(store)
     free = {"_id": chat_id, "$or": [{"holder": holder}, {"until": {"$lte": now}}]}
     stage: dict[str, Any] = {
         "holder": {"$literal": holder},
         "until": {"$add": ["$$NOW", int(ttl.total_seconds() * 1000)]},
     }
     try:
-        store.db.chat_turns.update_one(free, [{"$set": stage}], upsert=True)
+        await store.db.chat_turns.update_one(free, [{"$set": stage}], upsert=True)
     except DuplicateKeyError:
         return False
     return True
 
 
-def _release(store: Store, chat_id: int, holder: str) -> None:
-    store.db.chat_turns.delete_one({"_id": chat_id, "holder": holder})
+async def _release(store: Store, chat_id: int, holder: str) -> None:
+    await store.db.chat_turns.delete_one({"_id": chat_id, "holder": holder})
 
 
 @asynccontextmanager

@@ -1,46 +1,52 @@
-"""Engine selection: one pymongo-API database, whichever engine is behind it.
+"""Engine selection: one database behind pymongo's async API, whichever engine it is.
 
-* ``MONGODB_URI`` set → a real MongoDB server through pymongo.
+* ``MONGODB_URI`` set → a real MongoDB server through pymongo's native
+  `AsyncMongoClient`: no thread pool; every call is a coroutine on the event loop.
 * otherwise → the embedded engine: litemongo, mongomock's query engine over one
   SQLite file per collection (WAL), persistent in the data directory.
 * ``memory=True`` → litemongo's in-memory store, for unit tests.
 
-The embedded engine's SQLite connections belong to the thread that opened them,
-and its read-modify-write updates are only atomic within one process. So every
-call goes through a single dedicated thread, and an exclusive lock file keeps a
-second process off the same data directory. A real MongoDB gets a pool of
-threads instead; its single-document updates are atomic server-side.
+The store is written once against the async API (`AsyncDatabase`, `AsyncCollection`,
+`AsyncCursor`). The embedded engine is synchronous, its SQLite connections belong to
+the thread that opened them, and its read-modify-write updates are only atomic within
+one process: `storage.aio` puts it behind the same async API by running every call on
+a single dedicated thread, and an exclusive lock file keeps a second process off the
+same data directory. A real MongoDB's single-document updates are atomic server-side.
 
-The MongoDB client is the sync ``MongoClient`` on that pool (the store's calls are
-written against the sync API, shared with the embedded engine), configured to
-fail safely: majority write and read concern, retryable writes and reads, and a
-client-side operation timeout (``timeoutMS``, `LEARNPLAN_MONGODB_TIMEOUT_MS`,
-default 10 s) that bounds every call, so a frozen server costs a user at most one
-timeout, never a hung chat. The pool has more threads than the bot runs storage
-calls at once, so calls never queue behind stalled ones; `Store.run` also bounds
-the wait for each call by the same timeout. Opening and closing are blocking:
-call them through `open_engine_async` / `Engine.aclose` on the event loop.
+The MongoDB client is configured to fail safely: majority write and read concern,
+retryable writes and reads, and a client-side operation timeout (``timeoutMS``,
+`LEARNPLAN_MONGODB_TIMEOUT_MS`, default 10 s) that bounds every call (`Store.run`
+also bounds each store call, however many commands, by it), so a frozen or absent
+server costs a user at most one timeout, never a hung chat, and the event loop keeps
+running meanwhile. Opening (the start-up ping) and closing are coroutines
+(`open_engine_async`, `Engine.aclose`); the sync `open_engine` opens only the
+embedded and in-memory engines.
 """
 
 from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from pymongo.database import Database
+from pymongo.asynchronous.database import AsyncDatabase
+
+from storage import aio
+
+log = logging.getLogger(__name__)
 
 DB_NAME = "learnplan"
 DEFAULT_TIMEOUT_MS = 10_000
-# Enough threads for every storage call the bot can have in flight at once (64
-# concurrent updates, 16 reminder sends, the HTTP server), so none waits for a thread.
-MONGODB_THREADS = 96
+# Connections for every storage call the bot can have in flight at once (64 concurrent
+# updates, 16 reminder sends, the HTTP server), so none waits for a connection.
+MONGODB_POOL = 100
 
 
 class StorageError(RuntimeError):
@@ -55,27 +61,48 @@ class EngineKind(StrEnum):
 
 @dataclass
 class Engine:
+    """An open engine. ``db`` speaks pymongo's async API on every kind (on the embedded
+    ones through `storage.aio`); ``thread`` is the embedded engine's database thread."""
+
     kind: EngineKind
     client: Any
-    db: Database
-    executor: ThreadPoolExecutor
+    db: AsyncDatabase[dict[str, Any]]
     location: str
+    thread: ThreadPoolExecutor | None = None
     _lock: IO[str] | None = field(default=None, repr=False)
     timeout_s: float | None = None
 
-    def close(self) -> None:
-        try:
-            if self.kind is not EngineKind.MEMORY:  # litemongo's memory store has no close()
-                self.executor.submit(self.client.close).result(timeout=10)
-        finally:
-            # a call stuck on a frozen server ends at its timeout; don't wait for it here
-            self.executor.shutdown(wait=self.kind is not EngineKind.MONGODB)
-            if self._lock is not None:
-                self._lock.close()
-
     async def aclose(self) -> None:
-        """`close` off the event loop (closing a MongoDB client can take seconds)."""
-        await asyncio.to_thread(self.close)
+        """Close the client without blocking the event loop. On MongoDB it is bounded by
+        the timeout: a frozen or gone server does not hold up shutdown."""
+        if self.kind is EngineKind.MONGODB:
+            try:
+                await asyncio.wait_for(self.client.close(), (self.timeout_s or 10.0) + 1.0)
+            except Exception as exc:  # shutting down: nothing left to do about it
+                log.warning("closing the MongoDB client: %s", exc)
+            return
+        try:
+            await self.client.close()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        """Close an embedded or in-memory engine from synchronous code (tests, benches)."""
+        if self.kind is EngineKind.MONGODB:
+            raise RuntimeError("a MongoDB engine is closed with `await engine.aclose()`")
+        try:
+            close = getattr(self.client.sync, "close", None)  # the memory store has none
+            if close is not None and self.thread is not None:
+                self.thread.submit(close).result(timeout=10)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self.thread is not None:
+            self.thread.shutdown(wait=True)
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
 
 def _lock_data_dir(data_dir: Path) -> IO[str]:
@@ -93,6 +120,18 @@ def _lock_data_dir(data_dir: Path) -> IO[str]:
     lock.write(str(os.getpid()))
     lock.flush()
     return lock
+
+
+def _embedded(
+    kind: EngineKind,
+    executor: ThreadPoolExecutor,
+    sync_client: Any,
+    where: str,
+    lock: IO[str] | None = None,
+) -> Engine:
+    client = aio.AsyncClient(aio.Thread(executor), sync_client)
+    db = cast("AsyncDatabase[dict[str, Any]]", client[DB_NAME])
+    return Engine(kind, client, db, where, executor, lock)
 
 
 def _open_embedded(data_dir: Path) -> Engine:
@@ -118,7 +157,7 @@ def _open_embedded(data_dir: Path) -> Engine:
         executor.shutdown()
         lock.close()
         raise StorageError(f"cannot open the embedded store in {data_dir}: {exc}") from exc
-    return Engine(EngineKind.EMBEDDED, client, client[DB_NAME], executor, path, lock)
+    return _embedded(EngineKind.EMBEDDED, executor, client, path, lock)
 
 
 def _open_memory() -> Engine:
@@ -127,15 +166,13 @@ def _open_memory() -> Engine:
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="learnplan-db")
     uri = f"mongodb://memory-{uuid.uuid4().hex}/?engine=memory"
     client = executor.submit(lambda: litemongo.connect(uri, tz_aware=True)).result()
-    return Engine(EngineKind.MEMORY, client, client[DB_NAME], executor, "memory")
+    return _embedded(EngineKind.MEMORY, executor, client, "memory")
 
 
-def mongo_client(uri: str, *, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Any:
-    """A MongoDB client configured for the guarantees in the README: majority write
-    and read concern (an acknowledged claim survives a failover), retryable writes
-    and reads, every operation bounded by ``timeout_ms``. Options given in the URI
-    take precedence."""
-    from pymongo import MongoClient
+def mongo_options(uri: str, *, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> dict[str, Any]:
+    """The client options for the guarantees in the README: majority write and read
+    concern (an acknowledged claim survives a failover), retryable writes and reads,
+    every operation bounded by ``timeout_ms``. Options given in the URI take precedence."""
     from pymongo.errors import ConfigurationError
     from pymongo.uri_parser import parse_uri
 
@@ -150,46 +187,46 @@ def mongo_client(uri: str, *, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Any:
         "retryReads": True,
         "timeoutMS": timeout_ms,
         "serverSelectionTimeoutMS": min(timeout_ms, 5000),
-        "maxPoolSize": MONGODB_THREADS + 4,
+        "maxPoolSize": MONGODB_POOL,
     }
-    options = {k: v for k, v in options.items() if k.lower() not in given}
+    return {k: v for k, v in options.items() if k.lower() not in given}
+
+
+def mongo_client(uri: str, *, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Any:
+    """The `AsyncMongoClient` for ``uri`` with `mongo_options` (it connects lazily)."""
+    from pymongo import AsyncMongoClient
+    from pymongo.errors import ConfigurationError
+
+    options = mongo_options(uri, timeout_ms=timeout_ms)
     try:
-        return MongoClient(uri, tz_aware=True, **options)
+        return AsyncMongoClient(uri, tz_aware=True, **options)
     except (ConfigurationError, ValueError, TypeError) as exc:
         raise StorageError(f"MONGODB_URI is not a valid MongoDB URI: {exc}") from exc
 
 
-def _open_mongodb(uri: str, timeout_ms: int) -> Engine:
+async def _open_mongodb(uri: str, timeout_ms: int) -> Engine:
     from pymongo.errors import ConfigurationError, PyMongoError
 
     client = mongo_client(uri, timeout_ms=timeout_ms)
     try:
-        client.admin.command("ping")
         db = client.get_default_database(default=DB_NAME)
+        await asyncio.wait_for(client.admin.command("ping"), timeout_ms / 1000 + 1.0)
     except ConfigurationError as exc:
-        client.close()
+        await client.close()
         raise StorageError(f"MONGODB_URI is not a valid MongoDB URI: {exc}") from exc
-    except PyMongoError as exc:
-        client.close()
+    except (PyMongoError, TimeoutError) as exc:
+        await client.close()
         raise StorageError(
             f"cannot reach the MongoDB server in MONGODB_URI within {timeout_ms} ms: {exc}"
         ) from exc
-    executor = ThreadPoolExecutor(max_workers=MONGODB_THREADS, thread_name_prefix="learnplan-db")
-    return Engine(EngineKind.MONGODB, client, db, executor, "mongodb", timeout_s=timeout_ms / 1000)
+    return Engine(EngineKind.MONGODB, client, db, "mongodb", timeout_s=timeout_ms / 1000)
 
 
-def open_engine(
-    *,
-    mongodb_uri: str | None = None,
-    data_dir: Path | None = None,
-    memory: bool = False,
-    timeout_ms: int = DEFAULT_TIMEOUT_MS,
-) -> Engine:
-    """Open the engine (blocking: on the event loop use `open_engine_async`)."""
+def open_engine(*, data_dir: Path | None = None, memory: bool = False) -> Engine:
+    """Open the embedded engine, or the in-memory one (blocking, briefly: it opens
+    SQLite files). MongoDB is opened with `open_engine_async`."""
     if memory:
         return _open_memory()
-    if mongodb_uri:
-        return _open_mongodb(mongodb_uri, timeout_ms)
     if data_dir is None:
         raise StorageError("no data directory was given for the embedded store")
     return _open_embedded(data_dir)
@@ -199,9 +236,11 @@ async def open_engine_async(
     *,
     mongodb_uri: str | None = None,
     data_dir: Path | None = None,
+    memory: bool = False,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
 ) -> Engine:
-    """`open_engine` off the event loop: the start-up ping may wait for a server."""
-    return await asyncio.to_thread(
-        open_engine, mongodb_uri=mongodb_uri, data_dir=data_dir, timeout_ms=timeout_ms
-    )
+    """Open the engine without blocking the event loop: MongoDB's start-up ping is
+    awaited (bounded by the timeout), the embedded engine opens on a thread."""
+    if mongodb_uri and not memory:
+        return await _open_mongodb(mongodb_uri, timeout_ms)
+    return await asyncio.to_thread(open_engine, data_dir=data_dir, memory=memory)

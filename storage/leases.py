@@ -33,10 +33,10 @@ CLAIMED = "claimed"
 RECLAIM_NOTE = "lease expired: the previous attempt may have been delivered"
 
 
-def server_now_sync(store: Store) -> datetime:
-    """The lease clock, read from inside a storage call (on the engine's thread)."""
+async def server_now_raw(store: Store) -> datetime:
+    """The lease clock, read from inside a storage call (`Store.run` bounds it)."""
     if store.engine.kind is EngineKind.MONGODB:
-        answer = store.db.client.admin.command("hello")
+        answer = await store.db.client.admin.command("hello")
         local = answer.get("localTime")
         if isinstance(local, datetime):
             return as_utc(local)
@@ -47,23 +47,23 @@ _OFFSETS: dict[int, tuple[float, timedelta]] = {}
 OFFSET_MAX_AGE_S = 30.0
 
 
-def server_now_cached_sync(store: Store) -> datetime:
+async def server_now_cached(store: Store) -> datetime:
     """The lease clock without a round trip: the server's offset from this machine's
-    clock, measured with `server_now_sync` at most every `OFFSET_MAX_AGE_S` (off by
+    clock, measured with `server_now_raw` at most every `OFFSET_MAX_AGE_S` (off by
     at most one round trip)."""
     if store.engine.kind is not EngineKind.MONGODB:
         return as_utc(store.clock())
     key = id(store.engine)
     known = _OFFSETS.get(key)
     if known is None or time.monotonic() - known[0] > OFFSET_MAX_AGE_S:
-        offset = server_now_sync(store) - datetime.now(UTC)
+        offset = await server_now_raw(store) - datetime.now(UTC)
         known = (time.monotonic(), offset)
         _OFFSETS[key] = known
     return datetime.now(UTC) + known[1]
 
 
 async def server_now(store: Store) -> datetime:
-    return await store.run(server_now_sync, store)
+    return await store.run(server_now_raw, store)
 
 
 def instance_of(holder: str) -> str:
@@ -92,24 +92,24 @@ async def claim(
     if reclaim:
         fixed["last_error"] = RECLAIM_NOTE
 
-    def on_mongodb() -> dict[str, Any] | None:
+    async def on_mongodb() -> dict[str, Any] | None:
         stage: dict[str, Any] = {k: _literal(v) for k, v in fixed.items()}
         stage["claimed_at"] = "$$NOW"
         stage["lease_until"] = {"$add": ["$$NOW", int(lease.total_seconds() * 1000)]}
         stage["rev"] = {"$add": ["$rev", 1]}
         if reclaim:
             stage["uncertain"] = {"$add": [{"$ifNull": ["$uncertain", 0]}, 1]}
-        return store.db.reminders.find_one_and_update(
+        return await store.db.reminders.find_one_and_update(
             guard, [{"$set": stage}], return_document=ReturnDocument.AFTER
         )
 
-    def embedded() -> dict[str, Any] | None:
+    async def embedded() -> dict[str, Any] | None:
         now = as_utc(store.clock())
         update: dict[str, Any] = {
             "$set": {**fixed, "claimed_at": now, "lease_until": now + lease},
             "$inc": {"rev": 1, **({"uncertain": 1} if reclaim else {})},
         }
-        return store.db.reminders.find_one_and_update(
+        return await store.db.reminders.find_one_and_update(
             guard, update, return_document=ReturnDocument.AFTER
         )
 
@@ -128,12 +128,12 @@ async def release_stale_leases(store: Store, holder: str) -> int:
     process is gone). On the embedded engine every lease does: no other process
     can hold one."""
 
-    def op() -> int:
-        now = server_now_sync(store)
+    async def op() -> int:
+        now = await server_now_raw(store)
         query: dict[str, Any] = {"status": CLAIMED}
         if store.engine.kind is EngineKind.MONGODB:
             query |= {"instance": instance_of(holder), "claimed_by": {"$ne": holder}}
-        result = store.db.reminders.update_many(
+        result = await store.db.reminders.update_many(
             query, {"$set": {"lease_until": now}, "$inc": {"rev": 1}}
         )
         return result.modified_count

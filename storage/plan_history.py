@@ -26,7 +26,7 @@ from pymongo import DESCENDING
 from storage.store import MAX_HISTORY, Store
 
 
-def _lists(store: Store, user: dict[str, Any], active: int) -> tuple[list[int], list[int]]:
+async def _lists(store: Store, user: dict[str, Any], active: int) -> tuple[list[int], list[int]]:
     """(history, redo) as stored; for a user from before the history (no change of it but
     the first save), the version numbered just below the active one stands in."""
     history = [int(v) for v in user.get("plan_history") or []]
@@ -37,7 +37,7 @@ def _lists(store: Store, user: dict[str, Any], active: int) -> tuple[list[int], 
         and (len(history) >= 2 or int(user.get("history_rev") or 0) > 1)
     ):
         return history, redo
-    older = store.db.learning_plans.find_one(
+    older = await store.db.learning_plans.find_one(
         {"user_id": user["user_id"], "version": {"$lt": active}},
         sort=[("version", DESCENDING)],
     )
@@ -53,11 +53,11 @@ async def step(
     history changed meanwhile, nothing moves. Returns the version now active, or None.
     """
 
-    def op() -> int | None:
-        user = store.db.users.find_one({"user_id": user_id})
+    async def op() -> int | None:
+        user = await store.db.users.find_one({"user_id": user_id})
         if not user or user.get("active_plan_version") != expected:
             return None
-        history, redo = _lists(store, user, expected)
+        history, redo = await _lists(store, user, expected)
         if way == "undo":
             if len(history) < 2:
                 return None
@@ -68,7 +68,7 @@ async def step(
                 return None
             target = redo[-1]
             history, redo = [*history, target], redo[:-1]
-        result = store.db.users.update_one(
+        result = await store.db.users.update_one(
             {
                 "user_id": user_id,
                 "active_plan_version": expected,

@@ -47,10 +47,9 @@ from datetime import date, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.database import Database
 
 from storage.models import Goal, Plan
-from storage.store import Store, as_utc
+from storage.store import Db, Store, as_utc
 
 MAX_ACTIVITY = 5000
 STUDY_KINDS = frozenset({"done", "partial", "log", "quiz"})
@@ -90,9 +89,9 @@ def new_activity_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def ensure_progress_indexes(db: Database) -> None:
+async def ensure_progress_indexes(db: Db) -> None:
     """Idempotent: one progress document per user (the guards rely on it)."""
-    db.user_progress.create_index([("user_id", ASCENDING)], unique=True)
+    await db.user_progress.create_index([("user_id", ASCENDING)], unique=True)
 
 
 # --------------------------------------------------------------------------- the plan
@@ -115,19 +114,19 @@ async def plan_context(store: Store, user_id: int) -> PlanContext | None:
     """The active plan, its lineage, the time of the newest plan version, the user's zone
     (users.timezone, else the plan's, else UTC) and the module of the latest reminder."""
 
-    def op() -> tuple[dict[str, Any], dict[str, Any], int, datetime] | None:
-        user = store.db.users.find_one({"user_id": user_id})
+    async def op() -> tuple[dict[str, Any], dict[str, Any], int, datetime] | None:
+        user = await store.db.users.find_one({"user_id": user_id})
         if not user or not user.get("active_plan_version"):
             return None
         version = int(user["active_plan_version"])
-        doc = store.db.learning_plans.find_one({"user_id": user_id, "version": version})
+        doc = await store.db.learning_plans.find_one({"user_id": user_id, "version": version})
         if doc is None:
             return None
-        root = store.db.learning_plans.find_one(
+        root = await store.db.learning_plans.find_one(
             {"user_id": user_id, "version": {"$lte": version}, "note": "created"},
             sort=[("version", DESCENDING)],
         )
-        newest = store.db.learning_plans.find_one(
+        newest = await store.db.learning_plans.find_one(
             {"user_id": user_id}, sort=[("created_at", DESCENDING)]
         )
         root_version = int(root["version"]) if root else 1
@@ -381,8 +380,8 @@ async def record_poll_answer(
     if not isinstance(poll_id, str) or not _POLL_ID.fullmatch(poll_id):
         return None
 
-    def find() -> dict[str, Any] | None:
-        doc = store.db.user_progress.find_one(
+    async def find() -> dict[str, Any] | None:
+        doc = await store.db.user_progress.find_one(
             {"user_id": user_id, f"polls.{poll_id}.week": {"$exists": True}},
             {f"polls.{poll_id}": 1},
         )

@@ -46,11 +46,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from storage.leases import server_now_sync
-from storage.store import Store, as_utc
+from storage.leases import server_now_raw
+from storage.store import Db, Store, as_utc
 
 PENDING, CLAIMED, SENT = "pending", "claimed", "sent"
 FAILED, CANCELLED, FOLDED = "failed", "cancelled", "folded"
@@ -60,13 +59,13 @@ BUCKET_SECONDS = 3600
 _indexed: weakref.WeakSet[Store] = weakref.WeakSet()
 
 
-def ensure_reminder_indexes(db: Database) -> None:
+async def ensure_reminder_indexes(db: Db) -> None:
     """Indexes this module relies on (idempotent)."""
-    db.reminders.create_index([("reminder_id", ASCENDING)], unique=True)
-    db.reminders.create_index([("due_bucket", ASCENDING)])
-    db.reminders.create_index([("short_id", ASCENDING), ("user_id", ASCENDING)])
-    db.reminders.create_index([("user_id", ASCENDING)])
-    db.schedules.create_index([("ends_bucket", ASCENDING)])
+    await db.reminders.create_index([("reminder_id", ASCENDING)], unique=True)
+    await db.reminders.create_index([("due_bucket", ASCENDING)])
+    await db.reminders.create_index([("short_id", ASCENDING), ("user_id", ASCENDING)])
+    await db.reminders.create_index([("user_id", ASCENDING)])
+    await db.schedules.create_index([("ends_bucket", ASCENDING)])
 
 
 async def ensure_indexes_once(store: Store) -> None:
@@ -149,9 +148,9 @@ def _clean(doc: dict[str, Any] | None) -> dict[str, Any] | None:
 async def insert_if_absent(store: Store, doc: dict[str, Any]) -> bool:
     """Store ``doc`` unless its ``reminder_id`` exists. True if it was inserted."""
 
-    def op() -> bool:
+    async def op() -> bool:
         try:
-            result = store.db.reminders.update_one(
+            result = await store.db.reminders.update_one(
                 {"reminder_id": doc["reminder_id"]}, {"$setOnInsert": doc}, upsert=True
             )
         except DuplicateKeyError:
@@ -166,9 +165,9 @@ async def insert_many_if_absent(store: Store, docs: list[dict[str, Any]]) -> int
     if not docs:
         return 0
 
-    def op() -> int:
+    async def op() -> int:
         try:
-            return len(store.db.reminders.insert_many(docs, ordered=False).inserted_ids)
+            return len((await store.db.reminders.insert_many(docs, ordered=False)).inserted_ids)
         except BulkWriteError as exc:
             return int(exc.details.get("nInserted", 0))
 
@@ -198,12 +197,12 @@ async def due_reminders(
     ``None`` scans everything (start-up catch-up).
     """
 
-    def op() -> list[dict[str, Any]]:
-        query = _due_filter(now, server_now_sync(store))
+    async def op() -> list[dict[str, Any]]:
+        query = _due_filter(now, await server_now_raw(store))
         if lookback is not None:
             query = {"due_bucket": {"$in": buckets_between(now - lookback, now)}, **query}
         cursor = store.db.reminders.find(query, {"_id": 0}).sort("due_at", ASCENDING).limit(limit)
-        return list(cursor)
+        return await cursor.to_list()
 
     return [d for d in (_clean(doc) for doc in await store.run(op)) if d is not None]
 
@@ -216,8 +215,8 @@ async def next_due_at(store: Store, now: datetime, horizon: timedelta) -> dateti
         "due_at": {"$lte": now + horizon},
     }
 
-    def op() -> datetime | None:
-        doc = store.db.reminders.find_one(
+    async def op() -> datetime | None:
+        doc = await store.db.reminders.find_one(
             query, {"_id": 0, "due_at": 1}, sort=[("due_at", ASCENDING)]
         )
         return None if doc is None else as_utc(doc["due_at"])
@@ -245,8 +244,8 @@ async def user_reminders(
     if statuses is not None:
         query["status"] = {"$in": list(statuses)}
 
-    def op() -> list[dict[str, Any]]:
-        return list(store.db.reminders.find(query, {"_id": 0}).sort("due_at", ASCENDING))
+    async def op() -> list[dict[str, Any]]:
+        return await store.db.reminders.find(query, {"_id": 0}).sort("due_at", ASCENDING).to_list()
 
     return [d for d in (_clean(doc) for doc in await store.run(op)) if d is not None]
 
@@ -255,9 +254,9 @@ async def status_counts(store: Store) -> dict[str, int]:
     """How many reminders are in each status (by the status index: the embedded
     engine's ``$group`` is far slower)."""
 
-    def op() -> dict[str, int]:
+    async def op() -> dict[str, int]:
         statuses = (PENDING, CLAIMED, SENT, FAILED, CANCELLED, FOLDED)
-        counts = {s: store.db.reminders.count_documents({"status": s}) for s in statuses}
+        counts = {s: await store.db.reminders.count_documents({"status": s}) for s in statuses}
         return {s: n for s, n in counts.items() if n}
 
     return await store.run(op)
@@ -284,8 +283,8 @@ async def compare_and_set(
     if fields:
         update["$set"] = fields
 
-    def op() -> dict[str, Any] | None:
-        return store.db.reminders.find_one_and_update(
+    async def op() -> dict[str, Any] | None:
+        return await store.db.reminders.find_one_and_update(
             guard, update, return_document=ReturnDocument.AFTER
         )
 
@@ -308,8 +307,8 @@ async def cancel_pending(
         query["version"] = {"$ne": except_version}
     update = {"$set": {"status": CANCELLED, "cancel_reason": reason}, "$inc": {"rev": 1}}
 
-    def op() -> int:
-        return store.db.reminders.update_many(query, update).modified_count
+    async def op() -> int:
+        return (await store.db.reminders.update_many(query, update)).modified_count
 
     return await store.run(op)
 
@@ -325,8 +324,8 @@ async def snooze(
         "$inc": {"rev": 1, "snoozes": 1},
     }
 
-    def op() -> dict[str, Any] | None:
-        return store.db.reminders.find_one_and_update(
+    async def op() -> dict[str, Any] | None:
+        return await store.db.reminders.find_one_and_update(
             guard, update, return_document=ReturnDocument.AFTER
         )
 
@@ -359,9 +358,9 @@ async def plan_created_at(store: Store, user_id: int, version: int) -> datetime 
 async def users_by_id(store: Store, user_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     ids = sorted(set(user_ids))
 
-    def op() -> dict[int, dict[str, Any]]:
+    async def op() -> dict[int, dict[str, Any]]:
         cursor = store.db.users.find({"user_id": {"$in": ids}}, {"_id": 0})
-        return {int(d["user_id"]): dict(d) for d in cursor}
+        return {int(d["user_id"]): dict(d) async for d in cursor}
 
     return await store.run(op) if ids else {}
 
@@ -381,7 +380,7 @@ async def add_custom_rule(store: Store, user_id: int, rule: dict[str, Any], *, l
     Returns "added", "exists" or "full"."""
     now = store.clock()
 
-    def op() -> str:
+    async def op() -> str:
         db = store.db.users
         guard = {
             "user_id": user_id,
@@ -393,12 +392,12 @@ async def add_custom_rule(store: Store, user_id: int, rule: dict[str, Any], *, l
             "$setOnInsert": {"created_at": now},
         }
         try:  # one write: an upsert whose guard fails on an existing user collides
-            result = db.update_one(guard, update, upsert=True)
+            result = await db.update_one(guard, update, upsert=True)
         except DuplicateKeyError:
             result = None
         if result is not None and (result.modified_count == 1 or result.upserted_id):
             return "added"
-        if db.find_one({"user_id": user_id, "reminders.custom.id": rule["id"]}, {"_id": 1}):
+        if await db.find_one({"user_id": user_id, "reminders.custom.id": rule["id"]}, {"_id": 1}):
             return "exists"
         return "full"
 

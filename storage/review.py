@@ -13,8 +13,8 @@ COLLECTION = "review_items"  # its unique user_id index is made by `storage.stor
 
 
 async def _ensure(store: Store, user_id: int) -> None:
-    def op() -> None:
-        store.db[COLLECTION].update_one(
+    async def op() -> None:
+        await store.db[COLLECTION].update_one(
             {"user_id": user_id},
             {"$setOnInsert": {"user_id": user_id, "items": {}, "polls": {}}},
             upsert=True,
@@ -29,11 +29,11 @@ async def add_items(store: Store, user_id: int, items: list[dict[str, Any]]) -> 
         return 0
     await _ensure(store, user_id)
 
-    def op() -> int:
+    async def op() -> int:
         added = 0
         for item in items:
             path = f"items.{item['id']}"
-            result = store.db[COLLECTION].update_one(
+            result = await store.db[COLLECTION].update_one(
                 {"user_id": user_id, path: {"$exists": False}}, {"$set": {path: item}}
             )
             added += result.modified_count
@@ -76,15 +76,15 @@ async def answered_poll(
     if not poll_id or "." in poll_id or poll_id.startswith("$"):
         return None, None
 
-    def op() -> tuple[str | None, dict[str, Any] | None]:
-        review = store.db[COLLECTION].find_one_and_update(
+    async def op() -> tuple[str | None, dict[str, Any] | None]:
+        review = await store.db[COLLECTION].find_one_and_update(
             {"user_id": user_id, f"polls.{poll_id}": {"$exists": True}},
             {"$unset": {f"polls.{poll_id}": ""}},
             {"_id": 0, f"polls.{poll_id}": 1},
         )
         if review is not None:
             return str(review["polls"][poll_id]), None
-        doc = store.db.user_progress.find_one(
+        doc = await store.db.user_progress.find_one(
             {"user_id": user_id, f"polls.{poll_id}.week": {"$exists": True}},
             {"_id": 0, f"polls.{poll_id}": 1},
         )

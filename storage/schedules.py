@@ -31,10 +31,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.database import Database
 
 from storage.models import StudySession
-from storage.store import Store, as_utc
+from storage.store import Db, Store, as_utc
 
 BUCKET_SECONDS = 3600
 SESSION_STATUSES = ("planned", "done", "skipped", "missed")
@@ -52,11 +51,11 @@ def _bucket(instant: datetime) -> int:
 
 
 async def list_sessions(store: Store, user_id: int, plan_version: int) -> list[StudySession]:
-    def op() -> list[dict[str, Any]]:
+    async def op() -> list[dict[str, Any]]:
         cursor = store.db.schedules.find(
             {"user_id": user_id, "plan_version": plan_version}, {"_id": 0}
         ).sort("starts_at", ASCENDING)
-        return list(cursor)
+        return await cursor.to_list()
 
     return [_to_session(d) for d in await store.run(op)]
 
@@ -68,17 +67,17 @@ async def removed_sessions(store: Store, user_id: int, plan_version: int) -> lis
     shows it cancelled one above that. Once shown (`remember_shown`), that cancellation
     keeps its sequence, so exporting again gives the same event."""
 
-    def op() -> tuple[list[dict[str, Any]], dict[str, int], dict[str, Any]]:
+    async def op() -> tuple[list[dict[str, Any]], dict[str, int], dict[str, Any]]:
         db = store.db
-        keep = db.schedules.distinct(
+        keep = await db.schedules.distinct(
             "session_id", {"user_id": user_id, "plan_version": plan_version}
         )
         cursor = db.schedules.find(
             {"user_id": user_id, "plan_version": {"$ne": plan_version}}, {"_id": 0}
         ).sort("plan_version", ASCENDING)
-        latest = {str(d["session_id"]): d for d in cursor if d["session_id"] not in keep}
-        highest = _highest_elsewhere(db, user_id, plan_version, list(latest))
-        user = db.users.find_one({"user_id": user_id}, {"_id": 0, SHOWN_FIELD: 1}) or {}
+        latest = {str(d["session_id"]): d async for d in cursor if d["session_id"] not in keep}
+        highest = await _highest_elsewhere(db, user_id, plan_version, list(latest))
+        user = await db.users.find_one({"user_id": user_id}, {"_id": 0, SHOWN_FIELD: 1}) or {}
         return list(latest.values()), highest, dict(user.get(SHOWN_FIELD) or {})
 
     docs, highest, shown = await store.run(op)
@@ -123,8 +122,8 @@ def _retired_name(session_id: str) -> str:
     return session_id.encode().hex()
 
 
-def _highest_elsewhere(
-    db: Database, user_id: int, plan_version: int, session_ids: list[str]
+async def _highest_elsewhere(
+    db: Db, user_id: int, plan_version: int, session_ids: list[str]
 ) -> dict[str, int]:
     """Per session id, the highest sequence the user's calendar may have shown for it
     outside ``plan_version``'s documents: other versions' documents and retired ones."""
@@ -137,10 +136,12 @@ def _highest_elsewhere(
         },
         {"_id": 0, "session_id": 1, "sequence": 1},
     )
-    for doc in cursor:
+    async for doc in cursor:
         sid, seq = str(doc["session_id"]), int(doc.get("sequence", 0))
         highest[sid] = max(seq, highest.get(sid, seq))
-    user = db.users.find_one({"user_id": user_id}, {"_id": 0, RETIRED_FIELD: 1, SHOWN_FIELD: 1})
+    user = await db.users.find_one(
+        {"user_id": user_id}, {"_id": 0, RETIRED_FIELD: 1, SHOWN_FIELD: 1}
+    )
     for field in (RETIRED_FIELD, SHOWN_FIELD):
         retired: dict[str, Any] = (user or {}).get(field) or {}
         for sid in session_ids:
@@ -150,7 +151,7 @@ def _highest_elsewhere(
     return highest
 
 
-def _retire_dropped(db: Database, user_id: int, plan_version: int, keep: list[str]) -> None:
+async def _retire_dropped(db: Db, user_id: int, plan_version: int, keep: list[str]) -> None:
     """Delete the version's sessions not in ``keep``, remembering their sequences.
 
     Each document is removed with `find_one_and_delete`, so the sequence remembered is
@@ -160,12 +161,12 @@ def _retire_dropped(db: Database, user_id: int, plan_version: int, keep: list[st
     dropped: dict[str, int] = {}
     query = {"user_id": user_id, "plan_version": plan_version, "session_id": {"$nin": keep}}
     while (
-        doc := db.schedules.find_one_and_delete(query, {"session_id": 1, "sequence": 1})
+        doc := await db.schedules.find_one_and_delete(query, {"session_id": 1, "sequence": 1})
     ) is not None:
         key = f"{RETIRED_FIELD}.{_retired_name(str(doc['session_id']))}"
         dropped[key] = max(int(doc.get("sequence", 0)), dropped.get(key, 0))
     if dropped:
-        db.users.update_one({"user_id": user_id}, {"$max": dropped})
+        await db.users.update_one({"user_id": user_id}, {"$max": dropped})
 
 
 async def save_sessions(
@@ -201,10 +202,10 @@ async def save_sessions(
     """
     now = store.clock()
 
-    def op() -> None:
+    async def op() -> None:
         db = store.db
         keep = [s.session_id for s in sessions]
-        elsewhere = _highest_elsewhere(db, user_id, plan_version, keep)
+        elsewhere = await _highest_elsewhere(db, user_id, plan_version, keep)
         for session in sessions:
             key = {
                 "user_id": user_id,
@@ -222,7 +223,7 @@ async def save_sessions(
             seen = elsewhere.get(session.session_id)
             if seen is not None:
                 first = max(first, seen + 1)
-                raised = db.schedules.update_one(
+                raised = await db.schedules.update_one(
                     {**key, "sequence": {"$lt": first}},
                     {"$set": {**fields, "sequence": first}},
                 )
@@ -235,16 +236,16 @@ async def save_sessions(
                     {"status": {"$ne": session.status}},
                 ]
             }
-            changed = db.schedules.update_one(
+            changed = await db.schedules.update_one(
                 {**key, **differs}, {"$set": fields, "$inc": {"sequence": 1}}
             )
             if changed.matched_count == 0:
-                db.schedules.update_one(
+                await db.schedules.update_one(
                     key,
                     {"$set": fields, "$setOnInsert": {"created_at": now, "sequence": first}},
                     upsert=True,
                 )
-        _retire_dropped(db, user_id, plan_version, keep)
+        await _retire_dropped(db, user_id, plan_version, keep)
 
     await store.run(op)
     return await list_sessions(store, user_id, plan_version)
@@ -257,12 +258,12 @@ async def activate_schedule(store: Store, user_id: int, plan_version: int) -> No
     failed, non-retryable ``update_many``) in between leaves two active versions, never
     none, and both writes are idempotent, so the next call for the plan repairs it."""
 
-    def op() -> None:
-        store.db.schedules.update_many(
+    async def op() -> None:
+        await store.db.schedules.update_many(
             {"user_id": user_id, "plan_version": plan_version, "active": {"$ne": True}},
             {"$set": {"active": True}},
         )
-        store.db.schedules.update_many(
+        await store.db.schedules.update_many(
             {"user_id": user_id, "plan_version": {"$ne": plan_version}, "active": True},
             {"$set": {"active": False}},
         )
@@ -300,8 +301,8 @@ async def mark_module_sessions(
         raise ValueError(f"unknown session status {status!r}")
     now = store.clock()
 
-    def op() -> int:
-        result = store.db.schedules.update_many(
+    async def op() -> int:
+        result = await store.db.schedules.update_many(
             {
                 "user_id": user_id,
                 "plan_version": plan_version,
@@ -321,8 +322,8 @@ async def set_session_status(
     """Change one session's status if it is still ``expected``."""
     now = store.clock()
 
-    def op() -> bool:
-        result = store.db.schedules.update_one(
+    async def op() -> bool:
+        result = await store.db.schedules.update_one(
             {
                 "user_id": user_id,
                 "plan_version": plan_version,
@@ -342,8 +343,8 @@ async def move_session(
     """Give a still-planned session new times, if it is unchanged since it was read."""
     now = store.clock()
 
-    def op() -> bool:
-        result = store.db.schedules.update_one(
+    async def op() -> bool:
+        result = await store.db.schedules.update_one(
             {
                 "user_id": user_id,
                 "plan_version": plan_version,
@@ -377,9 +378,9 @@ async def ended_unfinished(
         first, last = _bucket(cutoff - lookback), _bucket(cutoff)
         query = {"ends_bucket": {"$in": list(range(first, last + 1))}, **query}
 
-    def op() -> list[tuple[int, int]]:
+    async def op() -> list[tuple[int, int]]:
         cursor = store.db.schedules.find(query, {"_id": 0, "user_id": 1, "plan_version": 1})
-        return sorted({(int(d["user_id"]), int(d["plan_version"])) for d in cursor})
+        return sorted({(int(d["user_id"]), int(d["plan_version"])) async for d in cursor})
 
     return await store.run(op)
 

@@ -1,24 +1,24 @@
 """The data layer: every collection, every query, behind async methods.
 
-Written once against the pymongo API. Calls run on the engine's executor so
-the event loop never blocks. Every change is a single-document atomic update
-(``update_one``/``find_one_and_update`` with a guarding filter) — never a
-read-modify-write — so concurrent handlers and several instances on one
-MongoDB stay consistent.
+Written once against pymongo's async API (`storage.engine`: native on MongoDB, the
+embedded engine behind `storage.aio`); every call goes through `Store.run`, which
+bounds it by the engine's timeout and turns every driver failure into `StorageError`.
+Every change is a single-document atomic update (``update_one``/
+``find_one_and_update`` with a guarding filter) — never a read-modify-write — so
+concurrent handlers and several instances on one MongoDB stay consistent.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pymongo
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.database import Database
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from storage.engine import Engine, StorageError
@@ -51,30 +51,29 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _bounded(timeout: float, call: Callable[[], T]) -> T:
-    """One call whose pymongo operations share one deadline (client-side timeout)."""
-    with pymongo.timeout(timeout):
-        return call()
+Db = AsyncDatabase[dict[str, Any]]
 
 
-def ensure_indexes(db: Database) -> None:
-    db.users.create_index([("user_id", ASCENDING)], unique=True)
-    db.learning_plans.create_index([("user_id", ASCENDING), ("version", ASCENDING)], unique=True)
-    db.user_progress.create_index([("user_id", ASCENDING)], unique=True)
-    db.schedules.create_index(
+async def ensure_indexes(db: Db) -> None:
+    await db.users.create_index([("user_id", ASCENDING)], unique=True)
+    await db.learning_plans.create_index(
+        [("user_id", ASCENDING), ("version", ASCENDING)], unique=True
+    )
+    await db.user_progress.create_index([("user_id", ASCENDING)], unique=True)
+    await db.schedules.create_index(
         [("user_id", ASCENDING), ("plan_version", ASCENDING), ("session_id", ASCENDING)],
         unique=True,
     )
-    db.reminders.create_index([("reminder_id", ASCENDING)], unique=True)
-    db.reminders.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
-    db.reminders.create_index([("user_id", ASCENDING)])
-    db.ical_tokens.create_index([("token_hash", ASCENDING)], unique=True)
-    db.ical_tokens.create_index([("user_id", ASCENDING)])
-    db.llm_cache.create_index([("key", ASCENDING)], unique=True)
-    db.review_items.create_index([("user_id", ASCENDING)], unique=True)
+    await db.reminders.create_index([("reminder_id", ASCENDING)], unique=True)
+    await db.reminders.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
+    await db.reminders.create_index([("user_id", ASCENDING)])
+    await db.ical_tokens.create_index([("token_hash", ASCENDING)], unique=True)
+    await db.ical_tokens.create_index([("user_id", ASCENDING)])
+    await db.llm_cache.create_index([("key", ASCENDING)], unique=True)
+    await db.review_items.create_index([("user_id", ASCENDING)], unique=True)
     from storage.reminders import ensure_reminder_indexes  # imports this module
 
-    ensure_reminder_indexes(db)
+    await ensure_reminder_indexes(db)
 
 
 class Store:
@@ -82,31 +81,32 @@ class Store:
 
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
-        self.db: Database = engine.db
+        self.db: Db = engine.db
         self.clock = clock or (lambda: datetime.now(UTC))
         # user_id → (chat_id, name, when) as last written by `touch_user`
         self._touched: dict[int, tuple[int, str | None, datetime]] = {}
 
-    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run one storage call on the engine's threads. On MongoDB the whole call
-        (however many commands) is bounded by the engine's timeout, and so is the
-        wait for it. Every failure but a duplicate key is a `StorageError`."""
-        loop = asyncio.get_running_loop()
-        call = functools.partial(fn, *args, **kwargs)
+    async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Await one storage call: ``fn(*args, **kwargs)``, a coroutine function (an
+        async collection method, or a body of several awaited commands). On MongoDB
+        the whole call, however many commands, shares one deadline: the engine's
+        timeout (``pymongo.timeout``, and an event-loop timeout just above it). Every
+        failure but a duplicate key is a `StorageError`."""
         timeout = self.engine.timeout_s
-        if timeout is not None:
-            call = functools.partial(_bounded, timeout, call)
         try:
-            work = loop.run_in_executor(self.engine.executor, call)
             if timeout is None:
-                return await work
-            return await asyncio.wait_for(work, timeout + 1.0)
+                return await fn(*args, **kwargs)
+            with pymongo.timeout(timeout):
+                async with asyncio.timeout(timeout + 1.0):
+                    return await fn(*args, **kwargs)
         except DuplicateKeyError:
             raise
         except (PyMongoError, sqlite3.Error) as exc:
             # sqlite3.Error: the embedded engine's file is locked, full or unwritable.
             raise StorageError(f"storage call failed: {exc}") from exc
         except TimeoutError as exc:
+            if timeout is None:
+                raise
             raise StorageError(f"storage call did not finish within {timeout:.0f} s") from exc
 
     async def setup(self) -> None:
@@ -122,8 +122,8 @@ class Store:
         if seen is not None and seen[:2] == (chat_id, name) and now - seen[2] < TOUCH_EVERY:
             return False
 
-        def op() -> None:
-            self.db.users.update_one(
+        async def op() -> None:
+            await self.db.users.update_one(
                 {"user_id": user_id},
                 {
                     "$set": {"chat_id": chat_id, "name": name, "last_seen_at": now},
@@ -158,15 +158,15 @@ class Store:
         (a new change drops the redo branch; see `storage.plan_history`)."""
         now = self.clock()
 
-        def op() -> int:
-            user = self.db.users.find_one_and_update(
+        async def op() -> int:
+            user = await self.db.users.find_one_and_update(
                 {"user_id": user_id},
                 {"$inc": {"plan_version": 1}, "$setOnInsert": {"created_at": now}},
                 upsert=True,
                 return_document=ReturnDocument.AFTER,
             )
             version = int(user["plan_version"])
-            self.db.learning_plans.insert_one(
+            await self.db.learning_plans.insert_one(
                 {
                     "user_id": user_id,
                     "version": version,
@@ -180,7 +180,7 @@ class Store:
             # crash before this line leaves an inactive version the next save supersedes.
             # (A filter, not $max: the embedded engine's $max fails on a null field.)
             lower = [{"active_plan_version": None}, {"active_plan_version": {"$lt": version}}]
-            self.db.users.update_one(
+            await self.db.users.update_one(
                 {"user_id": user_id, "$or": lower},
                 {
                     "$set": {"active_plan_version": version, "plan_redo": []},
@@ -193,11 +193,11 @@ class Store:
         return await self.run(op)
 
     async def active_plan(self, user_id: int) -> tuple[int, Plan, Goal] | None:
-        def op() -> dict[str, Any] | None:
-            user = self.db.users.find_one({"user_id": user_id})
+        async def op() -> dict[str, Any] | None:
+            user = await self.db.users.find_one({"user_id": user_id})
             if not user or not user.get("active_plan_version"):
                 return None
-            return self.db.learning_plans.find_one(
+            return await self.db.learning_plans.find_one(
                 {"user_id": user_id, "version": user["active_plan_version"]}
             )
 
@@ -211,8 +211,8 @@ class Store:
         )
 
     async def previous_version(self, user_id: int, version: int) -> int | None:
-        def op() -> int | None:
-            doc = self.db.learning_plans.find_one(
+        async def op() -> int | None:
+            doc = await self.db.learning_plans.find_one(
                 {"user_id": user_id, "version": {"$lt": version}},
                 sort=[("version", DESCENDING)],
             )
@@ -223,8 +223,8 @@ class Store:
     async def activate_version(self, user_id: int, version: int, *, expected: int) -> bool:
         """Point the user at another stored version, only if the active one is still `expected`."""
 
-        def op() -> bool:
-            result = self.db.users.update_one(
+        async def op() -> bool:
+            result = await self.db.users.update_one(
                 {"user_id": user_id, "active_plan_version": expected},
                 {"$set": {"active_plan_version": version}},
             )
@@ -240,8 +240,8 @@ class Store:
         (the user repeats the zone) completes it. One chat's turns never run at once
         (`agent.service`), so two of these for one user do not interleave."""
 
-        def op() -> int | None:
-            user = self.db.users.find_one_and_update(
+        async def op() -> int | None:
+            user = await self.db.users.find_one_and_update(
                 {"user_id": user_id},
                 {"$set": {"timezone": timezone}, "$setOnInsert": {"created_at": self.clock()}},
                 upsert=True,
@@ -250,7 +250,7 @@ class Store:
             version = (user or {}).get("active_plan_version")
             if not version:
                 return None
-            self.db.learning_plans.update_one(
+            await self.db.learning_plans.update_one(
                 {"user_id": user_id, "version": version}, {"$set": {"goal.timezone": timezone}}
             )
             return int(version)
@@ -258,11 +258,11 @@ class Store:
         return await self.run(op)
 
     async def plan_versions(self, user_id: int) -> list[dict[str, Any]]:
-        def op() -> list[dict[str, Any]]:
+        async def op() -> list[dict[str, Any]]:
             cursor = self.db.learning_plans.find(
                 {"user_id": user_id}, {"_id": 0, "version": 1, "note": 1, "created_at": 1}
             ).sort("version", ASCENDING)
-            return list(cursor)
+            return await cursor.to_list()
 
         return await self.run(op)
 
@@ -283,19 +283,19 @@ class Store:
 
     # ---- the user's data as a whole -----------------------------------------
 
-    def _user_collections(self) -> list[str]:
+    async def _user_collections(self) -> list[str]:
         """Every collection that may hold a user's documents — including ones a later
         feature adds — except shared caches."""
-        names = self.db.list_collection_names()
+        names = await self.db.list_collection_names()
         return sorted(n for n in names if not n.startswith("system.") and n not in NOT_USER_DATA)
 
     async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every document of the user, by collection, without secrets (token hashes)."""
 
-        def op() -> dict[str, list[dict[str, Any]]]:
+        async def op() -> dict[str, list[dict[str, Any]]]:
             found = {}
-            for name in self._user_collections():
-                docs = list(self.db[name].find({"user_id": user_id}, {"_id": 0}))
+            for name in await self._user_collections():
+                docs = await self.db[name].find({"user_id": user_id}, {"_id": 0}).to_list()
                 if docs:
                     found[name] = [_without_secrets(d) for d in docs]
             return found
@@ -307,11 +307,11 @@ class Store:
 
         self._touched.pop(user_id, None)
 
-        def op() -> int:
-            return sum(
-                self.db[name].delete_many({key: user_id}).deleted_count
-                for name in self._user_collections()
-                for key in ("user_id", "chat_id")
-            )
+        async def op() -> int:
+            deleted = 0
+            for name in await self._user_collections():
+                for key in ("user_id", "chat_id"):
+                    deleted += (await self.db[name].delete_many({key: user_id})).deleted_count
+            return deleted
 
         return await self.run(op)

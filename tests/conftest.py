@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.engine import Engine, open_engine
+from storage.engine import Engine, open_engine_async
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.harness import BotUnderTest
 from tests.mongo_server import (
@@ -59,11 +59,11 @@ def mongodb_uri(storage_kind: str, request: pytest.FixtureRequest) -> Iterator[s
 
 
 @pytest.fixture
-def engine(mongodb_uri: str | None, tmp_path: Path) -> Iterator[Engine]:
+async def engine(mongodb_uri: str | None, tmp_path: Path) -> AsyncIterator[Engine]:
     """An open engine of the test's kind (embedded: in ``tmp_path / "data"``)."""
-    opened = open_engine(mongodb_uri=mongodb_uri, data_dir=tmp_path / "data")
+    opened = await open_engine_async(mongodb_uri=mongodb_uri, data_dir=tmp_path / "data")
     yield opened
-    opened.close()
+    await opened.aclose()
 
 
 @pytest.fixture

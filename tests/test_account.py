@@ -29,16 +29,16 @@ async def _other_features_data(store: Store, user: int) -> None:
     """Documents other features keep (reminders, calendar tokens, sessions, settings)."""
     now = store.clock()
 
-    def op() -> None:
+    async def op() -> None:
         db = store.db
-        db.reminders.insert_one(
+        await db.reminders.insert_one(
             {"reminder_id": f"r-{user}", "user_id": user, "chat_id": user, "due_at": now,
              "status": "pending"}
         )  # fmt: skip
-        db.ical_tokens.insert_one(
+        await db.ical_tokens.insert_one(
             {"token_hash": f"secret-hash-{user}", "user_id": user, "created_at": now}
         )
-        db.schedules.insert_one(
+        await db.schedules.insert_one(
             {
                 "user_id": user,
                 "plan_version": 999,
@@ -47,8 +47,10 @@ async def _other_features_data(store: Store, user: int) -> None:
                 "ends_at": now,
             }
         )
-        db.reminder_settings.insert_one({"user_id": user, "lead_minutes": 15})
-        db.llm_cache.update_one({"key": "shared"}, {"$setOnInsert": {"value": {}}}, upsert=True)
+        await db.reminder_settings.insert_one({"user_id": user, "lead_minutes": 15})
+        await db.llm_cache.update_one(
+            {"key": "shared"}, {"$setOnInsert": {"value": {}}}, upsert=True
+        )
 
     await store.run(op)
 
@@ -65,11 +67,11 @@ async def _two_users_with_data(bot: BotUnderTest) -> Store:
 
 
 async def _documents_of(store: Store, user: int) -> dict[str, int]:
-    def op() -> dict[str, int]:
+    async def op() -> dict[str, int]:
         counts = {}
-        for name in store.db.list_collection_names():
+        for name in await store.db.list_collection_names():
             query = {"$or": [{"user_id": user}, {"chat_id": user}]}
-            count = store.db[name].count_documents(query)
+            count = await store.db[name].count_documents(query)
             if count:
                 counts[name] = count
         return counts

@@ -138,7 +138,7 @@ async def test_only_a_hash_of_the_token_is_stored(rig: CalendarRig) -> None:
     url = await _new_link(rig, ALICE)
     token = url.rsplit("/", 1)[1].removesuffix(".ics")
     assert len(token) >= 43  # 32 random bytes, base64url
-    docs = await rig.store.run(lambda: list(rig.store.db.ical_tokens.find({}, {"_id": 0})))
+    docs = await rig.store.run(rig.store.db.ical_tokens.find({}, {"_id": 0}).to_list)
     assert len(docs) == 1
     assert docs[0]["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
     assert token not in repr(docs)
@@ -151,9 +151,9 @@ async def test_the_clear_token_is_never_stored(rig: CalendarRig) -> None:
     token = url.rsplit("/", 1)[1].removesuffix(".ics").encode()
     store = rig.store
 
-    def stored() -> dict[str, list[bytes]]:
-        names = store.db.list_collection_names()
-        return {n: [bson.encode(d) for d in store.db[n].find({})] for n in names}
+    async def stored() -> dict[str, list[bytes]]:
+        names = await store.db.list_collection_names()
+        return {n: [bson.encode(d) async for d in store.db[n].find({})] for n in names}
 
     documents = await store.run(stored)
     assert documents["ical_tokens"], "the link's document is there to be searched"
@@ -239,7 +239,7 @@ async def test_without_a_public_url_there_is_no_link(tmp_path: Path) -> None:
         await rig.make_plan(ALICE)
         calls = await rig.bot.say(ALICE, "/calendar link")
         assert "no public web address" in texts(calls)
-        docs = await rig.store.run(lambda: list(rig.store.db.ical_tokens.find({})))
+        docs = await rig.store.run(rig.store.db.ical_tokens.find({}).to_list)
         assert docs == []
         calls = await rig.bot.say(ALICE, "/calendar")
         assert rig.documents(ALICE)

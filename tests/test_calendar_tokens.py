@@ -33,7 +33,7 @@ async def store(engine: Engine) -> AsyncIterator[Store]:
 
 
 async def _docs(store: Store) -> list[dict]:
-    return await store.run(lambda: list(store.db.ical_tokens.find({})))
+    return await store.run(store.db.ical_tokens.find({}).to_list)
 
 
 async def test_issue_look_up_replace_and_revoke(store: Store) -> None:

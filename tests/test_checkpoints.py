@@ -21,14 +21,14 @@ async def test_checkpoints_are_indexed_pruned_and_forgotten(bot: BotUnderTest) -
     for _ in range(6):
         assert "Week 1" in texts(await bot.say(USER, "/plan"))
 
-    def counts() -> tuple[int, int, list[str], list[str]]:
+    async def counts() -> tuple[int, int, list[str], list[str]]:
         db = store.db
         thread = {"thread_id": str(USER)}
-        keys = [list(i["key"]) for i in db[CHECKPOINTS].list_indexes()]
-        writes_keys = [list(i["key"]) for i in db[WRITES].list_indexes()]
+        keys = [list(i["key"]) async for i in await db[CHECKPOINTS].list_indexes()]
+        writes_keys = [list(i["key"]) async for i in await db[WRITES].list_indexes()]
         return (
-            db[CHECKPOINTS].count_documents(thread),
-            db[WRITES].count_documents(thread),
+            await db[CHECKPOINTS].count_documents(thread),
+            await db[WRITES].count_documents(thread),
             [k[0] for k in keys],
             [k[0] for k in writes_keys],
         )

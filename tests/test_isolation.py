@@ -137,13 +137,13 @@ async def footprint(world: World, uid: int) -> dict[str, list[str]]:
     `_id` included: what must not change, byte for byte."""
     store = world.store
 
-    def op() -> dict[str, list[str]]:
+    async def op() -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
-        for name in sorted(store.db.list_collection_names()):
+        for name in sorted(await store.db.list_collection_names()):
             if name.startswith("system."):
                 continue
             owned = {"$or": [{"user_id": uid}, {"chat_id": uid}, {"_id": uid}]}
-            found[name] = sorted(repr(doc) for doc in store.db[name].find(owned))
+            found[name] = sorted([repr(doc) async for doc in store.db[name].find(owned)])
         return found
 
     return await store.run(op)

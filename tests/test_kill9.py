@@ -121,14 +121,14 @@ async def test_conversation_survives_sigkill(
     assert not api.rejected
     engine = open_engine(data_dir=tmp_path / "data")
     try:
-        user = engine.executor.submit(engine.db.users.find_one, {"user_id": USER}).result()
+        user = await engine.db.users.find_one({"user_id": USER})
+        assert user is not None
         version = user["active_plan_version"]
-        doc = engine.executor.submit(
-            engine.db.learning_plans.find_one, {"user_id": USER, "version": version}
-        ).result()
+        doc = await engine.db.learning_plans.find_one({"user_id": USER, "version": version})
+        assert doc is not None
         plan = Plan.model_validate(doc["plan"])
         assert doc["goal"]["timezone"] == "Europe/Berlin"
         assert doc["goal"]["hours_per_week"] == 4 and len(plan.weeks) == 3
         assert "Scala" in plan.goal
     finally:
-        engine.close()
+        await engine.aclose()

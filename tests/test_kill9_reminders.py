@@ -47,7 +47,7 @@ async def _seed(data: Path) -> None:
         ]
         await insert_many_if_absent(store, docs)
     finally:
-        engine.close()
+        await engine.aclose()
 
 
 def _spawn(api: FakeTelegramAPI, data: Path) -> subprocess.Popen[bytes]:
@@ -97,11 +97,9 @@ async def test_reminder_burst_survives_sigkill(api: FakeTelegramAPI, tmp_path: P
     assert set(delivered) == {FIRST_USER + i for i in range(USERS)}
     engine = open_engine(data_dir=data)
     try:
-        docs = engine.executor.submit(
-            lambda: list(engine.db.reminders.find({"rule_id": "kill9"}))
-        ).result()
+        docs = await engine.db.reminders.find({"rule_id": "kill9"}).to_list()
     finally:
-        engine.close()
+        await engine.aclose()
     assert all(d["status"] == "sent" for d in docs), Counter(d["status"] for d in docs)
     uncertain = {d["chat_id"] for d in docs if d.get("uncertain", 0) > 0}
     doubled = {chat for chat, n in delivered.items() if n > 1}

@@ -430,5 +430,5 @@ async def test_a_custom_rule_is_one_write_added_once_and_bounded(store: Store) -
     assert await add_custom_rule(store, 9, rule, limit=2) == "exists"
     assert await add_custom_rule(store, 9, {**rule, "id": "r2"}, limit=2) == "added"
     assert await add_custom_rule(store, 9, {**rule, "id": "r3"}, limit=2) == "full"
-    users = await store.run(lambda: list(store.db.users.find({"user_id": 9})))
+    users = await store.run(store.db.users.find({"user_id": 9}).to_list)
     assert len(users) == 1 and [r["id"] for r in users[0]["reminders"]["custom"]] == ["r1", "r2"]

@@ -11,8 +11,9 @@ the store uses, with the same shapes:
   ``update_many``, ``replace_one``, ``delete_one``/``delete_many``, ``find_one_and_*``,
   ``count_documents``, ``distinct``, ``bulk_write``, ``create_index``, ``drop``, …
   (any method of the litemongo collection, run on the thread);
-* ``find(...)`` returns a cursor at once (``sort``/``skip``/``limit`` chain), read with
-  ``await cursor.to_list()`` or ``async for``, in batches fetched on the thread;
+* ``find(...)`` returns a cursor at once (``sort``/``skip``/``limit``/``batch_size``
+  chain), read with ``await cursor.to_list(n)`` or ``async for``, in batches fetched on
+  the thread, and closed with ``await cursor.close()``;
 * ``await aggregate(...)`` and ``await list_indexes()`` return such a cursor.
 """
 
@@ -62,6 +63,16 @@ class AsyncCursor:
     def limit(self, count: int) -> Self:
         self._steps.append(("limit", (count,)))
         return self
+
+    def batch_size(self, count: int) -> Self:
+        self._steps.append(("batch_size", (count,)))
+        return self
+
+    async def close(self) -> None:
+        self._buffer, self._done = [], True
+        if self._cursor is not None:
+            cursor, self._cursor = self._cursor, None
+            await self._thread.call(getattr(cursor, "close", lambda: None))
 
     def _open(self) -> Any:
         cursor = self._make()

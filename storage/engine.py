@@ -84,7 +84,7 @@ class Engine:
         try:
             await self.client.close()
         finally:
-            self._release()
+            await asyncio.to_thread(self._release)  # waits for the database thread
 
     def close(self) -> None:
         """Close an embedded or in-memory engine from synchronous code (tests, benches)."""

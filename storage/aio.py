@@ -15,6 +15,10 @@ the store uses, with the same shapes:
   chain), read with ``await cursor.to_list(n)`` or ``async for``, in batches fetched on
   the thread, and closed with ``await cursor.close()``;
 * ``await aggregate(...)`` and ``await list_indexes()`` return such a cursor.
+
+Each call is atomic (the one thread runs it whole); a body of several awaited calls is
+not: other coroutines' calls may run between them, exactly as on MongoDB. So store
+bodies rely on guarded single-document updates, never on a read and a write in a row.
 """
 
 from __future__ import annotations

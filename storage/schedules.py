@@ -196,9 +196,10 @@ async def save_sessions(
 
     Every write is a single-document update whose filter only lets the sequence rise
     (``sequence < target`` before setting ``target``, or ``$inc``). The highest
-    sequence elsewhere is read first; on one embedded engine nothing runs in between
-    (one database thread), and on a shared MongoDB a concurrent write to another
-    version's document can at worst leave a tie, never a lower sequence.
+    sequence elsewhere is read first; a concurrent write to another version's document
+    in between (another coroutine, or another instance on a shared MongoDB) can at worst
+    leave a tie, never a lower sequence. One chat's turns never run at once, so that
+    takes two writers outside the conversation.
     """
     now = store.clock()
 

@@ -1,30 +1,36 @@
-"""Conversation checkpoints on MongoDB: a native async saver on the engine's client.
+"""Conversation checkpoints on MongoDB: one document per thread, read once per turn.
 
-LangGraph's `MongoDBSaver` is synchronous (it runs its sync client on a thread for
-each async call). This saver is written against pymongo's async API instead, in the
-same document layout (so stored checkpoints stay readable), and
+The graph keeps one thread per chat and only ever resumes from its latest checkpoint,
+so `ThreadSaver` stores just that: the thread's newest checkpoint and the pending
+writes that belong to it, in ONE document of ``lg_checkpoints`` (``_id`` = thread and
+namespace, indexed on ``thread_id`` for /export and /forget). A turn that ends is one
+update (a new checkpoint replaces the old one, nothing to prune); a turn that stops at
+an ``interrupt()`` adds one more for its pending writes. LangGraph submits those two
+concurrently, so both are update pipelines that keep the other's half: the writes are
+tagged with the checkpoint id they belong to (``writes_for``), a checkpoint keeps the
+writes already tagged with its own id and drops older ones, and writes for a new id
+replace older ones.
 
-* shares the engine's `AsyncMongoClient` (majority concerns, retryable writes,
-  ``timeoutMS``) instead of opening a second, unconfigured one;
-* bounds every call by the engine's timeout (``pymongo.timeout``) and turns every
-  driver error — its set-up's included — into `StorageError`, so the user gets the
-  "can't reach my storage" reply, not a generic one, and start-up exits cleanly;
-* keeps checkpoints in their own collections (``lg_checkpoints``,
-  ``lg_checkpoint_writes``), indexed on ``thread_id``, and keeps only the newest
-  checkpoints of a thread: every `PRUNE_EVERY` steps, all but the newest `KEEP`
-  (and their writes) are deleted.
-
-Only the async methods exist (the graph is only ever run with ``ainvoke``).
+It implements LangGraph's `BaseCheckpointSaver` natively on pymongo's async API, on the
+engine's `AsyncMongoClient` (majority concerns, retryable writes); each call is bounded
+by the engine's timeout like every `storage.store.Store` call, and every driver error
+— its set-up's included — becomes `StorageError`. Only the async methods exist (the
+graph is only ever run with ``ainvoke``). `TurnCache` (mixed in here, and into the embedded engine's
+SQLite saver by `agent.checkpoint`) lets the service read a thread once per turn:
+inside `TurnCache.turn`, the tuple read first is reused until something is written.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import copy
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 import pymongo
+from bson import Binary
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
     WRITES_IDX_MAP,
@@ -33,101 +39,238 @@ from langgraph.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     get_checkpoint_id,
-    get_checkpoint_metadata,
+    get_serializable_checkpoint_metadata,
 )
 from langgraph.checkpoint.base import CheckpointTuple as Tuple
-from langgraph.checkpoint.mongodb.utils import (
-    _validate_filter,
-    _validate_identifier,
-    dumps_metadata,
-    loads_metadata,
-)
-from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
-from storage.engine import DEFAULT_TIMEOUT_MS, Engine, StorageError
+from storage.engine import Engine, StorageError
 
 CHECKPOINTS = "lg_checkpoints"
-WRITES = "lg_checkpoint_writes"
-KEEP = 2  # the newest, and the one before it (a resume may still read its writes)
-PRUNE_EVERY = 8  # steps of a thread between prunes: at most KEEP + PRUNE_EVERY are kept
-_CHECKPOINT_KEY = [("thread_id", 1), ("checkpoint_ns", 1), ("checkpoint_id", -1)]
-_WRITES_KEY = [*_CHECKPOINT_KEY, ("task_id", 1), ("idx", 1)]
+# Where the previous saver (LangGraph's MongoDBSaver) kept pending writes: /forget still
+# empties it of the thread, so nothing of a chat outlives it after an upgrade.
+LEGACY_WRITES = "lg_checkpoint_writes"
+T = TypeVar("T")
+
+# The current turn's tuples by (thread, namespace); None outside a turn.
+_TURN: ContextVar[dict[tuple[str, str], Tuple | None] | None] = ContextVar(
+    "checkpoint_turn", default=None
+)
 
 
-class StoredSaver(BaseCheckpointSaver[int]):
-    def __init__(self, engine: Engine) -> None:
-        super().__init__()
-        self.db = engine.db
-        self.checkpoint_collection = engine.db[CHECKPOINTS]
-        self.writes_collection = engine.db[WRITES]
-        self.timeout_s = engine.timeout_s or DEFAULT_TIMEOUT_MS / 1000
+def _scope(config: RunnableConfig) -> tuple[str, str]:
+    configurable = config["configurable"]
+    return str(configurable["thread_id"]), str(configurable.get("checkpoint_ns", ""))
+
+
+class TurnCache:
+    """Mixin for a `BaseCheckpointSaver`: within `turn()`, the latest tuple of a thread
+    is read from storage once and then served from memory (a copy each time) until the
+    turn writes to that thread. Only safe while nothing else writes the thread: the
+    service holds the chat's lock (and, on MongoDB, its lease) for the whole turn."""
 
     @asynccontextmanager
-    async def _bounded(self, what: str) -> AsyncIterator[None]:
-        """One call of the graph: one deadline, and failures as `StorageError`."""
+    async def turn(self) -> AsyncIterator[None]:
+        token = _TURN.set({})
         try:
-            with pymongo.timeout(self.timeout_s):
-                async with asyncio.timeout(self.timeout_s + 1.0):
-                    yield
-        except PyMongoError as exc:
-            raise StorageError(f"conversation checkpoints: {what} failed: {exc}") from exc
-        except TimeoutError as exc:
-            raise StorageError(
-                f"conversation checkpoints: {what} did not finish within {self.timeout_s:.0f} s"
-            ) from exc
-
-    async def setup(self) -> None:
-        """The indexes the queries rely on (idempotent)."""
-        async with self._bounded("creating indexes"):
-            await self.checkpoint_collection.create_index(_CHECKPOINT_KEY, unique=True)
-            await self.writes_collection.create_index(_WRITES_KEY, unique=True)
-            await self.checkpoint_collection.create_index([("thread_id", ASCENDING)])
-            await self.writes_collection.create_index([("thread_id", ASCENDING)])
-
-    async def _pending_writes(self, key: dict[str, Any]) -> list[tuple[str, str, Any]]:
-        docs = await self.writes_collection.find(key).sort([("task_id", 1), ("idx", 1)]).to_list()
-        return [
-            (w["task_id"], w["channel"], self.serde.loads_typed((w["type"], w["value"])))
-            for w in docs
-        ]
-
-    async def _tuple(self, doc: dict[str, Any]) -> Tuple:
-        key = {
-            "thread_id": doc["thread_id"],
-            "checkpoint_ns": doc["checkpoint_ns"],
-            "checkpoint_id": doc["checkpoint_id"],
-        }
-        parent = doc.get("parent_checkpoint_id")
-        return Tuple(
-            config={"configurable": dict(key)},
-            checkpoint=self.serde.loads_typed((doc["type"], doc["checkpoint"])),
-            metadata=loads_metadata(self.serde, doc["metadata"]),
-            parent_config=({"configurable": {**key, "checkpoint_id": parent}} if parent else None),
-            pending_writes=await self._pending_writes(key),
-        )
+            yield
+        finally:
+            _TURN.reset(token)
 
     async def aget_tuple(self, config: RunnableConfig) -> Tuple | None:
-        configurable = config["configurable"]
-        query: dict[str, Any] = {
-            "thread_id": _validate_identifier(configurable["thread_id"], "thread_id"),
-            "checkpoint_ns": _validate_identifier(
-                configurable.get("checkpoint_ns", ""), "checkpoint_ns"
-            ),
-        }
-        checkpoint_id = _validate_identifier(
-            get_checkpoint_id(config), "checkpoint_id", optional=True
+        cache = _TURN.get()
+        if cache is None or get_checkpoint_id(config):
+            return await super().aget_tuple(config)  # type: ignore[misc]
+        key = _scope(config)
+        if key not in cache:
+            cache[key] = await super().aget_tuple(config)  # type: ignore[misc]
+        return copy.deepcopy(cache[key])
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        self._forget(config)
+        return await super().aput(config, checkpoint, metadata, new_versions)  # type: ignore[misc]
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        self._forget(config)
+        await super().aput_writes(config, writes, task_id, task_path)  # type: ignore[misc]
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        cache = _TURN.get()
+        if cache is not None:
+            cache.clear()
+        await super().adelete_thread(thread_id)  # type: ignore[misc]
+
+    @staticmethod
+    def _forget(config: RunnableConfig) -> None:
+        cache = _TURN.get()
+        if cache is not None:
+            cache.pop(_scope(config), None)
+
+
+def _doc_id(thread_id: str, ns: str) -> dict[str, str]:
+    return {"thread": thread_id, "ns": ns}
+
+
+def _writes_of(doc: dict[str, Any], checkpoint_id: str) -> list[dict[str, Any]]:
+    if doc.get("writes_for") != checkpoint_id:
+        return []
+    return list(doc.get("writes") or [])
+
+
+class _LatestSaver(BaseCheckpointSaver[int]):
+    """The latest checkpoint of each thread, with its pending writes, in one document."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self.collection: AsyncCollection[dict[str, Any]] = engine.db[CHECKPOINTS]
+
+    # ---- the storage calls (awaited through `_run`) ---------------------------------
+
+    async def _find(self, thread_id: str, ns: str) -> dict[str, Any] | None:
+        return await self.collection.find_one({"_id": _doc_id(thread_id, ns)})
+
+    async def _update(self, thread_id: str, ns: str, stage: dict[str, Any]) -> None:
+        await self.collection.update_one(
+            {"_id": _doc_id(thread_id, ns)}, [{"$set": stage}], upsert=True
         )
-        if checkpoint_id:
-            query["checkpoint_id"] = checkpoint_id
-        async with self._bounded("reading"):
-            docs = (
-                await self.checkpoint_collection.find(query)
-                .sort("checkpoint_id", DESCENDING)
-                .limit(1)
-                .to_list()
+
+    async def _delete(self, thread_id: str) -> None:
+        await self.collection.delete_many({"thread_id": thread_id})
+        await self.engine.db[LEGACY_WRITES].delete_many({"thread_id": thread_id})
+
+    async def setup(self) -> None:
+        await self.collection.create_index([("thread_id", ASCENDING)])
+
+    async def _run(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Like `Store.run`: one deadline (the engine's timeout), `StorageError`."""
+        timeout = self.engine.timeout_s
+        try:
+            if timeout is None:
+                return await fn(*args)
+            with pymongo.timeout(timeout):
+                async with asyncio.timeout(timeout + 1.0):
+                    return await fn(*args)
+        except PyMongoError as exc:
+            raise StorageError(f"conversation checkpoints: storage call failed: {exc}") from exc
+        except TimeoutError as exc:
+            if timeout is None:
+                raise
+            raise StorageError(
+                f"conversation checkpoints: no answer within {timeout:.0f} s"
+            ) from exc
+
+    # ---- documents <-> tuples ------------------------------------------------------
+
+    def _tuple(self, doc: dict[str, Any]) -> Tuple:
+        thread_id, ns = doc["thread_id"], doc["checkpoint_ns"]
+        checkpoint_id = doc["checkpoint_id"]
+        parent = doc.get("parent_checkpoint_id")
+        configurable = {"thread_id": thread_id, "checkpoint_ns": ns}
+        return Tuple(
+            config={"configurable": {**configurable, "checkpoint_id": checkpoint_id}},
+            checkpoint=self.serde.loads_typed((doc["type"], doc["checkpoint"])),
+            metadata=self.serde.loads_typed((doc["metadata_type"], doc["metadata"])),
+            parent_config=(
+                {"configurable": {**configurable, "checkpoint_id": parent}} if parent else None
+            ),
+            pending_writes=[
+                (w["task_id"], w["channel"], self.serde.loads_typed((w["type"], w["value"])))
+                for w in _writes_of(doc, checkpoint_id)
+            ],
+        )
+
+    async def _get_tuple(self, config: RunnableConfig) -> Tuple | None:
+        doc = await self._find(*_scope(config))
+        if doc is None or "checkpoint" not in doc:
+            return None
+        wanted = get_checkpoint_id(config)
+        if wanted and wanted != doc["checkpoint_id"]:
+            return None  # only the latest checkpoint is kept
+        return self._tuple(doc)
+
+    def _checkpoint_stage(
+        self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata
+    ) -> dict[str, Any]:
+        thread_id, ns = _scope(config)
+        checkpoint_id = checkpoint["id"]
+        type_, blob = self.serde.dumps_typed(checkpoint)
+        meta_type, meta = self.serde.dumps_typed(
+            get_serializable_checkpoint_metadata(config, metadata)
+        )
+        mine = {"$eq": ["$writes_for", checkpoint_id]}
+        return {
+            "thread_id": {"$literal": thread_id},
+            "checkpoint_ns": {"$literal": ns},
+            "checkpoint_id": {"$literal": checkpoint_id},
+            "parent_checkpoint_id": {"$literal": get_checkpoint_id(config)},
+            "type": {"$literal": type_},
+            "checkpoint": {"$literal": Binary(blob)},
+            "metadata_type": {"$literal": meta_type},
+            "metadata": {"$literal": Binary(meta)},
+            "writes": {"$cond": [mine, {"$ifNull": ["$writes", []]}, []]},
+            "writes_for": {"$literal": checkpoint_id},
+        }
+
+    def _writes_stage(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str,
+    ) -> dict[str, Any]:
+        thread_id, ns = _scope(config)
+        checkpoint_id = str(config["configurable"]["checkpoint_id"])
+        new = []
+        for index, (channel, value) in enumerate(writes):
+            idx = WRITES_IDX_MAP.get(channel, index)
+            type_, blob = self.serde.dumps_typed(value)
+            new.append(
+                {
+                    "key": f"{task_id}:{idx}",
+                    "task_id": task_id,
+                    "task_path": task_path,
+                    "idx": idx,
+                    "channel": channel,
+                    "type": type_,
+                    "value": Binary(blob),
+                }
             )
-            return await self._tuple(docs[0]) if docs else None
+        keys = [w["key"] for w in new]
+        kept = {
+            "$filter": {
+                "input": {"$ifNull": ["$writes", []]},
+                "cond": {"$not": [{"$in": ["$$this.key", keys]}]},
+            }
+        }
+        mine = {"$eq": ["$writes_for", checkpoint_id]}
+        return {
+            "thread_id": {"$literal": thread_id},
+            "checkpoint_ns": {"$literal": ns},
+            "writes": {
+                "$cond": [mine, {"$concatArrays": [kept, {"$literal": new}]}, {"$literal": new}]
+            },
+            "writes_for": {"$literal": checkpoint_id},
+        }
+
+    # ---- BaseCheckpointSaver -------------------------------------------------------
+
+    async def aget_tuple(self, config: RunnableConfig) -> Tuple | None:
+        return await self._run(self._get_tuple, config)
 
     async def alist(
         self,
@@ -137,25 +280,18 @@ class StoredSaver(BaseCheckpointSaver[int]):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[Tuple]:
-        query: dict[str, Any] = {}
-        configurable = (config or {}).get("configurable", {})
-        for name in ("thread_id", "checkpoint_ns"):
-            if name in configurable:
-                query[name] = _validate_identifier(configurable[name], name)
-        if filter:
-            _validate_filter(filter)
-            for key, value in filter.items():
-                query[f"metadata.{key}"] = dumps_metadata(self.serde, value)
-        if before is not None:
-            before_id = before["configurable"]["checkpoint_id"]
-            query["checkpoint_id"] = {"$lt": _validate_identifier(before_id, "checkpoint_id")}
-        async with self._bounded("listing"):  # read whole: the deadline is not the caller's
-            cursor = self.checkpoint_collection.find(query).sort("checkpoint_id", DESCENDING)
-            if limit:
-                cursor = cursor.limit(limit)
-            found = [await self._tuple(doc) for doc in await cursor.to_list()]
-        for item in found:
-            yield item
+        """The thread's latest checkpoint (the only one kept), if it matches."""
+        if config is None or limit == 0:
+            return
+        found = await self._run(self._get_tuple, config)
+        if found is None:
+            return
+        if before is not None and get_checkpoint_id(before):
+            if found.config["configurable"]["checkpoint_id"] >= get_checkpoint_id(before):
+                return
+        if filter and any(found.metadata.get(k) != v for k, v in filter.items()):
+            return
+        yield found
 
     async def aput(
         self,
@@ -164,28 +300,16 @@ class StoredSaver(BaseCheckpointSaver[int]):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        configurable = config["configurable"]
-        key = {
-            "thread_id": _validate_identifier(configurable["thread_id"], "thread_id"),
-            "checkpoint_ns": _validate_identifier(configurable["checkpoint_ns"], "checkpoint_ns"),
-            "checkpoint_id": _validate_identifier(checkpoint["id"], "checkpoint id"),
+        thread_id, ns = _scope(config)
+        stage = self._checkpoint_stage(config, checkpoint, metadata)
+        await self._run(self._update, thread_id, ns, stage)
+        return {
+            "configurable": {
+                "thread_id": thread_id,
+                "checkpoint_ns": ns,
+                "checkpoint_id": checkpoint["id"],
+            }
         }
-        parent = _validate_identifier(
-            configurable.get("checkpoint_id"), "checkpoint_id", optional=True
-        )
-        type_, serialized = self.serde.dumps_typed(checkpoint)
-        doc = {
-            "parent_checkpoint_id": parent,
-            "type": type_,
-            "checkpoint": serialized,
-            "metadata": dumps_metadata(self.serde, get_checkpoint_metadata(config, metadata)),
-        }
-        stored: RunnableConfig = {"configurable": dict(key)}
-        async with self._bounded("saving"):
-            await self.checkpoint_collection.update_one(key, {"$set": doc}, upsert=True)
-            if int(metadata.get("step") or 0) % PRUNE_EVERY == 0:
-                await self.prune(stored)
-        return stored
 
     async def aput_writes(
         self,
@@ -194,64 +318,25 @@ class StoredSaver(BaseCheckpointSaver[int]):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        configurable = config["configurable"]
-        key = {
-            "thread_id": _validate_identifier(configurable["thread_id"], "thread_id"),
-            "checkpoint_ns": _validate_identifier(configurable["checkpoint_ns"], "checkpoint_ns"),
-            "checkpoint_id": _validate_identifier(configurable["checkpoint_id"], "checkpoint_id"),
-            "task_id": _validate_identifier(task_id, "task_id"),
-            "task_path": _validate_identifier(task_path, "task_path"),
-        }
-        # replace existing writes only when they are all special (error, interrupt…) ones
-        method = "$set" if all(w[0] in WRITES_IDX_MAP for w in writes) else "$setOnInsert"
-        operations = []
-        for idx, (channel, value) in enumerate(writes):
-            type_, serialized = self.serde.dumps_typed(value)
-            operations.append(
-                UpdateOne(
-                    {**key, "idx": WRITES_IDX_MAP.get(channel, idx)},
-                    {method: {"channel": channel, "type": type_, "value": serialized}},
-                    upsert=True,
-                )
-            )
-        if not operations:
+        if not writes:
             return
-        async with self._bounded("saving writes"):
-            await self.writes_collection.bulk_write(operations)
+        thread_id, ns = _scope(config)
+        stage = self._writes_stage(config, writes, task_id, task_path)
+        await self._run(self._update, thread_id, ns, stage)
 
     async def adelete_thread(self, thread_id: str) -> None:
-        _validate_identifier(thread_id, "thread_id")
-        async with self._bounded("deleting"):
-            await self.checkpoint_collection.delete_many({"thread_id": thread_id})
-            await self.writes_collection.delete_many({"thread_id": thread_id})
-
-    async def prune(self, config: RunnableConfig) -> int:
-        """Delete all but the newest `KEEP` checkpoints of the thread (and namespace)
-        just written to, and their pending writes."""
-        configurable = config["configurable"]
-        scope = {
-            "thread_id": configurable["thread_id"],
-            "checkpoint_ns": configurable.get("checkpoint_ns", ""),
-        }
-        oldest_kept = (
-            await self.checkpoint_collection.find(scope, {"checkpoint_id": 1, "_id": 0})
-            .sort("checkpoint_id", DESCENDING)
-            .skip(KEEP)
-            .limit(1)
-            .to_list()
-        )
-        if not oldest_kept:
-            return 0
-        older = {**scope, "checkpoint_id": {"$lte": oldest_kept[0]["checkpoint_id"]}}
-        await self.writes_collection.delete_many(older)
-        return (await self.checkpoint_collection.delete_many(older)).deleted_count
+        await self._run(self._delete, str(thread_id))
 
 
-async def open_mongodb_saver(engine: Engine) -> StoredSaver:
-    """The saver on the engine's client, its indexes made (a `StorageError` if not)."""
-    saver = StoredSaver(engine)
+class ThreadSaver(TurnCache, _LatestSaver):
+    """`_LatestSaver` whose turns read each thread once."""
+
+
+async def open_mongodb_saver(engine: Engine) -> ThreadSaver:
+    """The saver, its index made (a `StorageError` if the server cannot be reached)."""
+    saver = ThreadSaver(engine)
     try:
-        await saver.setup()
+        await saver._run(saver.setup)
     except StorageError as exc:
         raise StorageError(
             f"cannot prepare the conversation checkpoints in MongoDB: {exc}"

@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 
 from storage.models import StudySession
 from storage.store import Db, Store, as_utc
@@ -169,6 +169,54 @@ async def _retire_dropped(db: Db, user_id: int, plan_version: int, keep: list[st
         await db.users.update_one({"user_id": user_id}, {"$max": dropped})
 
 
+def _session_writes(
+    session: StudySession,
+    user_id: int,
+    plan_version: int,
+    now: datetime,
+    anchor: date | None,
+    elsewhere: dict[str, int],
+) -> list[UpdateOne]:
+    """One session's updates, applied in order in one batch: raise the sequence above
+    the highest seen elsewhere (if any); else bump it if the times or status differ;
+    then set the fields (inserting the session with its first sequence if missing).
+    Each filter only lets the sequence rise, and a later update of the three finds
+    the document as an earlier one left it, so a step that has nothing to do is a
+    no-op: the batch does what "try each until one applies" did, in one command."""
+    key = {"user_id": user_id, "plan_version": plan_version, "session_id": session.session_id}
+    fields: dict[str, Any] = {
+        **session.model_dump(exclude={"sequence"}),
+        "ends_bucket": _bucket(session.ends_at),
+        "updated_at": now,
+    }
+    if anchor is not None:
+        fields["anchor"] = anchor.isoformat()
+    first = session.sequence
+    writes: list[UpdateOne] = []
+    seen = elsewhere.get(session.session_id)
+    if seen is not None:
+        first = max(first, seen + 1)
+        writes.append(
+            UpdateOne({**key, "sequence": {"$lt": first}}, {"$set": {**fields, "sequence": first}})
+        )
+    differs = {
+        "$or": [
+            {"starts_at": {"$ne": session.starts_at}},
+            {"ends_at": {"$ne": session.ends_at}},
+            {"status": {"$ne": session.status}},
+        ]
+    }
+    writes.append(UpdateOne({**key, **differs}, {"$set": fields, "$inc": {"sequence": 1}}))
+    writes.append(
+        UpdateOne(
+            key,
+            {"$set": fields, "$setOnInsert": {"created_at": now, "sequence": first}},
+            upsert=True,
+        )
+    )
+    return writes
+
+
 async def save_sessions(
     store: Store,
     user_id: int,
@@ -195,11 +243,12 @@ async def save_sessions(
       time), and a new one keeps its own ``sequence``.
 
     Every write is a single-document update whose filter only lets the sequence rise
-    (``sequence < target`` before setting ``target``, or ``$inc``). The highest
-    sequence elsewhere is read first; a concurrent write to another version's document
-    in between (another coroutine, or another instance on a shared MongoDB) can at worst
-    leave a tie, never a lower sequence. One chat's turns never run at once, so that
-    takes two writers outside the conversation.
+    (``sequence < target`` before setting ``target``, or ``$inc``), all sent as one
+    ordered ``bulk_write``. The highest sequence elsewhere is read first; a concurrent
+    write to another version's document in between (another coroutine, or another
+    instance on a shared MongoDB) can at worst leave a tie, never a lower sequence.
+    One chat's turns never run at once, so that takes two writers outside the
+    conversation.
     """
     now = store.clock()
 
@@ -207,45 +256,11 @@ async def save_sessions(
         db = store.db
         keep = [s.session_id for s in sessions]
         elsewhere = await _highest_elsewhere(db, user_id, plan_version, keep)
+        writes: list[UpdateOne] = []
         for session in sessions:
-            key = {
-                "user_id": user_id,
-                "plan_version": plan_version,
-                "session_id": session.session_id,
-            }
-            fields: dict[str, Any] = {
-                **session.model_dump(exclude={"sequence"}),
-                "ends_bucket": _bucket(session.ends_at),
-                "updated_at": now,
-            }
-            if anchor is not None:
-                fields["anchor"] = anchor.isoformat()
-            first = session.sequence
-            seen = elsewhere.get(session.session_id)
-            if seen is not None:
-                first = max(first, seen + 1)
-                raised = await db.schedules.update_one(
-                    {**key, "sequence": {"$lt": first}},
-                    {"$set": {**fields, "sequence": first}},
-                )
-                if raised.matched_count:
-                    continue
-            differs = {
-                "$or": [
-                    {"starts_at": {"$ne": session.starts_at}},
-                    {"ends_at": {"$ne": session.ends_at}},
-                    {"status": {"$ne": session.status}},
-                ]
-            }
-            changed = await db.schedules.update_one(
-                {**key, **differs}, {"$set": fields, "$inc": {"sequence": 1}}
-            )
-            if changed.matched_count == 0:
-                await db.schedules.update_one(
-                    key,
-                    {"$set": fields, "$setOnInsert": {"created_at": now, "sequence": first}},
-                    upsert=True,
-                )
+            writes.extend(_session_writes(session, user_id, plan_version, now, anchor, elsewhere))
+        if writes:
+            await db.schedules.bulk_write(writes, ordered=True)
         await _retire_dropped(db, user_id, plan_version, keep)
 
     await store.run(op)

@@ -47,7 +47,7 @@ from agent.progress import (
     study_days,
     summarize,
 )
-from agent.review_items import review_line
+from agent.review_items import review_line, sync_objectives
 from agent.state import AgentState
 from agent.understanding.adapters import ProgressIntent
 from agent.understanding.progress import parse_duration
@@ -298,6 +298,7 @@ class Progress:
                 text += f" To add the time, say “log {format_minutes(minutes)} {module.id}”."
             return [reply(text)]
         await mark_module_sessions(self.store, self.uid, self.pc.version, module.id, "done")
+        await sync_objectives(self.store, self.uid)
         doc = await self.doc()
         lines = [f"✅ Marked {_label(self.pc.plan, module)} done."]
         if activity.minutes:
@@ -326,6 +327,7 @@ class Progress:
                 counted.append(module.title)
         if not counted:
             return [reply(f"Every module of week {week_number} is already marked done ✓")]
+        await sync_objectives(self.store, self.uid)
         text = f"✅ Marked {len(counted)} module(s) of week {week_number} done: " + ", ".join(
             f"“{t}”" for t in counted
         )

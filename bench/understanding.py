@@ -33,7 +33,8 @@ freezing)" before anyone ran the bot on it. It is never tuned on, and only the l
 `--show-holdout`.
 
 Usage: `./dev bench understanding [--part dev|holdout|holdout2|all] [--rules] [--failures N]
-[--show-holdout]`.
+[--show-holdout] [--sample N]`. `--sample N` scores N evenly spaced items per group and part,
+for a real model that needs seconds per message.
 Rules are always scored; with `LEARNPLAN_EVAL_LLM_BASE_URL` set (and not `--rules`), the LLM path
 is scored too, against that OpenAI-compatible server (`LEARNPLAN_EVAL_LLM_MODEL` names the model).
 """
@@ -62,6 +63,8 @@ PARTS = {
     "all": ("dev", "holdout", "holdout2"),
 }
 TIMEOUT = 1800
+# A real small model answers in seconds per message: the LLM run gets this much per item.
+LLM_SECONDS_PER_ITEM = 120
 
 
 class BenchError(Exception):
@@ -122,7 +125,7 @@ def run_understand(requests: list[dict[str, Any]], *, llm: bool) -> list[Any]:
                 capture_output=True,
                 text=True,
                 env=env,
-                timeout=TIMEOUT,
+                timeout=max(TIMEOUT, LLM_SECONDS_PER_ITEM * len(requests)) if llm else TIMEOUT,
                 check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -198,13 +201,34 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rules", action="store_true", help="score the rules only")
     parser.add_argument("--failures", type=int, default=15, help="dev failures to print")
     parser.add_argument("--show-holdout", action="store_true", help="also print holdout failures")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        help="score only N items per group and part, evenly spaced (for a slow real model)",
+    )
     return parser
+
+
+def sample(items: list[dict[str, Any]], per_group: int) -> list[dict[str, Any]]:
+    """Every k-th item of each (part, group), so a sample spans the whole set the same way
+    on every run; ``per_group`` 0 keeps everything."""
+    if per_group <= 0:
+        return items
+    buckets: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        buckets[(item["part"], item["group"])].append(item)
+    chosen = []
+    for bucket in buckets.values():
+        step = max(1, len(bucket) // per_group)
+        chosen.extend(bucket[::step][:per_group])
+    return chosen
 
 
 def run(argv: list[str]) -> None:
     args = _parser().parse_args(argv)
     parts = PARTS[args.part]
-    items = [item for part in parts for item in load_items(part)]
+    items = sample([item for part in parts for item in load_items(part)], args.sample)
     print("## Understanding people (issue 9): fresh messages through `learnplan understand`")
     for part in parts:
         print(f"set {part}.jsonl sha256 {digest(part)}")

@@ -38,6 +38,10 @@ def _minutes(sessions: list[StudySession], module_id: str) -> int:
     )
 
 
+def _line(report: str, head: str) -> str:
+    return next(line for line in report.splitlines() if head in line)
+
+
 def _by_module(sessions: list[StudySession]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for s in sessions:
@@ -58,8 +62,8 @@ async def test_done_module_stays_done_when_its_week_is_swapped(bot: BotUnderTest
     before = await _planned(bot, user)
     done_id = before.weeks[1].modules[0].id
     done_title = before.weeks[1].modules[0].title
-    calls = await bot.say(user, f"done {done_id}")
-    assert "✅ Marked" in texts(calls)
+    calls = await bot.say(user, f"/done {done_id} 30m")
+    assert "✅ Marked" in texts(calls) and "30 min logged" in texts(calls), texts(calls)
 
     swapped = await bot.say(user, "swap weeks 2 and 3")
     assert "version 2" in texts(swapped), texts(swapped)
@@ -74,6 +78,8 @@ async def test_done_module_stays_done_when_its_week_is_swapped(bot: BotUnderTest
     assert set(doc.done("p1")) == {done_id}
     report = texts(await bot.say(user, "/progress"))
     assert "Week 2: 0/" in report and "Week 3: 1/" in report, report
+    assert "· 30 min of" in _line(report, "Week 3:"), "logged time moves with its module"
+    assert "· 0 min of" in _line(report, "Week 2:"), report
 
     statuses = _by_module(await list_sessions(store, user, 2))
     assert statuses[done_id] == {"done"}, "the done module's sessions stay done"
@@ -84,6 +90,7 @@ async def test_done_module_stays_done_when_its_week_is_swapped(bot: BotUnderTest
     assert "Restored version 1" in texts(calls), texts(calls)
     report = texts(await bot.say(user, "/progress"))
     assert "Week 2: 1/" in report and "Week 3: 0/" in report, report
+    assert "· 30 min of" in _line(report, "Week 2:") and "· 0 min of" in _line(report, "Week 3:")
     statuses = _by_module(await list_sessions(store, user, 1))
     assert statuses[done_id] == {"done"}
     assert all(statuses[m.id] == {"planned"} for m in before.weeks[2].modules), statuses

@@ -44,6 +44,7 @@ from agent.progress import (
     completed_milestones,
     compute_streak,
     next_module,
+    spent_by_week,
     study_days,
     summarize,
 )
@@ -368,7 +369,7 @@ class Progress:
             parts.append(f"So far: {format_minutes(total)} on this module")
         week = activity.week
         if week is not None:
-            week_total = doc.minutes_by_week(lineage).get(week, 0)
+            week_total = spent_by_week(self.pc.plan, doc, lineage).get(week, 0)
             parts.append(f"{format_minutes(week_total)} in week {week}")
         parts.append(f"{format_minutes(doc.minutes_total(lineage))} on the plan.")
         return parts[0] + " " + ", ".join(parts[1:])
@@ -622,7 +623,7 @@ async def _press(p: Progress, code: str, parts: list[str]) -> list[dict[str, Any
 
 def _week_lines(pc: PlanContext, doc: ProgressDoc) -> list[str]:
     done = doc.done(pc.lineage)
-    spent = doc.minutes_by_week(pc.lineage)
+    spent = spent_by_week(pc.plan, doc, pc.lineage)
     scores = doc.quiz_scores(pc.lineage)
     lines = []
     for week in pc.plan.weeks:
@@ -693,7 +694,7 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
         return finish(state, [reply(texts.NO_PLAN)])
     doc = await p.doc()
     report = progress_report(p.pc, doc, p.now)
-    spent = doc.minutes_by_week(p.pc.lineage)
+    spent = spent_by_week(p.pc.plan, doc, p.pc.lineage)
     per_week = [round(spent.get(w.number, 0) / 60, 2) for w in p.pc.plan.weeks]
     started = await plan_created_at(p.store, p.uid, int(p.pc.lineage.removeprefix("p")))
     png = await asyncio.to_thread(

@@ -51,6 +51,7 @@ import uuid
 import warnings
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
@@ -73,10 +74,10 @@ from storage.reminders import (
     SENT,
     compare_and_set,
     due_fields,
-    due_reminders,
     insert_if_absent,
     new_reminder,
     set_reminder_fields,
+    stream_due_reminders,
     users_by_id,
 )
 from storage.store import Store
@@ -207,35 +208,59 @@ class Dispatcher:
         self._stopping = True
 
     async def _run(self, now: datetime, lookback: timedelta | None) -> TickReport:
+        """Stream the due reminders and deliver them as they come: up to ``batch``
+        deliveries stay in flight while the next batch is read, so the pace never waits
+        for a batch's slowest chat or for the next query. Passes repeat until one finds
+        nothing new (folding stores digests that are due at once)."""
         if self.sender is None:
             raise RuntimeError("no sender: attach one before ticking")
         report = TickReport()
         async with self._lock:
             await self._reconcile(report)
             seen: set[str] = set(self._unmarked)
-            while not self._stopping:
-                found = await due_reminders(self.store, now, lookback=lookback, limit=self.batch)
-                if lookback is None and len(found) < self.batch:
-                    lookback = self.lookback  # the full scan found everything old
-                batch = [d for d in found if d["reminder_id"] not in seen]
+            running: set[asyncio.Task[None]] = set()
+            try:
+                while not self._stopping:
+                    found = await self._pass(now, lookback, seen, running, report)
+                    lookback = self.lookback  # a full scan found everything old
+                    await _drain(running, report, keep=0)
+                    if not found:
+                        break
+            finally:
+                await _drain(running, report, keep=0)
+        return report
+
+    async def _pass(
+        self,
+        now: datetime,
+        lookback: timedelta | None,
+        seen: set[str],
+        running: set[asyncio.Task[None]],
+        report: TickReport,
+    ) -> bool:
+        """One read through what is due; True if it found anything not seen before."""
+        found = False
+        stream = stream_due_reminders(self.store, now, lookback=lookback, batch=self.batch)
+        async with aclosing(stream) as batches:
+            async for due in batches:
+                batch = [d for d in due if d["reminder_id"] not in seen]
                 if not batch:
-                    break
+                    continue
+                found = True
                 seen.update(d["reminder_id"] for d in batch)
                 report.due += len(batch)
                 users = await users_by_id(self.store, (int(d["user_id"]) for d in batch))
                 old = now - self.grace
                 stale = [d for d in batch if d["kind"] not in ALWAYS_SENT and d["due_at"] < old]
                 stale_ids = {d["reminder_id"] for d in stale}
-                fresh = [d for d in batch if d["reminder_id"] not in stale_ids]
                 await self._fold(stale, users, now, report)
-                outcomes = await asyncio.gather(
-                    *(self._deliver(d, users, now, report) for d in fresh), return_exceptions=True
-                )
-                for outcome in outcomes:
-                    if isinstance(outcome, BaseException):
-                        log.error("reminder delivery failed", exc_info=outcome)
-                        report.errors.append(repr(outcome))
-        return report
+                for doc in batch:
+                    if doc["reminder_id"] not in stale_ids:
+                        running.add(asyncio.create_task(self._deliver(doc, users, now, report)))
+                await _drain(running, report, keep=self.batch)
+                if self._stopping:
+                    break
+        return found
 
     # ---- one reminder ------------------------------------------------------------------
 
@@ -246,14 +271,16 @@ class Dispatcher:
         now: datetime,
         report: TickReport,
     ) -> None:
+        """Claim, compose, take a token, send; the chat's turn and the sending slot are
+        given back before the outcome is written, so writes never hold up sends."""
         chat_id, user_id = int(candidate["chat_id"]), int(candidate["user_id"])
+        user = users.get(user_id)
         async with self.spacing.turn(chat_id) as mark_sent, self._slots:
             if self._stopping:
                 return
             doc = await self._claim(candidate, report)
             if doc is None:
                 return
-            user = users.get(user_id)
             try:
                 composed = await compose(self.store, doc, user, self.clock())
             except Exception as exc:
@@ -267,19 +294,21 @@ class Dispatcher:
                 return
             assert self.sender is not None
             await self._limiter.acquire()  # right before the send: no store latency in between
+            failure: Outcome | None = None
             try:
                 accepted = await self.sender(chat_id, user_id, composed.replies)
             except Exception as exc:
-                mark_sent()
-                await self._after_failure(doc, classify(exc), user, report)
-                return
+                failure = classify(exc)
             mark_sent()
-            fields: dict[str, Any] = {"sent_at": self.clock()}
-            if isinstance(accepted, list):
-                fields["message_ids"] = accepted
-            await self._mark_sent(doc, fields, report)
-            if composed.follow:
-                await self._follow(doc, user)
+        if failure is not None:
+            await self._after_failure(doc, failure, user, report)
+            return
+        fields: dict[str, Any] = {"sent_at": self.clock()}
+        if isinstance(accepted, list):
+            fields["message_ids"] = accepted
+        await self._mark_sent(doc, fields, report)
+        if composed.follow:
+            await self._follow(doc, user)
 
     async def _remember(self, doc: dict[str, Any], user_id: int, sent_at: datetime) -> None:
         """What other features read about the last reminder: the progress feature takes
@@ -468,6 +497,18 @@ class Dispatcher:
         )
         await insert_if_absent(self.store, digest)
         return digest_id
+
+
+async def _drain(running: set[asyncio.Task[None]], report: TickReport, *, keep: int) -> None:
+    """Wait until at most ``keep`` deliveries are still running; log the ones that broke."""
+    while len(running) > keep:
+        done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            running.discard(task)
+            error = None if task.cancelled() else task.exception()
+            if error is not None:
+                log.error("reminder delivery failed", exc_info=error)
+                report.errors.append(repr(error))
 
 
 def _digest_item(doc: dict[str, Any]) -> dict[str, Any] | None:

@@ -43,6 +43,7 @@ user (a ``missed_digest`` reminder, itself delivered through the same path).
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import os
@@ -63,6 +64,7 @@ from scheduler.compose import ALWAYS_SENT, compose
 from scheduler.pacing import ChatSpacing, Pace
 from scheduler.reminders import follow_up
 from scheduler.settings_model import ReminderSettings
+from storage import pace as pace_store
 from storage.engine import StorageError
 from storage.leases import claim
 from storage.reminders import (
@@ -87,6 +89,7 @@ log = logging.getLogger(__name__)
 # Sends one reminder's replies; may return the ids of the messages Telegram accepted.
 Sender = Callable[[int, int, list[dict[str, Any]]], Awaitable[Any]]
 RECURRING = ("custom", "weekly_summary", "nudge")
+PACE_KEY = "telegram"  # one bot per store: its instances share this pace
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,10 @@ class Dispatcher:
         # sent by Telegram, not yet recorded as sent: reminder_id → (claimed doc, fields)
         self._unmarked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self.spacing = ChatSpacing(self.pace.per_chat_interval)
-        self._limiter = self.pace.limiter()
+        self._limiter = self.pace.limiter(
+            functools.partial(pace_store.reserve, store, PACE_KEY),
+            functools.partial(pace_store.hold, store, PACE_KEY),
+        )
         self._slots = asyncio.Semaphore(self.pace.concurrency)
         self._lock = asyncio.Lock()
         self._stopping = False

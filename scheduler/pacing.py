@@ -12,10 +12,14 @@ burst of thousands of due reminders queues up instead of being rejected. A 429's
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 class TokenBucket:
@@ -63,6 +67,101 @@ class TokenBucket:
         self._next = resume if self._next is None else max(self._next, resume)
 
 
+# (count, interval, tolerance) → ``(first, now)`` on the shared schedule's clock
+# (`storage.pace.reserve`)
+Reserve = Callable[[int, float, float], Awaitable[tuple[float, float]]]
+# seconds → stop every instance for that long (`storage.pace.hold`)
+Hold = Callable[[float], Awaitable[None]]
+
+
+class SharedBucket:
+    """`TokenBucket`'s pace, shared by several instances through one schedule in the
+    store. Sends are reserved in small batches (about ``ahead`` seconds' worth) and the
+    next batch is reserved while the current one is used, so the pace never waits for
+    a store round trip. A reserved moment is mapped to this machine's clock by the
+    smallest recent offset between the clocks (so a slow answer does not shift its
+    batch onto the next one); one that passed by more than the burst and half an
+    interval allow is dropped rather than sent late in a burst. Waiters are served in order."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float,
+        reserve: Reserve,
+        hold: Hold,
+        *,
+        ahead: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst ≥ 1")
+        self.rate = rate
+        self.burst = burst
+        self.interval = 1.0 / rate
+        self.tolerance = (burst - 1.0) / rate
+        # how late a reserved moment may still be used: a 1-s window then holds the
+        # moments of at most 1 s + lateness of the schedule, i.e. ≤ rate + burst sends
+        self.lateness = self.tolerance + self.interval / 2
+        self.batch = max(1, round(rate * ahead))
+        self._reserve = reserve
+        self._hold = hold
+        self._clock = clock
+        self._sleep = sleep
+        self._slots: deque[float] = deque()
+        self._refill: asyncio.Task[None] | None = None
+        self._holding: set[asyncio.Task[None]] = set()
+        self._resume = 0.0  # a 429's hold, by this machine's clock
+        # this clock minus the schedule's, as seen on answers: each is late by that
+        # answer's trip, so the smallest recent one is the truest
+        self._offsets: deque[float] = deque(maxlen=64)
+        self._lock = asyncio.Lock()
+
+    async def _take(self) -> None:
+        try:
+            first, server_now = await self._reserve(self.batch, self.interval, self.tolerance)
+            self._offsets.append(self._clock() - server_now)
+            first += min(self._offsets)
+        except Exception:
+            log.warning("could not reserve sends from the shared pace; pacing alone")
+            first = max(self._slots[-1] + self.interval if self._slots else 0.0, self._clock())
+        self._slots.extend(first + i * self.interval for i in range(self.batch))
+
+    def _refilling(self) -> asyncio.Task[None]:
+        if self._refill is None or self._refill.done():
+            self._refill = asyncio.get_running_loop().create_task(self._take())
+        return self._refill
+
+    async def acquire(self) -> None:
+        """Wait until one more send fits under the shared rate."""
+        async with self._lock:
+            while True:
+                now = self._clock()
+                late = max(now - self.lateness, self._resume)
+                while self._slots and self._slots[0] < late:
+                    self._slots.popleft()  # passed while nobody was sending, or held
+                if not self._slots:
+                    await self._refilling()
+                    continue
+                if len(self._slots) <= self.batch:
+                    self._refilling()  # the next batch, while this one is used
+                wait = self._slots[0] - now
+                if wait > 0:
+                    await self._sleep(wait)
+                    continue
+                self._slots.popleft()
+                return
+
+    def hold(self, seconds: float) -> None:
+        """Telegram said ``retry_after``: drop what was reserved and move the shared
+        schedule past it, so no instance sends for ``seconds``."""
+        self._slots.clear()
+        self._resume = max(self._resume, self._clock() + max(0.0, seconds))
+        task = asyncio.get_running_loop().create_task(self._hold(seconds))
+        self._holding.add(task)
+        task.add_done_callback(self._holding.discard)
+
+
 @dataclass(frozen=True)
 class Pace:
     """``per_second`` is the sustained global rate and ``burst`` how many sends may
@@ -72,8 +171,13 @@ class Pace:
     per_chat_interval: float = 1.0
     concurrency: int = 16
     burst: float = 1.0
+    shared: bool = True  # through the store (`SharedBucket`), else this process alone
 
-    def limiter(self) -> TokenBucket:
+    def limiter(
+        self, reserve: Reserve | None = None, hold: Hold | None = None
+    ) -> TokenBucket | SharedBucket:
+        if self.shared and reserve is not None and hold is not None:
+            return SharedBucket(self.per_second, self.burst, reserve, hold)
         return TokenBucket(self.per_second, self.burst)
 
 

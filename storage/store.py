@@ -22,15 +22,23 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from storage.engine import Engine, StorageError
+from storage.engine import Engine, EngineKind, StorageError
 from storage.models import Goal, Plan
 
 T = TypeVar("T")
 
 # Shared caches, and the conversation checkpoints: those are keyed by thread
-# (the chat), found by their thread_id index and deleted with the thread.
+# (the chat), found by their thread_id index and deleted with the thread; the shared
+# sending pace (`storage.pace`).
 NOT_USER_DATA = frozenset(
-    {"llm_cache", "lg_checkpoints", "lg_checkpoint_writes", "checkpoints", "checkpoint_writes"}
+    {
+        "llm_cache",
+        "lg_checkpoints",
+        "lg_checkpoint_writes",
+        "checkpoints",
+        "checkpoint_writes",
+        "pace",
+    }
 )
 MAX_HISTORY = 100
 # `touch_user` rewrites an unchanged user this often (keeps ``last_seen_at`` fresh, and
@@ -67,7 +75,9 @@ def create_index(collection: Collection, keys: list[tuple[str, int]], **options:
         collection.create_index(keys, **options)
 
 
-def ensure_indexes(db: Database) -> None:
+def ensure_indexes(db: Database, *, hashed: bool = False) -> None:
+    """Every collection's indexes; ``hashed``: the engine has only hash indexes (the
+    embedded one, `storage.reminders.ensure_reminder_indexes`)."""
     create_index(db.users, [("user_id", ASCENDING)], unique=True)
     create_index(db.learning_plans, [("user_id", ASCENDING), ("version", ASCENDING)], unique=True)
     create_index(db.user_progress, [("user_id", ASCENDING)], unique=True)
@@ -76,16 +86,13 @@ def ensure_indexes(db: Database) -> None:
         [("user_id", ASCENDING), ("plan_version", ASCENDING), ("session_id", ASCENDING)],
         unique=True,
     )
-    create_index(db.reminders, [("reminder_id", ASCENDING)], unique=True)
-    create_index(db.reminders, [("status", ASCENDING), ("due_at", ASCENDING)])
-    create_index(db.reminders, [("user_id", ASCENDING)])
     create_index(db.ical_tokens, [("token_hash", ASCENDING)], unique=True)
     create_index(db.ical_tokens, [("user_id", ASCENDING)])
     create_index(db.llm_cache, [("key", ASCENDING)], unique=True)
     create_index(db.review_items, [("user_id", ASCENDING)], unique=True)
     from storage.reminders import ensure_reminder_indexes  # imports this module
 
-    ensure_reminder_indexes(db)
+    ensure_reminder_indexes(db, hashed=hashed)
 
 
 class Store:
@@ -121,7 +128,7 @@ class Store:
             raise StorageError(f"storage call did not finish within {timeout:.0f} s") from exc
 
     async def setup(self) -> None:
-        await self.run(ensure_indexes, self.db)
+        await self.run(ensure_indexes, self.db, hashed=self.engine.kind is not EngineKind.MONGODB)
 
     # ---- users -------------------------------------------------------------
 

@@ -1,12 +1,13 @@
-"""The token bucket against an injected clock: exact over a run, bursts bounded,
-late wake-ups made up, a 429's ``retry_after`` honoured."""
+"""The token buckets against an injected clock: exact over a run, bursts bounded,
+late wake-ups made up, a 429's ``retry_after`` honoured; the shared bucket also when
+two instances take their sends from one schedule."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 
-from scheduler.pacing import Pace, TokenBucket
+from scheduler.pacing import Pace, SharedBucket, TokenBucket
 
 
 class FakeTime:
@@ -22,6 +23,56 @@ class FakeTime:
 
     async def sleep(self, seconds: float) -> None:
         self.now += seconds + self.random.uniform(0, self.late)
+
+
+class Schedule:
+    """What `storage.pace` keeps in the store, on the fake clock: the next send's due
+    time, moved on atomically by each reservation; ``delay`` is the store's answer time."""
+
+    def __init__(self, time: FakeTime, delay: float = 0.0) -> None:
+        self.time = time
+        self.delay = delay
+        self.tat = 0.0
+        self.reservations = 0
+
+    async def reserve(self, count: int, interval: float, tolerance: float) -> tuple[float, float]:
+        now = self.time.now
+        first = max(self.tat, now - tolerance)
+        self.tat = first + count * interval
+        self.reservations += 1
+        await self.time.sleep(self.delay)
+        return first, now
+
+    async def hold(self, seconds: float) -> None:
+        self.tat = max(self.tat, self.time.now + seconds)
+
+
+def shared(time: FakeTime, schedule: Schedule, rate: float, burst: float) -> SharedBucket:
+    return SharedBucket(
+        rate, burst, schedule.reserve, schedule.hold, clock=time.clock, sleep=time.sleep
+    )
+
+
+class SharedTime(FakeTime):
+    """Fake time for several coroutines sleeping at once: a sleeper advances the clock to
+    its wake-up only when it is the earliest one and everything runnable has run."""
+
+    def __init__(self, late: float = 0.0, seed: int = 7) -> None:
+        super().__init__(late, seed)
+        self.wakes: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        wake = self.now + seconds + self.random.uniform(0, self.late)
+        self.wakes.append(wake)
+        try:
+            while True:
+                for _ in range(5):
+                    await asyncio.sleep(0)
+                if wake <= min(self.wakes):
+                    self.now = max(self.now, wake)
+                    return
+        finally:
+            self.wakes.remove(wake)
 
 
 def bucket(time: FakeTime, rate: float, burst: float) -> TokenBucket:
@@ -98,3 +149,43 @@ def test_the_default_pace_keeps_any_second_under_telegrams_30() -> None:
     pace = Pace()
     assert pace.per_second + pace.burst <= 30.0
     assert pace.per_second / 30.0 >= 0.95
+
+
+async def test_a_shared_bucket_reserves_in_batches_and_keeps_the_exact_pace() -> None:
+    time = FakeTime(late=0.005)
+    schedule = Schedule(time, delay=0.02)
+    stamps = await sends(shared(time, schedule, 50.0, 2.0), time, 1001)
+    assert abs((stamps[-1] - stamps[0]) - 1000 / 50.0) < 0.1
+    assert most_in_window(stamps, 1.0) <= 50 + 2
+    assert schedule.reservations <= 1001 / 5 + 2, "about 0.1 s of sends per store call"
+
+
+async def test_two_instances_on_one_schedule_stay_under_the_limit_together() -> None:
+    time = SharedTime(late=0.003)
+    schedule = Schedule(time, delay=0.01)
+    a, b = shared(time, schedule, 30.0, 1.0), shared(time, schedule, 30.0, 1.0)
+    stamps: list[float] = []
+
+    async def instance(limiter: SharedBucket, count: int) -> None:
+        for _ in range(count):
+            await limiter.acquire()
+            stamps.append(time.now)
+
+    await asyncio.gather(instance(a, 300), instance(b, 300))
+    stamps.sort()
+    assert len(stamps) == 600
+    assert most_in_window(stamps, 1.0) <= 30 + 1
+    assert stamps[-1] - stamps[0] >= 599 / 30.0 - 1e-6
+
+
+async def test_a_shared_hold_stops_the_other_instance_too() -> None:
+    time = FakeTime()
+    schedule = Schedule(time)
+    a, b = shared(time, schedule, 10.0, 1.0), shared(time, schedule, 10.0, 1.0)
+    await sends(a, time, 2)
+    a.hold(5.0)
+    await asyncio.sleep(0)  # the hold is written to the schedule in the background
+    held_at = time.now
+    stamps = await sends(b, time, 2)
+    assert stamps[0] >= held_at + 5.0 - 1e-9
+    assert (await sends(a, time, 1))[0] >= held_at + 5.0 - 1e-9

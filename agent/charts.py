@@ -23,12 +23,14 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch, Rectangle
+from PIL import Image, PngImagePlugin
 
 from agent.progress import ProgressSummary
 
@@ -36,6 +38,7 @@ WIDTH_IN, HEIGHT_IN, DPI = 10.0, 7.0, 100
 FONT_FAMILY = "DejaVu Sans"
 TITLE_MAX_CHARS = 80
 STRIP_WEEKS = 4
+BACKGROUNDS = 4  # cached per thread (≈2.8 MB each): plan lengths and weekly hours differ
 
 PLANNED_COLOR = "#c7d2fe"
 DONE_COLOR = "#4f46e5"
@@ -211,6 +214,9 @@ class _Canvas:
             for row in range(STRIP_WEEKS)
         ]
         self._strip_frame(self.strip, label)
+        self._today_visible = True
+        # backgrounds by the hours axes' ticks and limits, oldest first
+        self._backgrounds: dict[tuple[object, ...], object] = {}
 
     def _hours_frame(self, ax: Axes) -> None:
         ax.add_collection(self.planned)
@@ -272,18 +278,58 @@ class _Canvas:
         frozen = [i for i, (_, kind) in enumerate(cells) if kind == "frozen"]
         self.frozen.set_verts([_cell_box(*divmod(i, 7), 0.06) for i in frozen])
         at = next((i for i, (day, _) in enumerate(cells) if day == today), None)
-        self.today.set_visible(at is not None)
+        self._today_visible = at is not None
+        self.today.set_visible(self._today_visible)
         if at is not None:
             row, col = divmod(at, 7)
             self.today.set_xy((col + 0.02, -row + 0.02))
         for row, text in enumerate(self.weeks):
             text.set_text(cells[row * 7][0].strftime("%d %b"))
 
-    def png(self, metadata: dict[str, str | None]) -> bytes:
+    def _dynamic(self) -> list[Artist]:
+        """What changes from chart to chart, drawn over the cached background (the
+        hours spines again over the bars, as the axes would)."""
+        spines = [self.hours.spines[side] for side in ("bottom", "left")]
+        return [
+            self.title,
+            self.summary,
+            self.planned,
+            self.done,
+            *spines,
+            self.cells,
+            self.frozen,
+            self.today,
+            *self.weeks,
+        ]
+
+    def png(self, description: str) -> bytes:
+        """Restore the background for these axes' limits (rendered once: frames, ticks,
+        grid, legends, labels), draw the data on it, encode."""
+        canvas = self.fig.canvas
+        key = (tuple(self.hours.get_xticks()), self.hours.get_xlim(), self.hours.get_ylim())
+        background = self._backgrounds.pop(key, None)
+        dynamic = self._dynamic()
+        if background is None:
+            for artist in dynamic:
+                artist.set_visible(False)
+            canvas.draw()
+            background = canvas.copy_from_bbox(self.fig.bbox)
+            for artist in dynamic:
+                artist.set_visible(True)
+            self.today.set_visible(self._today_visible)
+            while len(self._backgrounds) >= BACKGROUNDS:
+                self._backgrounds.pop(next(iter(self._backgrounds)))
+        self._backgrounds[key] = background
+        canvas.restore_region(background)
+        renderer = canvas.get_renderer()
+        for artist in dynamic:
+            artist.draw(renderer)
+        width, height = canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Description", description)
         buffer = io.BytesIO()
-        self.fig.savefig(
-            buffer, format="png", dpi=DPI, metadata=metadata, pil_kwargs={"compress_level": 3}
-        )
+        image.convert("RGB").save(buffer, format="png", pnginfo=info, compress_level=3)
         return buffer.getvalue()
 
 
@@ -326,4 +372,4 @@ def progress_chart_png(
     canvas.summary.set_text(_summary_line(summary))
     canvas.draw_hours(summary.per_week_planned, summary.per_week_done)
     canvas.draw_strip(cells, today)
-    return canvas.png({"Software": None, "Description": chart_description(summary, cells)})
+    return canvas.png(chart_description(summary, cells))

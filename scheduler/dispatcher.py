@@ -90,6 +90,7 @@ log = logging.getLogger(__name__)
 Sender = Callable[[int, int, list[dict[str, Any]]], Awaitable[Any]]
 RECURRING = ("custom", "weekly_summary", "nudge")
 PACE_KEY = "telegram"  # one bot per store: its instances share this pace
+PACE_EXPIRE = 2.0  # seconds without a heartbeat before an instance no longer counts
 
 
 @dataclass(frozen=True)
@@ -192,8 +193,8 @@ class Dispatcher:
         self._unmarked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self.spacing = ChatSpacing(self.pace.per_chat_interval)
         self._limiter = self.pace.limiter(
-            functools.partial(pace_store.reserve, store, PACE_KEY),
-            functools.partial(pace_store.hold, store, PACE_KEY),
+            functools.partial(pace_store.beat, store, PACE_KEY, self.instance, expire=PACE_EXPIRE),
+            functools.partial(pace_store.leave, store, PACE_KEY, self.instance),
         )
         self._slots = asyncio.Semaphore(self.pace.concurrency)
         self._lock = asyncio.Lock()
@@ -234,6 +235,7 @@ class Dispatcher:
                         break
             finally:
                 await _drain(running, report, keep=0)
+                await self._limiter.leave()
         return report
 
     async def _pass(

@@ -6,7 +6,8 @@ that is exact over the whole run (a late wake-up is made up by the next sends,
 within ``burst``), keeps ``interval`` seconds between sends to one chat
 (python-telegram-bot only spaces group chats) and bounds the sends in flight, so a
 burst of thousands of due reminders queues up instead of being rejected. A 429's
-``retry_after`` holds the whole bucket, not only the refused chat.
+``retry_after`` holds the whole bucket, not only the refused chat. Several instances
+split the bot's rate among those sending (`SharedPace`, counted through the store).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -60,6 +60,15 @@ class TokenBucket:
                     return
                 await self._sleep(wait)
 
+    def set_rate(self, rate: float) -> None:
+        """A new sustained rate from the next send on (same burst)."""
+        self.rate = rate
+        self._interval = 1.0 / rate
+        self._tolerance = (self.burst - 1.0) / rate
+
+    async def leave(self) -> None:
+        return None
+
     def hold(self, seconds: float) -> None:
         """Telegram said ``retry_after``: send nothing for ``seconds``, then resume
         without a catch-up burst."""
@@ -67,99 +76,80 @@ class TokenBucket:
         self._next = resume if self._next is None else max(self._next, resume)
 
 
-# (count, interval, tolerance) → ``(first, now)`` on the shared schedule's clock
-# (`storage.pace.reserve`)
-Reserve = Callable[[int, float, float], Awaitable[tuple[float, float]]]
-# seconds → stop every instance for that long (`storage.pace.hold`)
-Hold = Callable[[float], Awaitable[None]]
+# joining: record this instance as sending, answer how many are → `storage.pace.beat`
+Beat = Callable[[], Awaitable[int]]
+Leave = Callable[[], Awaitable[None]]
 
 
-class SharedBucket:
-    """`TokenBucket`'s pace, shared by several instances through one schedule in the
-    store. Sends are reserved in small batches (about ``ahead`` seconds' worth) and the
-    next batch is reserved while the current one is used, so the pace never waits for
-    a store round trip. A reserved moment is mapped to this machine's clock by the
-    smallest recent offset between the clocks (so a slow answer does not shift its
-    batch onto the next one); one that passed by more than the burst and half an
-    interval allow is dropped rather than sent late in a burst. Waiters are served in order."""
+class SharedPace:
+    """The bot's rate split among the instances sending right now, counted through the
+    store: a heartbeat about every ``period`` seconds (in the background, so no send
+    waits for the store) answers how many instances are sending, and this one's exact
+    `TokenBucket` runs at ``rate / members``. A newcomer that finds others waits one
+    period before its first send, so they have seen it and slowed down first; one
+    that finishes leaves, so the others take its share at once."""
 
     def __init__(
         self,
         rate: float,
         burst: float,
-        reserve: Reserve,
-        hold: Hold,
+        beat: Beat,
+        leave: Leave,
         *,
-        ahead: float = 0.1,
+        period: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        if rate <= 0 or burst < 1:
-            raise ValueError("rate must be > 0 and burst ≥ 1")
         self.rate = rate
-        self.burst = burst
-        self.interval = 1.0 / rate
-        self.tolerance = (burst - 1.0) / rate
-        # how late a reserved moment may still be used: a 1-s window then holds the
-        # moments of at most 1 s + lateness of the schedule, i.e. ≤ rate + burst sends
-        self.lateness = self.tolerance + self.interval / 2
-        self.batch = max(1, round(rate * ahead))
-        self._reserve = reserve
-        self._hold = hold
+        self.period = period
+        self.members = 1
+        self.most = 1  # the most instances seen sending at once
+        self._bucket = TokenBucket(rate, burst, clock=clock, sleep=sleep)
+        self._beat = beat
+        self._leave = leave
         self._clock = clock
         self._sleep = sleep
-        self._slots: deque[float] = deque()
-        self._refill: asyncio.Task[None] | None = None
-        self._holding: set[asyncio.Task[None]] = set()
-        self._resume = 0.0  # a 429's hold, by this machine's clock
-        # this clock minus the schedule's, as seen on answers: each is late by that
-        # answer's trip, so the smallest recent one is the truest
-        self._offsets: deque[float] = deque(maxlen=64)
+        self._next_beat: float | None = None
+        self._beating: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
-    async def _take(self) -> None:
+    async def _heartbeat(self) -> None:
         try:
-            first, server_now = await self._reserve(self.batch, self.interval, self.tolerance)
-            self._offsets.append(self._clock() - server_now)
-            first += min(self._offsets)
+            self._apply(await self._beat())
         except Exception:
-            log.warning("could not reserve sends from the shared pace; pacing alone")
-            first = max(self._slots[-1] + self.interval if self._slots else 0.0, self._clock())
-        self._slots.extend(first + i * self.interval for i in range(self.batch))
+            log.warning("could not reach the shared pace; keeping a share of %d", self.members)
 
-    def _refilling(self) -> asyncio.Task[None]:
-        if self._refill is None or self._refill.done():
-            self._refill = asyncio.get_running_loop().create_task(self._take())
-        return self._refill
+    def _apply(self, members: int) -> None:
+        self.members = max(1, members)
+        self.most = max(self.most, self.members)
+        self._bucket.set_rate(self.rate / self.members)
 
     async def acquire(self) -> None:
-        """Wait until one more send fits under the shared rate."""
+        """Wait until one more send fits under this instance's share of the rate."""
         async with self._lock:
-            while True:
-                now = self._clock()
-                late = max(now - self.lateness, self._resume)
-                while self._slots and self._slots[0] < late:
-                    self._slots.popleft()  # passed while nobody was sending, or held
-                if not self._slots:
-                    await self._refilling()
-                    continue
-                if len(self._slots) <= self.batch:
-                    self._refilling()  # the next batch, while this one is used
-                wait = self._slots[0] - now
-                if wait > 0:
-                    await self._sleep(wait)
-                    continue
-                self._slots.popleft()
-                return
+            now = self._clock()
+            if self._next_beat is None:  # joining
+                self._next_beat = now + self.period
+                await self._heartbeat()
+                if self.members > 1:
+                    await self._sleep(self.period)
+            elif now >= self._next_beat and (self._beating is None or self._beating.done()):
+                self._next_beat = now + self.period
+                self._beating = asyncio.get_running_loop().create_task(self._heartbeat())
+        await self._bucket.acquire()
 
     def hold(self, seconds: float) -> None:
-        """Telegram said ``retry_after``: drop what was reserved and move the shared
-        schedule past it, so no instance sends for ``seconds``."""
-        self._slots.clear()
-        self._resume = max(self._resume, self._clock() + max(0.0, seconds))
-        task = asyncio.get_running_loop().create_task(self._hold(seconds))
-        self._holding.add(task)
-        task.add_done_callback(self._holding.discard)
+        self._bucket.hold(seconds)
+
+    async def leave(self) -> None:
+        """Done sending for now: drop out of the count (joins again on the next send)."""
+        if self._next_beat is None:
+            return
+        self._next_beat = None
+        try:
+            await self._leave()
+        except Exception:
+            log.warning("could not leave the shared pace; it expires")
 
 
 @dataclass(frozen=True)
@@ -171,13 +161,13 @@ class Pace:
     per_chat_interval: float = 1.0
     concurrency: int = 16
     burst: float = 1.0
-    shared: bool = True  # through the store (`SharedBucket`), else this process alone
+    shared: bool = True  # split among instances through the store (`SharedPace`)
 
     def limiter(
-        self, reserve: Reserve | None = None, hold: Hold | None = None
-    ) -> TokenBucket | SharedBucket:
-        if self.shared and reserve is not None and hold is not None:
-            return SharedBucket(self.per_second, self.burst, reserve, hold)
+        self, beat: Beat | None = None, leave: Leave | None = None
+    ) -> TokenBucket | SharedPace:
+        if self.shared and beat is not None and leave is not None:
+            return SharedPace(self.per_second, self.burst, beat, leave)
         return TokenBucket(self.per_second, self.burst)
 
 

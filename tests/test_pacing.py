@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 
-from scheduler.pacing import Pace, SharedBucket, TokenBucket
+from scheduler.pacing import Pace, SharedPace, TokenBucket
 
 
 class FakeTime:
@@ -23,34 +23,6 @@ class FakeTime:
 
     async def sleep(self, seconds: float) -> None:
         self.now += seconds + self.random.uniform(0, self.late)
-
-
-class Schedule:
-    """What `storage.pace` keeps in the store, on the fake clock: the next send's due
-    time, moved on atomically by each reservation; ``delay`` is the store's answer time."""
-
-    def __init__(self, time: FakeTime, delay: float = 0.0) -> None:
-        self.time = time
-        self.delay = delay
-        self.tat = 0.0
-        self.reservations = 0
-
-    async def reserve(self, count: int, interval: float, tolerance: float) -> tuple[float, float]:
-        now = self.time.now
-        first = max(self.tat, now - tolerance)
-        self.tat = first + count * interval
-        self.reservations += 1
-        await self.time.sleep(self.delay)
-        return first, now
-
-    async def hold(self, seconds: float) -> None:
-        self.tat = max(self.tat, self.time.now + seconds)
-
-
-def shared(time: FakeTime, schedule: Schedule, rate: float, burst: float) -> SharedBucket:
-    return SharedBucket(
-        rate, burst, schedule.reserve, schedule.hold, clock=time.clock, sleep=time.sleep
-    )
 
 
 class SharedTime(FakeTime):
@@ -73,6 +45,25 @@ class SharedTime(FakeTime):
                     return
         finally:
             self.wakes.remove(wake)
+
+
+class Members:
+    """What `storage.pace` counts in the store, on the fake clock: who beat recently."""
+
+    def __init__(self, time: FakeTime, expire: float = 2.0) -> None:
+        self.time = time
+        self.expire = expire
+        self.seen: dict[str, float] = {}
+
+    def pace(self, name: str, rate: float, burst: float) -> SharedPace:
+        async def beat() -> int:
+            self.seen[name] = self.time.now
+            return sum(1 for at in self.seen.values() if at >= self.time.now - self.expire)
+
+        async def leave() -> None:
+            self.seen.pop(name, None)
+
+        return SharedPace(rate, burst, beat, leave, clock=self.time.clock, sleep=self.time.sleep)
 
 
 def bucket(time: FakeTime, rate: float, burst: float) -> TokenBucket:
@@ -151,41 +142,31 @@ def test_the_default_pace_keeps_any_second_under_telegrams_30() -> None:
     assert pace.per_second / 30.0 >= 0.95
 
 
-async def test_a_shared_bucket_reserves_in_batches_and_keeps_the_exact_pace() -> None:
-    time = FakeTime(late=0.005)
-    schedule = Schedule(time, delay=0.02)
-    stamps = await sends(shared(time, schedule, 50.0, 2.0), time, 1001)
-    assert abs((stamps[-1] - stamps[0]) - 1000 / 50.0) < 0.1
-    assert most_in_window(stamps, 1.0) <= 50 + 2
-    assert schedule.reservations <= 1001 / 5 + 2, "about 0.1 s of sends per store call"
+async def test_a_shared_pace_runs_at_its_share_of_the_rate() -> None:
+    time = SharedTime()
+    members = Members(time, expire=1000.0)  # b and c keep sending all along
+    members.seen = {"b": time.now, "c": time.now}
+    limiter = members.pace("a", 30.0, 1.0)
+    stamps = await sends(limiter, time, 101)
+    assert limiter.members == 3
+    assert stamps[0] >= 100.0 + limiter.period, "a newcomer lets the others slow down first"
+    assert abs((stamps[-1] - stamps[0]) - 100 / 10.0) < 1e-6
 
 
-async def test_two_instances_on_one_schedule_stay_under_the_limit_together() -> None:
+async def test_two_instances_sharing_the_pace_stay_under_the_limit_together() -> None:
     time = SharedTime(late=0.003)
-    schedule = Schedule(time, delay=0.01)
-    a, b = shared(time, schedule, 30.0, 1.0), shared(time, schedule, 30.0, 1.0)
+    members = Members(time)
+    a, b = members.pace("a", 30.0, 1.0), members.pace("b", 30.0, 1.0)
     stamps: list[float] = []
 
-    async def instance(limiter: SharedBucket, count: int) -> None:
+    async def instance(limiter: SharedPace, count: int) -> None:
         for _ in range(count):
             await limiter.acquire()
             stamps.append(time.now)
+        await limiter.leave()
 
-    await asyncio.gather(instance(a, 300), instance(b, 300))
+    await asyncio.gather(instance(a, 150), instance(b, 150))
     stamps.sort()
-    assert len(stamps) == 600
+    assert len(stamps) == 300 and a.most == b.most == 2
     assert most_in_window(stamps, 1.0) <= 30 + 1
-    assert stamps[-1] - stamps[0] >= 599 / 30.0 - 1e-6
-
-
-async def test_a_shared_hold_stops_the_other_instance_too() -> None:
-    time = FakeTime()
-    schedule = Schedule(time)
-    a, b = shared(time, schedule, 10.0, 1.0), shared(time, schedule, 10.0, 1.0)
-    await sends(a, time, 2)
-    a.hold(5.0)
-    await asyncio.sleep(0)  # the hold is written to the schedule in the background
-    held_at = time.now
-    stamps = await sends(b, time, 2)
-    assert stamps[0] >= held_at + 5.0 - 1e-9
-    assert (await sends(a, time, 1))[0] >= held_at + 5.0 - 1e-9
+    assert members.seen == {}, "both left when done"

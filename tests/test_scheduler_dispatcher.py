@@ -4,7 +4,6 @@ clock: claims, retries, give-up bounds, uncertain sends, leases, folding, pacing
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -13,13 +12,13 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from scheduler.dispatcher import PACE_KEY, Dispatcher, RetryPolicy, classify
-from scheduler.pacing import ChatSpacing, Pace
+from scheduler.dispatcher import Dispatcher, RetryPolicy, classify
+from scheduler.pacing import ChatSpacing, Pace, SharedPace
 from scheduler.runner import NEXT_JOB, POLL_JOB, ReminderRunner
 from storage.engine import Engine, EngineKind
 from storage.leases import claim
-from storage.pace import hold as hold_pace
-from storage.pace import reserve as reserve_pace
+from storage.pace import beat as beat_pace
+from storage.pace import leave as leave_pace
 from storage.reminders import (
     add_custom_rule,
     compare_and_set,
@@ -437,28 +436,25 @@ async def test_a_custom_rule_is_one_write_added_once_and_bounded(store: Store) -
     assert len(users) == 1 and [r["id"] for r in users[0]["reminders"]["custom"]] == ["r1", "r2"]
 
 
-async def test_reservations_from_the_shared_pace_never_overlap(store: Store) -> None:
-    """Instances reserving at once get consecutive, disjoint stretches of one schedule."""
-    got = await asyncio.gather(*(reserve_pace(store, "k", 5, 0.01, 0.0) for _ in range(20)))
-    starts = sorted(first for first, _ in got)
-    assert all(b - a >= 5 * 0.01 - 1e-6 for a, b in itertools.pairwise(starts))
-    await hold_pace(store, "k", 30.0)
-    first, now = await reserve_pace(store, "k", 1, 0.01, 0.0)
-    assert first >= now + 29.0, "a 429's hold moves the shared schedule for everyone"
+async def test_the_shared_pace_counts_the_instances_sending(store: Store) -> None:
+    assert await beat_pace(store, "k", "a", expire=60) == 1
+    assert await beat_pace(store, "k", "b", expire=60) == 2
+    assert await beat_pace(store, "other-bot", "c", expire=60) == 1
+    await leave_pace(store, "k", "a")
+    assert await beat_pace(store, "k", "b", expire=60) == 1
 
 
-async def test_two_dispatchers_take_their_sends_from_one_pace_in_the_store(store: Store) -> None:
+async def test_two_dispatchers_split_the_pace_through_the_store(store: Store) -> None:
     for i in range(60):
         await add(store, 100 + i, T0 - timedelta(minutes=1))
     sender = Recorder()
-    pace = Pace(per_second=1000, per_chat_interval=0.0, concurrency=4)
+    pace = Pace(per_second=40, per_chat_interval=0.0, concurrency=4)
     a = Dispatcher(store, sender, instance="a", pace=pace)
     b = Dispatcher(store, sender, instance="b", pace=pace)
-    start, _ = await reserve_pace(store, PACE_KEY, 1, 1 / 1000, 0.0)
     ra, rb = await asyncio.gather(a.tick(T0), b.tick(T0))
     assert ra.sent + rb.sent == 60 and ra.sent > 0 and rb.sent > 0
     assert Counter(chat for chat, _ in sender.sent) == Counter(range(100, 160))
-    schedules = await store.run(lambda: list(store.db.pace.find({}, {"_id": 1, "tat": 1})))
-    assert [d["_id"] for d in schedules] == [PACE_KEY], "one schedule for the bot"
-    # both reserved their sends from it: it moved on by a batch (0.1 s of sends) each
-    assert schedules[0]["tat"] / 1000 - start >= 2 * 100 / 1000 - 1e-6
+    limiters = [d._limiter for d in (a, b)]
+    assert all(isinstance(lim, SharedPace) for lim in limiters)
+    assert any(lim.most == 2 for lim in limiters if isinstance(lim, SharedPace))
+    assert await store.run(store.db.pace.count_documents, {}) == 0, "both left when done"

@@ -279,8 +279,8 @@ class Dispatcher:
         now: datetime,
         report: TickReport,
     ) -> None:
-        """Claim, compose, take a token, send; the chat's turn and the sending slot are
-        given back before the outcome is written, so writes never hold up sends."""
+        """Claim, compose, take a token, send, record; the outcome is written inside the
+        sending slot, so the slots also bound the storage calls in flight."""
         chat_id, user_id = int(candidate["chat_id"]), int(candidate["user_id"])
         user = users.get(user_id)
         async with self.spacing.turn(chat_id) as mark_sent, self._slots:
@@ -302,21 +302,19 @@ class Dispatcher:
                 return
             assert self.sender is not None
             await self._limiter.acquire()  # right before the send: no store latency in between
-            failure: Outcome | None = None
             try:
                 accepted = await self.sender(chat_id, user_id, composed.replies)
             except Exception as exc:
-                failure = classify(exc)
+                mark_sent()
+                await self._after_failure(doc, classify(exc), user, report)
+                return
             mark_sent()
-        if failure is not None:
-            await self._after_failure(doc, failure, user, report)
-            return
-        fields: dict[str, Any] = {"sent_at": self.clock()}
-        if isinstance(accepted, list):
-            fields["message_ids"] = accepted
-        await self._mark_sent(doc, fields, report)
-        if composed.follow:
-            await self._follow(doc, user)
+            fields: dict[str, Any] = {"sent_at": self.clock()}
+            if isinstance(accepted, list):
+                fields["message_ids"] = accepted
+            await self._mark_sent(doc, fields, report)
+            if composed.follow:
+                await self._follow(doc, user)
 
     async def _remember(self, doc: dict[str, Any], user_id: int, sent_at: datetime) -> None:
         """What other features read about the last reminder: the progress feature takes

@@ -50,7 +50,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 
 from storage.models import Goal, Plan
-from storage.store import Store, as_utc
+from storage.store import Store, as_utc, create_index
 
 MAX_ACTIVITY = 5000
 STUDY_KINDS = frozenset({"done", "partial", "log", "quiz"})
@@ -92,7 +92,7 @@ def new_activity_id() -> str:
 
 def ensure_progress_indexes(db: Database) -> None:
     """Idempotent: one progress document per user (the guards rely on it)."""
-    db.user_progress.create_index([("user_id", ASCENDING)], unique=True)
+    create_index(db.user_progress, [("user_id", ASCENDING)], unique=True)
 
 
 # --------------------------------------------------------------------------- the plan

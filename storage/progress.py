@@ -49,7 +49,7 @@ from typing import Any
 from pymongo import ASCENDING
 
 from storage.models import Goal, Plan
-from storage.store import Db, Store, as_utc
+from storage.store import Db, Store, as_utc, create_index
 
 MAX_ACTIVITY = 5000
 STUDY_KINDS = frozenset({"done", "partial", "log", "quiz"})
@@ -91,7 +91,7 @@ def new_activity_id() -> str:
 
 async def ensure_progress_indexes(db: Db) -> None:
     """Idempotent: one progress document per user (the guards rely on it)."""
-    await db.user_progress.create_index([("user_id", ASCENDING)], unique=True)
+    await create_index(db.user_progress, [("user_id", ASCENDING)], unique=True)
 
 
 # --------------------------------------------------------------------------- the plan

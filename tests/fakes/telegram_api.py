@@ -14,7 +14,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
@@ -115,6 +115,8 @@ class FakeTelegramAPI:
         self.calls: list[Call] = []
         self.rejected: list[tuple[Call, str]] = []
         self.fault: Fault | None = None
+        # awaited before a call (not getUpdates) is answered: a test holds calls on it
+        self.gate: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
         self.listeners: list[Callable[[Call], None]] = []
         self.slow_seconds = 0.3
         self.late_seconds = 2.5
@@ -343,6 +345,8 @@ class FakeTelegramAPI:
             )
         params, files = await self._params(request)
         call = Call(method, params, files)
+        if method != "getUpdates" and self.gate is not None:
+            await self.gate(method, params)
         fault = None
         if method != "getUpdates" and self.fault is not None:
             fault = self.fault(method, params)

@@ -136,8 +136,10 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def _joined(text: str, tokens: list[_Token], first: int, last: int) -> bool:
+    """The tokens first..last-1 (those that exist: a cue may end the message) are joined."""
     return all(
-        _JOIN_RE.fullmatch(text, tokens[k - 1].end, tokens[k].start) for k in range(first + 1, last)
+        _JOIN_RE.fullmatch(text, tokens[k - 1].end, tokens[k].start)
+        for k in range(first + 1, min(last, len(tokens)))
     )
 
 
@@ -302,12 +304,14 @@ def _date_at(
     text: str, tokens: list[_Token], first: int, today: date, through: bool
 ) -> tuple[date, int] | None:
     """The longest date that starts at token `first` (its value and the index past it)."""
+    if first >= len(tokens):
+        return None  # a cue ending the message ("never played before")
     stop = min(_clause_end(text, tokens, first), first + MAX_SPAN_WORDS)
-    if first < len(tokens) and tokens[first].key == "the":
+    if tokens[first].key == "the":
         first_word = first + 1
     else:
         first_word = first
-    if tokens[first_word].key == "in" and first_word + 1 < stop:
+    if first_word < len(tokens) and tokens[first_word].key == "in" and first_word + 1 < stop:
         nxt = tokens[first_word + 1].key
         if not (nxt.isdigit() or nxt in _AMOUNTS or nxt == "fortnight"):
             first_word += 1

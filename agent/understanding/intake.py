@@ -61,7 +61,8 @@ _SHORT_ANSWER_WORDS = 3
 _CLASSIFY_FIRST = {None, "goal", "topics", "confirm", "timezone"}
 _NEGATED_RE = re.compile(r"\bnot\s+[^,.;!?\n]+", re.IGNORECASE)
 _NO_TOPICS: set[str] = {"none", "anything", "no"}
-_EVENT_LEAD_RE = re.compile(r"(?:[A-Za-z']+\s+){1,3}?(?P<on>(?:is\s+)?(?:on|in)\s)", re.IGNORECASE)
+# Greedy: the last "on"/"in" before the date ("exam in stats on thursday" keeps "exam in stats").
+_EVENT_LEAD_RE = re.compile(r"(?:[A-Za-z']+\s+){1,3}(?P<on>(?:is\s+)?(?:on|in)\s)", re.IGNORECASE)
 _DATE_TRIGGER_RE = re.compile(
     r"^\s*(?:by|until|till|til|before|deadline|due|no\s+later|end|finish|done|ready|complete"
     r"|start|begin|kick|from|as\s+of)\b",

@@ -27,7 +27,7 @@ _PHRASES: dict[str, NonAnswer] = {
 _PHRASE_KEYS = tuple(_PHRASES)
 _FILLER = sorted((phrase_key(str(f)) for f in LEXICON["filler"]), key=len, reverse=True)
 _OPENERS = frozenset(str(w) for w in LEXICON["question_openers"])
-_PART_RE = re.compile(r"[,;.!]+|\s+-\s+")
+_PART_RE = re.compile(r"[,;.!?]+|\s+-\s+")
 _ANYTHING_OPENERS = sorted(
     (phrase_key(str(p)) for p in LEXICON["anything_openers"]), key=len, reverse=True
 )
@@ -85,7 +85,8 @@ def classify_nonanswer(
     if not key:
         return "none" if text.strip() else None
     if len(key.split()) > _MAX_WORDS:
-        return _question(text, key)
+        found = _question(text, key)
+        return found or (_unsure_opening(key) or _any_part(text) if loose else None)
     for candidate in (key, strip_filler(key)):
         kind = _lookup(candidate)
         if kind is not None:
@@ -107,7 +108,7 @@ def _unsure_opening(key: str) -> NonAnswer | None:
 def _any_part(text: str) -> NonAnswer | None:
     for part in _PART_RE.split(text):
         key = strip_filler(phrase_key(part))
-        kind = _lookup(key) if key else None
+        kind = (_lookup(key) or _unsure_opening(key)) if key else None
         if kind in {"unsure", "anything", "later"}:
             return kind
     return None

@@ -45,6 +45,7 @@ _NOT_BEFORE = word_set("skill_not_before")
 _NOUNS = word_set("skill_nouns")
 _NEGATIONS = word_set("skill_negations")
 _FUNCTION_WORDS = EDGE_WORDS | word_set("not_a_goal_start") | _FOLLOWERS | word_set("intensifiers")
+_FILLER = word_set("filler")
 _NOT_A_CUE = frozenset({"never mind", "never again"})
 _ORDER = {SkillLevel.BEGINNER: 0, SkillLevel.INTERMEDIATE: 1, SkillLevel.ADVANCED: 2}
 
@@ -90,8 +91,8 @@ def _is_adjectival(work: str, hit: PhraseHit) -> bool:
     if hit.phrase not in _ADJECTIVAL:
         return False
     following = _next_word(work, hit.end)
-    if following is None or following.group(1).lower() in _FOLLOWERS | EDGE_WORDS:
-        return False
+    if following is None or following.group(1).lower() in _FOLLOWERS | EDGE_WORDS | _FILLER:
+        return False  # "beginner actually" is a level, "beginner Rust" a subject
     after = _next_word(work, following.end())
     return not (after and after.group(1).lower() in _FOLLOWERS)
 

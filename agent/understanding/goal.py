@@ -47,8 +47,12 @@ _COMPOUNDS = word_set("learning_compounds")
 _LEADING = frozenset(
     {"about", "to", "more", "need", "want", "wanna", "basically", "so", "ok", "maybe", "probably"}
 )
+_PURPOSES = "|".join(
+    re.escape(w).replace(r"\ ", r"\s+") for w in sorted(word_set("purpose_nouns"), key=len)[::-1]
+)
 _PURPOSE_RE = re.compile(
-    r"\s(?:for\s+(?:a|an)\s|in\s+order\s+to\b|so\s+that\b|because\b)",
+    r"\s(?:for\s+(?:a|an)\s|in\s+order\s+to\b|so\s+that\b|because\b"
+    rf"|for\s+(?:my|our)\s+(?:(?:upcoming|next|first|new)\s+)?(?:{_PURPOSES})\b)",
     FLAGS,
 )
 _PREVIOUS_WORD_RE = re.compile(r"([A-Za-z-]+)\s+$")

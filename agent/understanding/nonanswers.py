@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from agent.understanding.lexicon import LEXICON, phrase_key
 
-__all__ = ["NonAnswer", "classify_nonanswer", "strip_filler"]
+__all__ = ["NonAnswer", "after_hedge", "classify_nonanswer", "strip_filler"]
 
 NonAnswer = Literal["unsure", "later", "yes", "no", "none", "anything", "question"]
 
@@ -95,6 +95,22 @@ def classify_nonanswer(
     if found is None and loose:
         found = _unsure_opening(key) or _any_part(text)
     return found
+
+
+_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
+
+
+def after_hedge(text: str) -> str | None:
+    """What follows an unsure opening ("idk maybe 4" → "maybe 4"), or None when the text
+    does not open with one or nothing follows it."""
+    words = list(_WORD_RE.finditer(text))
+    keys = [phrase_key(w.group()) for w in words]
+    for opener in _UNSURE_OPENERS:
+        size = len(opener.split())
+        if " ".join(keys[:size]) == opener and len(words) > size:
+            rest = text[words[size - 1].end() :].lstrip(" ,;.!-\u2013\u2014")
+            return rest or None
+    return None
 
 
 def _unsure_opening(key: str) -> NonAnswer | None:

@@ -167,6 +167,21 @@ def _cues(scan: Scan, goal_words: set[str]) -> list[_Cue]:
     return cues
 
 
+_CONTRAST_RE = re.compile(r"\b(?:but|though|although|however|yet|whereas)\b[^,;.!?]*$", FLAGS)
+
+
+def _contrasted(work: str, cues: list[_Cue]) -> _Cue | None:
+    """ "advanced in Java but new to frontend": when every level is about some other
+    subject, two different levels set against each other by "but" describe the known one
+    and then the new one, which is what they came to learn."""
+    if len({c.level for c in cues}) < 2:
+        return None
+    for cue in sorted(cues, key=lambda c: c.start):
+        if cue.start > min(c.start for c in cues) and _CONTRAST_RE.search(work, 0, cue.start):
+            return cue
+    return None
+
+
 def skill_in(text: str, *, goal: str | None = None) -> SkillLevel | None:
     """The skill level stated in `text`, or None."""
     scan = Scan.of(correct_typos(text))
@@ -211,7 +226,10 @@ def extract_skill(
     if cues:
         best = max(cues, key=lambda c: (c.score, -_ORDER[c.level], -c.start))
         if best.score == 0 and goal_words:
-            return None
+            contrasted = _contrasted(scan.work, cues)
+            if contrasted is None:
+                return None
+            best = contrasted
         scan.fields["skill_level"] = best.level
         return best.subject if best.score == 0 else None
     if scan.expecting == "skill_level":

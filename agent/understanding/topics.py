@@ -54,7 +54,7 @@ _SENTENCE_RE = re.compile(r"[^.!?;\n\x1f]+")
 _POSTFIX = frozenset(
     {"mostly", "mainly", "primarily", "especially", "particularly", "in particular"}
 )
-_NOT_AN_ITEM_START = frozenset({"the", "a", "an", "not", "no", "but", "i", "my"})
+_NOT_AN_ITEM_START = word_set("clause_openers")
 _CLEAR_RE = re.compile(
     r"^\s*(?:drop|remove|clear|delete|no|without)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?topics?"
     r"\s*[.!]*\s*$",
@@ -66,7 +66,7 @@ _EDIT_RE = re.compile(
     FLAGS,
 )
 _HEAD_RE = re.compile(
-    r"^\s*(?P<head>[^:\n\x1f]{1,40}?)\s*(?::|\s-+\s|\s-+(?=\s*[A-Za-z]))\s*(?=\S)", FLAGS
+    r"^\s*(?P<head>[^:\n]{1,40}?)\s*(?::|\s-+\s|\s-+(?=\s*[A-Za-z]))\s*(?=\S)", FLAGS
 )
 _HEAD_WORDS = frozenset(
     {
@@ -95,7 +95,8 @@ _HEAD_WORDS = frozenset(
 _ANSWER_PREFIX_RE = re.compile(
     r"^\s*(?:(?:yes|yeah|yep|sure|ok|okay)\b[\s,!.:-]*)?"
     r"(?:(?:i'?d|i\s+would)\s+like\s+(?:to\s+)?|i\s+want\s+(?:to\s+)?|maybe\s+|probably\s+)?"
-    r"(?:(?:learn|focus|cover|study|do|include)\s+(?:more\s+)?(?:on|about)?\s*)?"
+    r"(?:(?:learn|focus|cover|study|do|include|master|understand|practi[cs]e|improve|work|know"
+    r"|get\s+(?:better|good|comfortable))\s+(?:more\s+)?(?:on|about|at|with|in)?\s*)?"
     r"(?:(?:the\s+)?topics?\s*(?:are|:|-)?\s*|mostly\s+|mainly\s+|especially\s+|definitely\s+)?",
     FLAGS,
 )
@@ -202,6 +203,8 @@ def _cued_topics(scan: Scan, weak: bool) -> bool:
 def _postfix_topics(scan: Scan, cue_start: int, cue_end: int) -> bool:
     """ "Async and macros mostly." — the list comes before the cue."""
     begin = max(scan.work.rfind(ch, 0, cue_start) for ch in ".,!?;\n:\x1f") + 1
+    dash = scan.work.rfind(" - ", 0, cue_start)
+    begin = max(begin, dash + 3 if dash >= 0 else 0)  # "Excel — formulas and pivots mostly"
     topics = _bare_list(scan.display[begin:cue_start]) or topic_items(scan.display[begin:cue_start])
     if topics and _plausible(topics):
         return _set(scan, topics, begin, cue_end)

@@ -46,6 +46,7 @@ _NOUNS = word_set("skill_nouns")
 _NEGATIONS = word_set("skill_negations")
 _FUNCTION_WORDS = EDGE_WORDS | word_set("not_a_goal_start") | _FOLLOWERS | word_set("intensifiers")
 _FILLER = word_set("filler")
+_QUALIFIERS = word_set("experience_qualifiers")
 _NOT_A_CUE = frozenset({"never mind", "never again"})
 _ORDER = {SkillLevel.BEGINNER: 0, SkillLevel.INTERMEDIATE: 1, SkillLevel.ADVANCED: 2}
 
@@ -116,6 +117,9 @@ def _skipped(work: str, hit: PhraseHit) -> bool:
 
 def _subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
     """What a cue says the level is about: "with Excel", "Linux expert", "intermediate JS dev"."""
+    inside = _wildcard_subject(work, hit)
+    if inside is not None:
+        return inside
     clause = _CLAUSE_END_RE.search(work, hit.end)
     stop = clause.start() if clause else len(work)
     match = _OBJECT_RE.match(work[:stop], hit.end)
@@ -134,6 +138,22 @@ def _subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
     if named and previous.group(1).lower() not in _FUNCTION_WORDS | _NEGATIONS:
         return previous.span(1)
     return None
+
+
+def _wildcard_subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
+    """ "some Python experience": the word standing for the "*" names the subject, unless it
+    only qualifies the experience ("no prior experience")."""
+    words = hit.phrase.split()
+    if "*" not in words[1:-1]:
+        return None
+    tokens = list(_WORD_RE.finditer(work, hit.start, hit.end))
+    if len(tokens) != len(words):
+        return None
+    token = tokens[words.index("*")]
+    key = phrase_key(token.group())
+    if key in _QUALIFIERS or key in _FUNCTION_WORDS or key in _GENERIC:
+        return None
+    return token.span()
 
 
 def _score(work: str, subject: tuple[int, int] | None, goal_words: set[str]) -> int:

@@ -132,7 +132,7 @@ def _any_part(text: str) -> NonAnswer | None:
 
 def _opened(key: str) -> NonAnswer | None:
     """ "anything you think", "whatever is easiest": a short answer leaving the choice."""
-    words = strip_filler(key).split()
+    words = [w.removesuffix("'s") for w in strip_filler(key).split()]
     if not words or len(words) > _MAX_OPENED_WORDS:
         return None
     for opener in _ANYTHING_OPENERS:

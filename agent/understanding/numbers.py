@@ -167,6 +167,12 @@ _HOUR_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         # the whole "3 evenings, 2 hrs each" is consumed: how often, not when
         (rf"{_SESSIONS}{_RANGE}\s*{_HOUR_UNIT}{_EACH}", 1.0),
         (rf"{_SESSIONS}{_RANGE}\s*{_MINUTE_UNIT}{_EACH}", 1 / 60),
+        # "3 x 45 min", "4x 1h": sessions of a week
+        (rf"{_TIMES_X}{_RANGE}\s*{_HOUR_UNIT}(?!\s*(?:a|per|each|every|/)\s*(?:day|d)\b)", 1.0),
+        (
+            rf"{_TIMES_X}{_RANGE}\s*{_MINUTE_UNIT}(?!\s*(?:a|per|each|every|/)\s*(?:day|d)\b)",
+            1 / 60,
+        ),
         (rf"{_TIMES_X}(?P<qty>{_RANGE}\s*{_HOUR_UNIT})\s*(?:a|per|/|each)\s*week\b", 1.0),
         (rf"{_TIMES_X}(?P<qty>{_RANGE}\s*{_MINUTE_UNIT})\s*(?:a|per|/|each)\s*week\b", 1 / 60),
         (rf"(?P<qty>{_RANGE}\s*{_HOUR_UNIT}){_SESSION}{_TIMES_A_WEEK}", 1.0),
@@ -214,6 +220,11 @@ _BARE_MINUTES_RE = re.compile(
     r"^\s*(?:(?:about|around|roughly|maybe|approx\.?|~|like|probably|only|just|max|at\s+most"
     rf"|up\s+to|i\s+can\s+do|i\s+have)\s+)?{_RANGE}\s*{_MINUTE_UNIT}"
     r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly))?\s*[.!?]*\s*$",
+    FLAGS,
+)
+_RELATIVE_RE = re.compile(
+    r"\b(?:add|another|extra|more|plus|minus|less|fewer|cut|reduce|drop|remove|increase"
+    r"|decrease)\b",
     FLAGS,
 )
 _NOT_BEFORE_RE = re.compile(r"\b(?:not|instead\s+of|rather\s+than|from)\s*$", FLAGS)
@@ -338,6 +349,8 @@ def _expected_hours(scan: Scan) -> list[Quantity]:
 def _card_hours(scan: Scan) -> list[Quantity]:
     """At the confirmation card, which shows hours a week, "make it 6 hours" is that field;
     an amount after "not" is the value being replaced ("6 hours not 5 hours")."""
+    if _RELATIVE_RE.search(scan.work):
+        return []  # "add an hour", "2 hours less": a change by, not a value
     for match in scan.matches(_ANY_HOURS_RE):
         if _NOT_BEFORE_RE.search(scan.work, 0, match.start()):
             continue

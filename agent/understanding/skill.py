@@ -27,6 +27,7 @@ from agent.understanding.lexicon import (
     word_set,
 )
 from agent.understanding.nonanswers import strip_filler
+from agent.understanding.numbers import NUMBER_WORDS
 from agent.understanding.text import FLAGS, Scan
 from storage.models import SkillLevel
 
@@ -153,6 +154,8 @@ def _wildcard_subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
     key = phrase_key(token.group())
     if key in _QUALIFIERS or key in _FUNCTION_WORDS or key in _GENERIC:
         return None
+    if key.isdigit() or key in NUMBER_WORDS:
+        return None  # "for 5 years": how long, not what
     return token.span()
 
 

@@ -728,7 +728,12 @@ SECOND: list[tuple[str, str | None, dict[str, Any], str, dict[str, Any]]] = [
 ]
 
 # Rows the rules still misread, each with why (kept visible rather than deleted).
-KNOWN_MISSES: dict[str, str] = {}
+KNOWN_MISSES: dict[str, str] = {
+    "f05": "Manchester, NH is as widely named as Manchester, England (60 vs 59 names), and "
+    "5x smaller: by the same measure that keeps Portland a question, it asks",
+    "c01": "a limited ability said as an example ('I can order food and that's about it') "
+    "has no level word; a phrase for it would also fire on 'that's about it' elsewhere",
+}
 
 
 def _rows() -> list[Any]:

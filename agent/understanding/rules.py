@@ -21,6 +21,7 @@ Once a plan exists, the first rule that matches decides the intent:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from agent.understanding import adapters, phrases
 from agent.understanding.meaning import Meaning, UnderstandingContext
@@ -41,7 +42,7 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
         intent = "intake"
     elif nonanswer:
         intent = "nonanswer"
-    elif phrases.is_smalltalk(text):
+    elif phrases.is_smalltalk(text) or phrases.is_smalltalk(_without_symbols(text)):
         intent = "smalltalk"
     else:
         intent = "unknown"
@@ -57,6 +58,11 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
         confidence=min(max(confidence, 0.0), 1.0),
         problems=list(parsed.problems),
     )
+
+
+def _without_symbols(text: str) -> str:
+    """The text without emoji and other symbols ("👋 hi" → " hi")."""
+    return "".join(" " if unicodedata.category(ch)[0] == "S" else ch for ch in text)
 
 
 def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:

@@ -40,6 +40,7 @@ from pydantic import BaseModel, Field
 
 from agent.understanding.numbers import NUMBER_PATTERN, parse_number
 from agent.understanding.progress_modules import phrases, resolve_module, tokens, words
+from agent.understanding.progress_words import did_module, repair
 from storage.models import Plan
 
 Action = Literal["done", "undo", "partial", "log", "skip"]
@@ -85,7 +86,7 @@ _DURATION_RE = re.compile(
           (?:(?P<h>{_DIGITS})(?P<half_pre>{_HALF})?\s*{_HOUR}
             |(?P<hw>{_WORD})(?P<half_prew>{_HALF})?\s+{_HOUR_WORD})
           (?P<half_post>\s+and\s+a\s+half)?
-          (?:\s*(?:and\s+)?(?P<hm>\d{{1,3}})(?![\d.,])\s*(?:{_MIN})?)?
+          (?:\s*(?:and\s+)?(?P<hm>\d{{1,3}})(?![\d]|[.,]\d)\s*(?:{_MIN})?)?
       )
     | (?P<minutes>(?P<m>{_DIGITS})\s*{_MIN}|(?P<mw>{_WORD})\s+{_MIN_WORD})
     | (?P<bare>\b(?:took|taking|spent|logged|log)\s+(?:me\s+)?(?:about\s+|around\s+|~\s*)?
@@ -218,9 +219,13 @@ _DONE_RE = re.compile(
     r"|\b(?:ticked|checked)\s+(?:it\s+)?off\b|\bgot\s+through\b"
     r"|[✅✔☑]"
 )
-_PARTIAL_PHRASES_RE = re.compile(rf"(?<![\w-])(?:{phrases(words()['partial_phrases'])})(?![\w-])")
+_PARTIAL_PHRASES_RE = re.compile(
+    rf"(?<![\w-])(?:{phrases([*words()['partial_phrases'], *words()['partial_more']])})(?![\w-])"
+)
 _DONE_PHRASES_RE = re.compile(
-    rf"(?<![\w-])(?:{phrases(words()['done_phrases'])})(?![\w-])|\bcomplete\s*[!.✅✔]*\s*$"
+    rf"(?<![\w'-])(?:{phrases([*words()['done_phrases'], *words()['first_person_done']])})"
+    rf"(?![\w-])|(?<![\w-])(?:{phrases(words()['done_words'])})(?![\w-])"
+    r"|\bcomplete\s*[!.✅✔]*\s*$"
 )
 _LOG_START_RE = re.compile(r"^log(?:ged)?\b")
 _FINISH_LATER_RE = re.compile(
@@ -234,7 +239,13 @@ _FRACTION_RE = re.compile(
 )
 _DID_RE = re.compile(r"\b(?:did|went\s+through|worked\s+through|covered)\b")
 _TOOK_RE = re.compile(r"\b(?:took|taking|in)\b")
-_STUDY_VERB_RE = re.compile(rf"\b(?:{phrases(words()['study_verbs'])})\b")
+_ACTIVITY_VERB_RE = re.compile(
+    rf"\b(?:{phrases(words()['activity_verbs'])})\b(?=\s*(?:$|[\d,.;:!~(-]"
+    r"|(?:for|to|on|about|around|with|through|some|a|an|the|my|me|it|this|that|again)\b))"
+)
+_STUDY_VERB_RE = re.compile(
+    rf"\b(?:{phrases([*words()['study_verbs'], *words()['activity_verbs']])})\b"
+)
 
 
 def _normalize(text: str) -> str:
@@ -319,6 +330,8 @@ def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | Non
         return "partial" if has_duration else None  # "20 min, will finish it tomorrow"
     if has_duration and _FINISH_LATER_RE.search(text):
         return "partial"
+    if did_module(text, duration, plan):
+        return "done"  # "did practice exam 1 — 2h10": the module itself, not time on it
     if _is_log(text, duration, plan):
         return "log"
     if _names_module(text, plan) and (
@@ -362,7 +375,8 @@ def _intent(action: Action, text: str, plan: Plan | None, body_start: int = 0) -
     """Build the intent for `action`: minutes from the whole message ("/log 25" counts),
     the module from the part after any command word."""
     duration = _find_duration(text)
-    body = _blank(text, [duration[1]]) if duration else text
+    spans = [m.span() for m in _ACTIVITY_VERB_RE.finditer(text, body_start)]
+    body = _blank(text, [*spans, duration[1]] if duration else spans)
     vague = action == "log" and _VAGUE_RE.search(body) is not None
     resolution = resolve_module(body[body_start:], plan, vague_is_none=vague)
     return ProgressIntent(
@@ -383,7 +397,7 @@ def parse_progress(text: str, plan: Plan | None) -> ProgressIntent | None:
     """
     if not isinstance(text, str):
         return None
-    norm = _normalize(text)
+    norm = repair(_normalize(text), plan)
     if not norm:
         return None
     is_command, action, command_end = _command_action(norm)

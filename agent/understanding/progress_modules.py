@@ -174,9 +174,13 @@ def _part_re() -> re.Pattern[str]:
 
 
 def _stem(token: str) -> str:
-    """A tiny plural stemmer: 'adapters' -> 'adapter', keeps 'loss', 'lora'."""
+    """A tiny stemmer: 'adapters' -> 'adapter', 'recorded'/'recording' -> 'record'; keeps
+    'loss', 'lora', 'string'."""
     if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        return token[:-1]
+        token = token[:-1]
+    for suffix in ("ing", "ed"):
+        if len(token) > len(suffix) + 3 and token.endswith(suffix):
+            return token[: -len(suffix)]
     return token
 
 
@@ -272,6 +276,22 @@ def _slot_reference(text: str) -> str | None:
     return None
 
 
+_WEAK_ECHOES = frozenset({"about", "after", "again", "their", "there", "these", "those", "which"})
+
+
+def _echoed_filler(said: frozenset[str], module: Module) -> int:
+    """How many filler words of the message are also words of the module's title ("first
+    chords" → "First chords: E minor and A minor"): a tie-break among equal matches."""
+    data = words()
+    title = frozenset(_TOKEN_RE.findall(module.title.lower()))
+    return sum(
+        1
+        for word in title & said & _filler()
+        if word not in _WEAK_ECHOES
+        and (word in data["ordinals"] or word in data["from_end"] or len(word) >= 5)
+    )
+
+
 def _match_titles(text: str, plan: Plan | None) -> Resolution:
     """Best unique title/topic match; ties at the best score are ambiguous.
 
@@ -281,12 +301,29 @@ def _match_titles(text: str, plan: Plan | None) -> Resolution:
     if not user_tokens:
         return Resolution()
     if plan is not None:
-        scored = [(_title_score(user_tokens, m), m.id) for m in plan.modules()]
+        said = frozenset(_TOKEN_RE.findall(text.lower()))
+        scored = [
+            ((*_title_score(user_tokens, m), _echoed_filler(said, m)), m.id) for m in plan.modules()
+        ]
         scored = [(key, mid) for key, mid in scored if key[0] >= 1.0 or key[0] == 0.5]
         if scored:
             best = max(key for key, _ in scored)
             return resolved((mid for key, mid in scored if key == best), " ".join(user_tokens))
     return Resolution(reference=_slot_reference(text))
+
+
+def _narrowed(text: str, plan: Plan, lone: Resolution) -> Resolution | None:
+    """ "the quiz of week 4": a week (or a position) that fits several modules, narrowed by
+    title words to the one module among them that the words name."""
+    _, lone_module, lone_week = _position_res()
+    rest = lone_week.sub(" ", lone_module.sub(" ", text))
+    weeks = [
+        w.model_copy(update={"modules": [m for m in w.modules if m.id in lone.ambiguous]})
+        for w in plan.weeks
+    ]
+    among = plan.model_copy(update={"weeks": weeks})
+    found = _match_titles(rest, among)
+    return found if found.module_id else None
 
 
 def resolve_module(text: str, plan: Plan | None, *, vague_is_none: bool = False) -> Resolution:
@@ -297,6 +334,10 @@ def resolve_module(text: str, plan: Plan | None, *, vague_is_none: bool = False)
     module, no question."""
     structural = (_match_ids(text, plan) if plan else None) or _match_positions(text, plan)
     resolution = structural or _match_lone(text, plan)
+    if resolution is not None and plan is not None and len(resolution.ambiguous) > 1:
+        narrowed = _narrowed(text, plan, resolution)
+        if narrowed is not None:
+            return narrowed
     if resolution is not None:
         return resolution
     found = _match_titles(text, plan)

@@ -76,7 +76,7 @@ _PRACTICE_TAILS = frozenset(words()["practice_tails"])
 _FILLER_TAILS = frozenset(words()["filler_tails"])
 _BAD_TOPIC_RE = re.compile(
     r"\b(?:weeks?|hours?|days?|quiz(?:zes)?|session|sessions|plan|today|tomorrow|reminders?)\b"
-    r"|\d",
+    r"|^\W*\d|\b\d+\s*(?:h|hrs?|m|mins?|x|%)\b",
     _FLAGS,
 )
 

@@ -237,10 +237,9 @@ def history_request(text: str) -> Literal["undo", "redo"] | None:
     undo, redo, filler = _history_res()
     lowered = " ".join(text.lower().replace("’", "'").split())
     for way, pattern in (("redo", redo), ("undo", undo)):
-        match = pattern.search(lowered)
-        if match is None:
+        if pattern.search(lowered) is None:
             continue
-        rest = lowered[: match.start()] + " " + lowered[match.end() :]
+        rest = pattern.sub(" ", lowered)
         leftover = [w for w in re.findall(r"[a-z']+", rest) if w not in filler]
         if not leftover:
             return way  # type: ignore[return-value]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 _DATA = Path(__file__).parent / "data" / "phrases.yaml"
 _NON_WORD = re.compile(r"[^a-z0-9?]+")
+_SYMBOLS = frozenset({"So", "Sk", "Cf", "Mn"})
 
 
 @cache
@@ -20,7 +23,9 @@ def _phrases() -> dict[str, Any]:
 
 
 def fold(text: str) -> str:
-    """Lowercase ASCII words separated by single spaces ("What’s next?!" → "what s next ?")."""
+    """Lowercase ASCII words separated by single spaces ("What’s next?!" → "what s next ?");
+    emoji and other symbols are dropped, not spelled out ("☀️" is not "sunny")."""
+    text = "".join(" " if unicodedata.category(ch) in _SYMBOLS else ch for ch in text)
     ascii_text = anyascii(text).lower().replace("?", " ? ")
     return " ".join(_NON_WORD.sub(" ", ascii_text).split())
 
@@ -34,8 +39,16 @@ def _set(name: str) -> frozenset[str]:
     return frozenset(" ".join(p.split()) for p in _phrases()[name])
 
 
+def _near(word: str, phrases: frozenset[str]) -> bool:
+    """A one-edit typo of a one-word phrase of five letters or more ("thnaks")."""
+    return len(word) >= 5 and any(
+        len(p) >= 5 and " " not in p and OSA.distance(word, p, score_cutoff=1) <= 1 for p in phrases
+    )
+
+
 def _covered(words: list[str], phrases: frozenset[str], filler: frozenset[str]) -> bool:
-    """Whether `words` is a sequence of `phrases` and filler words, and at least one phrase."""
+    """Whether `words` is a sequence of `phrases` (or one-edit typos of them) and filler
+    words, and at least one phrase."""
     longest = max((len(p.split()) for p in phrases), default=1)
     i, found = 0, False
     while i < len(words):
@@ -45,6 +58,10 @@ def _covered(words: list[str], phrases: frozenset[str], filler: frozenset[str]) 
                 found = True
                 break
         else:
+            if words[i] not in filler and _near(words[i], phrases):
+                i += 1
+                found = True
+                continue
             if words[i] not in filler:
                 return False
             i += 1
@@ -68,7 +85,7 @@ def is_question(text: str) -> bool:
     if " ".join(words[:2]) in _set("exclamations"):
         return False
     starts = _set("question_starts")
-    return any(" ".join(words[:n]) in starts for n in (1, 2, 3))
+    return any(" ".join(words[:n]) in starts for n in (1, 2, 3, 4))
 
 
 def is_undo(text: str) -> bool:

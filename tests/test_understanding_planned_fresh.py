@@ -5,6 +5,9 @@ understander's public entry point, against the fixture plans of the bench.
 The table guards against overfitting the bench sets: different people, domains, typos and
 non-native phrasing. Rows still misread are listed in `STILL_WRONG` (strict xfail), so a
 fix shows up as an unexpected pass that must be recorded here.
+
+History: the first 79 rows were committed before any change (61 passed); the second batch of
+70 was written blind after the first round of fixes (64 passed before the second round).
 """
 
 from __future__ import annotations
@@ -138,10 +141,89 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("rust6", "nice one, cheers", _q("smalltalk")),
     ("data4", "my cat walked on the keyboard", _q("unknown")),
     ("spanish8", "asdfgh", _q("unknown")),
+    # ---- a second batch, written blind after the first round of fixes
+    ("rust6", "w4m1 ✔️ 1 hour 10 min", _p("done", "w4m1", 70)),
+    ("rust6", "Finished 'Structs and enums' in forty minutes", _p("done", "w3m1", 40)),
+    ("rust6", "closures & iterators: 3/4 done", _p("partial", "w5m2")),
+    ("rust6", "couldn't finish async today, did 25 min", _p("partial", "w6m1", 25)),
+    ("rust6", "put in 2h on the CLI project", _p("log", "w6m2", 120)),
+    ("rust6", "undo w5m1 please, wrong button", _p("not_done", "w5m1")),
+    ("rust6", "the second module of week 6 is complete", _p("done", "w6m2")),
+    ("rust6", "cargo basics done", _p("done", "w1m1")),
+    ("spanish8", "ya terminé the podcasts one", _p("done", "w5m2")),
+    ("spanish8", "I studied the imperfect for half an hour", _p("log", "w6m1", 30)),
+    ("spanish8", "quiz weeks 1-4 done, 8/10 😀", _p("done", "w4m3")),
+    ("spanish8", "travel and directions: not finished, 20 minutes in", _p("partial", "w5m1", 20)),
+    ("spanish8", "mark opinions and debates as done", _p("done", "w7m2")),
+    ("data4", "matplotlib viz complete ✅", _p("done", "w3m1")),
+    ("data4", "SQL for analysts half done", _p("partial", "w3m2")),
+    ("data4", "done: statistics basics (took 55m)", _p("done", "w4m1", 55)),
+    ("data4", "1h on jupyter", _p("log", "w1m2", 60)),
+    ("data4", "oops, I didn't mean to mark numpy arrays", _p("not_done", "w1m3")),
+    ("data4", "module 3 of week 1 finished", _p("done", "w1m3")),
+    ("aws10", "lambda and api gateway finished in 1h 40m", _p("done", "w7m1", 100)),
+    ("aws10", "s3 lifecycle done", _p("done", "w3m2")),
+    ("aws10", "did 50 minutes of iam", _p("log", "w1m2", 50)),
+    ("aws10", "autoscaling done", _p("done", "w6m1")),
+    ("aws10", "the VPC peering one wasn't actually finished", _p("not_done", "w4m2")),
+    ("guitar5", "tuning the guitar ✅", _p("done", "w1m1")),
+    ("guitar5", "finger picking done 🎸", _p("done", "w4m2")),
+    ("guitar5", "practiced strumming patterns part 1 for 30 mins", _p("log", "w2m2", 30)),
+    ("guitar5", "couldnt finish my first song, 15 min", _p("partial", "w5m1", 15)),
+    ("rust6", "3 extra weeks please", _r({"op": "set_weeks", "weeks": 9})),
+    ("rust6", "i think 4 hours per week is more realistic", _r({"op": "set_hours", "hours": 4})),
+    ("rust6", "make week 3 less intense", _r({"op": "lighter_week", "week": 3})),
+    ("rust6", "swap week one and week two", _r({"op": "swap_weeks", "week": 1, "other_week": 2})),
+    (
+        "rust6",
+        "add a section on macros and unsafe rust",
+        _r({"op": "add_topic", "topic": "macros"}, {"op": "add_topic", "topic": "unsafe rust"}),
+    ),
+    ("rust6", "less theory please", _r({"op": "less_reading"})),
+    ("spanish8", "I'd love more on ordering food", _r({"op": "more_on", "topic": "ordering food"})),
+    ("spanish8", "move week 8 to week 1", _r({"op": "move_week", "week": 8, "to": 1})),
+    ("spanish8", "can the plan be 10 weeks instead", _r({"op": "set_weeks", "weeks": 10})),
+    ("spanish8", "week 2 is way too easy", _r({"op": "heavier_week", "week": 2})),
+    ("spanish8", "remove the quiz in week 4", _r({"op": "drop_quiz", "week": 4})),
+    ("spanish8", "please cut podcasts", _r({"op": "remove_topic", "topic": "podcasts"})),
+    ("data4", "i want it to be 6 weeks long", _r({"op": "set_weeks", "weeks": 6})),
+    ("data4", "reduce to 5 hours weekly", _r({"op": "set_hours", "hours": 5})),
+    ("data4", "more exercises, fewer docs", _r({"op": "more_practice"}, {"op": "less_reading"})),
+    ("data4", "put week 3 at the beginning", _r({"op": "move_week", "week": 3, "to": 1})),
+    ("aws10", "the plan is too easy for me", _r({"op": "harder"})),
+    ("aws10", "I'd like to add ECS", _r({"op": "add_topic", "topic": "ECS"})),
+    (
+        "aws10",
+        "get rid of the practice exams",
+        _r({"op": "remove_topic", "topic": "practice exams"}),
+    ),
+    ("aws10", "give me two more hours a week", _r({"op": "set_hours", "hours": 8})),
+    ("aws10", "can we make it shorter by 2 weeks?", _r({"op": "set_weeks", "weeks": 8})),
+    ("guitar5", "swap the last two weeks", _r({"op": "swap_weeks", "week": 4, "other_week": 5})),
+    ("guitar5", "add some jazz chords", _r({"op": "add_topic", "topic": "jazz chords"})),
+    ("guitar5", "make the first week shorter", _r({"op": "lighter_week", "week": 1})),
+    ("guitar5", "undo the last thing", {"intent": "undo", "ops": []}),
+    ("guitar5", "go back one version", {"intent": "undo", "ops": []}),
+    ("rust6", "whens my next lesson", _q()),
+    ("rust6", "what's week 5 about", _q()),
+    ("spanish8", "how many hours did I study", _q()),
+    ("spanish8", "can i change the reminder time?", _q()),
+    ("data4", "where can I find the capstone dataset", _q()),
+    ("aws10", "how's my streak going", _q()),
+    ("aws10", "is week 9 the last before the exam?", _q()),
+    ("guitar5", "what should I practice tonight", _q()),
+    ("data4", "explain pandas groupby to me", _q()),
+    ("guitar5", "thank youuu", _q("smalltalk")),
+    ("data4", "ok thanks, will do", _q("smalltalk")),
+    ("rust6", "gm", _q("smalltalk")),
+    ("aws10", "haha nice", _q("smalltalk")),
+    ("spanish8", "hola! 😊", _q("smalltalk")),
+    ("guitar5", "the weather is nice today", _q("unknown")),
+    ("rust6", "purple monkey dishwasher", _q("unknown")),
 ]
 
 # Rows the rules still misread (index into ROWS); see the module docstring.
-STILL_WRONG: set[int] = set()
+STILL_WRONG: set[int] = {118, 127, 128, 142, 143, 144}
 
 
 def _wrong(plan: str, text: str, expect: dict[str, Any]) -> list[str]:

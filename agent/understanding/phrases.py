@@ -30,8 +30,28 @@ def fold(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", ascii_text).split())
 
 
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
+
+
 def _words(text: str) -> str:
     return fold(text).replace("?", " ").strip()
+
+
+@cache
+def _vocabulary() -> frozenset[str]:
+    return frozenset(w for name in ("smalltalk", "filler") for p in _set(name) for w in p.split())
+
+
+def _unstretched(word: str) -> str:
+    """ "youuu" → "you", "sooo" → "so", "coool" → "cool": a letter typed three or more
+    times in a row, as one or two letters, whichever is a known word."""
+    if not _ELONGATED.search(word):
+        return word
+    for repeat in (r"\1", r"\1\1"):
+        candidate = _ELONGATED.sub(repeat, word)
+        if candidate in _vocabulary():
+            return candidate
+    return _ELONGATED.sub(r"\1\1", word)
 
 
 @cache
@@ -73,7 +93,7 @@ def is_smalltalk(text: str) -> bool:
     stripped = text.strip()
     if stripped and "?" not in stripped and not any(c.isalnum() for c in stripped):
         return True
-    words = _words(text).split()
+    words = [_unstretched(w) for w in _words(text).split()]
     return 0 < len(words) <= 8 and _covered(words, _set("smalltalk"), _set("filler"))
 
 

@@ -35,6 +35,7 @@ from agent.understanding.refinement_topics import (
 )
 from agent.understanding.refinement_weeks import (
     alternation,
+    edge_pair,
     history_request,
     move_res,
     relative_hours,
@@ -205,6 +206,9 @@ def _week_ops(clause: _Clause) -> None:
 
 
 def _swap_ops(clause: _Clause) -> None:
+    edge = edge_pair(clause.work, clause.plan_weeks)
+    if edge is not None and _MASK not in clause.work[edge[2][0] : edge[2][1]]:
+        clause.add(*edge[2], RefineOp(kind="swap_weeks", week=edge[0], other_week=edge[1]))
     for pattern in _SWAP_RES:
         for match in clause.matches(pattern):
             first = _week_number(match["a"], clause.plan_weeks)

@@ -15,8 +15,7 @@ TOPIC = r"(?P<t>[^,;.!?\n\x1f]{1,80})"
 REMOVE_TOPIC_RES = tuple(
     re.compile(pattern, _FLAGS)
     for pattern in (
-        r"\b(?:drop|remove|skip|exclude|ditch|delete|leave\s+out|get\s+rid\s+of|take\s+out"
-        r"|no\s+more|forget(?:\s+about)?)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:topic\s+(?:of\s+)?"
+        rf"\b(?:{alternation(words()['remove_verbs'])})\s+(?:the\s+|all\s+(?:the\s+)?)?(?:topic\s+(?:of\s+)?"
         r"|topics?\s*:\s*|(?:part|section|stuff|module|bits?)\s+(?:on|about)\s+)?" + TOPIC,
         r"\b(?:less|fewer)\s+(?:on|about)\s+" + TOPIC,
         r"\b(?:don'?t|do\s+not)\s+(?:include|cover|need|want|care\s+about)\s+" + TOPIC,

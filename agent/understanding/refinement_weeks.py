@@ -101,12 +101,14 @@ def relative_length_res() -> tuple[tuple[int, re.Pattern[str]], ...]:
         rf"\b(?:another|one\s+more|an?\s+(?:{more}))\s+(?P<m>{NUMBER_PATTERN}\s+)?weeks?\b",
         rf"\b(?:{extend}){obj}\s+by\s+{n}\s+weeks?\b",
         rf"\b{n}\s+weeks?\s+(?:longer|more)\b",
+        rf"\b(?:longer|bigger)\s+by\s+{n}\s+weeks?\b",
         rf"\b(?:{add})\s+{n}\s+weeks?\b(?!\s+(?:on|about|of|for|with)\b)",
         rf"\b(?:{add})\s+{n}\s+(?:more\s+)?weeks?\s+(?:to|on\s+to|onto)\s+(?:it|the\s+plan|the\s+end)\b",
     ]
     shorter_sources = [
         rf"\b(?:{shorten}){obj}(?:\s+down)?\s+by\s+{n}\s+weeks?\b",
         rf"\b{n}\s+weeks?\s+(?:shorter|less)\b",
+        rf"\b(?:{shorter}|smaller)\s+by\s+{n}\s+weeks?\b",
         rf"\b{n}\s+(?:{shorter})\s+weeks?\b",
         rf"\b(?:{drop})\s+(?:a|one|{n})\s+weeks?\b(?!\s*\d)",
         rf"\b(?:{drop})\s+the\s+(?:{end})\s+(?:(?P<m>{NUMBER_PATTERN})\s+)?weeks?\b",
@@ -190,6 +192,24 @@ def relative_hours(text: str) -> tuple[float, tuple[int, int]] | None:
             continue
         return sign * value, match.span()
     return None
+
+
+_EDGE_PAIR_RE = re.compile(
+    r"\b(?:swap|switch|exchange|flip|interchange|trade|reverse)\s+(?:the\s+order\s+of\s+)?"
+    r"(?:the\s+|my\s+)?(?P<edge>first|last|final|opening|closing)\s+(?:two|2)\s+weeks\b",
+    FLAGS,
+)
+
+
+def edge_pair(text: str, plan_weeks: int | None) -> tuple[int, int, tuple[int, int]] | None:
+    """ "swap the last two weeks" → (plan_weeks - 1, plan_weeks, span); "the first two"
+    → (1, 2, span). None without a plan of at least two weeks."""
+    match = _EDGE_PAIR_RE.search(text)
+    if match is None or not plan_weeks or plan_weeks < 2:
+        return None
+    if match.group("edge").lower() in {"first", "opening"}:
+        return 1, 2, match.span()
+    return plan_weeks - 1, plan_weeks, match.span()
 
 
 # ---- moving a week ----------------------------------------------------------------------

@@ -108,6 +108,19 @@ def is_question(text: str) -> bool:
     return any(" ".join(words[:n]) in starts for n in (1, 2, 3, 4))
 
 
+def is_info_question(text: str) -> bool:
+    """A single question about the plan ("is 6 hours a week enough?", "why is week 3 so
+    heavy?"), not a request in question form ("could week 5 be lighter?")."""
+    folded = fold(text)
+    if not folded.endswith("?") or folded.count("?") != 1:
+        return False
+    words = folded.replace("?", " ").split()
+    head = [" ".join(words[:n]) for n in (1, 2, 3, 4, 5)]
+    if any(h in _set("request_question_starts") for h in head):
+        return False
+    return any(h in _set("info_question_starts") for h in head)
+
+
 def is_undo(text: str) -> bool:
     return _words(text) in _set("undo")
 

@@ -230,7 +230,7 @@ _DONE_PHRASES_RE = re.compile(
 _LOG_START_RE = re.compile(r"^log(?:ged)?\b")
 _FINISH_LATER_RE = re.compile(
     r"\b(?:will|'ll|gonna|going\s+to|plan\s+to|hope\s+to|need\s+to|have\s+to)\s+"
-    r"(?:finish|complete|do\s+the\s+rest|wrap\s+(?:it\s+)?up)\b"
+    rf"(?:{phrases(words()['finish_later_verbs'])})\b"
     r"|\b(?:finish|more|the\s+rest)\s+(?:it\s+|of\s+it\s+)?(?:tomorrow|later|tonight|next\s+time)\b"
 )
 _VAGUE_RE = re.compile(r"\b(?:some|a\s+(?:little\s+)?bit\s+of|a\s+little)\s+[a-z]")

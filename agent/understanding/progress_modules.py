@@ -65,7 +65,7 @@ def _position_res() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str], re.Pa
     """(week+module patterns with groups w and m/o, lone module pattern, lone week pattern)."""
     data = words()
     ordinal = rf"(?P<o>{phrases([*data['ordinals'], *data['from_end']])})"
-    week = r"w(?:eek|k)?\s*(?P<w>\d{1,3})"
+    week = r"w(?:eek|k)?\s*(?P<w>\d{1,3})(?:s(?=\s))?"
     module = r"(?:module|mod|lesson|one|unit)s?"
     positioned = (
         re.compile(rf"\b{week}\s*[,/.:-]?\s*m(?:odule|od)?\s*(?P<m>\d{{1,3}})\b"),
@@ -167,8 +167,10 @@ def _part_re() -> re.Pattern[str]:
     data = words()
     ordinal = phrases(data["ordinals"])
     part = phrases(data["part_words"])
+    cardinal = phrases(data["part_numbers"])
     return re.compile(
-        rf"\b(?:(?:{part})\s*#?\s*(?P<n>\d{{1,2}})|(?P<o>{ordinal})\s+(?:{part})\b)",
+        rf"\b(?:(?:{part})\s*#?\s*(?:(?P<n>\d{{1,2}})|(?P<c>{cardinal})\b)"
+        rf"|(?P<o>{ordinal})\s+(?:{part})\b)",
         re.IGNORECASE,
     )
 
@@ -191,7 +193,10 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     lowered = text.lower()
     for m in _part_re().finditer(lowered):
-        n = m.group("n") or str(words()["ordinals"].get(m.group("o").lower(), ""))
+        if m.group("c"):
+            n = str(words()["part_numbers"][m.group("c").lower()])
+        else:
+            n = m.group("n") or str(words()["ordinals"].get(m.group("o").lower(), ""))
         if n:
             out.append(f"{_PART_TOKEN}{int(n)}")
     lowered = _part_re().sub(" ", lowered)
@@ -292,6 +297,20 @@ def _echoed_filler(said: frozenset[str], module: Module) -> int:
     )
 
 
+def _ordinal_pick(said: frozenset[str], ids: list[str]) -> list[str]:
+    """ "the 2nd practice exam", "the last quiz": an ordinal picks one of several equally
+    matching modules, in plan order."""
+    if len(ids) < 2:
+        return ids
+    data = words()
+    for word in said:
+        if word in data["ordinals"] and 1 <= int(data["ordinals"][word]) <= len(ids):
+            return [ids[int(data["ordinals"][word]) - 1]]
+        if word in data["from_end"] and int(data["from_end"][word]) < len(ids):
+            return [ids[len(ids) - 1 - int(data["from_end"][word])]]
+    return ids
+
+
 def _match_titles(text: str, plan: Plan | None) -> Resolution:
     """Best unique title/topic match; ties at the best score are ambiguous.
 
@@ -308,7 +327,8 @@ def _match_titles(text: str, plan: Plan | None) -> Resolution:
         scored = [(key, mid) for key, mid in scored if key[0] >= 1.0 or key[0] == 0.5]
         if scored:
             best = max(key for key, _ in scored)
-            return resolved((mid for key, mid in scored if key == best), " ".join(user_tokens))
+            ids = [mid for key, mid in scored if key == best]
+            return resolved(_ordinal_pick(said, ids), " ".join(user_tokens))
     return Resolution(reference=_slot_reference(text))
 
 

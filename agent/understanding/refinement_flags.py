@@ -69,7 +69,9 @@ FLAG_RES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
     ("harder", HARDER_RES),
 )
 
-_HOURS_WORD_RE = re.compile(rf"\b(?:{alternation(_DATA['hours_words'])})\b", _FLAGS)
+_HOURS_WORD_RE = re.compile(
+    rf"\b(?:{alternation(_DATA['hours_words'])})\b|\d\s*(?:h|hrs?)\b", _FLAGS
+)
 _PER_WEEK = alternation(_DATA["per_week"])
 _BARE_RES = _compiled(
     rf"(?P<n>{NUMBER_PATTERN})\s*(?:{_PER_WEEK})(?![\w/])",

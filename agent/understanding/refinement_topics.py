@@ -32,6 +32,7 @@ MORE_ON_RES = tuple(
         + TOPIC,
         r"\b(?:add|include|give\s+(?:me|us)|want|need|i'?d\s+like)\s+(?:some\s+|a\s+bit\s+)?"
         r"(?:more|extra|additional)\s+" + TOPIC,
+        r"^\s*(?:(?:please|pls|plz|and|also|maybe|just|ok|okay|so)\s+)*(?:more|extra)\s+" + TOPIC,
         r"\b(?:focus|concentrate)\s+more\s+on\s+" + TOPIC,
         r"\b(?:go|dig|dive)\s+deeper\s+(?:on|into|in)\s+" + TOPIC,
         r"\ba\s+deep(?:er)?\s+dive\s+(?:on|into)\s+" + TOPIC,
@@ -49,6 +50,9 @@ ADD_TOPIC_RES = tuple(
         r"(?:on|about)\s+|the\s+topic(?:\s+of)?\s+|a\s+topic\s+(?:on|about)\s+|topics?\s*:?\s*"
         r"|some\s+)?" + TOPIC,
         r"\b(?:want|like|need)\s+to\s+(?:learn|cover|study|know)\s+(?:about\s+)?" + TOPIC,
+        rf"(?:\b|(?<='))(?:{alternation(words()['wish_verbs'])})\s+(?:to\s+(?:have|get|see|add|"
+        r"include|learn|cover)\s+)?(?:some\s+|a\s+bit\s+of\s+|a\s+(?:module|section|week|part)"
+        r"\s+(?:on|about)\s+)?(?!to\b|be\b|it\b|make\b)" + TOPIC,
     )
 )
 REPLACE_RE = re.compile(
@@ -59,6 +63,7 @@ REPLACE_RE = re.compile(
 _TOPIC_CUT_RE = re.compile(
     r"\s+(?:in|to|into|for|from|during)\s+(?:week\b|the\s+plan\b|my\s+plan\b|it\b|the\s+\w+\s+week\b)"
     r"|\s+(?:too|as\s+well|also|please|pls|instead|again)\b"
+    rf"|\s+(?:{alternation(words()['topic_tails'])})\b"
     rf"|\s+(?:{alternation(words()['wish_tails'])})(?![\w'])",
     _FLAGS,
 )

@@ -45,7 +45,7 @@ def week_patterns() -> tuple[str, str]:
         rf"(?:week\s*#?\s*{cardinal}\b|(?:the\s+|my\s+)?(?:{from_end}|{ordinal})\s+week\b"
         rf"|\bw(?:k)?{cardinal}\b(?!\s*m\d))(?:'s)?"
     )
-    weeks = rf"(?:weeks\s+{cardinal}(?:\s*(?:,|and|&|-|to)\s*(?:week\s+)?{cardinal})+\b|{week})"
+    weeks = rf"(?:weeks?\s+{cardinal}(?:\s*(?:,|and|&|-|to)\s*(?:week\s+)?{cardinal})+\b|{week})"
     return week, weeks
 
 
@@ -109,6 +109,7 @@ def relative_length_res() -> tuple[tuple[int, re.Pattern[str]], ...]:
         rf"\b(?:{shorten}){obj}(?:\s+down)?\s+by\s+{n}\s+weeks?\b",
         rf"\b{n}\s+weeks?\s+(?:shorter|less)\b",
         rf"\b(?:{shorter}|smaller)\s+by\s+{n}\s+weeks?\b",
+        rf"\b{n}\s+weeks?\s+(?:earlier|sooner)\b",
         rf"\b{n}\s+(?:{shorter})\s+weeks?\b",
         rf"\b(?:{drop})\s+(?:a|one|{n})\s+weeks?\b(?!\s*\d)",
         rf"\b(?:{drop})\s+the\s+(?:{end})\s+(?:(?P<m>{NUMBER_PATTERN})\s+)?weeks?\b",
@@ -234,6 +235,8 @@ def move_res() -> tuple[re.Pattern[str], ...]:
             rf"(?P<b>{week}|position\s+\d{{1,2}})",
             rf"(?P<a>{week})\s+(?:should|could|can|must)\s+(?:come|be|go)\s+"
             rf"(?:(?P<start>{start})|(?P<end>{end}))\b",
+            rf"^\s*(?P<a>{week})\s+(?:(?P<start>first)|(?P<end>last))\b"
+            r"(?!\s+(?:module|one|lesson|part|unit|mod)\b)",
         )
     )
 

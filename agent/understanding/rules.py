@@ -12,7 +12,8 @@ Once a plan exists, the first rule that matches decides the intent:
      and "undo" when it is a bare "undo"/"undo that" — the node then decides whether the
      last progress action or the last plan change is meant (agent/nodes/progress.py);
   3. undo of a plan change ("undo the last change", "ctrl+z", "go back");
-  4. a plan change (the refinement parser);
+  4. a plan change (the refinement parser), unless the message is a single question about
+     the plan ("is 6 hours a week enough?") rather than a request ("could week 5 be lighter?");
   5. a question ("what's next?", "why is week 3 so heavy?");
   6. small talk ("thanks!", "hi");
   7. unknown.
@@ -70,6 +71,8 @@ def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:
     if way == "undo" or phrases.is_undo(text):
         return Meaning(intent="undo")
     ops = adapters.refinement(text, plan)
+    if ops and phrases.is_info_question(text):
+        return Meaning(intent="question")
     if ops:
         return Meaning(intent="refine", ops=ops)
     if phrases.is_question(text):

@@ -105,7 +105,9 @@ def is_question(text: str) -> bool:
     if " ".join(words[:2]) in _set("exclamations"):
         return False
     starts = _set("question_starts")
-    return any(" ".join(words[:n]) in starts for n in (1, 2, 3, 4))
+    if any(" ".join(words[:n]) in starts for n in (1, 2, 3, 4)):
+        return True
+    return 0 < len(words) <= 6 and _covered(words, _set("question_nouns"), _set("question_filler"))
 
 
 def is_info_question(text: str) -> bool:

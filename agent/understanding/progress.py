@@ -217,7 +217,7 @@ _DONE_RE = re.compile(
     r"complete\b"
     r"|^finish\b|\bnailed\s+it\b|\bcrushed\s+it\b|\bwrapped\s+(?:it\s+)?up\b"
     r"|\b(?:ticked|checked)\s+(?:it\s+)?off\b|\bgot\s+through\b"
-    r"|[✅✔☑]"
+    r"|[✅✔☑✓]"
 )
 _PARTIAL_PHRASES_RE = re.compile(
     rf"(?<![\w-])(?:{phrases([*words()['partial_phrases'], *words()['partial_more']])})(?![\w-])"
@@ -235,7 +235,8 @@ _FINISH_LATER_RE = re.compile(
 )
 _VAGUE_RE = re.compile(r"\b(?:some|a\s+(?:little\s+)?bit\s+of|a\s+little)\s+[a-z]")
 _FRACTION_RE = re.compile(
-    r"(?<![\d/])(?:[1-9]/(?:[2-9]|1\d)(?![\d/])|(?:[1-9]\d?)\s*%)\s*(?:done|through|finished|complete)"
+    r"(?<![\d/])(?:[1-9]/(?:[2-9]|1\d)(?![\d/])|(?:[1-9]\d?)\s*%)\s*"
+    r"(?:done|through|finished|complete|of\b)"
 )
 _DID_RE = re.compile(r"\b(?:did|went\s+through|worked\s+through|covered)\b")
 _TOOK_RE = re.compile(r"\b(?:took|taking|in)\b")
@@ -278,6 +279,17 @@ _DURATION_OBJECT_RE = _compiled(
 )
 
 
+_WORDS_RE = re.compile(r"[a-z']+")
+_DURATION_ONLY = frozenset(str(w) for w in words()["duration_only"])
+# "can you unmark pattern matching": a request about a mark, not a question.
+_MARK_REQUEST_RE = _compiled(
+    r"^(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+)?"
+    r"(?:un-?mark|un-?tick|un-?check|undo|revert|mark|tick|check\s+off)\b"
+)
+# A thumbs-up or a party after a module's name ("cloudwatch 👍") says it is done.
+_APPROVAL_RE = _compiled(rf"(?:{phrases(words()['approval_marks'])})")
+
+
 def _is_revert(text: str) -> bool:
     """ "marked done by mistake, revert", "unmark w1m2", "take back the ✅"."""
     if _REVERT_STRONG_RE.search(text):
@@ -293,6 +305,8 @@ def _is_log(text: str, duration: tuple[int, int] | None, plan: Plan | None) -> b
         return False
     if _LOG_START_RE.match(text) or _STUDY_VERB_RE.search(text):
         return True
+    if set(_WORDS_RE.findall(_blank(text, [duration]))) <= _DURATION_ONLY:
+        return True  # only a duration: "45 minutes", "1h today"
     rest = text[duration[1] :]
     if _DURATION_OBJECT_RE.match(rest):
         return True
@@ -311,7 +325,8 @@ def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | Non
         return "undo"
     if _NEGATED_DONE_RE.search(text) and has_duration:
         return "partial"
-    if _PARTIAL_RE.search(text) or _PARTIAL_PHRASES_RE.search(text) or _FRACTION_RE.search(text):
+    plain = _blank(text, [duration]) if duration else text  # "an hour and a half of X"
+    if _PARTIAL_RE.search(plain) or _PARTIAL_PHRASES_RE.search(plain) or _FRACTION_RE.search(plain):
         return "partial"
     if _NEGATED_DONE_RE.search(text):
         return None if _YET_RE.search(text) else "undo"
@@ -335,7 +350,9 @@ def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | Non
     if _is_log(text, duration, plan):
         return "log"
     if _names_module(text, plan) and (
-        _DID_RE.search(text) or (has_duration and _TOOK_RE.search(text))
+        _DID_RE.search(text)
+        or (has_duration and _TOOK_RE.search(text))
+        or _APPROVAL_RE.search(text)
     ):
         return "done"  # "did part 2 of the preterite", "DynamoDB took 1h45"
     return None
@@ -403,7 +420,7 @@ def parse_progress(text: str, plan: Plan | None) -> ProgressIntent | None:
     is_command, action, command_end = _command_action(norm)
     if is_command:
         return _intent(action, norm, plan, command_end) if action else None
-    if _is_question(norm) or _BOT_FAREWELL_RE.search(norm):
+    if (_is_question(norm) and not _MARK_REQUEST_RE.match(norm)) or _BOT_FAREWELL_RE.search(norm):
         return None
     found = _find_duration(norm)
     action = _detect_action(norm, found[1] if found else None, plan)

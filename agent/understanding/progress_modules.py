@@ -201,7 +201,12 @@ def tokens(text: str) -> list[str]:
             out.append(f"{_PART_TOKEN}{int(n)}")
     lowered = _part_re().sub(" ", lowered)
     filler = _filler()
+    numbers = words()["title_numbers"]
+    previous = ""
     for raw in _TOKEN_RE.findall(lowered):
+        if raw in numbers and previous and previous not in filler:
+            raw = str(numbers[raw])  # "practice exam one" → "practice exam 1"
+        previous = raw
         parts = raw.replace("'", "").split("-")
         candidates = [*parts, "".join(parts)] if len(parts) > 1 else parts
         for tok in candidates:
@@ -215,9 +220,13 @@ def tokens(text: str) -> list[str]:
 
 def _joined_pairs(title: str) -> list[str]:
     """Neighbouring title words written as one ("Route 53" → "route53", "Sign In" →
-    "signin"), so a user who runs them together still matches."""
+    "signin", "E minor" → "em"), so a user who runs them together still matches."""
     raw = [t.replace("'", "") for t in _TOKEN_RE.findall(title.lower())]
-    return [a + b for a, b in pairwise(raw) if len(a + b) >= 4]
+    short = words()["title_abbreviations"]
+    joined = [a + b for a, b in pairwise(raw) if len(a + b) >= 4]
+    # "E minor" is also written "Em", "C major" "Cmaj"
+    joined += [a + str(short[b]) for a, b in pairwise(raw) if len(a) == 1 and b in short]
+    return joined
 
 
 def _token_matches(user: str, module_token: str) -> bool:

@@ -279,8 +279,6 @@ _DURATION_OBJECT_RE = _compiled(
 )
 
 
-_WORDS_RE = re.compile(r"[a-z']+")
-_DURATION_ONLY = frozenset(str(w) for w in words()["duration_only"])
 # "can you unmark pattern matching": a request about a mark, not a question.
 _MARK_REQUEST_RE = _compiled(
     r"^(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+)?"
@@ -305,8 +303,6 @@ def _is_log(text: str, duration: tuple[int, int] | None, plan: Plan | None) -> b
         return False
     if _LOG_START_RE.match(text) or _STUDY_VERB_RE.search(text):
         return True
-    if set(_WORDS_RE.findall(_blank(text, [duration]))) <= _DURATION_ONLY:
-        return True  # only a duration: "45 minutes", "1h today"
     rest = text[duration[1] :]
     if _DURATION_OBJECT_RE.match(rest):
         return True

@@ -12,12 +12,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from rapidfuzz.distance import OSA
-
 from agent.understanding.progress_modules import resolve_module, words
+from agent.understanding.typos import fix_typos, plan_words
 from storage.models import Plan
 
-_WORD_RE = re.compile(r"[a-z]+")
 _DID_RE = re.compile(r"\bdid\s+(?:the\s+|my\s+|today's\s+|todays\s+)?(?P<rest>\S.*)")
 # After "did", these say how much was done, not which module: "did some", "did about 40".
 _AMOUNT_STARTS = frozenset(
@@ -41,32 +39,9 @@ def _known() -> frozenset[str]:
     return frozenset([*_typo_targets(), *(str(w) for w in words()["filler"])])
 
 
-def _plan_words(plan: Plan | None) -> frozenset[str]:
-    if plan is None:
-        return frozenset()
-    text = " ".join(f"{m.title} {' '.join(m.topics)}" for m in plan.modules()).lower()
-    return frozenset(_WORD_RE.findall(text))
-
-
-def _corrected(word: str, plan_words: frozenset[str]) -> str:
-    if len(word) < 5 or word in _known() or word in plan_words:
-        return word
-    for target in _typo_targets():
-        if abs(len(target) - len(word)) <= 1 and OSA.distance(word, target, score_cutoff=1) <= 1:
-            return target
-    return word
-
-
 def repair(text: str, plan: Plan | None) -> str:
     """`text` (already lowercased) with apostrophes restored and key-word typos fixed."""
-    contractions = _contractions()
-    plan_words = _plan_words(plan)
-
-    def fix(match: re.Match[str]) -> str:
-        word = match.group()
-        return contractions.get(word) or _corrected(word, plan_words)
-
-    return re.sub(r"(?<!['\w])[a-z]+(?!['\w])", fix, text)
+    return fix_typos(text, _typo_targets(), _known() | plan_words(plan), _contractions())
 
 
 def did_module(text: str, duration: tuple[int, int] | None, plan: Plan | None) -> bool:

@@ -23,7 +23,7 @@ from agent.understanding.numbers import (
     find_plan_weeks,
     find_weekly_hours,
 )
-from agent.understanding.refinement_flags import FLAG_RES, bare_weekly_hours
+from agent.understanding.refinement_flags import FLAG_RES, bare_weekly_hours, repair
 from agent.understanding.refinement_topics import (
     ADD_TOPIC_RES,
     MORE_ON_RES,
@@ -124,7 +124,8 @@ _SWAP_RES = tuple(
     for pattern in (
         r"\b(?:swap|switch|exchange|flip|interchange|trade|reverse)\s+(?:the\s+order\s+of\s+)?"
         rf"(?:weeks?\s*)?(?P<a>{_CARDINAL})\s*(?:and|with|&|<->|/|,)\s*(?:week\s*)?(?P<b>{_CARDINAL})\b",
-        rf"\b(?:swap|switch|exchange|flip)\s+(?P<a>{_WEEK})\s+(?:and|with|for)\s+(?P<b>{_WEEK})",
+        rf"\b(?:{alternation(words()['swap_verbs'])})\s+(?P<a>{_WEEK})\s+(?:and|with|for)\s+"
+        rf"(?P<b>{_WEEK})",
         rf"(?P<a>{_WEEK})\s+(?:and|&)\s+(?P<b>{_WEEK}|{_CARDINAL})\s+(?:should\s+be\s+)?swapped",
         r"\b(?:swap|switch|exchange|flip)\s+(?:the\s+)?"
         rf"(?P<a>{_POSITION})\s+(?:week\s+)?(?:and|with|&)\s+(?:the\s+)?(?P<b>{_POSITION})\s+weeks?",
@@ -387,13 +388,14 @@ def _clauses(text: str) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
-def _prepare(text: str) -> str | None:
+def _prepare(text: str, plan: Plan | None = None) -> str | None:
     """Printable text with emoji and other symbols as spaces; None for other commands."""
     text = "".join(
         ch if (ch.isprintable() or ch == "\n") and unicodedata.category(ch) != "So" else " "
         for ch in text[:_MAX_CHARS]
     )
     text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
+    text = repair(text, plan)
     command = _REFINE_COMMAND_RE.match(text)
     if command:
         return text[command.end() :]
@@ -414,7 +416,7 @@ def _continued_list(clause: str, previous: list[RefineOp]) -> list[RefineOp]:
 
 
 def _parse(text: str, plan: Plan | None) -> list[RefineOp]:
-    prepared = _prepare(text)
+    prepared = _prepare(text, plan)
     if prepared is None:
         return []
     ops: list[RefineOp] = []

@@ -9,6 +9,8 @@ import re
 
 from agent.understanding.numbers import NUMBER_PATTERN, parse_number
 from agent.understanding.refinement_weeks import alternation, words
+from agent.understanding.typos import fix_typos, plan_words
+from storage.models import Plan
 
 _FLAGS = re.IGNORECASE | re.ASCII
 _DATA = words()
@@ -73,10 +75,28 @@ _HOURS_WORD_RE = re.compile(
     rf"\b(?:{alternation(_DATA['hours_words'])})\b|\d\s*(?:h|hrs?)\b", _FLAGS
 )
 _PER_WEEK = alternation(_DATA["per_week"])
+_TARGETS = tuple(str(w) for w in _DATA["typo_targets"])
+_TOO_RE = re.compile(rf"\bto(?=\s+(?:{alternation(_DATA['too_words'])})\b)", _FLAGS)
+
+
+def repair(text: str, plan: Plan | None) -> str:
+    """ "plese make week 2 ligther" → "please make week 2 lighter"; "to heavy" → "too
+    heavy". Case is kept where nothing was corrected."""
+    fixed = fix_typos(text.lower(), _TARGETS, frozenset(_TARGETS) | plan_words(plan))
+    if fixed != text.lower():
+        words_in, words_out = text.split(" "), fixed.split(" ")
+        if len(words_in) == len(words_out):
+            text = " ".join(
+                w if w.lower() == f else f for w, f in zip(words_in, words_out, strict=True)
+            )
+    return _TOO_RE.sub("too", text)
+
+
 _BARE_RES = _compiled(
     rf"(?P<n>{NUMBER_PATTERN})\s*(?:{_PER_WEEK})(?![\w/])",
     r"\b(?:to|down\s+to|up\s+to)\s+(?:just\s+|only\s+|about\s+|around\s+)?(?P<n>\d{1,2}"
     r"(?:\.\d)?)\b(?!\s*(?:weeks?|wks?|w|days?|%|:|\.\d|am|pm)\b)(?!\s*[/:%])",
+    r"(?P<n>\d{1,2}(?:\.\d)?)\s*(?:hours|hour|hrs|hr|h)\b(?!\s*(?:on|of|in|for|per\s+day|a\s+day)\b)",
 )
 
 

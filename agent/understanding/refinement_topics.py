@@ -18,7 +18,7 @@ REMOVE_TOPIC_RES = tuple(
         rf"\b(?:{alternation(words()['remove_verbs'])})\s+(?:the\s+|all\s+(?:the\s+)?)?(?:topic\s+(?:of\s+)?"
         r"|topics?\s*:\s*|(?:part|section|stuff|module|bits?)\s+(?:on|about)\s+)?" + TOPIC,
         r"\b(?:less|fewer)\s+(?:on|about)\s+" + TOPIC,
-        r"\b(?:don'?t|do\s+not)\s+(?:include|cover|need|want|care\s+about)\s+" + TOPIC,
+        r"\b(?:don'?t|do\s+not)\s+(?:include|cover|need|want|like|enjoy|care\s+about)\s+" + TOPIC,
         r"\bnot\s+interested\s+in\s+" + TOPIC,
     )
 )
@@ -33,7 +33,7 @@ MORE_ON_RES = tuple(
         r"\b(?:add|include|give\s+(?:me|us)|want|need|i'?d\s+like)\s+(?:some\s+|a\s+bit\s+)?"
         r"(?:more|extra|additional)\s+" + TOPIC,
         r"^\s*(?:(?:please|pls|plz|and|also|maybe|just|ok|okay|so)\s+)*(?:more|extra)\s+" + TOPIC,
-        r"\b(?:focus|concentrate)\s+more\s+on\s+" + TOPIC,
+        r"\b(?:focus|concentrate)\s+(?:more\s+)?on\s+" + TOPIC,
         r"\b(?:go|dig|dive)\s+deeper\s+(?:on|into|in)\s+" + TOPIC,
         r"\ba\s+deep(?:er)?\s+dive\s+(?:on|into)\s+" + TOPIC,
         r"\b(?:expand|beef\s+up|strengthen|double\s+down\s+on)\s+(?:the\s+)?"
@@ -49,7 +49,7 @@ ADD_TOPIC_RES = tuple(
         r"(?:on|about|of)\s+|(?:some\s+)?(?:stuff\s+)?"
         r"(?:on|about)\s+|the\s+topic(?:\s+of)?\s+|a\s+topic\s+(?:on|about)\s+|topics?\s*:?\s*"
         r"|some\s+)?" + TOPIC,
-        r"\b(?:want|like|need)\s+to\s+(?:learn|cover|study|know)\s+(?:about\s+)?" + TOPIC,
+        r"\b(?:want|like|need)\s+(?:to\s+)?(?:learn|cover|study|know)\s+(?:about\s+)?" + TOPIC,
         rf"(?:\b|(?<='))(?:{alternation(words()['wish_verbs'])})\s+(?:to\s+(?:have|get|see|add|"
         r"include|learn|cover)\s+)?(?:some\s+|a\s+bit\s+of\s+|a\s+(?:module|section|week|part)"
         r"\s+(?:on|about)\s+)?(?!to\b|be\b|it\b|make\b)" + TOPIC,

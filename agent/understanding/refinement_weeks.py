@@ -103,6 +103,8 @@ def relative_length_res() -> tuple[tuple[int, re.Pattern[str]], ...]:
         rf"\b{n}\s+weeks?\s+(?:longer|more)\b",
         rf"\b(?:longer|bigger)\s+by\s+{n}\s+weeks?\b",
         rf"\b(?:{add})\s+{n}\s+weeks?\b(?!\s+(?:on|about|of|for|with)\b)",
+        rf"\b(?:{add})\s+(?:an?\s+(?:extra\s+|additional\s+)?)?week\b(?!\s*\d)"
+        r"(?!\s+(?:on|about|of|for|with)\b)",
         rf"\b(?:{add})\s+{n}\s+(?:more\s+)?weeks?\s+(?:to|on\s+to|onto)\s+(?:it|the\s+plan|the\s+end)\b",
     ]
     shorter_sources = [
@@ -235,7 +237,7 @@ def move_res() -> tuple[re.Pattern[str], ...]:
             rf"(?P<b>{week}|position\s+\d{{1,2}})",
             rf"(?P<a>{week})\s+(?:should|could|can|must)\s+(?:come|be|go)\s+"
             rf"(?:(?P<start>{start})|(?P<end>{end}))\b",
-            rf"^\s*(?P<a>{week})\s+(?:(?P<start>first)|(?P<end>last))\b"
+            rf"^\s*(?P<a>{week})\s+(?:(?P<start>{start})|(?P<end>{end}))\b"
             r"(?!\s+(?:module|one|lesson|part|unit|mod)\b)",
         )
     )

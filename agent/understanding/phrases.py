@@ -110,6 +110,22 @@ def is_question(text: str) -> bool:
     return 0 < len(words) <= 6 and _covered(words, _set("question_nouns"), _set("question_filler"))
 
 
+def asks(text: str) -> bool:
+    """A weaker question cue for a message nothing else explains: a question word anywhere
+    in a short message ("next lesson when"), or a question opening after a greeting ("hey
+    can you help me"), or a plain "is/are ..." opening ("is pandas hard")."""
+    words = _words(text).split()
+    if not words or len(words) > 12:
+        return False
+    if set(words) & _set("question_words"):
+        return True
+    leads = _set("greeting_leads")
+    while words and words[0] in leads:
+        words = words[1:]
+    starts = _set("question_starts") | {"is", "are", "can", "could", "would", "will"}
+    return bool(words) and any(" ".join(words[:n]) in starts for n in (1, 2, 3, 4))
+
+
 def is_info_question(text: str) -> bool:
     """A single question about the plan ("is 6 hours a week enough?", "why is week 3 so
     heavy?"), not a request in question form ("could week 5 be lighter?")."""

@@ -7,7 +7,8 @@ non-native phrasing. Rows still misread are listed in `STILL_WRONG` (strict xfai
 fix shows up as an unexpected pass that must be recorded here.
 
 History: the first 79 rows were committed before any change (61 passed); the second batch of
-70 was written blind after the first round of fixes (64 passed before the second round).
+70 was written blind after the first round of fixes (64 passed before the second round); the
+last 35 are probes written after round two that were misread then.
 """
 
 from __future__ import annotations
@@ -220,6 +221,54 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("spanish8", "hola! 😊", _q("smalltalk")),
     ("guitar5", "the weather is nice today", _q("unknown")),
     ("rust6", "purple monkey dishwasher", _q("unknown")),
+    # ---- probes written after round two; misread then, fixed in rounds three to five
+    ("rust6", "week 3s last one finished", _p("done", "w3m3")),
+    ("rust6", "ownership part two done", _p("done", "w2m2")),
+    ("rust6", "the 2nd ownership module is done", _p("done", "w2m2")),
+    ("aws10", "done with the 2nd practice exam", _p("done", "w10m1")),
+    ("rust6", "did 20 minutes, will continue tomorrow", _p("partial", None, 20)),
+    ("spanish8", "i have finish the numbers module", _p("done", "w1m2")),
+    ("rust6", "i'm through with structs and enums", _p("done", "w3m1")),
+    ("rust6", "can you unmark pattern matching", _p("not_done", "w3m2")),
+    ("rust6", "remove the check from w2m2", _p("not_done", "w2m2")),
+    ("rust6", "an hour and a half of iterators", _p("log", "w5m2", 90)),
+    ("data4", "matplotlib ✓", _p("done", "w3m1")),
+    ("aws10", "cloudwatch 👍", _p("done", "w8m1")),
+    ("guitar5", "Em and Am chords done!", _p("done", "w1m2")),
+    ("rust6", "I want the plan to end a week earlier", _r({"op": "set_weeks", "weeks": 5})),
+    ("rust6", "week 6 first, then the rest", _r({"op": "move_week", "week": 6, "to": 1})),
+    (
+        "rust6",
+        "make week 2 and 3 lighter",
+        _r({"op": "lighter_week", "week": 2}, {"op": "lighter_week", "week": 3}),
+    ),
+    ("spanish8", "more grammar pls", _r({"op": "more_on", "topic": "grammar"})),
+    (
+        "data4",
+        "it'd be great to have seaborn in there",
+        _r({"op": "add_topic", "topic": "seaborn"}),
+    ),
+    ("data4", "8h is too much, 6 per week", _r({"op": "set_hours", "hours": 6})),
+    (
+        "guitar5",
+        "can we remove barre chords, my fingers hurt",
+        _r({"op": "remove_topic", "topic": "barre chords"}),
+    ),
+    ("rust6", "plese make week 2 ligther", _r({"op": "lighter_week", "week": 2})),
+    ("rust6", "week 3 is to heavy", _r({"op": "lighter_week", "week": 3})),
+    ("rust6", "add week", _r({"op": "set_weeks", "weeks": 7})),
+    ("rust6", "5 hours instead", _r({"op": "set_hours", "hours": 5})),
+    ("rust6", "change week 2 with week 4", _r({"op": "swap_weeks", "week": 2, "other_week": 4})),
+    ("rust6", "I want learn about macros too", _r({"op": "add_topic", "topic": "macros"})),
+    ("aws10", "i need 14 weeks", _r({"op": "set_weeks", "weeks": 14})),
+    ("rust6", "I preferred the old version", {"intent": "undo", "ops": []}),
+    ("aws10", "is 6 hours a week enough for the exam?", _q()),
+    ("rust6", "my schedule", _q()),
+    ("spanish8", "next lesson when", _q()),
+    ("guitar5", "hey can you help me", _q()),
+    ("guitar5", "hi, how are you?", _q("smalltalk")),
+    ("rust6", "thanks a bunch", _q("smalltalk")),
+    ("rust6", "the bus was late today", _q("unknown")),
 ]
 
 # Rows the rules still misread (index into ROWS); see the module docstring.

@@ -96,7 +96,13 @@ _BARE_RES = _compiled(
     rf"(?P<n>{NUMBER_PATTERN})\s*(?:{_PER_WEEK})(?![\w/])",
     r"\b(?:to|down\s+to|up\s+to)\s+(?:just\s+|only\s+|about\s+|around\s+)?(?P<n>\d{1,2}"
     r"(?:\.\d)?)\b(?!\s*(?:weeks?|wks?|w|days?|%|:|\.\d|am|pm)\b)(?!\s*[/:%])",
-    r"(?P<n>\d{1,2}(?:\.\d)?)\s*(?:hours|hour|hrs|hr|h)\b(?!\s*(?:on|of|in|for|per\s+day|a\s+day)\b)",
+)
+# "5 hours instead": hours without "a week" count when the clause says they replace the plan's.
+_NEW_HOURS_RE = re.compile(
+    r"(?P<n>\d{1,2}(?:\.\d)?)\s*(?:hours|hour|hrs|hr|h)\b"
+    r"(?!\s*(?:on|of|in|for|per\s+day|a\s+day)\b)"
+    rf"(?=.*\b(?:{alternation(_DATA['new_hours_cues'])})\b)",
+    _FLAGS,
 )
 
 
@@ -113,4 +119,6 @@ def bare_weekly_hours(work: str, message: str) -> list[tuple[float, int, int]]:
                 found.append((float(value), *match.span()))
         if found:
             break
+    if not found:
+        found = [(float(m.group("n")), *m.span()) for m in _NEW_HOURS_RE.finditer(work)]
     return found

@@ -201,15 +201,24 @@ def sessions_list(
 
 
 async def upcoming_sessions_text(
-    store: Store, user_id: int, version: int, tz: str, now: datetime, limit: int = 3
+    store: Store,
+    user_id: int,
+    version: int,
+    tz: str,
+    now: datetime,
+    limit: int = 3,
+    *,
+    plan: Plan | None = None,
 ) -> str | None:
-    """``Next sessions:`` with the next ``limit`` planned sessions in local time, or None."""
+    """``Next sessions:`` with the next ``limit`` planned sessions in local time, or None.
+    ``plan`` is ``version``'s plan if the caller has it (else it is read)."""
     sessions = await list_sessions(store, user_id, version)
     upcoming = [s for s in sessions if s.status == "planned" and s.ends_at > now][:limit]
     if not upcoming:
         return None
-    active = await store.active_plan(user_id)
-    plan = active[1] if active is not None and active[0] == version else None
+    if plan is None:
+        active = await store.active_plan(user_id)
+        plan = active[1] if active is not None and active[0] == version else None
     return sessions_list(plan, upcoming, ZoneInfo(tz), "Next sessions:")
 
 

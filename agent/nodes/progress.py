@@ -693,7 +693,9 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
     report = progress_report(p.pc, doc, p.now)
     spent = doc.minutes_by_week(p.pc.lineage)
     per_week = [round(spent.get(w.number, 0) / 60, 2) for w in p.pc.plan.weeks]
-    started = await plan_created_at(p.store, p.uid, int(p.pc.lineage.removeprefix("p")))
+    started = p.pc.started_at or await plan_created_at(
+        p.store, p.uid, int(p.pc.lineage.removeprefix("p"))
+    )
     png = await asyncio.to_thread(
         progress_chart_png,
         report.summary.model_copy(update={"per_week_done": per_week}),
@@ -711,7 +713,7 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
             "caption": "Planned hours and time spent per week, and your last 4 weeks of study.",
         }
     )
-    line = await review_line(ctx.store, p.uid, p.now)
+    line = await review_line(ctx.store, p.uid, p.now, pc=p.pc, progress=doc)
     text = "\n".join([report.text, line]) if line else report.text
     return finish(state, [reply(text, app="progress")])
 

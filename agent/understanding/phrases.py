@@ -115,8 +115,8 @@ def asks(text: str) -> bool:
     in a short message ("next lesson when"), or a question opening after a greeting ("hey
     can you help me"), or a plain "is/are ..." opening ("is pandas hard")."""
     words = _words(text).split()
-    if not words or len(words) > 12:
-        return False
+    if not words or len(words) > 12 or " ".join(words[:2]) in _set("exclamations"):
+        return False  # "what a lovely day"
     if set(words) & _set("question_words"):
         return True
     leads = _set("greeting_leads")

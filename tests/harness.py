@@ -81,11 +81,22 @@ class BotUnderTest:
         return self
 
     def _busy(self) -> bool:
-        """Updates still queued in python-telegram-bot, or still in a handler."""
+        """Updates python-telegram-bot took and has not finished handling.
+
+        The updater puts each fetched update in ``update_queue`` before it confirms it to
+        the stand-in (the next ``getUpdates`` offset), and the application calls
+        ``task_done`` only after the update's handlers and error handlers returned; the
+        queue's unfinished count (what ``Queue.join`` waits on) is therefore exact, with no
+        gap between taking an update off the queue and starting its handler."""
         app = self.application
         if app is None:
             return False
-        return not app.update_queue.empty() or app.update_processor.current_concurrent_updates > 0
+        unfinished = getattr(app.update_queue, "_unfinished_tasks", None)
+        if unfinished is None:  # another queue type: the older, gapped estimate
+            return (
+                not app.update_queue.empty() or app.update_processor.current_concurrent_updates > 0
+            )
+        return int(unfinished) > 0
 
     async def stop(self) -> None:
         if self.application is not None:

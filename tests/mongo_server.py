@@ -80,10 +80,24 @@ class MongoServer:
             self.process.wait(timeout=15)
 
 
-def start_secantus(storage: Path, *, startup_s: float = 60.0) -> MongoServer:
-    """Start SecantusDB and wait until it answers a ping."""
+def start_secantus(storage: Path, *, startup_s: float = 60.0, attempts: int = 3) -> MongoServer:
+    """Start SecantusDB and wait until it answers a ping.
+
+    The port is free when chosen but may be taken before the server binds it (parallel
+    test workers, other processes on the machine): a server that exits at start-up is
+    started again on another port."""
+    for attempt in range(attempts):
+        path = storage if attempt == 0 else storage.with_name(f"{storage.name}-{attempt}")
+        path.mkdir(parents=True, exist_ok=True)
+        started = _start_once(path, startup_s)
+        if started is not None:
+            return started
+    raise RuntimeError(f"SecantusDB exited at start-up {attempts} times (see {storage.parent})")
+
+
+def _start_once(storage: Path, startup_s: float) -> MongoServer | None:
+    """A running server, or None if the process exited during start-up."""
     port = free_port()
-    storage.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable, "-m", "secantus", "--host", "127.0.0.1", "--port", str(port),
         "--storage-path", str(storage), "--enable-test-commands", "--log-level", "WARNING",
@@ -95,7 +109,7 @@ def start_secantus(storage: Path, *, startup_s: float = 60.0) -> MongoServer:
     deadline = time.monotonic() + startup_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"SecantusDB exited with {process.returncode} at start-up")
+            return None
         if answers_ping(uri):
             return MongoServer(uri, process)
         time.sleep(0.1)

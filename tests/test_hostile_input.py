@@ -99,7 +99,7 @@ async def test_forged_callbacks_are_refused(bot: BotUnderTest, victim: str) -> N
                 break
             await asyncio.sleep(0.02)
         assert answers and "isn't for you" in str(answers[-1].params.get("text"))
-        await asyncio.sleep(0.1)
+        await bot.api.wait_settled()
         assert all(c.method == "answerCallbackQuery" for c in bot.api.calls[since:]), (
             "a refused press must not reach the agent"
         )

@@ -78,7 +78,7 @@ async def test_every_reply_is_delivered_despite_faults(
     api.fault = fault
     try:
         await asyncio.gather(_conversation(api, 1001), _conversation(api, 1002))
-        await asyncio.sleep(1.5)  # let late answers and retries settle
+        await api.wait_settled()  # every retry of every turn is over
     finally:
         api.fault = None
         await bot.stop()
@@ -111,7 +111,7 @@ async def test_persistent_5xx_gives_up_with_a_bound(api: FakeTelegramAPI, tmp_pa
     try:
         api.send_text(1003, "/help")
         await asyncio.wait_for(sixth_try.wait(), timeout=40)
-        await asyncio.sleep(1)
+        await api.wait_settled()
         assert tries["sendMessage"] == 7, "one try, five bounded retries, one apology try"
         api.fault = None
         calls = await bot.say(1003, "/help")

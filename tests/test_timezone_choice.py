@@ -15,7 +15,7 @@ async def _callback_answer(bot: BotUnderTest, since: int) -> Call:
     for _ in range(200):
         found = [c for c in bot.api.calls[since:] if c.method == "answerCallbackQuery"]
         if found:
-            await asyncio.sleep(0.3)  # let anything else the bot would send arrive
+            await bot.api.wait_settled()  # the turn is over: all it sends has arrived
             return found[-1]
         await asyncio.sleep(0.05)
     raise AssertionError("the bot never answered the button press")

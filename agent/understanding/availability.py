@@ -36,7 +36,8 @@ _AVAILABILITY_RE = re.compile(
     r"\s+(?:a|per|each|every)\s+week\b)"
     rf"|(?P<drange>\b(?:from\s+)?(?P<d1>{DAY_NAMES})s?\b\.?\s*(?:-|to|through|thru|till|until)"
     rf"\s*(?P<d2>{DAY_NAMES})s?\b\.?)"
-    r"|(?P<weekdays>\b(?:week\s*-?\s*days?|work\s*-?\s*days?|working\s+days|business\s+days)\b)"
+    r"|(?P<weekdays>\b(?:week\s*-?\s*days?|work\s*-?\s*days?|working\s+days|business\s+days"
+    r"|week\s*-?\s*nights?|school\s+nights?|work\s*-?\s*nights?)\b)"
     r"|(?P<weekends>\bweek\s*-?\s*ends?\b)"
     r"|(?P<otherday>\bevery\s+other\s+day\b)"
     r"|(?P<everyday>\b(?:every\s*day|any\s*day|every\s+single\s+day|each\s+day|daily|all\s+week(?:\s+long)?"
@@ -80,6 +81,8 @@ _DAY_SPREAD = {
     7: (0, 1, 2, 3, 4, 5, 6),
 }
 _ALL_DAYS = frozenset(range(7))
+_WORKDAYS = frozenset(range(5))
+_WORKDAY_PERIODS = frozenset({"before work", "after work"})
 _WEEKDAY_DEFAULT = (1140, 1260)
 _WEEKEND_DEFAULT = (600, 720)
 _HARD_GAP_RE = re.compile(r"[,;.!?\n\x1f]")
@@ -425,6 +428,28 @@ def _accepted(group: _Group, expecting: bool) -> bool:
     return bool(group.days) or any(t.strong for t in group.times)
 
 
+def _joined_groups(groups: list[_Group]) -> list[_Group]:
+    """Times with no days of their own belong to the days before them when those had no
+    clock time yet ("lunch breaks on weekdays, 12-1", "Mondays and Wednesdays, 7pm")."""
+    joined: list[_Group] = []
+    for group in groups:
+        previous = joined[-1] if joined else None
+        clocked = previous is not None and any(t.kind != "period" for t in previous.times)
+        if previous is not None and previous.days and not group.days and not clocked:
+            previous.times.extend(group.times)
+            previous.end = group.end
+            continue
+        joined.append(group)
+    return joined
+
+
+def _default_days(group: _Group) -> frozenset[int]:
+    """Days for times named without days: work days for "before work", else every day."""
+    if any(t.kind == "period" and t.name in _WORKDAY_PERIODS for t in group.times):
+        return _WORKDAYS
+    return _ALL_DAYS
+
+
 def _availability(scan: Scan) -> tuple[list[Slot], list[_Group], list[str]]:
     expecting = scan.expecting == "availability"
     problems: list[str] = []
@@ -432,11 +457,11 @@ def _availability(scan: Scan) -> tuple[list[Slot], list[_Group], list[str]]:
     kept: list[_Group] = []
     previous_days: set[int] | None = None
     groups, excluded = _availability_groups(scan)
-    for group in groups:
+    for group in _joined_groups(groups):
         if not _accepted(group, expecting):
             continue
         days = group.days or (previous_days if group.opener == "conj" and previous_days else None)
-        days = set(days or _ALL_DAYS) - excluded
+        days = set(days or _default_days(group)) - excluded
         if not days:
             continue
         windows.extend(_group_windows(group, days, problems))

@@ -123,6 +123,27 @@ def warm_up() -> None:
     _parser(date(2026, 1, 1)).get_date_data("next monday")
 
 
+@cache
+def _holidays() -> dict[str, tuple[int, int]]:
+    """Holiday name → (month, day), from "christmas 12-25" lines of the data file."""
+    days: dict[str, tuple[int, int]] = {}
+    for line in _data()["holidays"]:
+        name, _, when = str(line).rpartition(" ")
+        month, day = when.split("-")
+        days[fold(name)] = (int(month), int(day))
+    return days
+
+
+def _holiday(tokens: list[_Token], today: date) -> date | None:
+    """ "christmas": its next day on or after `today`."""
+    keys = [t.key for t in tokens if t.key not in {"the", "this", "next", "s"}]
+    if len(keys) != 1 or keys[0] not in _holidays():
+        return None
+    month, day = _holidays()[keys[0]]
+    value = date(today.year, month, day)
+    return value if value >= today else date(today.year + 1, month, day)
+
+
 def _tokens(text: str) -> list[_Token]:
     return [
         _Token(
@@ -136,8 +157,10 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def _joined(text: str, tokens: list[_Token], first: int, last: int) -> bool:
+    """The tokens first..last-1 (those that exist: a cue may end the message) are joined."""
     return all(
-        _JOIN_RE.fullmatch(text, tokens[k - 1].end, tokens[k].start) for k in range(first + 1, last)
+        _JOIN_RE.fullmatch(text, tokens[k - 1].end, tokens[k].start)
+        for k in range(first + 1, min(last, len(tokens)))
     )
 
 
@@ -151,7 +174,7 @@ def _phrase_at(tokens: list[_Token], index: int, phrases: frozenset[str]) -> int
 
 def _is_date_word(tokens: list[_Token], k: int) -> bool:
     key = tokens[k].key
-    if key in _MONTHS or key in _WEEKDAYS or key in _RELATIVE_WORDS:
+    if key in _MONTHS or key in _WEEKDAYS or key in _RELATIVE_WORDS or key in _holidays():
         return True
     if _NUMERIC_DATE_RE.fullmatch(key) or _ORDINAL_RE.fullmatch(key):
         return True
@@ -279,7 +302,10 @@ def _roll_forward(value: date, tokens: list[_Token], today: date) -> date | None
 
 def _parse(text: str, tokens: list[_Token], today: date, through: bool) -> date | None:
     value = (
-        _month_only(tokens, today, through) or _period(tokens, today) or _day_only(tokens, today)
+        _month_only(tokens, today, through)
+        or _period(tokens, today)
+        or _day_only(tokens, today)
+        or _holiday(tokens, today)
     )
     if value is not None:
         return value
@@ -302,12 +328,14 @@ def _date_at(
     text: str, tokens: list[_Token], first: int, today: date, through: bool
 ) -> tuple[date, int] | None:
     """The longest date that starts at token `first` (its value and the index past it)."""
+    if first >= len(tokens):
+        return None  # a cue ending the message ("never played before")
     stop = min(_clause_end(text, tokens, first), first + MAX_SPAN_WORDS)
-    if first < len(tokens) and tokens[first].key == "the":
+    if tokens[first].key == "the":
         first_word = first + 1
     else:
         first_word = first
-    if tokens[first_word].key == "in" and first_word + 1 < stop:
+    if first_word < len(tokens) and tokens[first_word].key == "in" and first_word + 1 < stop:
         nxt = tokens[first_word + 1].key
         if not (nxt.isdigit() or nxt in _AMOUNTS or nxt == "fortnight"):
             first_word += 1

@@ -85,6 +85,9 @@ class Place(NamedTuple):
     kind: str  # "city", "state" or "country"
     population: int
     zones: tuple[ZoneShare, ...]  # main zone first; several only for a multi-zone area
+    # How widely known the place is: the number of names geonames has for it (one per
+    # language that writes about it). Barcelona, Spain has 83; Barcelona, Venezuela 29.
+    fame: int = 0
 
     @property
     def zone(self) -> str:
@@ -116,7 +119,7 @@ class Gazetteer:
         """The place at `index`; one read from the cache file becomes a `Place` on first use."""
         item = self.places[index]
         if not isinstance(item, Place):
-            item = Place(*item[:5], tuple(ZoneShare(*z) for z in item[5]))
+            item = Place(*item[:5], tuple(ZoneShare(*z) for z in item[5]), *item[6:])
             self.places[index] = item
         return item
 
@@ -126,7 +129,7 @@ class Gazetteer:
 
     def dump(self) -> dict[str, Any]:
         return {
-            "places": [[*p[:5], [list(z) for z in p[5]]] for p in self.places],
+            "places": [[*p[:5], [list(z) for z in p[5]], *p[6:]] for p in self.places],
             "names": self.names,
             "codes": self.codes,
             "regions": {k: sorted(v) for k, v in self.regions.items()},
@@ -150,6 +153,7 @@ def zone_data() -> dict[str, Any]:
         data: dict[str, Any] = yaml.load(handle, Loader=_YAML_LOADER)
     data["everyday_words"] = frozenset(str(data["everyday_words"]).split())
     data["not_places"] = frozenset(str(data["not_places"]).split())
+    data["destination_words"] = frozenset(str(w) for w in data["destination_words"])
     return data
 
 
@@ -265,8 +269,9 @@ def _build(data: dict[str, Any]) -> Gazetteer:
             short = f"{city['name']}, {country_name}"
             if population > leaders[area].get(zone, (-1, "", ""))[0]:
                 leaders[area][zone] = (population, zone, short)
+        fame = len(city.get("alternatenames") or ())
         place = Place(
-            label, country, fold(region), "city", population, (ZoneShare(zone, label, 1),)
+            label, country, fold(region), "city", population, (ZoneShare(zone, label, 1),), fame
         )
         alternates = []
         if population >= ALTERNATES_MIN_POPULATION:

@@ -22,7 +22,8 @@ MAX_GOAL_CHARS = 200
 _GOAL_TRIGGER_RE = re.compile(
     r"\b(?:(?:(?:a\s+)?learning\s+)?(?:plan|roadmap|course)\s+(?:for|on|to\s+learn)"
     r"|learn(?:ing)?|stud(?:y|ying)(?:\s+for)?|master(?:ing)?|understand(?:ing)?|teach\s+me"
-    r"|get(?:ting)?\s+(?:better|good|started)\s+(?:at|with|in)|improve(?:\s+(?:my|at|in))?"
+    r"|get(?:ting)?\s+(?:better|good|started)\s+(?:at|with|in)|improv(?:e|ing)(?:\s+(?:my|at|in))?"
+    r"|(?:get(?:ting)?\s+(?:me\s+)?)?ready\s+for"
     r"|pick(?:ing)?\s+up|get\s+into|dive\s+into|brush\s+up\s+on|level\s+up(?:\s+(?:my|in|at|on))?"
     r"|upskill\s+(?:in|on)|prepare\s+for|prep\s+for|interested\s+in|practi[cs]e|work\s+on"
     r"|goal(?:\s+is)?\s*(?::|-|=|is)?(?:\s+to)?)"
@@ -30,7 +31,8 @@ _GOAL_TRIGGER_RE = re.compile(
     FLAGS,
 )
 _WISH_TRIGGER_RE = re.compile(
-    r"\b(?:want|wanna|would\s+like|'d\s+like|need|hope|wish|aim|plan|trying|try|going)\s+to\s+",
+    r"\b(?:(?:want|wanna|need|hope|wish|aim|plan|trying|try|going)\s+to"
+    r"|(?:would|'d)\s+(?:like|love)(?:\s+to)?)\s+",
     FLAGS,
 )
 _GOAL_END_RE = re.compile(
@@ -45,8 +47,12 @@ _COMPOUNDS = word_set("learning_compounds")
 _LEADING = frozenset(
     {"about", "to", "more", "need", "want", "wanna", "basically", "so", "ok", "maybe", "probably"}
 )
+_PURPOSES = "|".join(
+    re.escape(w).replace(r"\ ", r"\s+") for w in sorted(word_set("purpose_nouns"), key=len)[::-1]
+)
 _PURPOSE_RE = re.compile(
-    r"\s(?:for\s+(?:a|an)\s|in\s+order\s+to\b|so\s+that\b|because\b)",
+    r"\s(?:for\s+(?:a|an)\s|in\s+order\s+to\b|so\s+that\b|because\b"
+    rf"|for\s+(?:my|our)\s+(?:(?:upcoming|next|first|new)\s+)?(?:{_PURPOSES})\b)",
     FLAGS,
 )
 _PREVIOUS_WORD_RE = re.compile(r"([A-Za-z-]+)\s+$")
@@ -59,6 +65,12 @@ _SHORT_THE_GOAL = 3
 _SEGMENT_BREAK_RE = re.compile(r"[,;]")
 _ANSWER_PART_RE = re.compile(r"[^,;!?\n]+")
 _FILLER = word_set("filler")
+_BARE_VERBS = word_set("goal_bare_verbs")
+_EXAMS = "|".join(sorted(word_set("exam_words"), key=len, reverse=True))
+_EXAM_ABOUT_RE = re.compile(rf"^(?:(?:an?|the|my)\s+)?({_EXAMS})\s+(?:in|on|for)\s+(.+)$", FLAGS)
+_EXAM_PHRASE_RE = re.compile(
+    rf"\b(?:the|my|an?|this|that|our)\s+(?:[\w+#.-]+\s+){{0,3}}?(?:{_EXAMS})\b", FLAGS
+)
 
 
 class GoalHit(NamedTuple):
@@ -69,7 +81,7 @@ class GoalHit(NamedTuple):
 
 def is_vague_goal(goal: str) -> bool:
     """True when a goal names nothing to learn ("something fun", "idk")."""
-    return all(word in _VAGUE for word in phrase_key(goal).split())
+    return all(word in _VAGUE or word in _FILLER for word in phrase_key(goal).split())
 
 
 def _clean_goal(phrase: str) -> str | None:
@@ -80,12 +92,26 @@ def _clean_goal(phrase: str) -> str | None:
     if 1 < len(words) <= _SHORT_THE_GOAL and words[0].lower() == "the":
         words.pop(0)  # "the guitar", but "the history of jazz"
     goal = trim_edges(" ".join(words))
+    about = _EXAM_ABOUT_RE.match(goal)
+    if about:  # "exam in stats" is the stats exam
+        goal = f"{about[2]} {about[1]}"
     if len(goal) > MAX_GOAL_CHARS:
         goal = goal[:MAX_GOAL_CHARS].rsplit(" ", 1)[0]
     key = phrase_key(goal)
-    if not key or key in _ACKS | _JUNK or not any(ch.isalpha() for ch in goal):
+    if not key or key in _ACKS | _JUNK | _FILLER or not any(ch.isalpha() for ch in goal):
         return None
     return goal
+
+
+def _with_object(scan: Scan, hit: GoalHit) -> GoalHit | None:
+    """ "I have the CKA exam on feb 26th, need to pass": a bare verb takes the event named
+    elsewhere as its object ("pass the CKA exam"); with none, there is no goal yet."""
+    if phrase_key(hit.goal) not in _BARE_VERBS:
+        return hit
+    event = _EXAM_PHRASE_RE.search(scan.display)
+    if event is None:
+        return None
+    return GoalHit(f"{hit.goal} {event.group()}", hit.start, hit.end)
 
 
 def _goal_after(scan: Scan, start: int) -> GoalHit | None:
@@ -120,7 +146,7 @@ def _triggered_goal(scan: Scan) -> GoalHit | None:
                 continue
             hit = _goal_after(scan, match.end())
             if hit:
-                return hit
+                return _with_object(scan, hit)
     return None
 
 
@@ -182,6 +208,8 @@ def _whole_message_goal(scan: Scan) -> GoalHit | None:
         return _answered_goal(scan)
     if whole.endswith("?"):
         return None
+    if classify_nonanswer(whole, loose=True) in {"unsure", "later"}:
+        return None  # "not sure what I want to learn yet"
     if _plausible_start(whole) and not _SEGMENT_BREAK_RE.search(whole):
         return _hit(scan, _clean_goal(whole), start, start + len(whole))
     return _segment_goal(scan)

@@ -21,7 +21,7 @@ from agent.understanding.availability import extract_availability
 from agent.understanding.dates import DateHit, find_dates
 from agent.understanding.goal import GoalHit, find_goal, is_vague_goal
 from agent.understanding.lexicon import correct_typos
-from agent.understanding.nonanswers import NonAnswer, classify_nonanswer
+from agent.understanding.nonanswers import NonAnswer, after_hedge, classify_nonanswer
 from agent.understanding.numbers import (
     MAX_WEEKS,
     MIN_WEEKS,
@@ -58,10 +58,13 @@ _LOCATION_RE = re.compile(
 _DERIVED = "_derived"
 _DATE_FIELDS = {"weeks", "deadline", "start_date"}
 _SHORT_ANSWER_WORDS = 3
+# Fields where a value after a hedge ("idk maybe 4", "not sure, B1?") is still the answer.
+_HEDGED_FIELDS = {"skill_level", "hours_per_week", "weeks", "availability", "timezone"}
 _CLASSIFY_FIRST = {None, "goal", "topics", "confirm", "timezone"}
 _NEGATED_RE = re.compile(r"\bnot\s+[^,.;!?\n]+", re.IGNORECASE)
 _NO_TOPICS: set[str] = {"none", "anything", "no"}
-_EVENT_LEAD_RE = re.compile(r"(?:[A-Za-z']+\s+){1,3}?(?P<on>(?:is\s+)?(?:on|in)\s)", re.IGNORECASE)
+# Greedy: the last "on"/"in" before the date ("exam in stats on thursday" keeps "exam in stats").
+_EVENT_LEAD_RE = re.compile(r"(?:[A-Za-z']+\s+){1,3}(?P<on>(?:is\s+)?(?:on|in)\s)", re.IGNORECASE)
 _DATE_TRIGGER_RE = re.compile(
     r"^\s*(?:by|until|till|til|before|deadline|due|no\s+later|end|finish|done|ready|complete"
     r"|start|begin|kick|from|as\s+of)\b",
@@ -110,6 +113,9 @@ def _extract_dates(scan: Scan) -> None:
             continue
         if _is_bare(scan, hit) and scan.expecting not in _DATE_FIELDS:
             continue
+        cued = _DATE_TRIGGER_RE.match(scan.work[hit.start : hit.end])
+        if scan.expecting == "availability" and not cued:
+            continue  # "Saturday mornings", "mon-thu 7pm": study days, not a date
         kind = "start" if scan.expecting == "start_date" and _is_bare(scan, hit) else hit.kind
         scan.take(_event_kept(scan, hit), hit.end)
         if kind == "start":
@@ -263,7 +269,13 @@ def parse_intake(
     """Every Goal field stated in `text`; `expecting` is the field the bot just asked for and
     `goal` what intake knows so far."""
     try:
-        return _parse(text, today, expecting, goal)
+        update = _parse(text, today, expecting, goal)
+        hedged = after_hedge(text) if expecting in _HEDGED_FIELDS else None
+        if update.nonanswer == "unsure" and hedged:
+            retried = _parse(hedged, today, expecting, goal)  # "idk maybe 4": the 4 counts
+            if retried.fields:
+                return retried
+        return update
     except Exception:
         return IntakeUpdate()
 

@@ -40,9 +40,14 @@ def _load() -> dict[str, Any]:
 LEXICON: dict[str, Any] = _load()
 
 
+_STRETCHED_RE = re.compile(r"([a-z])\1{2,}")
+
+
 def phrase_key(text: str) -> str:
-    """The comparable form of a phrase: lower-case words joined by single spaces."""
-    return " ".join(m.group().lower().replace("\u2019", "'") for m in _TOKEN_RE.finditer(text))
+    """The comparable form of a phrase: lower-case words joined by single spaces, letters
+    stretched for effect cut to two ("ummm" → "umm", "hmmmm" → "hmm")."""
+    key = " ".join(m.group().lower().replace("\u2019", "'") for m in _TOKEN_RE.finditer(text))
+    return _STRETCHED_RE.sub(r"\1\1", key)
 
 
 class PhraseHit(NamedTuple):

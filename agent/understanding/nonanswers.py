@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from agent.understanding.lexicon import LEXICON, phrase_key
 
-__all__ = ["NonAnswer", "classify_nonanswer", "strip_filler"]
+__all__ = ["NonAnswer", "after_hedge", "classify_nonanswer", "strip_filler"]
 
 NonAnswer = Literal["unsure", "later", "yes", "no", "none", "anything", "question"]
 
@@ -27,7 +27,7 @@ _PHRASES: dict[str, NonAnswer] = {
 _PHRASE_KEYS = tuple(_PHRASES)
 _FILLER = sorted((phrase_key(str(f)) for f in LEXICON["filler"]), key=len, reverse=True)
 _OPENERS = frozenset(str(w) for w in LEXICON["question_openers"])
-_PART_RE = re.compile(r"[,;.!]+|\s+-\s+")
+_PART_RE = re.compile(r"[,;.!?]+|\s+-\s+")
 _ANYTHING_OPENERS = sorted(
     (phrase_key(str(p)) for p in LEXICON["anything_openers"]), key=len, reverse=True
 )
@@ -85,7 +85,8 @@ def classify_nonanswer(
     if not key:
         return "none" if text.strip() else None
     if len(key.split()) > _MAX_WORDS:
-        return _question(text, key)
+        found = _question(text, key)
+        return found or (_unsure_opening(key) or _any_part(text) if loose else None)
     for candidate in (key, strip_filler(key)):
         kind = _lookup(candidate)
         if kind is not None:
@@ -94,6 +95,22 @@ def classify_nonanswer(
     if found is None and loose:
         found = _unsure_opening(key) or _any_part(text)
     return found
+
+
+_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
+
+
+def after_hedge(text: str) -> str | None:
+    """What follows an unsure opening ("idk maybe 4" → "maybe 4"), or None when the text
+    does not open with one or nothing follows it."""
+    words = list(_WORD_RE.finditer(text))
+    keys = [phrase_key(w.group()) for w in words]
+    for opener in _UNSURE_OPENERS:
+        size = len(opener.split())
+        if " ".join(keys[:size]) == opener and len(words) > size:
+            rest = text[words[size - 1].end() :].lstrip(" ,;.!-\u2013\u2014")
+            return rest or None
+    return None
 
 
 def _unsure_opening(key: str) -> NonAnswer | None:
@@ -107,7 +124,7 @@ def _unsure_opening(key: str) -> NonAnswer | None:
 def _any_part(text: str) -> NonAnswer | None:
     for part in _PART_RE.split(text):
         key = strip_filler(phrase_key(part))
-        kind = _lookup(key) if key else None
+        kind = (_lookup(key) or _unsure_opening(key)) if key else None
         if kind in {"unsure", "anything", "later"}:
             return kind
     return None
@@ -115,7 +132,7 @@ def _any_part(text: str) -> NonAnswer | None:
 
 def _opened(key: str) -> NonAnswer | None:
     """ "anything you think", "whatever is easiest": a short answer leaving the choice."""
-    words = strip_filler(key).split()
+    words = [w.removesuffix("'s") for w in strip_filler(key).split()]
     if not words or len(words) > _MAX_OPENED_WORDS:
         return None
     for opener in _ANYTHING_OPENERS:

@@ -137,7 +137,7 @@ def normalise_amounts(text: str) -> str:
 _HOUR_UNIT = r"(?:hours?|hrs?|h)\b(?:\s+of\s+(?:study|studying|learning|practice|time))?"
 _MINUTE_UNIT = r"(?:minutes?|mins?)\b(?:\s+of\s+(?:study|studying|learning|practice|time))?"
 _PER_WEEK = (
-    r"(?:\s*/\s*(?:week|wk|w)\b|\s+(?:a|per|each|every|in\s+a)\s+(?:week|wk)\b"
+    r"(?:\s*/\s*(?:week|wk|w)\b|\s+(?:a|per|each|every|in\s+(?:a|the))\s+(?:week|wk)\b"
     r"|\s+(?:weekly|pw|p/w|week|wk)\b|\s+(?:in\s+)?total\b)"
 )
 _PER_WEEKDAY = (
@@ -155,9 +155,24 @@ _TIMES_A_WEEK = (
 _TIMES_X = r"\b(?P<n>[1-7])\s*(?:x|times)\s*"
 """The "3 x" of "3 x 30 min a week"."""
 _SESSION = r"(?:\s+(?:a|per|each)\s+(?:day|session|time))?\s*,?\s*"
+_SESSIONS = (
+    r"\b(?P<n>[1-7]|one|two|three|four|five|six|seven)\s*(?:x|times|days|evenings|mornings"
+    r"|afternoons|nights|sessions|lessons|classes)\s*,?\s*(?:of\s+|for\s+|at\s+)?"
+)
+"""The "3 evenings, " of "3 evenings, 2 hrs each": N sessions of an amount each."""
+_EACH = r"\s*(?:each|apiece|per\s+session|a\s+session|every\s+time)\b"
 _HOUR_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     (re.compile(pattern, FLAGS), factor)
     for pattern, factor in (
+        # the whole "3 evenings, 2 hrs each" is consumed: how often, not when
+        (rf"{_SESSIONS}{_RANGE}\s*{_HOUR_UNIT}{_EACH}", 1.0),
+        (rf"{_SESSIONS}{_RANGE}\s*{_MINUTE_UNIT}{_EACH}", 1 / 60),
+        # "3 x 45 min", "4x 1h": sessions of a week
+        (rf"{_TIMES_X}{_RANGE}\s*{_HOUR_UNIT}(?!\s*(?:a|per|each|every|/)\s*(?:day|d)\b)", 1.0),
+        (
+            rf"{_TIMES_X}{_RANGE}\s*{_MINUTE_UNIT}(?!\s*(?:a|per|each|every|/)\s*(?:day|d)\b)",
+            1 / 60,
+        ),
         (rf"{_TIMES_X}(?P<qty>{_RANGE}\s*{_HOUR_UNIT})\s*(?:a|per|/|each)\s*week\b", 1.0),
         (rf"{_TIMES_X}(?P<qty>{_RANGE}\s*{_MINUTE_UNIT})\s*(?:a|per|/|each)\s*week\b", 1 / 60),
         (rf"(?P<qty>{_RANGE}\s*{_HOUR_UNIT}){_SESSION}{_TIMES_A_WEEK}", 1.0),
@@ -207,6 +222,12 @@ _BARE_MINUTES_RE = re.compile(
     r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly))?\s*[.!?]*\s*$",
     FLAGS,
 )
+_RELATIVE_RE = re.compile(
+    r"\b(?:add|another|extra|more|plus|minus|less|fewer|cut|reduce|drop|remove|increase"
+    r"|decrease)\b",
+    FLAGS,
+)
+_NOT_BEFORE_RE = re.compile(r"\b(?:not|instead\s+of|rather\s+than|from)\s*$", FLAGS)
 _ANY_HOURS_RE = re.compile(rf"{_RANGE}\s*{_HOUR_UNIT}", FLAGS)
 _DAY = rf"(?:{DAY_NAMES})s?\b\.?|week\s*-?\s*days?\b|week\s*-?\s*ends?\b"
 _DAY_LIST = rf"(?P<days>(?:{_DAY})(?:\s*(?:,|and|&|/|or)\s*(?:on\s+)?(?:{_DAY}))*)"
@@ -292,6 +313,8 @@ def extract_hours(scan: Scan) -> None:
     found = _hours_in(scan)
     if not found and scan.expecting == "hours_per_week":
         found = _expected_hours(scan)
+    if not found and scan.expecting == "confirm":
+        found = _card_hours(scan)
     if not found:
         return
     value = found[-1].value
@@ -320,6 +343,21 @@ def _expected_hours(scan: Scan) -> list[Quantity]:
             if value is not None:
                 scan.take(*match.span())
                 return [Quantity(round(value * factor, 2), *match.span())]
+    return []
+
+
+def _card_hours(scan: Scan) -> list[Quantity]:
+    """At the confirmation card, which shows hours a week, "make it 6 hours" is that field;
+    an amount after "not" is the value being replaced ("6 hours not 5 hours")."""
+    if _RELATIVE_RE.search(scan.work):
+        return []  # "add an hour", "2 hours less": a change by, not a value
+    for match in scan.matches(_ANY_HOURS_RE):
+        if _NOT_BEFORE_RE.search(scan.work, 0, match.start()):
+            continue
+        value = _range_value(match)
+        if value is not None:
+            scan.take(*match.span())
+            return [Quantity(value, *match.span())]
     return []
 
 
@@ -356,6 +394,7 @@ _ARTICLE_CUE_RE = re.compile(
     r"|than|under|maybe|plan|give\s+it)\s*$",
     FLAGS,
 )
+_WITHIN_RE = re.compile(r"\bin\s*$", FLAGS)
 _PAST_CUE_RE = re.compile(r"\b(?:last|past|previous|first)\s*$", FLAGS)
 _BARE_WEEKS_RE = re.compile(
     r"^\s*(?:(?:about|around|maybe|~|probably|like|roughly|say)\s+)?"
@@ -386,6 +425,8 @@ def _weeks_in(scan: Scan, *, whole_answer: bool) -> list[Quantity]:
                 continue
             if factor == _WEEKS_PER_YEAR and not whole_answer and not _YEAR_CUE_RE.search(before):
                 continue  # "played for 10 years" is experience, "in a year" a plan
+            if factor == WEEKS_PER_MONTH and _WITHIN_RE.search(before):
+                continue  # "in 2 months" is a date (read by the date finder), not a length
             value = _weeks_value(match, factor, floor)
             if value is not None:
                 found.append(Quantity(value, *match.span()))

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 _DATA = Path(__file__).parent / "data" / "phrases.yaml"
 _NON_WORD = re.compile(r"[^a-z0-9?]+")
+_SYMBOLS = frozenset({"So", "Sk", "Cf", "Mn"})
 
 
 @cache
@@ -20,9 +23,14 @@ def _phrases() -> dict[str, Any]:
 
 
 def fold(text: str) -> str:
-    """Lowercase ASCII words separated by single spaces ("What’s next?!" → "what s next ?")."""
+    """Lowercase ASCII words separated by single spaces ("What’s next?!" → "what s next ?");
+    emoji and other symbols are dropped, not spelled out ("☀️" is not "sunny")."""
+    text = "".join(" " if unicodedata.category(ch) in _SYMBOLS else ch for ch in text)
     ascii_text = anyascii(text).lower().replace("?", " ? ")
     return " ".join(_NON_WORD.sub(" ", ascii_text).split())
+
+
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
 
 
 def _words(text: str) -> str:
@@ -30,12 +38,37 @@ def _words(text: str) -> str:
 
 
 @cache
+def _vocabulary() -> frozenset[str]:
+    return frozenset(w for name in ("smalltalk", "filler") for p in _set(name) for w in p.split())
+
+
+def _unstretched(word: str) -> str:
+    """ "youuu" → "you", "sooo" → "so", "coool" → "cool": a letter typed three or more
+    times in a row, as one or two letters, whichever is a known word."""
+    if not _ELONGATED.search(word):
+        return word
+    for repeat in (r"\1", r"\1\1"):
+        candidate = _ELONGATED.sub(repeat, word)
+        if candidate in _vocabulary():
+            return candidate
+    return _ELONGATED.sub(r"\1\1", word)
+
+
+@cache
 def _set(name: str) -> frozenset[str]:
     return frozenset(" ".join(p.split()) for p in _phrases()[name])
 
 
+def _near(word: str, phrases: frozenset[str]) -> bool:
+    """A one-edit typo of a one-word phrase of five letters or more ("thnaks")."""
+    return len(word) >= 5 and any(
+        len(p) >= 5 and " " not in p and OSA.distance(word, p, score_cutoff=1) <= 1 for p in phrases
+    )
+
+
 def _covered(words: list[str], phrases: frozenset[str], filler: frozenset[str]) -> bool:
-    """Whether `words` is a sequence of `phrases` and filler words, and at least one phrase."""
+    """Whether `words` is a sequence of `phrases` (or one-edit typos of them) and filler
+    words, and at least one phrase."""
     longest = max((len(p.split()) for p in phrases), default=1)
     i, found = 0, False
     while i < len(words):
@@ -45,6 +78,10 @@ def _covered(words: list[str], phrases: frozenset[str], filler: frozenset[str]) 
                 found = True
                 break
         else:
+            if words[i] not in filler and _near(words[i], phrases):
+                i += 1
+                found = True
+                continue
             if words[i] not in filler:
                 return False
             i += 1
@@ -56,7 +93,7 @@ def is_smalltalk(text: str) -> bool:
     stripped = text.strip()
     if stripped and "?" not in stripped and not any(c.isalnum() for c in stripped):
         return True
-    words = _words(text).split()
+    words = [_unstretched(w) for w in _words(text).split()]
     return 0 < len(words) <= 8 and _covered(words, _set("smalltalk"), _set("filler"))
 
 
@@ -68,7 +105,38 @@ def is_question(text: str) -> bool:
     if " ".join(words[:2]) in _set("exclamations"):
         return False
     starts = _set("question_starts")
-    return any(" ".join(words[:n]) in starts for n in (1, 2, 3))
+    if any(" ".join(words[:n]) in starts for n in (1, 2, 3, 4)):
+        return True
+    return 0 < len(words) <= 6 and _covered(words, _set("question_nouns"), _set("question_filler"))
+
+
+def asks(text: str) -> bool:
+    """A weaker question cue for a message nothing else explains: a question word anywhere
+    in a short message ("next lesson when"), or a question opening after a greeting ("hey
+    can you help me"), or a plain "is/are ..." opening ("is pandas hard")."""
+    words = _words(text).split()
+    if not words or len(words) > 12 or " ".join(words[:2]) in _set("exclamations"):
+        return False  # "what a lovely day"
+    if set(words) & _set("question_words"):
+        return True
+    leads = _set("greeting_leads")
+    while words and words[0] in leads:
+        words = words[1:]
+    starts = _set("question_starts") | {"is", "are", "can", "could", "would", "will"}
+    return bool(words) and any(" ".join(words[:n]) in starts for n in (1, 2, 3, 4))
+
+
+def is_info_question(text: str) -> bool:
+    """A single question about the plan ("is 6 hours a week enough?", "why is week 3 so
+    heavy?"), not a request in question form ("could week 5 be lighter?")."""
+    folded = fold(text)
+    if not folded.endswith("?") or folded.count("?") != 1:
+        return False
+    words = folded.replace("?", " ").split()
+    head = [" ".join(words[:n]) for n in (1, 2, 3, 4, 5)]
+    if any(h in _set("request_question_starts") for h in head):
+        return False
+    return any(h in _set("info_question_starts") for h in head)
 
 
 def is_undo(text: str) -> bool:

@@ -58,6 +58,12 @@ __all__ = [
 # best place in another zone (London over London, Ontario; Boston, MA over Boston, England;
 # not Portland over Portland, ME).
 DOMINANCE = 12.0
+# Short of that, it still wins when it is this many times as big and has this many times
+# the names (is known in that many more languages): Barcelona, Spain over Barcelona,
+# Venezuela; San Francisco, CA over San Francisco, Argentina. Portland, OR (45 names) and
+# Portland, ME (38), or San Jose, CA and San José, Costa Rica, stay a question.
+CLEAR_DOMINANCE = 2.0
+FAME_DOMINANCE = 2.5
 # A match on one of a city's other names counts for this share of its people.
 ALTERNATE_WEIGHT = 0.05
 # Places smaller than this share of the most prominent one are not offered.
@@ -70,6 +76,10 @@ MAX_FUZZY_TRIES = 12
 FUZZY_ALONE_LENGTH = 7
 # A name with no cue, alone between commas, is a place only for a town this big.
 ALONE_MIN_POPULATION = 50_000
+# ...and by one of its other names only for a city this big.
+ALONE_ALTERNATE_POPULATION = 1_000_000
+# How many words before a place a travel word makes it a destination ("trip to Napoli").
+DESTINATION_REACH = 4
 
 _QUALIFIER_GAP_RE = re.compile(r"[ \t,'’.-]*")
 
@@ -209,6 +219,14 @@ def _in_list(text: str, tokens: list[Token], first: int) -> bool:
     return False
 
 
+def _destination(tokens: list[Token], first: int) -> bool:
+    """A travel word stands shortly before the name, in its segment."""
+    words = zone_data()["destination_words"]
+    segment = tokens[first].segment
+    before = tokens[max(0, first - DESTINATION_REACH) : first]
+    return any(t.segment == segment and t.key in words for t in before)
+
+
 def _known_alone(key: str, entries: list[tuple[int, bool]]) -> bool:
     """A name alone between commas: a town (not a village: "Erlang, China") by its own
     name; a city also by another name that begins like its own ("Bangalore" for
@@ -220,6 +238,8 @@ def _known_alone(key: str, entries: list[tuple[int, bool]]) -> bool:
             return True
         if place.population >= FUZZY_MIN_POPULATION and fold(place.label)[:1] == key[:1]:
             return True
+        if place.population >= ALONE_ALTERNATE_POPULATION:
+            return True  # a big city by its name in another language ("Wien", "Praha")
     return False
 
 
@@ -235,6 +255,8 @@ def _rank(
     plain_ok = not everyday or capital
     if _suffix_after(text, tokens, last) or _cue_before(text, tokens, first) == "strong":
         return 0 if plain_ok else None  # "I live in Reading", not "I'm in sales"
+    if _destination(tokens, first):
+        return None  # "a trip to Napoli": where they are going, not where they are
 
     if whole and _alone(tokens, first, last):
         return 0
@@ -317,13 +339,22 @@ def _resolve(entries: list[tuple[int, bool]]) -> ZoneLookup:
     scored = sorted(((s, gaz.place(i)) for i, s in best.items()), key=lambda item: -item[0])
     top_score, top = scored[0]
     group = zone_group(top.zone)
-    rivals = [s for s, p in scored[1:] if zone_group(p.zone) != group]
-    if not rivals or top_score >= DOMINANCE * rivals[0]:
+    rivals = [(s, p) for s, p in scored[1:] if zone_group(p.zone) != group]
+    if not rivals or _dominates(top_score, top, *rivals[0]):
         if len(top.zones) == 1:
             return ZoneLookup(zone=top.zone)
         return ZoneLookup(zone=None, options=_area_options(top))
     floor = top_score * OPTION_FLOOR
     return ZoneLookup(zone=None, options=_options([x for x in scored if x[0] >= floor]))
+
+
+def _dominates(score: float, place: Place, rival_score: float, rival: Place) -> bool:
+    """The most prominent place is clearly the one meant, over the best rival elsewhere."""
+    if score >= DOMINANCE * rival_score:
+        return True
+    return score >= CLEAR_DOMINANCE * rival_score and place.fame >= FAME_DOMINANCE * max(
+        rival.fame, 1
+    )
 
 
 def _fuzzy_entries(key: str, *, strict: bool = False) -> list[tuple[int, bool]]:

@@ -40,6 +40,7 @@ from pydantic import BaseModel, Field
 
 from agent.understanding.numbers import NUMBER_PATTERN, parse_number
 from agent.understanding.progress_modules import phrases, resolve_module, tokens, words
+from agent.understanding.progress_words import did_module, repair
 from storage.models import Plan
 
 Action = Literal["done", "undo", "partial", "log", "skip"]
@@ -85,7 +86,7 @@ _DURATION_RE = re.compile(
           (?:(?P<h>{_DIGITS})(?P<half_pre>{_HALF})?\s*{_HOUR}
             |(?P<hw>{_WORD})(?P<half_prew>{_HALF})?\s+{_HOUR_WORD})
           (?P<half_post>\s+and\s+a\s+half)?
-          (?:\s*(?:and\s+)?(?P<hm>\d{{1,3}})(?![\d.,])\s*(?:{_MIN})?)?
+          (?:\s*(?:and\s+)?(?P<hm>\d{{1,3}})(?![\d]|[.,]\d)\s*(?:{_MIN})?)?
       )
     | (?P<minutes>(?P<m>{_DIGITS})\s*{_MIN}|(?P<mw>{_WORD})\s+{_MIN_WORD})
     | (?P<bare>\b(?:took|taking|spent|logged|log)\s+(?:me\s+)?(?:about\s+|around\s+|~\s*)?
@@ -216,25 +217,36 @@ _DONE_RE = re.compile(
     r"complete\b"
     r"|^finish\b|\bnailed\s+it\b|\bcrushed\s+it\b|\bwrapped\s+(?:it\s+)?up\b"
     r"|\b(?:ticked|checked)\s+(?:it\s+)?off\b|\bgot\s+through\b"
-    r"|[✅✔☑]"
+    r"|[✅✔☑✓]"
 )
-_PARTIAL_PHRASES_RE = re.compile(rf"(?<![\w-])(?:{phrases(words()['partial_phrases'])})(?![\w-])")
+_PARTIAL_PHRASES_RE = re.compile(
+    rf"(?<![\w-])(?:{phrases([*words()['partial_phrases'], *words()['partial_more']])})(?![\w-])"
+)
 _DONE_PHRASES_RE = re.compile(
-    rf"(?<![\w-])(?:{phrases(words()['done_phrases'])})(?![\w-])|\bcomplete\s*[!.✅✔]*\s*$"
+    rf"(?<![\w'-])(?:{phrases([*words()['done_phrases'], *words()['first_person_done']])})"
+    rf"(?![\w-])|(?<![\w-])(?:{phrases(words()['done_words'])})(?![\w-])"
+    r"|\bcomplete\s*[!.✅✔]*\s*$"
 )
 _LOG_START_RE = re.compile(r"^log(?:ged)?\b")
 _FINISH_LATER_RE = re.compile(
     r"\b(?:will|'ll|gonna|going\s+to|plan\s+to|hope\s+to|need\s+to|have\s+to)\s+"
-    r"(?:finish|complete|do\s+the\s+rest|wrap\s+(?:it\s+)?up)\b"
+    rf"(?:{phrases(words()['finish_later_verbs'])})\b"
     r"|\b(?:finish|more|the\s+rest)\s+(?:it\s+|of\s+it\s+)?(?:tomorrow|later|tonight|next\s+time)\b"
 )
 _VAGUE_RE = re.compile(r"\b(?:some|a\s+(?:little\s+)?bit\s+of|a\s+little)\s+[a-z]")
 _FRACTION_RE = re.compile(
-    r"(?<![\d/])(?:[1-9]/(?:[2-9]|1\d)(?![\d/])|(?:[1-9]\d?)\s*%)\s*(?:done|through|finished|complete)"
+    r"(?<![\d/])(?:[1-9]/(?:[2-9]|1\d)(?![\d/])|(?:[1-9]\d?)\s*%)\s*"
+    r"(?:done|through|finished|complete|of\b)"
 )
 _DID_RE = re.compile(r"\b(?:did|went\s+through|worked\s+through|covered)\b")
 _TOOK_RE = re.compile(r"\b(?:took|taking|in)\b")
-_STUDY_VERB_RE = re.compile(rf"\b(?:{phrases(words()['study_verbs'])})\b")
+_ACTIVITY_VERB_RE = re.compile(
+    rf"\b(?:{phrases(words()['activity_verbs'])})\b(?=\s*(?:$|[\d,.;:!~(-]"
+    r"|(?:for|to|on|about|around|with|through|some|a|an|the|my|me|it|this|that|again)\b))"
+)
+_STUDY_VERB_RE = re.compile(
+    rf"\b(?:{phrases([*words()['study_verbs'], *words()['activity_verbs']])})\b"
+)
 
 
 def _normalize(text: str) -> str:
@@ -265,6 +277,15 @@ _DONE_MENTION_RE = _compiled(
 _DURATION_OBJECT_RE = _compiled(
     r"^\s*(?:on|of|for|with|doing|into|in|studying|reading|practi[cs]ing|learning|working)\b"
 )
+
+
+# "can you unmark pattern matching": a request about a mark, not a question.
+_MARK_REQUEST_RE = _compiled(
+    r"^(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+)?"
+    r"(?:un-?mark|un-?tick|un-?check|undo|revert|mark|tick|check\s+off)\b"
+)
+# A thumbs-up or a party after a module's name ("cloudwatch 👍") says it is done.
+_APPROVAL_RE = _compiled(rf"(?:{phrases(words()['approval_marks'])})")
 
 
 def _is_revert(text: str) -> bool:
@@ -300,7 +321,8 @@ def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | Non
         return "undo"
     if _NEGATED_DONE_RE.search(text) and has_duration:
         return "partial"
-    if _PARTIAL_RE.search(text) or _PARTIAL_PHRASES_RE.search(text) or _FRACTION_RE.search(text):
+    plain = _blank(text, [duration]) if duration else text  # "an hour and a half of X"
+    if _PARTIAL_RE.search(plain) or _PARTIAL_PHRASES_RE.search(plain) or _FRACTION_RE.search(plain):
         return "partial"
     if _NEGATED_DONE_RE.search(text):
         return None if _YET_RE.search(text) else "undo"
@@ -319,10 +341,14 @@ def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | Non
         return "partial" if has_duration else None  # "20 min, will finish it tomorrow"
     if has_duration and _FINISH_LATER_RE.search(text):
         return "partial"
+    if did_module(text, duration, plan):
+        return "done"  # "did practice exam 1 — 2h10": the module itself, not time on it
     if _is_log(text, duration, plan):
         return "log"
     if _names_module(text, plan) and (
-        _DID_RE.search(text) or (has_duration and _TOOK_RE.search(text))
+        _DID_RE.search(text)
+        or (has_duration and _TOOK_RE.search(text))
+        or _APPROVAL_RE.search(text)
     ):
         return "done"  # "did part 2 of the preterite", "DynamoDB took 1h45"
     return None
@@ -362,7 +388,8 @@ def _intent(action: Action, text: str, plan: Plan | None, body_start: int = 0) -
     """Build the intent for `action`: minutes from the whole message ("/log 25" counts),
     the module from the part after any command word."""
     duration = _find_duration(text)
-    body = _blank(text, [duration[1]]) if duration else text
+    spans = [m.span() for m in _ACTIVITY_VERB_RE.finditer(text, body_start)]
+    body = _blank(text, [*spans, duration[1]] if duration else spans)
     vague = action == "log" and _VAGUE_RE.search(body) is not None
     resolution = resolve_module(body[body_start:], plan, vague_is_none=vague)
     return ProgressIntent(
@@ -383,13 +410,13 @@ def parse_progress(text: str, plan: Plan | None) -> ProgressIntent | None:
     """
     if not isinstance(text, str):
         return None
-    norm = _normalize(text)
+    norm = repair(_normalize(text), plan)
     if not norm:
         return None
     is_command, action, command_end = _command_action(norm)
     if is_command:
         return _intent(action, norm, plan, command_end) if action else None
-    if _is_question(norm) or _BOT_FAREWELL_RE.search(norm):
+    if (_is_question(norm) and not _MARK_REQUEST_RE.match(norm)) or _BOT_FAREWELL_RE.search(norm):
         return None
     found = _find_duration(norm)
     action = _detect_action(norm, found[1] if found else None, plan)

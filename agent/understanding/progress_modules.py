@@ -65,7 +65,7 @@ def _position_res() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str], re.Pa
     """(week+module patterns with groups w and m/o, lone module pattern, lone week pattern)."""
     data = words()
     ordinal = rf"(?P<o>{phrases([*data['ordinals'], *data['from_end']])})"
-    week = r"w(?:eek|k)?\s*(?P<w>\d{1,3})"
+    week = r"w(?:eek|k)?\s*(?P<w>\d{1,3})(?:s(?=\s))?"
     module = r"(?:module|mod|lesson|one|unit)s?"
     positioned = (
         re.compile(rf"\b{week}\s*[,/.:-]?\s*m(?:odule|od)?\s*(?P<m>\d{{1,3}})\b"),
@@ -167,16 +167,22 @@ def _part_re() -> re.Pattern[str]:
     data = words()
     ordinal = phrases(data["ordinals"])
     part = phrases(data["part_words"])
+    cardinal = phrases(data["part_numbers"])
     return re.compile(
-        rf"\b(?:(?:{part})\s*#?\s*(?P<n>\d{{1,2}})|(?P<o>{ordinal})\s+(?:{part})\b)",
+        rf"\b(?:(?:{part})\s*#?\s*(?:(?P<n>\d{{1,2}})|(?P<c>{cardinal})\b)"
+        rf"|(?P<o>{ordinal})\s+(?:{part})\b)",
         re.IGNORECASE,
     )
 
 
 def _stem(token: str) -> str:
-    """A tiny plural stemmer: 'adapters' -> 'adapter', keeps 'loss', 'lora'."""
+    """A tiny stemmer: 'adapters' -> 'adapter', 'recorded'/'recording' -> 'record'; keeps
+    'loss', 'lora', 'string'."""
     if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        return token[:-1]
+        token = token[:-1]
+    for suffix in ("ing", "ed"):
+        if len(token) > len(suffix) + 3 and token.endswith(suffix):
+            return token[: -len(suffix)]
     return token
 
 
@@ -187,12 +193,20 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     lowered = text.lower()
     for m in _part_re().finditer(lowered):
-        n = m.group("n") or str(words()["ordinals"].get(m.group("o").lower(), ""))
+        if m.group("c"):
+            n = str(words()["part_numbers"][m.group("c").lower()])
+        else:
+            n = m.group("n") or str(words()["ordinals"].get(m.group("o").lower(), ""))
         if n:
             out.append(f"{_PART_TOKEN}{int(n)}")
     lowered = _part_re().sub(" ", lowered)
     filler = _filler()
+    numbers = words()["title_numbers"]
+    previous = ""
     for raw in _TOKEN_RE.findall(lowered):
+        if raw in numbers and previous and previous not in filler:
+            raw = str(numbers[raw])  # "practice exam one" → "practice exam 1"
+        previous = raw
         parts = raw.replace("'", "").split("-")
         candidates = [*parts, "".join(parts)] if len(parts) > 1 else parts
         for tok in candidates:
@@ -206,9 +220,13 @@ def tokens(text: str) -> list[str]:
 
 def _joined_pairs(title: str) -> list[str]:
     """Neighbouring title words written as one ("Route 53" → "route53", "Sign In" →
-    "signin"), so a user who runs them together still matches."""
+    "signin", "E minor" → "em"), so a user who runs them together still matches."""
     raw = [t.replace("'", "") for t in _TOKEN_RE.findall(title.lower())]
-    return [a + b for a, b in pairwise(raw) if len(a + b) >= 4]
+    short = words()["title_abbreviations"]
+    joined = [a + b for a, b in pairwise(raw) if len(a + b) >= 4]
+    # "E minor" is also written "Em", "C major" "Cmaj"
+    joined += [a + str(short[b]) for a, b in pairwise(raw) if len(a) == 1 and b in short]
+    return joined
 
 
 def _token_matches(user: str, module_token: str) -> bool:
@@ -272,6 +290,36 @@ def _slot_reference(text: str) -> str | None:
     return None
 
 
+_WEAK_ECHOES = frozenset({"about", "after", "again", "their", "there", "these", "those", "which"})
+
+
+def _echoed_filler(said: frozenset[str], module: Module) -> int:
+    """How many filler words of the message are also words of the module's title ("first
+    chords" → "First chords: E minor and A minor"): a tie-break among equal matches."""
+    data = words()
+    title = frozenset(_TOKEN_RE.findall(module.title.lower()))
+    return sum(
+        1
+        for word in title & said & _filler()
+        if word not in _WEAK_ECHOES
+        and (word in data["ordinals"] or word in data["from_end"] or len(word) >= 5)
+    )
+
+
+def _ordinal_pick(said: frozenset[str], ids: list[str]) -> list[str]:
+    """ "the 2nd practice exam", "the last quiz": an ordinal picks one of several equally
+    matching modules, in plan order."""
+    if len(ids) < 2:
+        return ids
+    data = words()
+    for word in said:
+        if word in data["ordinals"] and 1 <= int(data["ordinals"][word]) <= len(ids):
+            return [ids[int(data["ordinals"][word]) - 1]]
+        if word in data["from_end"] and int(data["from_end"][word]) < len(ids):
+            return [ids[len(ids) - 1 - int(data["from_end"][word])]]
+    return ids
+
+
 def _match_titles(text: str, plan: Plan | None) -> Resolution:
     """Best unique title/topic match; ties at the best score are ambiguous.
 
@@ -281,12 +329,30 @@ def _match_titles(text: str, plan: Plan | None) -> Resolution:
     if not user_tokens:
         return Resolution()
     if plan is not None:
-        scored = [(_title_score(user_tokens, m), m.id) for m in plan.modules()]
+        said = frozenset(_TOKEN_RE.findall(text.lower()))
+        scored = [
+            ((*_title_score(user_tokens, m), _echoed_filler(said, m)), m.id) for m in plan.modules()
+        ]
         scored = [(key, mid) for key, mid in scored if key[0] >= 1.0 or key[0] == 0.5]
         if scored:
             best = max(key for key, _ in scored)
-            return resolved((mid for key, mid in scored if key == best), " ".join(user_tokens))
+            ids = [mid for key, mid in scored if key == best]
+            return resolved(_ordinal_pick(said, ids), " ".join(user_tokens))
     return Resolution(reference=_slot_reference(text))
+
+
+def _narrowed(text: str, plan: Plan, lone: Resolution) -> Resolution | None:
+    """ "the quiz of week 4": a week (or a position) that fits several modules, narrowed by
+    title words to the one module among them that the words name."""
+    _, lone_module, lone_week = _position_res()
+    rest = lone_week.sub(" ", lone_module.sub(" ", text))
+    weeks = [
+        w.model_copy(update={"modules": [m for m in w.modules if m.id in lone.ambiguous]})
+        for w in plan.weeks
+    ]
+    among = plan.model_copy(update={"weeks": weeks})
+    found = _match_titles(rest, among)
+    return found if found.module_id else None
 
 
 def resolve_module(text: str, plan: Plan | None, *, vague_is_none: bool = False) -> Resolution:
@@ -297,6 +363,10 @@ def resolve_module(text: str, plan: Plan | None, *, vague_is_none: bool = False)
     module, no question."""
     structural = (_match_ids(text, plan) if plan else None) or _match_positions(text, plan)
     resolution = structural or _match_lone(text, plan)
+    if resolution is not None and plan is not None and len(resolution.ambiguous) > 1:
+        narrowed = _narrowed(text, plan, resolution)
+        if narrowed is not None:
+            return narrowed
     if resolution is not None:
         return resolution
     found = _match_titles(text, plan)

@@ -23,6 +23,7 @@ from agent.understanding.numbers import (
     find_plan_weeks,
     find_weekly_hours,
 )
+from agent.understanding.refinement_flags import FLAG_RES, bare_weekly_hours, repair
 from agent.understanding.refinement_topics import (
     ADD_TOPIC_RES,
     MORE_ON_RES,
@@ -34,6 +35,7 @@ from agent.understanding.refinement_topics import (
 )
 from agent.understanding.refinement_weeks import (
     alternation,
+    edge_pair,
     history_request,
     move_res,
     relative_hours,
@@ -122,7 +124,8 @@ _SWAP_RES = tuple(
     for pattern in (
         r"\b(?:swap|switch|exchange|flip|interchange|trade|reverse)\s+(?:the\s+order\s+of\s+)?"
         rf"(?:weeks?\s*)?(?P<a>{_CARDINAL})\s*(?:and|with|&|<->|/|,)\s*(?:week\s*)?(?P<b>{_CARDINAL})\b",
-        rf"\b(?:swap|switch|exchange|flip)\s+(?P<a>{_WEEK})\s+(?:and|with|for)\s+(?P<b>{_WEEK})",
+        rf"\b(?:{alternation(words()['swap_verbs'])})\s+(?P<a>{_WEEK})\s+(?:and|with|for)\s+"
+        rf"(?P<b>{_WEEK})",
         rf"(?P<a>{_WEEK})\s+(?:and|&)\s+(?P<b>{_WEEK}|{_CARDINAL})\s+(?:should\s+be\s+)?swapped",
         r"\b(?:swap|switch|exchange|flip)\s+(?:the\s+)?"
         rf"(?P<a>{_POSITION})\s+(?:week\s+)?(?:and|with|&)\s+(?:the\s+)?(?P<b>{_POSITION})\s+weeks?",
@@ -146,51 +149,6 @@ _BARE_HOURS_RE = re.compile(
 )
 _WEEKS_CUE_RE = re.compile(rf"\b(?:{alternation(words()['weeks_cues'])})\b", _FLAGS)
 _RELATIVE_WEEKS_RE = re.compile(r"\b(?:by|more|extra|another|additional|add)\s+\S*\s*$", _FLAGS)
-_PRACTICE_RES = tuple(
-    re.compile(pattern, _FLAGS)
-    for pattern in (
-        r"\b(?:more|extra|additional|add(?:\s+more)?|increase(?:\s+the)?|lots\s+of)\s+"
-        r"(?:(?:on|about|of)\s+(?:the\s+)?)?(?:hands[\s-]*on(?:\s+(?:work|stuff|practice|exercises|projects))?|practi[cs]e"
-        r"|practical\s+(?:work|stuff|exercises|tasks)|exercises?|projects?|coding|labs?|drills?)\b",
-        r"\b(?:make\s+it\s+|be\s+)?more\s+(?:practical|hands[\s-]*on)\b",
-        r"\bfocus\s+(?:more\s+)?on\s+practi[cs]e\b",
-        r"\blearn(?:ing)?\s+by\s+doing\b",
-    )
-)
-_READING_RES = tuple(
-    re.compile(pattern, _FLAGS)
-    for pattern in (
-        r"\b(?:less|fewer|reduce(?:\s+the)?|cut(?:\s+down)?(?:\s+(?:on|the))?|not\s+(?:so|as|that)"
-        r"\s+much|too\s+much|no\s+more|skip(?:\s+the)?|drop(?:\s+the)?|minimi[sz]e(?:\s+the)?)\s+"
-        r"(?:(?:on|about|of)\s+(?:the\s+)?)?(?:readings?|docs|documentation|books?|articles?|theory|texts?|papers|lectures)\b",
-        r"\b(?:hate|dislike|don'?t\s+like|not\s+a\s+fan\s+of)\s+reading\b",
-    )
-)
-_EASIER_RES = tuple(
-    re.compile(pattern, _FLAGS)
-    for pattern in (
-        r"\bmake\s+(?:it|this|the\s+plan|everything|things|the\s+whole\s+thing)\s+"
-        r"(?:a\s+(?:bit|little|lot)\s+|much\s+|slightly\s+)?(?:easier|simpler|less\s+(?:hard"
-        r"|difficult|advanced|challenging|intense))\b",
-        r"\btoo\s+(?:hard|difficult|advanced|complex|complicated|challenging|tough|intense)\b",
-        r"\b(?:it'?s|this\s+is|that'?s|the\s+plan\s+is)\s+(?:way\s+|a\s+bit\s+)?too\s+much\b",
-        r"\b(?:dumb\s+it\s+down|simplify(?:\s+it|\s+the\s+plan)?|tone\s+it\s+down)\b",
-        r"\b(?:easier|simpler)\s+(?:please|plan|version|material|stuff)\b",
-        r"^\s*(?:easier|simpler)(?:\s+(?:please|pls|plz))?\s*[.!]*\s*$",
-    )
-)
-_HARDER_RES = tuple(
-    re.compile(pattern, _FLAGS)
-    for pattern in (
-        r"\bmake\s+(?:it|this|the\s+plan|everything|things|the\s+whole\s+thing)\s+"
-        r"(?:a\s+(?:bit|little|lot)\s+|much\s+|slightly\s+)?(?:harder|more\s+(?:challenging"
-        r"|advanced|difficult|intense)|tougher)\b",
-        r"\btoo\s+(?:easy|basic|simple|slow)\b",
-        r"\b(?:challenge\s+me(?:\s+more)?|step\s+it\s+up|kick\s+it\s+up\s+a\s+notch)\b",
-        r"\b(?:harder|more\s+advanced|more\s+challenging)\s+(?:please|plan|version|material|stuff)\b",
-        r"^\s*(?:harder|more\s+challenging)(?:\s+(?:please|pls|plz))?\s*[.!]*\s*$",
-    )
-)
 _CLAUSE_BREAK_RE = re.compile(
     r"[.;!?\n]|,|\b(?:and\s+then|and\s+also|then|also|plus)\b"
     r"|\band\b(?=\s+(?:make|swap|switch|drop|remove|add|include|skip|extend|shorten|less|more"
@@ -249,6 +207,9 @@ def _week_ops(clause: _Clause) -> None:
 
 
 def _swap_ops(clause: _Clause) -> None:
+    edge = edge_pair(clause.work, clause.plan_weeks)
+    if edge is not None and _MASK not in clause.work[edge[2][0] : edge[2][1]]:
+        clause.add(*edge[2], RefineOp(kind="swap_weeks", week=edge[0], other_week=edge[1]))
     for pattern in _SWAP_RES:
         for match in clause.matches(pattern):
             first = _week_number(match["a"], clause.plan_weeks)
@@ -272,6 +233,8 @@ def _hours_ops(clause: _Clause) -> None:
     found = [(q.value, q.start, q.end) for q in find_weekly_hours(clause.work)]
     if not found:
         found = [(float(m["n"]), *m.span()) for m in clause.matches(_BARE_HOURS_RE)]
+    if not found:
+        found = bare_weekly_hours(clause.work, clause.message)
     if not found or not _HOURS_CUE_RE.search(clause.message):
         return
     value, start, end = found[-1]
@@ -360,13 +323,7 @@ def _weeks_ops(clause: _Clause) -> None:
 
 
 def _flag_ops(clause: _Clause) -> None:
-    groups: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
-        ("more_practice", _PRACTICE_RES),
-        ("less_reading", _READING_RES),
-        ("easier", _EASIER_RES),
-        ("harder", _HARDER_RES),
-    )
-    for kind, patterns in groups:
+    for kind, patterns in FLAG_RES:
         for pattern in patterns:
             for match in clause.matches(pattern):
                 clause.add(*match.span(), RefineOp(kind=kind))
@@ -431,13 +388,14 @@ def _clauses(text: str) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
-def _prepare(text: str) -> str | None:
+def _prepare(text: str, plan: Plan | None = None) -> str | None:
     """Printable text with emoji and other symbols as spaces; None for other commands."""
     text = "".join(
         ch if (ch.isprintable() or ch == "\n") and unicodedata.category(ch) != "So" else " "
         for ch in text[:_MAX_CHARS]
     )
     text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
+    text = repair(text, plan)
     command = _REFINE_COMMAND_RE.match(text)
     if command:
         return text[command.end() :]
@@ -458,7 +416,7 @@ def _continued_list(clause: str, previous: list[RefineOp]) -> list[RefineOp]:
 
 
 def _parse(text: str, plan: Plan | None) -> list[RefineOp]:
-    prepared = _prepare(text)
+    prepared = _prepare(text, plan)
     if prepared is None:
         return []
     ops: list[RefineOp] = []

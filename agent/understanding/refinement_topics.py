@@ -15,11 +15,10 @@ TOPIC = r"(?P<t>[^,;.!?\n\x1f]{1,80})"
 REMOVE_TOPIC_RES = tuple(
     re.compile(pattern, _FLAGS)
     for pattern in (
-        r"\b(?:drop|remove|skip|exclude|ditch|delete|leave\s+out|get\s+rid\s+of|take\s+out"
-        r"|no\s+more|forget(?:\s+about)?)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:topic\s+(?:of\s+)?"
+        rf"\b(?:{alternation(words()['remove_verbs'])})\s+(?:the\s+|all\s+(?:the\s+)?)?(?:topic\s+(?:of\s+)?"
         r"|topics?\s*:\s*|(?:part|section|stuff|module|bits?)\s+(?:on|about)\s+)?" + TOPIC,
         r"\b(?:less|fewer)\s+(?:on|about)\s+" + TOPIC,
-        r"\b(?:don'?t|do\s+not)\s+(?:include|cover|need|want|care\s+about)\s+" + TOPIC,
+        r"\b(?:don'?t|do\s+not)\s+(?:include|cover|need|want|like|enjoy|care\s+about)\s+" + TOPIC,
         r"\bnot\s+interested\s+in\s+" + TOPIC,
     )
 )
@@ -33,7 +32,8 @@ MORE_ON_RES = tuple(
         + TOPIC,
         r"\b(?:add|include|give\s+(?:me|us)|want|need|i'?d\s+like)\s+(?:some\s+|a\s+bit\s+)?"
         r"(?:more|extra|additional)\s+" + TOPIC,
-        r"\b(?:focus|concentrate)\s+more\s+on\s+" + TOPIC,
+        r"^\s*(?:(?:please|pls|plz|and|also|maybe|just|ok|okay|so)\s+)*(?:more|extra)\s+" + TOPIC,
+        r"\b(?:focus|concentrate)\s+(?:more\s+)?on\s+" + TOPIC,
         r"\b(?:go|dig|dive)\s+deeper\s+(?:on|into|in)\s+" + TOPIC,
         r"\ba\s+deep(?:er)?\s+dive\s+(?:on|into)\s+" + TOPIC,
         r"\b(?:expand|beef\s+up|strengthen|double\s+down\s+on)\s+(?:the\s+)?"
@@ -49,7 +49,10 @@ ADD_TOPIC_RES = tuple(
         r"(?:on|about|of)\s+|(?:some\s+)?(?:stuff\s+)?"
         r"(?:on|about)\s+|the\s+topic(?:\s+of)?\s+|a\s+topic\s+(?:on|about)\s+|topics?\s*:?\s*"
         r"|some\s+)?" + TOPIC,
-        r"\b(?:want|like|need)\s+to\s+(?:learn|cover|study|know)\s+(?:about\s+)?" + TOPIC,
+        r"\b(?:want|like|need)\s+(?:to\s+)?(?:learn|cover|study|know)\s+(?:about\s+)?" + TOPIC,
+        rf"(?:\b|(?<='))(?:{alternation(words()['wish_verbs'])})\s+(?:to\s+(?:have|get|see|add|"
+        r"include|learn|cover)\s+)?(?:some\s+|a\s+bit\s+of\s+|a\s+(?:module|section|week|part)"
+        r"\s+(?:on|about)\s+)?(?!to\b|be\b|it\b|make\b)" + TOPIC,
     )
 )
 REPLACE_RE = re.compile(
@@ -60,6 +63,7 @@ REPLACE_RE = re.compile(
 _TOPIC_CUT_RE = re.compile(
     r"\s+(?:in|to|into|for|from|during)\s+(?:week\b|the\s+plan\b|my\s+plan\b|it\b|the\s+\w+\s+week\b)"
     r"|\s+(?:too|as\s+well|also|please|pls|instead|again)\b"
+    rf"|\s+(?:{alternation(words()['topic_tails'])})\b"
     rf"|\s+(?:{alternation(words()['wish_tails'])})(?![\w'])",
     _FLAGS,
 )
@@ -76,7 +80,7 @@ _PRACTICE_TAILS = frozenset(words()["practice_tails"])
 _FILLER_TAILS = frozenset(words()["filler_tails"])
 _BAD_TOPIC_RE = re.compile(
     r"\b(?:weeks?|hours?|days?|quiz(?:zes)?|session|sessions|plan|today|tomorrow|reminders?)\b"
-    r"|\d",
+    r"|^\W*\d|\b\d+\s*(?:h|hrs?|m|mins?|x|%)\b",
     _FLAGS,
 )
 

@@ -45,7 +45,7 @@ def week_patterns() -> tuple[str, str]:
         rf"(?:week\s*#?\s*{cardinal}\b|(?:the\s+|my\s+)?(?:{from_end}|{ordinal})\s+week\b"
         rf"|\bw(?:k)?{cardinal}\b(?!\s*m\d))(?:'s)?"
     )
-    weeks = rf"(?:weeks\s+{cardinal}(?:\s*(?:,|and|&|-|to)\s*(?:week\s+)?{cardinal})+\b|{week})"
+    weeks = rf"(?:weeks?\s+{cardinal}(?:\s*(?:,|and|&|-|to)\s*(?:week\s+)?{cardinal})+\b|{week})"
     return week, weeks
 
 
@@ -101,12 +101,17 @@ def relative_length_res() -> tuple[tuple[int, re.Pattern[str]], ...]:
         rf"\b(?:another|one\s+more|an?\s+(?:{more}))\s+(?P<m>{NUMBER_PATTERN}\s+)?weeks?\b",
         rf"\b(?:{extend}){obj}\s+by\s+{n}\s+weeks?\b",
         rf"\b{n}\s+weeks?\s+(?:longer|more)\b",
+        rf"\b(?:longer|bigger)\s+by\s+{n}\s+weeks?\b",
         rf"\b(?:{add})\s+{n}\s+weeks?\b(?!\s+(?:on|about|of|for|with)\b)",
+        rf"\b(?:{add})\s+(?:an?\s+(?:extra\s+|additional\s+)?)?week\b(?!\s*\d)"
+        r"(?!\s+(?:on|about|of|for|with)\b)",
         rf"\b(?:{add})\s+{n}\s+(?:more\s+)?weeks?\s+(?:to|on\s+to|onto)\s+(?:it|the\s+plan|the\s+end)\b",
     ]
     shorter_sources = [
         rf"\b(?:{shorten}){obj}(?:\s+down)?\s+by\s+{n}\s+weeks?\b",
         rf"\b{n}\s+weeks?\s+(?:shorter|less)\b",
+        rf"\b(?:{shorter}|smaller)\s+by\s+{n}\s+weeks?\b",
+        rf"\b{n}\s+weeks?\s+(?:earlier|sooner)\b",
         rf"\b{n}\s+(?:{shorter})\s+weeks?\b",
         rf"\b(?:{drop})\s+(?:a|one|{n})\s+weeks?\b(?!\s*\d)",
         rf"\b(?:{drop})\s+the\s+(?:{end})\s+(?:(?P<m>{NUMBER_PATTERN})\s+)?weeks?\b",
@@ -192,6 +197,24 @@ def relative_hours(text: str) -> tuple[float, tuple[int, int]] | None:
     return None
 
 
+_EDGE_PAIR_RE = re.compile(
+    r"\b(?:swap|switch|exchange|flip|interchange|trade|reverse)\s+(?:the\s+order\s+of\s+)?"
+    r"(?:the\s+|my\s+)?(?P<edge>first|last|final|opening|closing)\s+(?:two|2)\s+weeks\b",
+    FLAGS,
+)
+
+
+def edge_pair(text: str, plan_weeks: int | None) -> tuple[int, int, tuple[int, int]] | None:
+    """ "swap the last two weeks" → (plan_weeks - 1, plan_weeks, span); "the first two"
+    → (1, 2, span). None without a plan of at least two weeks."""
+    match = _EDGE_PAIR_RE.search(text)
+    if match is None or not plan_weeks or plan_weeks < 2:
+        return None
+    if match.group("edge").lower() in {"first", "opening"}:
+        return 1, 2, match.span()
+    return plan_weeks - 1, plan_weeks, match.span()
+
+
 # ---- moving a week ----------------------------------------------------------------------
 
 
@@ -214,6 +237,8 @@ def move_res() -> tuple[re.Pattern[str], ...]:
             rf"(?P<b>{week}|position\s+\d{{1,2}})",
             rf"(?P<a>{week})\s+(?:should|could|can|must)\s+(?:come|be|go)\s+"
             rf"(?:(?P<start>{start})|(?P<end>{end}))\b",
+            rf"^\s*(?P<a>{week})\s+(?:(?P<start>{start})|(?P<end>{end}))\b"
+            r"(?!\s+(?:module|one|lesson|part|unit|mod)\b)",
         )
     )
 
@@ -237,10 +262,9 @@ def history_request(text: str) -> Literal["undo", "redo"] | None:
     undo, redo, filler = _history_res()
     lowered = " ".join(text.lower().replace("’", "'").split())
     for way, pattern in (("redo", redo), ("undo", undo)):
-        match = pattern.search(lowered)
-        if match is None:
+        if pattern.search(lowered) is None:
             continue
-        rest = lowered[: match.start()] + " " + lowered[match.end() :]
+        rest = pattern.sub(" ", lowered)
         leftover = [w for w in re.findall(r"[a-z']+", rest) if w not in filler]
         if not leftover:
             return way  # type: ignore[return-value]

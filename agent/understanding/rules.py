@@ -12,15 +12,17 @@ Once a plan exists, the first rule that matches decides the intent:
      and "undo" when it is a bare "undo"/"undo that" — the node then decides whether the
      last progress action or the last plan change is meant (agent/nodes/progress.py);
   3. undo of a plan change ("undo the last change", "ctrl+z", "go back");
-  4. a plan change (the refinement parser);
-  5. a question ("what's next?", "why is week 3 so heavy?");
-  6. small talk ("thanks!", "hi");
+  4. a plan change (the refinement parser), unless the message is a single question about
+     the plan ("is 6 hours a week enough?") rather than a request ("could week 5 be lighter?");
+  5. small talk ("thanks!", "hi", "how are you?");
+  6. a question ("what's next?", "why is week 3 so heavy?", "next lesson when");
   7. unknown.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from agent.understanding import adapters, phrases
 from agent.understanding.meaning import Meaning, UnderstandingContext
@@ -41,7 +43,7 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
         intent = "intake"
     elif nonanswer:
         intent = "nonanswer"
-    elif phrases.is_smalltalk(text):
+    elif phrases.is_smalltalk(text) or phrases.is_smalltalk(_without_symbols(text)):
         intent = "smalltalk"
     else:
         intent = "unknown"
@@ -59,6 +61,11 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
     )
 
 
+def _without_symbols(text: str) -> str:
+    """The text without emoji and other symbols ("👋 hi" → " hi")."""
+    return "".join(" " if unicodedata.category(ch)[0] == "S" else ch for ch in text)
+
+
 def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:
     plan = ctx.plan.as_plan() if ctx.plan else None
     way = adapters.history(text)
@@ -70,12 +77,14 @@ def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:
     if way == "undo" or phrases.is_undo(text):
         return Meaning(intent="undo")
     ops = adapters.refinement(text, plan)
+    if ops and phrases.is_info_question(text):
+        return Meaning(intent="question")
     if ops:
         return Meaning(intent="refine", ops=ops)
-    if phrases.is_question(text):
-        return Meaning(intent="question")
     if phrases.is_smalltalk(text):
-        return Meaning(intent="smalltalk")
+        return Meaning(intent="smalltalk")  # "hi, how are you?" is small talk
+    if phrases.is_question(text) or phrases.asks(text):
+        return Meaning(intent="question")
     return Meaning(intent="unknown", confidence=0.0)
 
 

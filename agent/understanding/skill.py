@@ -27,6 +27,7 @@ from agent.understanding.lexicon import (
     word_set,
 )
 from agent.understanding.nonanswers import strip_filler
+from agent.understanding.numbers import NUMBER_WORDS
 from agent.understanding.text import FLAGS, Scan
 from storage.models import SkillLevel
 
@@ -45,6 +46,8 @@ _NOT_BEFORE = word_set("skill_not_before")
 _NOUNS = word_set("skill_nouns")
 _NEGATIONS = word_set("skill_negations")
 _FUNCTION_WORDS = EDGE_WORDS | word_set("not_a_goal_start") | _FOLLOWERS | word_set("intensifiers")
+_FILLER = word_set("filler")
+_QUALIFIERS = word_set("experience_qualifiers")
 _NOT_A_CUE = frozenset({"never mind", "never again"})
 _ORDER = {SkillLevel.BEGINNER: 0, SkillLevel.INTERMEDIATE: 1, SkillLevel.ADVANCED: 2}
 
@@ -90,8 +93,8 @@ def _is_adjectival(work: str, hit: PhraseHit) -> bool:
     if hit.phrase not in _ADJECTIVAL:
         return False
     following = _next_word(work, hit.end)
-    if following is None or following.group(1).lower() in _FOLLOWERS | EDGE_WORDS:
-        return False
+    if following is None or following.group(1).lower() in _FOLLOWERS | EDGE_WORDS | _FILLER:
+        return False  # "beginner actually" is a level, "beginner Rust" a subject
     after = _next_word(work, following.end())
     return not (after and after.group(1).lower() in _FOLLOWERS)
 
@@ -115,6 +118,9 @@ def _skipped(work: str, hit: PhraseHit) -> bool:
 
 def _subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
     """What a cue says the level is about: "with Excel", "Linux expert", "intermediate JS dev"."""
+    inside = _wildcard_subject(work, hit)
+    if inside is not None:
+        return inside
     clause = _CLAUSE_END_RE.search(work, hit.end)
     stop = clause.start() if clause else len(work)
     match = _OBJECT_RE.match(work[:stop], hit.end)
@@ -133,6 +139,24 @@ def _subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
     if named and previous.group(1).lower() not in _FUNCTION_WORDS | _NEGATIONS:
         return previous.span(1)
     return None
+
+
+def _wildcard_subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
+    """ "some Python experience": the word standing for the "*" names the subject, unless it
+    only qualifies the experience ("no prior experience")."""
+    words = hit.phrase.split()
+    if "*" not in words[1:-1]:
+        return None
+    tokens = list(_WORD_RE.finditer(work, hit.start, hit.end))
+    if len(tokens) != len(words):
+        return None
+    token = tokens[words.index("*")]
+    key = phrase_key(token.group())
+    if key in _QUALIFIERS or key in _FUNCTION_WORDS or key in _GENERIC:
+        return None
+    if key.isdigit() or key in NUMBER_WORDS:
+        return None  # "for 5 years": how long, not what
+    return token.span()
 
 
 def _score(work: str, subject: tuple[int, int] | None, goal_words: set[str]) -> int:
@@ -164,6 +188,21 @@ def _cues(scan: Scan, goal_words: set[str]) -> list[_Cue]:
         score = _score(scan.work, subject, goal_words)
         cues.append(_Cue(SkillLevel(hit.label), hit.start, hit.end, score, subject))
     return cues
+
+
+_CONTRAST_RE = re.compile(r"\b(?:but|though|although|however|yet|whereas)\b[^,;.!?]*$", FLAGS)
+
+
+def _contrasted(work: str, cues: list[_Cue]) -> _Cue | None:
+    """ "advanced in Java but new to frontend": when every level is about some other
+    subject, two different levels set against each other by "but" describe the known one
+    and then the new one, which is what they came to learn."""
+    if len({c.level for c in cues}) < 2:
+        return None
+    for cue in sorted(cues, key=lambda c: c.start):
+        if cue.start > min(c.start for c in cues) and _CONTRAST_RE.search(work, 0, cue.start):
+            return cue
+    return None
 
 
 def skill_in(text: str, *, goal: str | None = None) -> SkillLevel | None:
@@ -210,7 +249,10 @@ def extract_skill(
     if cues:
         best = max(cues, key=lambda c: (c.score, -_ORDER[c.level], -c.start))
         if best.score == 0 and goal_words:
-            return None
+            contrasted = _contrasted(scan.work, cues)
+            if contrasted is None:
+                return None
+            best = contrasted
         scan.fields["skill_level"] = best.level
         return best.subject if best.score == 0 else None
     if scan.expecting == "skill_level":

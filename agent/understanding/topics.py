@@ -17,6 +17,7 @@ from agent.understanding.lexicon import (
     trim_edges,
     word_set,
 )
+from agent.understanding.nonanswers import classify_nonanswer
 from agent.understanding.text import FLAGS, MASK, Scan
 
 __all__ = [
@@ -35,6 +36,7 @@ _MAX_ITEM_WORDS = 5
 
 _CUES = PhraseMatcher({"strong": LEXICON["topic_cues"], "weak": LEXICON["topic_weak_cues"]})
 _JUNK = word_set("topic_junk")
+_UNIT_WORDS = word_set("typo_units") | {"hrs", "wks", "mins", "minutes", "hour", "weeks"}
 _FILLER = word_set("filler")
 _LEAD = word_set("topic_lead_words")
 _NOT_A_START = word_set("not_a_goal_start") - {"ai", "go", "r"}
@@ -54,10 +56,17 @@ _SENTENCE_RE = re.compile(r"[^.!?;\n\x1f]+")
 _POSTFIX = frozenset(
     {"mostly", "mainly", "primarily", "especially", "particularly", "in particular"}
 )
-_NOT_AN_ITEM_START = frozenset({"the", "a", "an", "not", "no", "but", "i", "my"})
+_NOT_AN_ITEM_START = word_set("clause_openers")
 _CLEAR_RE = re.compile(
     r"^\s*(?:drop|remove|clear|delete|no|without)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?topics?"
     r"\s*[.!]*\s*$",
+    FLAGS,
+)
+# At the card, which lists the topics, "drop async" / "also add macros" edit that list.
+_CARD_EDIT_RE = re.compile(
+    r"^\s*(?:(?P<add>(?:also\s+|and\s+|please\s+)?(?:add|include)|plus)"
+    r"|(?P<drop>(?:please\s+)?(?:remove|drop|delete|take\s+out|skip|no\s+more|forget(?:\s+about)?)))"
+    r"\s+(?P<items>[^.!?\n]+?)\s*(?:please|pls|too|as\s+well)?\s*[.!]*\s*$",
     FLAGS,
 )
 _EDIT_RE = re.compile(
@@ -66,7 +75,7 @@ _EDIT_RE = re.compile(
     FLAGS,
 )
 _HEAD_RE = re.compile(
-    r"^\s*(?P<head>[^:\n\x1f]{1,40}?)\s*(?::|\s-+\s|\s-+(?=\s*[A-Za-z]))\s*(?=\S)", FLAGS
+    r"^\s*(?P<head>[^:\n]{1,40}?)\s*(?::|\s-+\s|\s-+(?=\s*[A-Za-z]))\s*(?=\S)", FLAGS
 )
 _HEAD_WORDS = frozenset(
     {
@@ -93,9 +102,10 @@ _HEAD_WORDS = frozenset(
     }
 )
 _ANSWER_PREFIX_RE = re.compile(
-    r"^\s*(?:(?:yes|yeah|yep|sure|ok|okay)\b[\s,!.:-]*)?"
+    r"^\s*(?:(?:yes|yeah|yep|sure|ok|okay)\b[\s,!.:-]*)?(?:(?:please|pls)\b[\s,!.:-]*)?"
     r"(?:(?:i'?d|i\s+would)\s+like\s+(?:to\s+)?|i\s+want\s+(?:to\s+)?|maybe\s+|probably\s+)?"
-    r"(?:(?:learn|focus|cover|study|do|include)\s+(?:more\s+)?(?:on|about)?\s*)?"
+    r"(?:(?:learn|focus|cover|study|do|include|master|understand|practi[cs]e|improve|work|know"
+    r"|get\s+(?:better|good|comfortable))\s+(?:more\s+)?(?:on|about|at|with|in)?\s*)?"
     r"(?:(?:the\s+)?topics?\s*(?:are|:|-)?\s*|mostly\s+|mainly\s+|especially\s+|definitely\s+)?",
     FLAGS,
 )
@@ -112,6 +122,7 @@ def _clean_item(raw: str) -> str | None:
         or key in _JUNK | _FILLER
         or len(item) > MAX_TOPIC_CHARS
         or not any(c.isalpha() for c in item)
+        or classify_nonanswer(item) is not None  # "I don't know, maybe OOP?"
     ):
         return None
     return item
@@ -202,6 +213,8 @@ def _cued_topics(scan: Scan, weak: bool) -> bool:
 def _postfix_topics(scan: Scan, cue_start: int, cue_end: int) -> bool:
     """ "Async and macros mostly." — the list comes before the cue."""
     begin = max(scan.work.rfind(ch, 0, cue_start) for ch in ".,!?;\n:\x1f") + 1
+    dash = scan.work.rfind(" - ", 0, cue_start)
+    begin = max(begin, dash + 3 if dash >= 0 else 0)  # "Excel — formulas and pivots mostly"
     topics = _bare_list(scan.display[begin:cue_start]) or topic_items(scan.display[begin:cue_start])
     if topics and _plausible(topics):
         return _set(scan, topics, begin, cue_end)
@@ -221,6 +234,22 @@ def topics_in_sentences(scan: Scan, goal: tuple[int, int]) -> list[str]:
     return []
 
 
+def _card_edit(scan: Scan, known: list[str]) -> re.Match[str] | None:
+    """ "drop async" (a topic on the card) or "add macros" at the confirmation card."""
+    if scan.expecting != "confirm":
+        return None
+    match = _CARD_EDIT_RE.match(scan.work)
+    if match is None or not scan.free(*match.span("items")):
+        return None
+    if set(phrase_key(match["items"]).split()) & _UNIT_WORDS:
+        return None  # "add two more weeks" changes the length
+    if match["drop"]:
+        named = {t.lower() for t in topic_items(match["items"])}
+        if not named or not named <= {t.lower() for t in known}:
+            return None
+    return match
+
+
 def _edited_topics(scan: Scan, known: list[str]) -> bool:
     """ "add SQL to the topics", "remove async from topics", "drop the topics"."""
     cleared = _CLEAR_RE.match(scan.work)
@@ -228,7 +257,7 @@ def _edited_topics(scan: Scan, known: list[str]) -> bool:
         scan.fields.update(topics=[], topics_answered=True)
         scan.take(*cleared.span())
         return True
-    match = _EDIT_RE.match(scan.work)
+    match = _EDIT_RE.match(scan.work) or _card_edit(scan, known)
     if match is None:
         return False
     items = topic_items(scan.display[match.start("items") : match.end("items")])

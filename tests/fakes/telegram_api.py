@@ -71,6 +71,8 @@ BUTTON_KINDS = (
     "callback_game", "pay",
 )  # fmt: skip
 MENU_BUTTON_TYPES = frozenset({"default", "commands", "web_app"})
+# How often an exact wait re-reads `bot_busy` (which has no event to wait on).
+EXACT_POLL_S = 0.01
 
 
 def _check_web_app(info: Any) -> None:
@@ -295,10 +297,32 @@ class FakeTelegramAPI:
             for b in row
         ]
 
-    async def wait_quiet(self, chat_id: int, since: int, *, quiet: float = 0.25, limit: float = 30):
+    def settled(self) -> bool:
+        """Every update was taken and, when `bot_busy` is known, finished handling."""
+        return not self._updates and not (self.bot_busy is not None and self.bot_busy())
+
+    async def wait_settled(self, *, limit: float = 30) -> None:
+        """Wait until `settled` (exact only with `bot_busy`): for checks that the bot sent
+        nothing more, instead of sleeping and hoping the turn is over."""
+        deadline = time.monotonic() + limit
+        while not self.settled():
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"the bot was still busy after {limit}s")
+            await asyncio.sleep(EXACT_POLL_S)
+
+    async def wait_quiet(
+        self, chat_id: int, since: int, *, quiet: float | None = None, limit: float = 30
+    ):
         """Wait until the bot has sent something to `chat_id` after call index `since`,
-        has taken every update, has finished handling them (when `bot_busy` is known) and
-        then stayed quiet for `quiet` seconds. Returns the new sendMessage calls."""
+        has taken every update, has finished handling them and then stayed quiet for
+        `quiet` seconds. Returns the new sendMessage calls.
+
+        With `bot_busy` (the bot runs in-process) "finished" is exact, so by default
+        nothing more is waited for. Without it (a bot in another process) the end of a
+        turn is only guessed from `quiet` seconds without a call (0.25 by default)."""
+        exact = self.bot_busy is not None
+        hold = quiet if quiet is not None else (0.0 if exact else 0.25)
+        step = EXACT_POLL_S if exact else hold / 2
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             new = [
@@ -307,12 +331,11 @@ class FakeTelegramAPI:
                 if str(c.params.get("chat_id")) == str(chat_id)
                 and c.method not in {"sendChatAction", "answerCallbackQuery"}
             ]
-            settled = not self._updates and not (self.bot_busy is not None and self.bot_busy())
-            if new and settled and time.monotonic() - self.calls[-1].at >= quiet:
+            if new and self.settled() and time.monotonic() - self.calls[-1].at >= hold:
                 return [c for c in new if c.status == 200]
             self._changed.clear()
             try:
-                await asyncio.wait_for(self._changed.wait(), timeout=quiet / 2)
+                await asyncio.wait_for(self._changed.wait(), timeout=step)
             except TimeoutError:
                 pass
         raise TimeoutError(f"the bot sent nothing to chat {chat_id} in {limit}s")

@@ -189,6 +189,4 @@ class AsyncClient:
         return self["admin"]
 
     async def close(self) -> None:
-        close = getattr(self.sync, "close", None)  # litemongo's memory store has none
-        if close is not None:
-            await self._thread.call(close)
+        await self._thread.call(self.sync.close)

@@ -82,7 +82,8 @@ class Engine:
                 log.warning("closing the MongoDB client: %s", exc)
             return
         try:
-            await self.client.close()
+            if self.kind is not EngineKind.MEMORY:  # litemongo's memory store has no close()
+                await self.client.close()
         finally:
             await asyncio.to_thread(self._release)  # waits for the database thread
 
@@ -91,9 +92,8 @@ class Engine:
         if self.kind is EngineKind.MONGODB:
             raise RuntimeError("a MongoDB engine is closed with `await engine.aclose()`")
         try:
-            close = getattr(self.client.sync, "close", None)  # the memory store has none
-            if close is not None and self.thread is not None:
-                self.thread.submit(close).result(timeout=10)
+            if self.kind is not EngineKind.MEMORY and self.thread is not None:
+                self.thread.submit(self.client.sync.close).result(timeout=10)
         finally:
             self._release()
 

@@ -16,17 +16,21 @@ missing-glyph warnings.
 from __future__ import annotations
 
 import io
+import threading
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
 from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch, Rectangle
+from PIL import Image, PngImagePlugin
 
 from agent.progress import ProgressSummary
 
@@ -34,6 +38,7 @@ WIDTH_IN, HEIGHT_IN, DPI = 10.0, 7.0, 100
 FONT_FAMILY = "DejaVu Sans"
 TITLE_MAX_CHARS = 80
 STRIP_WEEKS = 4
+BACKGROUNDS = 4  # cached per thread (≈2.8 MB each): plan lengths and weekly hours differ
 
 PLANNED_COLOR = "#c7d2fe"
 DONE_COLOR = "#4f46e5"
@@ -101,48 +106,16 @@ def _week_ticks(count: int) -> list[int]:
     return ticks
 
 
-def _bars(ax: Axes, lefts: list[float], heights: list[float], width: float, color: str) -> None:
-    """Bars as one collection: `Axes.bar` adds a patch per bar and recomputes the data
-    limits for each, which was a third of a 52-week chart's time (limits are set
-    explicitly anyway)."""
-    boxes = [
+def _bars(
+    lefts: list[float], heights: list[float], width: float
+) -> list[list[tuple[float, float]]]:
+    """Bars as the polygons of one collection: `Axes.bar` adds a patch per bar and
+    recomputes the data limits for each (limits are set explicitly anyway)."""
+    return [
         [(x, 0.0), (x + width, 0.0), (x + width, h), (x, h)]
         for x, h in zip(lefts, heights, strict=True)
         if h > 0
     ]
-    ax.add_collection(PolyCollection(boxes, facecolors=color, edgecolors="none"))
-
-
-def _draw_hours(ax: Axes, planned: list[float], done: list[float]) -> None:
-    """Grouped bars: planned vs done hours per week."""
-    count = max(len(planned), len(done))
-    xs = range(1, count + 1)
-    planned = [*planned, *[0.0] * (count - len(planned))]
-    done = [*done, *[0.0] * (count - len(done))]
-    width = 0.4
-    _bars(ax, [x - width for x in xs], planned, width, PLANNED_COLOR)
-    _bars(ax, list(xs), done, width, DONE_COLOR)
-    ax.set_xticks(_week_ticks(count))
-    ax.set_xlim(0.3, count + 0.7 if count else 1.7)
-    ax.set_ylim(0, max([*planned, *done, 1.0]) * 1.15)
-    ax.set_xlabel("Week", fontsize=10, color=TEXT_COLOR)
-    ax.set_ylabel("Hours", fontsize=10, color=TEXT_COLOR)
-    handles = [
-        Patch(color=PLANNED_COLOR, label="Planned"),
-        Patch(color=DONE_COLOR, label="Time spent"),
-    ]
-    ax.legend(
-        handles=handles,
-        loc="lower right",
-        bbox_to_anchor=(1.0, 1.0),
-        ncols=2,
-        frameon=False,
-        fontsize=9,
-    )
-    ax.grid(axis="y", color=MISSED_COLOR, linewidth=0.8)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
 
 
 def _strip_days(today: date) -> list[date]:
@@ -171,12 +144,9 @@ CELL_STYLES: dict[str, dict] = {
 }
 
 
-def _draw_cell(ax: Axes, row: int, col: int, style: dict, *, is_today: bool) -> None:
-    ax.add_patch(Rectangle((col + 0.06, -row + 0.06), 0.88, 0.88, linewidth=1, **style))
-    if is_today:
-        outline = Rectangle((col + 0.02, -row + 0.02), 0.96, 0.96, fill=False)
-        outline.set(edgecolor=TODAY_EDGE, linewidth=2.5)
-        ax.add_patch(outline)
+def _cell_box(row: int, col: int, pad: float) -> list[tuple[float, float]]:
+    x, y, size = col + pad, -row + pad, 1 - 2 * pad
+    return [(x, y), (x + size, y), (x + size, y + size), (x, y + size)]
 
 
 def _strip_legend(ax: Axes) -> None:
@@ -198,23 +168,6 @@ def strip_kinds(
     return [(d, _cell_kind(d, today, studied, frozen_set, start)) for d in _strip_days(today)]
 
 
-def _draw_strip(ax: Axes, cells: list[tuple[date, str]], today: date) -> None:
-    """4×7 calendar strip; row 0 (top) is the oldest week, each row labelled by its Monday."""
-    label = {"fontsize": 9, "va": "center", **_text_kwargs()}
-    for index, (day, kind) in enumerate(cells):
-        row, col = divmod(index, 7)
-        _draw_cell(ax, row, col, CELL_STYLES[kind], is_today=day == today)
-        if col == 0:
-            ax.text(-0.15, -row + 0.5, day.strftime("%d %b"), ha="right", **label)
-    for col, name in enumerate(WEEKDAYS):
-        ax.text(col + 0.5, 1.2, name, ha="center", **label)
-    ax.set_xlim(-1.3, 7.05)
-    ax.set_ylim(-STRIP_WEEKS + 0.9, 1.5)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    _strip_legend(ax)
-
-
 def chart_description(summary: ProgressSummary, cells: list[tuple[date, str]]) -> str:
     """The chart's figures as one line of text (the PNG's ``Description``)."""
     weeks = ", ".join(
@@ -226,6 +179,173 @@ def chart_description(summary: ProgressSummary, cells: list[tuple[date, str]]) -
     counts = {k: sum(1 for _, kind in cells if kind == k) for k in CELL_STYLES}
     strip = ", ".join(f"{counts[k]} {k}" for k in ("studied", "missed", "frozen", "before"))
     return f"Hours per week — {weeks}. Last 4 weeks — {strip}."
+
+
+# --------------------------------------------------------------------------- the canvas
+
+
+class _Canvas:
+    """The figure with every artist that does not depend on the data, built once per
+    thread (matplotlib figures are not thread-safe) and reused: building the axes,
+    ticks and legends was about half of a render. Each series of bars and the strip's
+    cells are one collection each, not a patch per bar or day."""
+
+    def __init__(self) -> None:
+        self.fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
+        FigureCanvasAgg(self.fig)
+        text = _text_kwargs()
+        self.title = self.fig.text(
+            0.5, 0.965, "", ha="center", va="center", fontsize=15, fontweight="bold", **text
+        )
+        self.summary = self.fig.text(0.5, 0.925, "", ha="center", va="center", fontsize=10, **text)
+        self.hours = self.fig.add_axes((0.08, 0.47, 0.88, 0.39))
+        self.planned = PolyCollection([], facecolors=PLANNED_COLOR, edgecolors="none")
+        self.done = PolyCollection([], facecolors=DONE_COLOR, edgecolors="none")
+        self._hours_frame(self.hours)
+        self.strip = self.fig.add_axes((0.12, 0.03, 0.62, 0.34))
+        boxes = [_cell_box(row, col, 0.06) for row in range(STRIP_WEEKS) for col in range(7)]
+        self.cells = PolyCollection(boxes, linewidths=1)
+        self.frozen = PolyCollection([], linewidths=1, hatch="///", **_frozen_colors())
+        self.today = Rectangle((0.02, 0.02), 0.96, 0.96, fill=False)
+        self.today.set(edgecolor=TODAY_EDGE, linewidth=2.5)
+        label = {"fontsize": 9, "va": "center", **text}
+        self.weeks = [
+            self.strip.text(-0.15, -row + 0.5, "", ha="right", **label)
+            for row in range(STRIP_WEEKS)
+        ]
+        self._strip_frame(self.strip, label)
+        self._today_visible = True
+        # backgrounds by the hours axes' ticks and limits, oldest first
+        self._backgrounds: dict[tuple[object, ...], object] = {}
+
+    def _hours_frame(self, ax: Axes) -> None:
+        ax.add_collection(self.planned)
+        ax.add_collection(self.done)
+        ax.set_xlabel("Week", fontsize=10, color=TEXT_COLOR)
+        ax.set_ylabel("Hours", fontsize=10, color=TEXT_COLOR)
+        handles = [
+            Patch(color=PLANNED_COLOR, label="Planned"),
+            Patch(color=DONE_COLOR, label="Time spent"),
+        ]
+        ax.legend(
+            handles=handles,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            ncols=2,
+            frameon=False,
+            fontsize=9,
+        )
+        ax.grid(axis="y", color=MISSED_COLOR, linewidth=0.8)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.set_title("Hours per week", loc="left", fontsize=11, **_text_kwargs())
+
+    def _strip_frame(self, ax: Axes, label: dict[str, object]) -> None:
+        ax.add_collection(self.cells)
+        ax.add_collection(self.frozen)
+        ax.add_patch(self.today)
+        for col, name in enumerate(WEEKDAYS):
+            ax.text(col + 0.5, 1.2, name, ha="center", **label)
+        ax.set_xlim(-1.3, 7.05)
+        ax.set_ylim(-STRIP_WEEKS + 0.9, 1.5)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        _strip_legend(ax)
+        ax.set_title("Last 4 weeks", loc="left", fontsize=11, **_text_kwargs())
+
+    def draw_hours(self, planned: list[float], done: list[float]) -> None:
+        """Grouped bars: planned vs done hours per week."""
+        count = max(len(planned), len(done))
+        xs = range(1, count + 1)
+        planned = [*planned, *[0.0] * (count - len(planned))]
+        done = [*done, *[0.0] * (count - len(done))]
+        width = 0.4
+        self.planned.set_verts(_bars([x - width for x in xs], planned, width))
+        self.done.set_verts(_bars(list(xs), done, width))
+        ax = self.hours
+        ax.set_xticks(_week_ticks(count))
+        ax.set_xlim(0.3, count + 0.7 if count else 1.7)
+        ax.set_ylim(0, max([*planned, *done, 1.0]) * 1.15)
+
+    def draw_strip(self, cells: list[tuple[date, str]], today: date) -> None:
+        """4×7 calendar strip; row 0 (top) is the oldest week, each row labelled by its
+        Monday; frozen days hatched over their cell, today outlined."""
+        styles = [CELL_STYLES[kind] for _, kind in cells]
+        self.cells.set_facecolors([s["facecolor"] for s in styles])
+        self.cells.set_edgecolors([s["edgecolor"] for s in styles])
+        self.cells.set_linestyles([s.get("linestyle", "-") for s in styles])
+        frozen = [i for i, (_, kind) in enumerate(cells) if kind == "frozen"]
+        self.frozen.set_verts([_cell_box(*divmod(i, 7), 0.06) for i in frozen])
+        at = next((i for i, (day, _) in enumerate(cells) if day == today), None)
+        self._today_visible = at is not None
+        self.today.set_visible(self._today_visible)
+        if at is not None:
+            row, col = divmod(at, 7)
+            self.today.set_xy((col + 0.02, -row + 0.02))
+        for row, text in enumerate(self.weeks):
+            text.set_text(cells[row * 7][0].strftime("%d %b"))
+
+    def _dynamic(self) -> list[Artist]:
+        """What changes from chart to chart, drawn over the cached background (the
+        hours spines again over the bars, as the axes would)."""
+        spines = [self.hours.spines[side] for side in ("bottom", "left")]
+        return [
+            self.title,
+            self.summary,
+            self.planned,
+            self.done,
+            *spines,
+            self.cells,
+            self.frozen,
+            self.today,
+            *self.weeks,
+        ]
+
+    def png(self, description: str) -> bytes:
+        """Restore the background for these axes' limits (rendered once: frames, ticks,
+        grid, legends, labels), draw the data on it, encode."""
+        canvas = self.fig.canvas
+        key = (tuple(self.hours.get_xticks()), self.hours.get_xlim(), self.hours.get_ylim())
+        background = self._backgrounds.pop(key, None)
+        dynamic = self._dynamic()
+        if background is None:
+            for artist in dynamic:
+                artist.set_visible(False)
+            canvas.draw()
+            background = canvas.copy_from_bbox(self.fig.bbox)
+            for artist in dynamic:
+                artist.set_visible(True)
+            self.today.set_visible(self._today_visible)
+            while len(self._backgrounds) >= BACKGROUNDS:
+                self._backgrounds.pop(next(iter(self._backgrounds)))
+        self._backgrounds[key] = background
+        canvas.restore_region(background)
+        renderer = canvas.get_renderer()
+        for artist in dynamic:
+            artist.draw(renderer)
+        width, height = canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Description", description)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="png", pnginfo=info, compress_level=3)
+        return buffer.getvalue()
+
+
+def _frozen_colors() -> dict[str, str]:
+    style = CELL_STYLES["frozen"]
+    return {"facecolors": style["facecolor"], "edgecolors": style["edgecolor"]}
+
+
+_canvases = threading.local()
+
+
+def _canvas() -> _Canvas:
+    canvas = getattr(_canvases, "canvas", None)
+    if canvas is None:
+        canvas = _canvases.canvas = _Canvas()
+    return canvas
 
 
 # --------------------------------------------------------------------------- entry point
@@ -247,27 +367,9 @@ def progress_chart_png(
     are not counted as missed. The "Time spent" bars are ``summary.per_week_done``.
     """
     cells = strip_kinds(study_days, frozen_days, today, since)
-    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
-    fig.text(
-        0.5,
-        0.965,
-        safe_text(title) or "Progress",
-        ha="center",
-        va="center",
-        fontsize=15,
-        fontweight="bold",
-        **_text_kwargs(),
-    )
-    fig.text(
-        0.5, 0.925, _summary_line(summary), ha="center", va="center", fontsize=10, **_text_kwargs()
-    )
-    hours_ax = fig.add_axes((0.08, 0.47, 0.88, 0.39))
-    _draw_hours(hours_ax, summary.per_week_planned, summary.per_week_done)
-    hours_ax.set_title("Hours per week", loc="left", fontsize=11, **_text_kwargs())
-    strip_ax = fig.add_axes((0.12, 0.03, 0.62, 0.34))
-    _draw_strip(strip_ax, cells, today)
-    strip_ax.set_title("Last 4 weeks", loc="left", fontsize=11, **_text_kwargs())
-    buffer = io.BytesIO()
-    metadata = {"Software": None, "Description": chart_description(summary, cells)}
-    fig.savefig(buffer, format="png", dpi=DPI, metadata=metadata)
-    return buffer.getvalue()
+    canvas = _canvas()
+    canvas.title.set_text(safe_text(title) or "Progress")
+    canvas.summary.set_text(_summary_line(summary))
+    canvas.draw_hours(summary.per_week_planned, summary.per_week_done)
+    canvas.draw_strip(cells, today)
+    return canvas.png(chart_description(summary, cells))

@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 
-from storage.checkpoints import open_mongodb_saver
+from storage.checkpoints import TurnCache, open_mongodb_saver
 from storage.engine import Engine, EngineKind
+
+
+def _sqlite_saver() -> type[BaseCheckpointSaver]:
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    class TurnSqliteSaver(TurnCache, AsyncSqliteSaver):
+        """The embedded engine's checkpoints, read once per turn (`TurnCache`)."""
+
+    return TurnSqliteSaver
 
 
 @asynccontextmanager
@@ -39,9 +49,12 @@ async def open_checkpointer(
         finally:
             client.close()
         return
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
     assert data_dir is not None
-    async with AsyncSqliteSaver.from_conn_string(str(data_dir / "checkpoints.sqlite")) as saver:
+    saver_type: Any = _sqlite_saver()
+    async with saver_type.from_conn_string(str(data_dir / "checkpoints.sqlite")) as saver:
         await saver.setup()
+        # WAL (set by setup) with NORMAL: a commit is in the OS's hands at once, so it
+        # survives a kill -9 of the process (only a power cut could lose the newest
+        # turns, as with the embedded store itself), without an fsync per turn.
+        await saver.conn.execute("PRAGMA synchronous=NORMAL")
         yield saver

@@ -29,6 +29,9 @@ Completion and percentages (`summarize`)
   ``per_week_done`` likewise sums the *planned* hours of done modules per week.
 * ``hours_spent`` is real time: ``minutes_by_module`` (the caller's logged minutes) per
   module, falling back to the sum of completion minutes for modules it does not mention.
+* ``minutes_per_week`` counts time logged on a module in the week that module is in *now*:
+  the stored per-week totals say where it was when the time was logged, and a swap, move
+  or merge of weeks carries modules (and their ids) elsewhere.
 * ``quiz_average`` is the share of answered quiz questions answered correctly, in percent,
   pooled over all weeks; None when nothing was answered.
 """
@@ -42,6 +45,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, field_validator
 
 from storage.models import Milestone, Module, Plan
+from storage.progress import ProgressDoc
 
 ACHIEVEMENTS = frozenset({"first_module", "streak_7", "half_way", "plan_complete"})
 
@@ -84,6 +88,29 @@ class ProgressSummary(BaseModel):
 
 
 # --------------------------------------------------------------------------- modules
+
+
+def minutes_per_week(
+    plan: Plan, stored: dict[int, int], logged: list[tuple[str | None, int | None, int]]
+) -> dict[int, int]:
+    """Minutes per plan week: the `stored` totals (keyed by the week at logging time), with
+    each `logged` event's (module id, week then, minutes) moved to the week its module is
+    in now. Time logged to no module, or to a module no longer in the plan, stays put."""
+    where = {m.id: w.number for w in plan.weeks for m in w.modules}
+    out = dict(stored)
+    for module_id, then, minutes in logged:
+        now = where.get(module_id or "")
+        if now is None or then is None or now == then or not minutes:
+            continue
+        out[then] = out.get(then, 0) - minutes
+        out[now] = out.get(now, 0) + minutes
+    return {week: minutes for week, minutes in out.items() if minutes > 0}
+
+
+def spent_by_week(plan: Plan, doc: ProgressDoc, lineage: str) -> dict[int, int]:
+    """`minutes_per_week` of one lineage's stored progress."""
+    logged = [(a.module_id, a.week, a.minutes) for a in doc.activity() if a.plan == lineage]
+    return minutes_per_week(plan, doc.minutes_by_week(lineage), logged)
 
 
 def next_module(plan: Plan, done_ids: set[str]) -> Module | None:

@@ -18,15 +18,22 @@ Semantics worth knowing:
 * ``remove_topic`` removes the topic from the goal and from modules; modules that covered
   only that topic are removed (their hours go to the week's other modules) or, when
   alone in their week, replaced by a practice module on the goal.
-* ``move_week`` moves a week's content to another position (the weeks between shift),
-  renaming module ids like ``swap_weeks``.
+* ``move_week`` moves a week's content to another position (the weeks between shift);
+  module ids travel with their modules, as in ``swap_weeks``.
 * ``more_on`` adds a practice module on a topic the plan already covers (in the week after
   the last one covering it, where there is room), or gives its module more of its week's
   hours when every week is full; a topic the plan lacks is added as with ``add_topic``.
-* ``swap_weeks`` swaps the content (modules, theme, quiz) of two weeks, renames module
-  ids to match their new week and raises difficulty where it would now drop too sharply.
+* ``swap_weeks`` swaps the content (modules, theme, quiz) of two weeks and raises
+  difficulty where it would now drop too sharply.
 * ``set_weeks`` (1–52) appends alternating practice/review weeks, or merges neighbouring
-  weeks (at most 4 modules a week, merging modules when needed).
+  weeks (at most 4 modules a week, merging modules when needed; a merged module keeps
+  the id of its first part).
+
+Module ids are never renamed by a move, swap or merge: progress (`storage.progress`) and
+done sessions (`scheduler.planning`) are keyed by module id, so an id names the same
+content in every version of a plan lineage — including the versions undo and redo bring
+back. An id like ``w2m1`` therefore says where the module was first planned, not where it
+is now.
 * ``more_practice`` / ``less_reading`` shift resources and objectives toward hands-on
   work; ``easier`` / ``harder`` shift every module's difficulty by one step (within 1–5).
 """
@@ -139,18 +146,13 @@ def _swap_weeks(plan: Plan, goal: Goal, op: RefineOp) -> list[str]:
     first.modules, second.modules = second.modules, first.modules
     first.theme, second.theme = second.theme, first.theme
     first.quiz, second.quiz = second.quiz, first.quiz
-    for week in (first, second):
-        for module in week.modules:
-            module.id = f"__swap_{module.id}"
-    rc.renumber_ids(plan, first)
-    rc.renumber_ids(plan, second)
     smooth_difficulty(plan)
     return []
 
 
 def _move_week(plan: Plan, goal: Goal, op: RefineOp) -> list[str]:
     """Move a week's content (modules, theme, quiz) to position `to`; the weeks between
-    shift by one. Module ids follow their new week."""
+    shift by one. Module ids stay with their modules."""
     moving, note = rc.find_week(plan, op.week)
     if moving is None:
         return [note]
@@ -165,10 +167,6 @@ def _move_week(plan: Plan, goal: Goal, op: RefineOp) -> list[str]:
     touched = [w for w in plan.weeks if low <= w.number <= high]
     for week in touched:
         week.modules, week.theme, week.quiz = contents[week.number - 1]
-        for module in week.modules:
-            module.id = f"__move_{module.id}"
-    for week in touched:
-        rc.renumber_ids(plan, week)
     smooth_difficulty(plan)
     return []
 
@@ -247,11 +245,7 @@ def _merge_weeks(plan: Plan, goal: Goal, weeks: int) -> None:
         theme = " & ".join(unique_by_key(w.theme for w in group))
         merged.append(Week(number=number, theme=theme, modules=modules, quiz=quiz))
     plan.weeks = merged
-    for week in merged:
-        for module in week.modules:
-            module.id = f"__merge_{module.id}"
     for week, group in zip(merged, groups, strict=True):
-        rc.renumber_ids(plan, week)
         rc.fit_week(week, budget, sum(w.hours for w in group) / len(group))
 
 

@@ -68,14 +68,3 @@ def next_module_id(plan: Plan, week_number: int) -> str:
     while f"w{week_number}m{n}" in taken:
         n += 1
     return f"w{week_number}m{n}"
-
-
-def renumber_ids(plan: Plan, week: Week) -> None:
-    """Give a week's modules ids w{week}m1, w{week}m2, … (skipping ids used elsewhere)."""
-    others = {m.id for w in plan.weeks if w is not week for m in w.modules}
-    n = 0
-    for module in week.modules:
-        n += 1
-        while f"w{week.number}m{n}" in others:
-            n += 1
-        module.id = f"w{week.number}m{n}"

@@ -9,6 +9,7 @@ instances too, on MongoDB (`storage.chat_turns`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections import defaultdict
 from typing import Any
@@ -21,13 +22,16 @@ from agent.features import feature
 from agent.graph import build_graph
 from agent.state import RESET
 from storage.chat_turns import chat_turn
+from storage.checkpoints import TurnCache
 
 # A reply of this kind erases the chat's conversation state once the run is over
 # (used by /forget); it is never shown.
 FORGET_THREAD = "forget_thread"
-# Persist every step before the next one runs: a kill -9 mid-turn loses nothing
-# that was already acknowledged (measured: no slower than "async" here).
-DURABILITY = "sync"
+# One checkpoint per turn, written when the run ends (or stops at an interrupt) and
+# before `ainvoke` returns, so before any reply is sent: a kill -9 after a reply never
+# loses its turn. A kill mid-turn leaves the thread at the previous turn's end (the
+# question the user answered is asked again), never at a half-run step.
+DURABILITY = "exit"
 WEB_THREAD = "web:"
 
 
@@ -50,7 +54,11 @@ class AgentService:
         chat_id = int(event["chat_id"])
         thread = f"{WEB_THREAD}{chat_id}" if web else str(chat_id)
         config: Any = {"configurable": {"thread_id": thread}}
-        async with self._locks[chat_id], chat_turn(self.context.store, chat_id):
+        async with (
+            self._locks[chat_id],
+            chat_turn(self.context.store, chat_id),
+            self._one_read(),
+        ):
             await self.context.store.touch_user(int(event["user_id"]), chat_id, event.get("name"))
             snapshot = await self.graph.aget_state(config)
             if snapshot.interrupts and not web:
@@ -73,6 +81,13 @@ class AgentService:
                 for name in (str(chat_id), f"{WEB_THREAD}{chat_id}"):
                     await self.graph.checkpointer.adelete_thread(name)  # type: ignore[union-attr]
         return [r for r in replies if r.get("kind") != FORGET_THREAD]
+
+    def _one_read(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """The thread is read once per turn: `aget_state` and the run share the read."""
+        saver = self.graph.checkpointer
+        if isinstance(saver, TurnCache):
+            return saver.turn()
+        return contextlib.nullcontext()
 
     async def reply_sent(self, reply: dict[str, Any], result: dict[str, Any]) -> None:
         """Tell the feature that asked (``reply["notify"]``) what Telegram answered."""

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from agent.nodes.progress import progress_report
-from agent.progress import completed_milestones, next_module
+from agent.progress import completed_milestones, next_module, spent_by_week
 from agent.understanding.places import resolve_timezone
 from scheduler.localtime import user_zone
 from scheduler.reminders import session_reminder_id
@@ -193,7 +193,7 @@ async def progress_view(store: Store, uid: int, now: datetime) -> dict[str, Any]
     doc = await load_progress(store, uid)
     report = progress_report(pc, doc, now)
     summary = report.summary
-    spent = doc.minutes_by_week(pc.lineage)
+    spent = spent_by_week(pc.plan, doc, pc.lineage)
     scores = doc.quiz_scores(pc.lineage)
     view: dict[str, Any] = {
         "title": pc.plan.title,

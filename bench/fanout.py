@@ -5,7 +5,7 @@ Stack: embedded store → `scheduler.dispatcher.Dispatcher` → the bot's own
 stand-in over HTTP. The stand-in enforces Telegram's limits, scaled by `SCALE` so
 the run stays within a few minutes on 2 cores: at most ``30 × SCALE`` messages in any
 1-second window overall and one message per ``1 / SCALE`` s per chat; above that
-it answers 429 (retry_after 1). The dispatcher's token bucket runs at ``29 × SCALE``
+it answers 429 (retry_after 1). The dispatcher's shared token bucket runs at ``29.1 × SCALE``
 msg/s with a burst of ``0.02 × 30 × SCALE`` (so no 1-second window can pass the limit)
 and ``1.05 / SCALE`` s per chat; python-telegram-bot's limiter at ``30 × SCALE`` msg/s.
 `SCALE` is 5 by default (``LEARNPLAN_FANOUT_SCALE`` overrides it): the stand-in runs
@@ -48,7 +48,7 @@ USERS = int(os.environ.get("LEARNPLAN_FANOUT_USERS", "10000"))
 EXTRA_EVERY = 20
 EXTRA_PER_USER = 2
 SCALE = float(os.environ.get("LEARNPLAN_FANOUT_SCALE", "5"))
-PACE_SHARE = 29 / 30
+PACE_SHARE = 0.97
 BURST_SHARE = 0.02
 TELEGRAM_RATE = 30.0
 DUE = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)

@@ -75,10 +75,13 @@ async def _run_bot(settings: Settings, *, webhook: bool = False) -> None:
 
 async def _chat(settings: Settings, *, web: bool = False, port: int = 0) -> None:
     from bot.runtime import open_runtime
-    from bot.terminal import Terminal
+    from bot.terminal import Terminal, terminal_reminders
 
     async with open_runtime(settings) as runtime, contextlib.AsyncExitStack() as stack:
         terminal = Terminal(runtime.service, settings.data_dir, LOCAL_USER_ID)
+        await stack.enter_async_context(
+            terminal_reminders(runtime, terminal, lambda text: print(text, flush=True))
+        )
         loop = asyncio.get_running_loop()
         interactive = sys.stdin.isatty()
         if web:

@@ -3,17 +3,31 @@
 Buttons are answered by typing their label or value ("Week 1", "yes", "w1m2", a module
 title); quiz polls are printed numbered and answered by typing the number; documents and
 the progress chart are saved to the data directory and their paths printed.
+
+While the chat runs, the terminal is also the reminder runner's sender
+(`terminal_reminders`): a study reminder that falls due is printed between turns, with
+its buttons answerable like any other reply's.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.service import AgentService
 from bot.events import text_event
 from bot.render import render_plain, render_reply
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+NOT_HERE = (
+    "(Reminders are not shown in this chat: its database also holds other users, whose "
+    "reminders belong to the Telegram bot.)"
+)
 
 _NOT_WORD = re.compile(r"[^\w]+")
 _ANSWER_WORDS = frozenset({"yes", "no", "ok", "cancel", "skip"})
@@ -93,3 +107,40 @@ class Terminal:
                 for name in names:
                     if _key(name):
                         self.choices.setdefault(_key(name), button.data)
+
+
+class NotThisChat(RuntimeError):
+    """A reminder for another user reached the terminal's sender."""
+
+
+@asynccontextmanager
+async def terminal_reminders(
+    runtime: Runtime, terminal: Terminal, write: Callable[[str], None]
+) -> AsyncIterator[bool]:
+    """Run the runtime's reminder runner with the terminal as its sender while the chat
+    is open; yields whether it runs.
+
+    It runs only on the embedded database holding no user but the terminal's: the
+    runner sends every user's due reminders, and those of Telegram users must stay for
+    the Telegram bot (a shared MongoDB, or a data directory the bot also used)."""
+
+    async def send(chat_id: int, user_id: int, replies: list[dict[str, Any]]) -> None:
+        if user_id != terminal.user_id:
+            raise NotThisChat(f"reminder for user {user_id} in the terminal chat")
+        for block in await terminal.show(replies):
+            write(block + "\n")
+
+    store = runtime.store
+    other = await store.run(
+        store.db.users.find_one, {"user_id": {"$ne": terminal.user_id}}, {"_id": 1}
+    )
+    if runtime.settings.mongodb_uri is not None or other is not None:
+        write(NOT_HERE + "\n")
+        yield False
+        return
+    runtime.reminders.attach(send)
+    await runtime.reminders.start(background=True)
+    try:
+        yield True
+    finally:
+        await runtime.reminders.stop()

@@ -3,7 +3,8 @@
 A reminder is checked against the current data just before it goes out: reminders
 turned off or paused, a session already done, skipped or moved, a nudge whose user
 has been active since, a plan that is finished. Anything stale is cancelled with
-the reason instead of sent.
+the reason instead of sent. A session reminder also says how many review items are
+due (read from `storage.review`, the agent's FSRS logic stays out of the scheduler).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from scheduler.messages import (
 )
 from scheduler.settings_model import ReminderSettings
 from storage.reminders import last_activity_at, plan_created_at
+from storage.review import due_count
 from storage.schedules import get_session, list_sessions
 from storage.store import Store
 
@@ -99,7 +101,8 @@ async def _session(
         return Composed(cancel="superseded")
     if session.status != "planned":
         return Composed(cancel=f"session {session.status}")
-    return Composed([session_message(doc, zone, now)])
+    review_due = await due_count(store, user_id, now)
+    return Composed([session_message(doc, zone, now, review_due)])
 
 
 async def _nudge(

@@ -43,6 +43,7 @@ user (a ``missed_digest`` reminder, itself delivered through the same path).
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import os
@@ -51,6 +52,7 @@ import uuid
 import warnings
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
@@ -62,6 +64,7 @@ from scheduler.compose import ALWAYS_SENT, compose
 from scheduler.pacing import ChatSpacing, Pace
 from scheduler.reminders import follow_up
 from scheduler.settings_model import ReminderSettings
+from storage import pace as pace_store
 from storage.engine import StorageError
 from storage.leases import claim
 from storage.reminders import (
@@ -73,10 +76,10 @@ from storage.reminders import (
     SENT,
     compare_and_set,
     due_fields,
-    due_reminders,
     insert_if_absent,
     new_reminder,
     set_reminder_fields,
+    stream_due_reminders,
     users_by_id,
 )
 from storage.store import Store
@@ -86,6 +89,8 @@ log = logging.getLogger(__name__)
 # Sends one reminder's replies; may return the ids of the messages Telegram accepted.
 Sender = Callable[[int, int, list[dict[str, Any]]], Awaitable[Any]]
 RECURRING = ("custom", "weekly_summary", "nudge")
+PACE_KEY = "telegram"  # one bot per store: its instances share this pace
+PACE_EXPIRE = 2.0  # seconds without a heartbeat before an instance no longer counts
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,10 @@ class Dispatcher:
         # sent by Telegram, not yet recorded as sent: reminder_id → (claimed doc, fields)
         self._unmarked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self.spacing = ChatSpacing(self.pace.per_chat_interval)
-        self._limiter = self.pace.limiter()
+        self._limiter = self.pace.limiter(
+            functools.partial(pace_store.beat, store, PACE_KEY, self.instance, expire=PACE_EXPIRE),
+            functools.partial(pace_store.leave, store, PACE_KEY, self.instance),
+        )
         self._slots = asyncio.Semaphore(self.pace.concurrency)
         self._lock = asyncio.Lock()
         self._stopping = False
@@ -207,35 +215,60 @@ class Dispatcher:
         self._stopping = True
 
     async def _run(self, now: datetime, lookback: timedelta | None) -> TickReport:
+        """Stream the due reminders and deliver them as they come: up to ``batch``
+        deliveries stay in flight while the next batch is read, so the pace never waits
+        for a batch's slowest chat or for the next query. Passes repeat until one finds
+        nothing new (folding stores digests that are due at once)."""
         if self.sender is None:
             raise RuntimeError("no sender: attach one before ticking")
         report = TickReport()
         async with self._lock:
             await self._reconcile(report)
             seen: set[str] = set(self._unmarked)
-            while not self._stopping:
-                found = await due_reminders(self.store, now, lookback=lookback, limit=self.batch)
-                if lookback is None and len(found) < self.batch:
-                    lookback = self.lookback  # the full scan found everything old
-                batch = [d for d in found if d["reminder_id"] not in seen]
+            running: set[asyncio.Task[None]] = set()
+            try:
+                while not self._stopping:
+                    found = await self._pass(now, lookback, seen, running, report)
+                    lookback = self.lookback  # a full scan found everything old
+                    await _drain(running, report, keep=0)
+                    if not found:
+                        break
+            finally:
+                await _drain(running, report, keep=0)
+                await self._limiter.leave()
+        return report
+
+    async def _pass(
+        self,
+        now: datetime,
+        lookback: timedelta | None,
+        seen: set[str],
+        running: set[asyncio.Task[None]],
+        report: TickReport,
+    ) -> bool:
+        """One read through what is due; True if it found anything not seen before."""
+        found = False
+        stream = stream_due_reminders(self.store, now, lookback=lookback, batch=self.batch)
+        async with aclosing(stream) as batches:
+            async for due in batches:
+                batch = [d for d in due if d["reminder_id"] not in seen]
                 if not batch:
-                    break
+                    continue
+                found = True
                 seen.update(d["reminder_id"] for d in batch)
                 report.due += len(batch)
                 users = await users_by_id(self.store, (int(d["user_id"]) for d in batch))
                 old = now - self.grace
                 stale = [d for d in batch if d["kind"] not in ALWAYS_SENT and d["due_at"] < old]
                 stale_ids = {d["reminder_id"] for d in stale}
-                fresh = [d for d in batch if d["reminder_id"] not in stale_ids]
                 await self._fold(stale, users, now, report)
-                outcomes = await asyncio.gather(
-                    *(self._deliver(d, users, now, report) for d in fresh), return_exceptions=True
-                )
-                for outcome in outcomes:
-                    if isinstance(outcome, BaseException):
-                        log.error("reminder delivery failed", exc_info=outcome)
-                        report.errors.append(repr(outcome))
-        return report
+                for doc in batch:
+                    if doc["reminder_id"] not in stale_ids:
+                        running.add(asyncio.create_task(self._deliver(doc, users, now, report)))
+                await _drain(running, report, keep=self.batch)
+                if self._stopping:
+                    break
+        return found
 
     # ---- one reminder ------------------------------------------------------------------
 
@@ -246,14 +279,16 @@ class Dispatcher:
         now: datetime,
         report: TickReport,
     ) -> None:
+        """Claim, compose, take a token, send, record; the outcome is written inside the
+        sending slot, so the slots also bound the storage calls in flight."""
         chat_id, user_id = int(candidate["chat_id"]), int(candidate["user_id"])
+        user = users.get(user_id)
         async with self.spacing.turn(chat_id) as mark_sent, self._slots:
             if self._stopping:
                 return
             doc = await self._claim(candidate, report)
             if doc is None:
                 return
-            user = users.get(user_id)
             try:
                 composed = await compose(self.store, doc, user, self.clock())
             except Exception as exc:
@@ -468,6 +503,18 @@ class Dispatcher:
         )
         await insert_if_absent(self.store, digest)
         return digest_id
+
+
+async def _drain(running: set[asyncio.Task[None]], report: TickReport, *, keep: int) -> None:
+    """Wait until at most ``keep`` deliveries are still running; log the ones that broke."""
+    while len(running) > keep:
+        done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            running.discard(task)
+            error = None if task.cancelled() else task.exception()
+            if error is not None:
+                log.error("reminder delivery failed", exc_info=error)
+                report.errors.append(repr(error))
 
 
 def _digest_item(doc: dict[str, Any]) -> dict[str, Any] | None:

@@ -1,8 +1,8 @@
 """What reminders say: plain-text replies (the bot escapes them) with routed buttons.
 
 Pure. Button data stays far below Telegram's 64 bytes once the bot appends the
-owner suffix: ``rm:z:<10-char id>:20m`` (snooze), ``rm:k:<id>`` (skip), and the
-progress feature's ``done:<module id>``.
+owner suffix: ``rm:z:<10-char id>:20m`` (snooze), ``rm:k:<id>`` (skip), the
+progress feature's ``done:<module id>`` and the review feature's ``rv:go``.
 """
 
 from __future__ import annotations
@@ -41,6 +41,14 @@ def done_button(module_id: str) -> dict[str, str] | None:
     return {"label": "✅ Done", "data": data} if len(data.encode()) <= MAX_BUTTON_DATA else None
 
 
+REVIEW_BUTTON = {"label": "🔁 Review", "data": "rv:go"}
+
+
+def review_line(due: int) -> str:
+    noun = "item is" if due == 1 else "items are"
+    return f"🔁 {due} review {noun} due — warm up with /review."
+
+
 def _capped(lines: list[str]) -> list[str]:
     if len(lines) <= MAX_LINES:
         return lines
@@ -54,8 +62,11 @@ def _starts_text(starts_at: datetime, now: datetime, zone: ZoneInfo) -> str:
     return f"In {duration_text(minutes)}"
 
 
-def session_message(doc: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[str, Any]:
-    """The reminder before a study session: module, time, duration, resources, buttons."""
+def session_message(
+    doc: dict[str, Any], zone: ZoneInfo, now: datetime, review_due: int = 0
+) -> dict[str, Any]:
+    """The reminder before a study session: module, time, duration, resources, buttons;
+    with review items due (`review_due`), a line and a button for /review as well."""
     p = doc["payload"]
     title = str(p.get("title") or p.get("module_id"))
     part = f" (part {p['part']} of {p['parts']})" if int(p.get("parts") or 1) > 1 else ""
@@ -78,7 +89,11 @@ def session_message(doc: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[
         lines.extend(f"• {r['title']} — {r['url']}" for r in resources)
     first = [b for b in (done_button(str(p.get("module_id"))),) if b is not None]
     first.append({"label": "⏭ Skip", "data": f"rm:k:{doc['short_id']}"})
-    return text_reply("\n".join(lines), [first, snooze_row(doc["short_id"])])
+    rows = [first, snooze_row(doc["short_id"])]
+    if review_due > 0:
+        lines.append(review_line(review_due))
+        rows.append([REVIEW_BUTTON])
+    return text_reply("\n".join(lines), rows)
 
 
 def next_up_text(upcoming: tuple[str, datetime, datetime] | None, zone: ZoneInfo) -> str:

@@ -6,16 +6,20 @@ that is exact over the whole run (a late wake-up is made up by the next sends,
 within ``burst``), keeps ``interval`` seconds between sends to one chat
 (python-telegram-bot only spaces group chats) and bounds the sends in flight, so a
 burst of thousands of due reminders queues up instead of being rejected. A 429's
-``retry_after`` holds the whole bucket, not only the refused chat.
+``retry_after`` holds the whole bucket, not only the refused chat. Several instances
+split the bot's rate among those sending (`SharedPace`, counted through the store).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 class TokenBucket:
@@ -56,11 +60,96 @@ class TokenBucket:
                     return
                 await self._sleep(wait)
 
+    def set_rate(self, rate: float) -> None:
+        """A new sustained rate from the next send on (same burst)."""
+        self.rate = rate
+        self._interval = 1.0 / rate
+        self._tolerance = (self.burst - 1.0) / rate
+
+    async def leave(self) -> None:
+        return None
+
     def hold(self, seconds: float) -> None:
         """Telegram said ``retry_after``: send nothing for ``seconds``, then resume
         without a catch-up burst."""
         resume = self._clock() + max(0.0, seconds) + self._tolerance
         self._next = resume if self._next is None else max(self._next, resume)
+
+
+# joining: record this instance as sending, answer how many are → `storage.pace.beat`
+Beat = Callable[[], Awaitable[int]]
+Leave = Callable[[], Awaitable[None]]
+
+
+class SharedPace:
+    """The bot's rate split among the instances sending right now, counted through the
+    store: a heartbeat about every ``period`` seconds (in the background, so no send
+    waits for the store) answers how many instances are sending, and this one's exact
+    `TokenBucket` runs at ``rate / members``. A newcomer that finds others waits one
+    period before its first send, so they have seen it and slowed down first; one
+    that finishes leaves, so the others take its share at once."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float,
+        beat: Beat,
+        leave: Leave,
+        *,
+        period: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.rate = rate
+        self.period = period
+        self.members = 1
+        self.most = 1  # the most instances seen sending at once
+        self._bucket = TokenBucket(rate, burst, clock=clock, sleep=sleep)
+        self._beat = beat
+        self._leave = leave
+        self._clock = clock
+        self._sleep = sleep
+        self._next_beat: float | None = None
+        self._beating: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    async def _heartbeat(self) -> None:
+        try:
+            self._apply(await self._beat())
+        except Exception:
+            log.warning("could not reach the shared pace; keeping a share of %d", self.members)
+
+    def _apply(self, members: int) -> None:
+        self.members = max(1, members)
+        self.most = max(self.most, self.members)
+        self._bucket.set_rate(self.rate / self.members)
+
+    async def acquire(self) -> None:
+        """Wait until one more send fits under this instance's share of the rate."""
+        async with self._lock:
+            now = self._clock()
+            if self._next_beat is None:  # joining
+                self._next_beat = now + self.period
+                await self._heartbeat()
+                if self.members > 1:
+                    await self._sleep(self.period)
+            elif now >= self._next_beat and (self._beating is None or self._beating.done()):
+                self._next_beat = now + self.period
+                self._beating = asyncio.get_running_loop().create_task(self._heartbeat())
+        await self._bucket.acquire()
+
+    def hold(self, seconds: float) -> None:
+        self._bucket.hold(seconds)
+
+    async def leave(self) -> None:
+        """Done sending for now: drop out of the count (joins again on the next send)."""
+        if self._next_beat is None:
+            return
+        self._next_beat = None
+        try:
+            await self._leave()
+        except Exception:
+            log.warning("could not leave the shared pace; it expires")
 
 
 @dataclass(frozen=True)
@@ -72,8 +161,13 @@ class Pace:
     per_chat_interval: float = 1.0
     concurrency: int = 16
     burst: float = 1.0
+    shared: bool = True  # split among instances through the store (`SharedPace`)
 
-    def limiter(self) -> TokenBucket:
+    def limiter(
+        self, beat: Beat | None = None, leave: Leave | None = None
+    ) -> TokenBucket | SharedPace:
+        if self.shared and beat is not None and leave is not None:
+            return SharedPace(self.per_second, self.burst, beat, leave)
         return TokenBucket(self.per_second, self.burst)
 
 

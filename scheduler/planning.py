@@ -3,10 +3,12 @@
 `schedule_plan` is called whenever a plan version becomes active (creation,
 refinement, undo, a new time zone). It places the version's modules into the
 user's study slots (`scheduler.timetable.build_timetable`), keeps modules already
-done as they were, stores the sessions, makes this version the scheduled one,
-cancels the reminders of other versions and brings this one's reminders in line
-(`scheduler.reminders.reconcile_user`). Running it twice for the same version
-changes nothing the second time (stable session and reminder ids).
+done as they were, places only what is left of a partly done module (the minutes
+logged on it in the plan lineage, see `storage.progress`), stores the sessions,
+makes this version the scheduled one, cancels the reminders of other versions and
+brings this one's reminders in line (`scheduler.reminders.reconcile_user`). Running
+it twice for the same version changes nothing the second time (stable session and
+reminder ids).
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from scheduler.reminders import reconcile_user
 from scheduler.settings_model import ReminderSettings
 from scheduler.timetable import (
     DEFAULT_MAX_SESSION_MINUTES,
+    MIN_PART_MINUTES,
     build_timetable,
     first_available_start,
     plan_end,
     weekly_capacity_minutes,
 )
-from storage.models import Goal, Plan, StudySession
+from storage.models import Goal, Module, Plan, StudySession
+from storage.progress import load_progress, module_key, plan_context
 from storage.reminders import cancel_pending, ensure_indexes_once
 from storage.schedules import (
     activate_schedule,
@@ -51,12 +55,47 @@ def _done_modules(sessions: list[StudySession]) -> set[str]:
     return {m for m, statuses in by_module.items() if all(st == "done" for st in statuses)}
 
 
-def _remaining(plan: Plan, done: set[str]) -> Plan:
+def _left_of(module: Module, spent: int) -> Module:
+    """The part of `module` still to study after `spent` minutes on it: the rest of its
+    minutes, but never less than one session part (`MIN_PART_MINUTES`) nor more than
+    the whole module."""
+    full = max(1, round(module.hours * 60))
+    if spent <= 0:
+        return module
+    left = min(full, max(MIN_PART_MINUTES, full - spent))
+    return module if left == full else module.model_copy(update={"hours": left / 60})
+
+
+def _remaining(plan: Plan, done: set[str], spent: dict[str, int] | None = None) -> Plan:
+    """`plan` without the modules in `done`, each other module shortened by the minutes
+    in `spent` (by module id)."""
+    spent = spent or {}
     weeks = [
-        w.model_copy(update={"modules": [m for m in w.modules if m.id not in done]})
+        w.model_copy(
+            update={
+                "modules": [_left_of(m, spent.get(m.id, 0)) for m in w.modules if m.id not in done]
+            }
+        )
         for w in plan.weeks
     ]
     return plan.model_copy(update={"weeks": weeks})
+
+
+async def _spent_minutes(
+    store: Store, user_id: int, version: int, plan: Plan, started: set[str]
+) -> dict[str, int]:
+    """Minutes logged (partial work, /log) per module of the active `version`'s lineage,
+    for modules without a session done yet (a done session already stands for its
+    minutes)."""
+    context = await plan_context(store, user_id)
+    if context is None or context.version != version:
+        return {}
+    minutes = (await load_progress(store, user_id)).minutes_by_key(context.lineage)
+    return {
+        m.id: minutes[module_key(m.id)]
+        for m in plan.modules()
+        if m.id not in started and minutes.get(module_key(m.id), 0) > 0
+    }
 
 
 def plan_start(plan: Plan, goal: Goal, tz: str, now: datetime) -> date:
@@ -101,7 +140,10 @@ async def schedule_plan(
         for s in [*previous, *own]
         if s.status == "done" and s.module_id in module_ids
     }
-    remaining = _remaining(plan, _done_modules(own) | _done_modules(previous))
+    spent = await _spent_minutes(
+        store, user_id, version, plan, {s.module_id for s in kept.values()}
+    )
+    remaining = _remaining(plan, _done_modules(own) | _done_modules(previous), spent)
     start = plan_start(remaining, goal, tz, now)
     zone = ZoneInfo(tz)
     end = plan_end(plan, start, goal.deadline)
@@ -201,15 +243,24 @@ def sessions_list(
 
 
 async def upcoming_sessions_text(
-    store: Store, user_id: int, version: int, tz: str, now: datetime, limit: int = 3
+    store: Store,
+    user_id: int,
+    version: int,
+    tz: str,
+    now: datetime,
+    limit: int = 3,
+    *,
+    plan: Plan | None = None,
 ) -> str | None:
-    """``Next sessions:`` with the next ``limit`` planned sessions in local time, or None."""
+    """``Next sessions:`` with the next ``limit`` planned sessions in local time, or None.
+    ``plan`` is ``version``'s plan if the caller has it (else it is read)."""
     sessions = await list_sessions(store, user_id, version)
     upcoming = [s for s in sessions if s.status == "planned" and s.ends_at > now][:limit]
     if not upcoming:
         return None
-    active = await store.active_plan(user_id)
-    plan = active[1] if active is not None and active[0] == version else None
+    if plan is None:
+        active = await store.active_plan(user_id)
+        plan = active[1] if active is not None and active[0] == version else None
     return sessions_list(plan, upcoming, ZoneInfo(tz), "Next sessions:")
 
 

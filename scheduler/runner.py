@@ -77,17 +77,14 @@ class ReminderRunner:
     async def start(self, *, background: bool = False) -> RunReport | None:
         """Release this instance's leases from before a restart, catch up on what fell
         due while stopped (taking over expired leases), then keep ticking. With
-        ``background`` the catch-up runs as a task (the bot can answer meanwhile) and
-        None is returned; otherwise its report."""
-        await ensure_indexes_once(self.store)
-        released = await release_stale_leases(self.store, self.instance)
-        if released:
-            log.info("released %d leases of this instance's earlier run", released)
+        ``background`` all of that but starting the scheduler runs as a task, so the
+        bot answers meanwhile (`settled` waits for it), and None is returned; otherwise
+        its report."""
         report = None
         if background:
-            self._spawn(self.catch_up())
+            self._spawn(self._recover(arm=True))
         else:
-            report = await self.catch_up()
+            report = await self._recover(arm=False)
         if self.schedule:
             self.scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
             self.scheduler.add_job(
@@ -99,6 +96,20 @@ class ReminderRunner:
                 coalesce=True,
             )
             self.scheduler.start()
+            if not background:
+                await self.arm()
+        return report
+
+    async def _recover(self, *, arm: bool) -> RunReport:
+        """Indexes, this instance's stale leases, then the catch-up (in due order, paced
+        like every send); with ``arm`` the next-due job is armed after it."""
+        async with self._lock:
+            await ensure_indexes_once(self.store)
+            released = await release_stale_leases(self.store, self.instance)
+        if released:
+            log.info("released %d leases of this instance's earlier run", released)
+        report = await self.catch_up()
+        if arm and not self._stopped:
             await self.arm()
         return report
 

@@ -1,50 +1,271 @@
-"""Conversation checkpoints on MongoDB: the engine's own client, failing as `StorageError`.
+"""Conversation checkpoints on MongoDB: one document per thread, read once per turn.
 
-LangGraph's `MongoDBSaver` runs its sync client on a thread for each async call. This
-subclass
+The graph keeps one thread per chat and only ever resumes from its latest checkpoint,
+so `ThreadSaver` stores just that: the thread's newest checkpoint and the pending
+writes that belong to it, in ONE document of ``lg_checkpoints`` (``_id`` = thread and
+namespace, indexed on ``thread_id`` for /export and /forget). A turn that ends is one
+update (a new checkpoint replaces the old one, nothing to prune); a turn that stops at
+an ``interrupt()`` adds one more for its pending writes. LangGraph submits those two
+concurrently, so both are update pipelines that keep the other's half: the writes are
+tagged with the checkpoint id they belong to (``writes_for``), a checkpoint keeps the
+writes already tagged with its own id and drops older ones, and writes for a new id
+replace older ones.
 
-* shares the engine's client (majority concerns, retryable writes, ``timeoutMS``)
-  instead of opening a second, unconfigured one;
-* is built off the event loop (its constructor lists and creates indexes);
-* turns every driver error of the calls the graph makes into `StorageError`, so the
-  user gets the "can't reach my storage" reply, not a generic one;
-* keeps checkpoints in their own collections (``lg_checkpoints``,
-  ``lg_checkpoint_writes``), indexed on ``thread_id``, and keeps only the newest
-  checkpoints of a thread: every `PRUNE_EVERY` steps, all but the newest `KEEP`
-  (and their writes) are deleted.
+It implements LangGraph's `BaseCheckpointSaver` (sync bodies run on the engine's
+threads with its timeout, like every `storage.store.Store` call); every driver error
+becomes `StorageError`. `TurnCache` (mixed in here, and into the embedded engine's
+SQLite saver by `agent.checkpoint`) lets the service read a thread once per turn:
+inside `TurnCache.turn`, the tuple read first is reused until something is written.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+import copy
+import functools
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
+import pymongo
+from bson import Binary
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
+from langgraph.checkpoint.base import (
+    WRITES_IDX_MAP,
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    get_checkpoint_id,
+    get_serializable_checkpoint_metadata,
+)
 from langgraph.checkpoint.base import CheckpointTuple as Tuple
-from langgraph.checkpoint.mongodb import MongoDBSaver
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
+from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 
 from storage.engine import Engine, StorageError
 
 CHECKPOINTS = "lg_checkpoints"
-WRITES = "lg_checkpoint_writes"
-KEEP = 2  # the newest, and the one before it (a resume may still read its writes)
-PRUNE_EVERY = 8  # steps of a thread between prunes: at most KEEP + PRUNE_EVERY are kept
+# Where the previous saver (LangGraph's MongoDBSaver) kept pending writes: /forget still
+# empties it of the thread, so nothing of a chat outlives it after an upgrade.
+LEGACY_WRITES = "lg_checkpoint_writes"
+T = TypeVar("T")
+
+# The current turn's tuples by (thread, namespace); None outside a turn.
+_TURN: ContextVar[dict[tuple[str, str], Tuple | None] | None] = ContextVar(
+    "checkpoint_turn", default=None
+)
 
 
-def _storage_error(exc: PyMongoError) -> StorageError:
-    return StorageError(f"conversation checkpoints: storage call failed: {exc}")
+def _scope(config: RunnableConfig) -> tuple[str, str]:
+    configurable = config["configurable"]
+    return str(configurable["thread_id"]), str(configurable.get("checkpoint_ns", ""))
 
 
-class StoredSaver(MongoDBSaver):
-    async def aget_tuple(self, config: RunnableConfig) -> Tuple | None:
+class TurnCache:
+    """Mixin for a `BaseCheckpointSaver`: within `turn()`, the latest tuple of a thread
+    is read from storage once and then served from memory (a copy each time) until the
+    turn writes to that thread. Only safe while nothing else writes the thread: the
+    service holds the chat's lock (and, on MongoDB, its lease) for the whole turn."""
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        token = _TURN.set({})
         try:
-            return await super().aget_tuple(config)
+            yield
+        finally:
+            _TURN.reset(token)
+
+    async def aget_tuple(self, config: RunnableConfig) -> Tuple | None:
+        cache = _TURN.get()
+        if cache is None or get_checkpoint_id(config):
+            return await super().aget_tuple(config)  # type: ignore[misc]
+        key = _scope(config)
+        if key not in cache:
+            cache[key] = await super().aget_tuple(config)  # type: ignore[misc]
+        return copy.deepcopy(cache[key])
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        self._forget(config)
+        return await super().aput(config, checkpoint, metadata, new_versions)  # type: ignore[misc]
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        self._forget(config)
+        await super().aput_writes(config, writes, task_id, task_path)  # type: ignore[misc]
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        cache = _TURN.get()
+        if cache is not None:
+            cache.clear()
+        await super().adelete_thread(thread_id)  # type: ignore[misc]
+
+    @staticmethod
+    def _forget(config: RunnableConfig) -> None:
+        cache = _TURN.get()
+        if cache is not None:
+            cache.pop(_scope(config), None)
+
+
+def _doc_id(thread_id: str, ns: str) -> dict[str, str]:
+    return {"thread": thread_id, "ns": ns}
+
+
+def _writes_of(doc: dict[str, Any], checkpoint_id: str) -> list[dict[str, Any]]:
+    if doc.get("writes_for") != checkpoint_id:
+        return []
+    return list(doc.get("writes") or [])
+
+
+class _LatestSaver(BaseCheckpointSaver[int]):
+    """The latest checkpoint of each thread, with its pending writes, in one document."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self.collection: Collection = engine.db[CHECKPOINTS]
+
+    # ---- the storage calls (sync, on the engine's threads) -----------------------
+
+    def _find(self, thread_id: str, ns: str) -> dict[str, Any] | None:
+        return self.collection.find_one({"_id": _doc_id(thread_id, ns)})
+
+    def _update(self, thread_id: str, ns: str, stage: dict[str, Any]) -> None:
+        self.collection.update_one({"_id": _doc_id(thread_id, ns)}, [{"$set": stage}], upsert=True)
+
+    def _delete(self, thread_id: str) -> None:
+        self.collection.delete_many({"thread_id": thread_id})
+        self.engine.db[LEGACY_WRITES].delete_many({"thread_id": thread_id})
+
+    def setup(self) -> None:
+        self.collection.create_index([("thread_id", ASCENDING)])
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Like `Store.run`: the engine's threads, its timeout, `StorageError`."""
+        timeout = self.engine.timeout_s
+        call = functools.partial(fn, *args)
+        if timeout is not None:
+            call = functools.partial(_bounded, timeout, call)
+        work = asyncio.get_running_loop().run_in_executor(self.engine.executor, call)
+        try:
+            return await (work if timeout is None else asyncio.wait_for(work, timeout + 1.0))
         except PyMongoError as exc:
-            raise _storage_error(exc) from exc
+            raise StorageError(f"conversation checkpoints: storage call failed: {exc}") from exc
+        except TimeoutError as exc:
+            raise StorageError(
+                f"conversation checkpoints: no answer within {timeout:.0f} s"
+            ) from exc
+
+    # ---- documents <-> tuples ------------------------------------------------------
+
+    def _tuple(self, doc: dict[str, Any]) -> Tuple:
+        thread_id, ns = doc["thread_id"], doc["checkpoint_ns"]
+        checkpoint_id = doc["checkpoint_id"]
+        parent = doc.get("parent_checkpoint_id")
+        configurable = {"thread_id": thread_id, "checkpoint_ns": ns}
+        return Tuple(
+            config={"configurable": {**configurable, "checkpoint_id": checkpoint_id}},
+            checkpoint=self.serde.loads_typed((doc["type"], doc["checkpoint"])),
+            metadata=self.serde.loads_typed((doc["metadata_type"], doc["metadata"])),
+            parent_config=(
+                {"configurable": {**configurable, "checkpoint_id": parent}} if parent else None
+            ),
+            pending_writes=[
+                (w["task_id"], w["channel"], self.serde.loads_typed((w["type"], w["value"])))
+                for w in _writes_of(doc, checkpoint_id)
+            ],
+        )
+
+    def get_tuple(self, config: RunnableConfig) -> Tuple | None:
+        doc = self._find(*_scope(config))
+        if doc is None or "checkpoint" not in doc:
+            return None
+        wanted = get_checkpoint_id(config)
+        if wanted and wanted != doc["checkpoint_id"]:
+            return None  # only the latest checkpoint is kept
+        return self._tuple(doc)
+
+    def _checkpoint_stage(
+        self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata
+    ) -> dict[str, Any]:
+        thread_id, ns = _scope(config)
+        checkpoint_id = checkpoint["id"]
+        type_, blob = self.serde.dumps_typed(checkpoint)
+        meta_type, meta = self.serde.dumps_typed(
+            get_serializable_checkpoint_metadata(config, metadata)
+        )
+        mine = {"$eq": ["$writes_for", checkpoint_id]}
+        return {
+            "thread_id": {"$literal": thread_id},
+            "checkpoint_ns": {"$literal": ns},
+            "checkpoint_id": {"$literal": checkpoint_id},
+            "parent_checkpoint_id": {"$literal": get_checkpoint_id(config)},
+            "type": {"$literal": type_},
+            "checkpoint": {"$literal": Binary(blob)},
+            "metadata_type": {"$literal": meta_type},
+            "metadata": {"$literal": Binary(meta)},
+            "writes": {"$cond": [mine, {"$ifNull": ["$writes", []]}, []]},
+            "writes_for": {"$literal": checkpoint_id},
+        }
+
+    def _writes_stage(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str,
+    ) -> dict[str, Any]:
+        thread_id, ns = _scope(config)
+        checkpoint_id = str(config["configurable"]["checkpoint_id"])
+        new = []
+        for index, (channel, value) in enumerate(writes):
+            idx = WRITES_IDX_MAP.get(channel, index)
+            type_, blob = self.serde.dumps_typed(value)
+            new.append(
+                {
+                    "key": f"{task_id}:{idx}",
+                    "task_id": task_id,
+                    "task_path": task_path,
+                    "idx": idx,
+                    "channel": channel,
+                    "type": type_,
+                    "value": Binary(blob),
+                }
+            )
+        keys = [w["key"] for w in new]
+        kept = {
+            "$filter": {
+                "input": {"$ifNull": ["$writes", []]},
+                "cond": {"$not": [{"$in": ["$$this.key", keys]}]},
+            }
+        }
+        mine = {"$eq": ["$writes_for", checkpoint_id]}
+        return {
+            "thread_id": {"$literal": thread_id},
+            "checkpoint_ns": {"$literal": ns},
+            "writes": {
+                "$cond": [mine, {"$concatArrays": [kept, {"$literal": new}]}, {"$literal": new}]
+            },
+            "writes_for": {"$literal": checkpoint_id},
+        }
+
+    # ---- BaseCheckpointSaver -------------------------------------------------------
+
+    async def aget_tuple(self, config: RunnableConfig) -> Tuple | None:
+        return await self._run(self.get_tuple, config)
 
     async def alist(
         self,
@@ -54,11 +275,18 @@ class StoredSaver(MongoDBSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[Tuple]:
-        try:
-            async for item in super().alist(config, filter=filter, before=before, limit=limit):
-                yield item
-        except PyMongoError as exc:
-            raise _storage_error(exc) from exc
+        """The thread's latest checkpoint (the only one kept), if it matches."""
+        if config is None or limit == 0:
+            return
+        found = await self._run(self.get_tuple, config)
+        if found is None:
+            return
+        if before is not None and get_checkpoint_id(before):
+            if found.config["configurable"]["checkpoint_id"] >= get_checkpoint_id(before):
+                return
+        if filter and any(found.metadata.get(k) != v for k, v in filter.items()):
+            return
+        yield found
 
     async def aput(
         self,
@@ -67,13 +295,16 @@ class StoredSaver(MongoDBSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        try:
-            stored = await super().aput(config, checkpoint, metadata, new_versions)
-            if int(metadata.get("step") or 0) % PRUNE_EVERY == 0:
-                await asyncio.to_thread(self.prune, stored)
-        except PyMongoError as exc:
-            raise _storage_error(exc) from exc
-        return stored
+        thread_id, ns = _scope(config)
+        stage = self._checkpoint_stage(config, checkpoint, metadata)
+        await self._run(self._update, thread_id, ns, stage)
+        return {
+            "configurable": {
+                "thread_id": thread_id,
+                "checkpoint_ns": ns,
+                "checkpoint_id": checkpoint["id"],
+            }
+        }
 
     async def aput_writes(
         self,
@@ -82,56 +313,32 @@ class StoredSaver(MongoDBSaver):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        try:
-            await super().aput_writes(config, writes, task_id, task_path)
-        except PyMongoError as exc:
-            raise _storage_error(exc) from exc
+        if not writes:
+            return
+        thread_id, ns = _scope(config)
+        stage = self._writes_stage(config, writes, task_id, task_path)
+        await self._run(self._update, thread_id, ns, stage)
 
     async def adelete_thread(self, thread_id: str) -> None:
-        try:
-            await super().adelete_thread(thread_id)
-        except PyMongoError as exc:
-            raise _storage_error(exc) from exc
-
-    def prune(self, config: RunnableConfig) -> int:
-        """Delete all but the newest `KEEP` checkpoints of the thread (and namespace)
-        just written to, and their pending writes."""
-        configurable = config["configurable"]
-        scope = {
-            "thread_id": configurable["thread_id"],
-            "checkpoint_ns": configurable.get("checkpoint_ns", ""),
-        }
-        cursor = (
-            self.checkpoint_collection.find(scope, {"checkpoint_id": 1, "_id": 0})
-            .sort("checkpoint_id", DESCENDING)
-            .skip(KEEP)
-            .limit(1)
-        )
-        oldest_kept = next(iter(cursor), None)
-        if oldest_kept is None:
-            return 0
-        older = {**scope, "checkpoint_id": {"$lte": oldest_kept["checkpoint_id"]}}
-        self.writes_collection.delete_many(older)
-        return self.checkpoint_collection.delete_many(older).deleted_count
+        await self._run(self._delete, str(thread_id))
 
 
-def _open_saver(engine: Engine) -> StoredSaver:
-    saver = StoredSaver(
-        engine.client,
-        db_name=engine.db.name,
-        checkpoint_collection_name=CHECKPOINTS,
-        writes_collection_name=WRITES,
-    )
-    saver.checkpoint_collection.create_index([("thread_id", ASCENDING)])
-    saver.writes_collection.create_index([("thread_id", ASCENDING)])
-    return saver
+class ThreadSaver(TurnCache, _LatestSaver):
+    """`_LatestSaver` whose turns read each thread once."""
 
 
-async def open_mongodb_saver(engine: Engine) -> StoredSaver:
-    """The saver, built on a thread (its constructor talks to the server)."""
+def _bounded(timeout: float, call: Callable[[], T]) -> T:
+    with pymongo.timeout(timeout):
+        return call()
+
+
+async def open_mongodb_saver(engine: Engine) -> ThreadSaver:
+    """The saver, its index made on the engine's threads (it talks to the server)."""
+    saver = ThreadSaver(engine)
     try:
-        return await asyncio.to_thread(_open_saver, engine)
-    except PyMongoError as exc:
+        await saver._run(saver.setup)
+    except StorageError as exc:
         raise StorageError(
             f"cannot prepare the conversation checkpoints in MongoDB: {exc}"
         ) from exc
+    return saver

@@ -46,11 +46,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 from pymongo.database import Database
 
 from storage.models import Goal, Plan
-from storage.store import Store, as_utc
+from storage.store import Store, as_utc, create_index
 
 MAX_ACTIVITY = 5000
 STUDY_KINDS = frozenset({"done", "partial", "log", "quiz"})
@@ -92,7 +92,7 @@ def new_activity_id() -> str:
 
 def ensure_progress_indexes(db: Database) -> None:
     """Idempotent: one progress document per user (the guards rely on it)."""
-    db.user_progress.create_index([("user_id", ASCENDING)], unique=True)
+    create_index(db.user_progress, [("user_id", ASCENDING)], unique=True)
 
 
 # --------------------------------------------------------------------------- the plan
@@ -109,13 +109,15 @@ class PlanContext:
     latest_plan_change: datetime
     timezone: str
     last_reminded_module: str | None
+    # When the lineage's root version was created (the plan's start, for the chart).
+    started_at: datetime | None = None
 
 
 async def plan_context(store: Store, user_id: int) -> PlanContext | None:
     """The active plan, its lineage, the time of the newest plan version, the user's zone
     (users.timezone, else the plan's, else UTC) and the module of the latest reminder."""
 
-    def op() -> tuple[dict[str, Any], dict[str, Any], int, datetime] | None:
+    def op() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None, datetime] | None:
         user = store.db.users.find_one({"user_id": user_id})
         if not user or not user.get("active_plan_version"):
             return None
@@ -123,21 +125,25 @@ async def plan_context(store: Store, user_id: int) -> PlanContext | None:
         doc = store.db.learning_plans.find_one({"user_id": user_id, "version": version})
         if doc is None:
             return None
-        root = store.db.learning_plans.find_one(
-            {"user_id": user_id, "version": {"$lte": version}, "note": "created"},
-            sort=[("version", DESCENDING)],
+        # Every version's heads in one read: the lineage's root (the newest "created"
+        # version up to this one) and the newest change.
+        heads = list(
+            store.db.learning_plans.find(
+                {"user_id": user_id}, {"_id": 0, "version": 1, "note": 1, "created_at": 1}
+            )
         )
-        newest = store.db.learning_plans.find_one(
-            {"user_id": user_id}, sort=[("created_at", DESCENDING)]
-        )
-        root_version = int(root["version"]) if root else 1
-        changed = as_utc((newest or doc)["created_at"])
-        return user, doc, root_version, changed
+        roots = [h for h in heads if h.get("note") == "created" and int(h["version"]) <= version]
+        root = max(roots, key=lambda h: int(h["version"]), default=None)
+        dated = [h for h in heads if isinstance(h.get("created_at"), datetime)]
+        newest = max(dated, key=lambda h: as_utc(h["created_at"]), default=None)
+        return user, doc, root, as_utc((newest or doc)["created_at"])
 
     found = await store.run(op)
     if found is None:
         return None
-    user, doc, root_version, changed = found
+    user, doc, root, changed = found
+    root_version = int(root["version"]) if root else 1
+    started = root.get("created_at") if root else None
     goal = Goal.model_validate(doc["goal"])
     reminded = user.get("last_reminded_module")
     return PlanContext(
@@ -148,6 +154,7 @@ async def plan_context(store: Store, user_id: int) -> PlanContext | None:
         latest_plan_change=changed,
         timezone=str(user.get("timezone") or goal.timezone or "UTC"),
         last_reminded_module=reminded if isinstance(reminded, str) else None,
+        started_at=as_utc(started) if isinstance(started, datetime) else None,
     )
 
 

@@ -5,9 +5,10 @@ collection holding `user_id`."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from storage.store import Store
+from storage.store import Store, as_utc
 
 COLLECTION = "review_items"  # its unique user_id index is made by `storage.store`
 
@@ -92,3 +93,19 @@ async def answered_poll(
         return None, poll if isinstance(poll, dict) and "answer" not in poll else None
 
     return await store.run(op)
+
+
+async def due_count(store: Store, user_id: int, now: datetime) -> int:
+    """How many of the user's review items are due at `now` (their FSRS card's ``due``,
+    stored as an ISO string by `agent.review`), for reminders that cannot import the
+    agent. Items whose due time cannot be read are not counted."""
+    due = 0
+    for item in await load_items(store, user_id):
+        card = item.get("card") if isinstance(item, dict) else None
+        try:
+            when = datetime.fromisoformat(str((card or {}).get("due")))
+        except ValueError:
+            continue
+        if as_utc(when) <= now:
+            due += 1
+    return due

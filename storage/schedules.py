@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
 
 from storage.models import StudySession
@@ -168,6 +168,54 @@ def _retire_dropped(db: Database, user_id: int, plan_version: int, keep: list[st
         db.users.update_one({"user_id": user_id}, {"$max": dropped})
 
 
+def _session_writes(
+    session: StudySession,
+    user_id: int,
+    plan_version: int,
+    now: datetime,
+    anchor: date | None,
+    elsewhere: dict[str, int],
+) -> list[UpdateOne]:
+    """One session's updates, applied in order in one batch: raise the sequence above
+    the highest seen elsewhere (if any); else bump it if the times or status differ;
+    then set the fields (inserting the session with its first sequence if missing).
+    Each filter only lets the sequence rise, and a later update of the three finds
+    the document as an earlier one left it, so a step that has nothing to do is a
+    no-op: the batch does what "try each until one applies" did, in one command."""
+    key = {"user_id": user_id, "plan_version": plan_version, "session_id": session.session_id}
+    fields: dict[str, Any] = {
+        **session.model_dump(exclude={"sequence"}),
+        "ends_bucket": _bucket(session.ends_at),
+        "updated_at": now,
+    }
+    if anchor is not None:
+        fields["anchor"] = anchor.isoformat()
+    first = session.sequence
+    writes: list[UpdateOne] = []
+    seen = elsewhere.get(session.session_id)
+    if seen is not None:
+        first = max(first, seen + 1)
+        writes.append(
+            UpdateOne({**key, "sequence": {"$lt": first}}, {"$set": {**fields, "sequence": first}})
+        )
+    differs = {
+        "$or": [
+            {"starts_at": {"$ne": session.starts_at}},
+            {"ends_at": {"$ne": session.ends_at}},
+            {"status": {"$ne": session.status}},
+        ]
+    }
+    writes.append(UpdateOne({**key, **differs}, {"$set": fields, "$inc": {"sequence": 1}}))
+    writes.append(
+        UpdateOne(
+            key,
+            {"$set": fields, "$setOnInsert": {"created_at": now, "sequence": first}},
+            upsert=True,
+        )
+    )
+    return writes
+
+
 async def save_sessions(
     store: Store,
     user_id: int,
@@ -194,7 +242,8 @@ async def save_sessions(
       time), and a new one keeps its own ``sequence``.
 
     Every write is a single-document update whose filter only lets the sequence rise
-    (``sequence < target`` before setting ``target``, or ``$inc``). The highest
+    (``sequence < target`` before setting ``target``, or ``$inc``), all sent as one
+    ordered ``bulk_write``. The highest
     sequence elsewhere is read first; on one embedded engine nothing runs in between
     (one database thread), and on a shared MongoDB a concurrent write to another
     version's document can at worst leave a tie, never a lower sequence.
@@ -205,45 +254,11 @@ async def save_sessions(
         db = store.db
         keep = [s.session_id for s in sessions]
         elsewhere = _highest_elsewhere(db, user_id, plan_version, keep)
+        writes: list[UpdateOne] = []
         for session in sessions:
-            key = {
-                "user_id": user_id,
-                "plan_version": plan_version,
-                "session_id": session.session_id,
-            }
-            fields: dict[str, Any] = {
-                **session.model_dump(exclude={"sequence"}),
-                "ends_bucket": _bucket(session.ends_at),
-                "updated_at": now,
-            }
-            if anchor is not None:
-                fields["anchor"] = anchor.isoformat()
-            first = session.sequence
-            seen = elsewhere.get(session.session_id)
-            if seen is not None:
-                first = max(first, seen + 1)
-                raised = db.schedules.update_one(
-                    {**key, "sequence": {"$lt": first}},
-                    {"$set": {**fields, "sequence": first}},
-                )
-                if raised.matched_count:
-                    continue
-            differs = {
-                "$or": [
-                    {"starts_at": {"$ne": session.starts_at}},
-                    {"ends_at": {"$ne": session.ends_at}},
-                    {"status": {"$ne": session.status}},
-                ]
-            }
-            changed = db.schedules.update_one(
-                {**key, **differs}, {"$set": fields, "$inc": {"sequence": 1}}
-            )
-            if changed.matched_count == 0:
-                db.schedules.update_one(
-                    key,
-                    {"$set": fields, "$setOnInsert": {"created_at": now, "sequence": first}},
-                    upsert=True,
-                )
+            writes.extend(_session_writes(session, user_id, plan_version, now, anchor, elsewhere))
+        if writes:
+            db.schedules.bulk_write(writes, ordered=True)
         _retire_dropped(db, user_id, plan_version, keep)
 
     await store.run(op)

@@ -18,18 +18,27 @@ from typing import Any, TypeVar
 
 import pymongo
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from storage.engine import Engine, StorageError
+from storage.engine import Engine, EngineKind, StorageError
 from storage.models import Goal, Plan
 
 T = TypeVar("T")
 
 # Shared caches, and the conversation checkpoints: those are keyed by thread
-# (the chat), found by their thread_id index and deleted with the thread.
+# (the chat), found by their thread_id index and deleted with the thread; the shared
+# sending pace (`storage.pace`).
 NOT_USER_DATA = frozenset(
-    {"llm_cache", "lg_checkpoints", "lg_checkpoint_writes", "checkpoints", "checkpoint_writes"}
+    {
+        "llm_cache",
+        "lg_checkpoints",
+        "lg_checkpoint_writes",
+        "checkpoints",
+        "checkpoint_writes",
+        "pace",
+    }
 )
 MAX_HISTORY = 100
 # `touch_user` rewrites an unchanged user this often (keeps ``last_seen_at`` fresh, and
@@ -57,24 +66,33 @@ def _bounded(timeout: float, call: Callable[[], T]) -> T:
         return call()
 
 
-def ensure_indexes(db: Database) -> None:
-    db.users.create_index([("user_id", ASCENDING)], unique=True)
-    db.learning_plans.create_index([("user_id", ASCENDING), ("version", ASCENDING)], unique=True)
-    db.user_progress.create_index([("user_id", ASCENDING)], unique=True)
-    db.schedules.create_index(
+def create_index(collection: Collection, keys: list[tuple[str, int]], **options: Any) -> None:
+    """``create_index`` unless an index of that name exists. The embedded engine checks a
+    unique index against every document even when it exists: at start-up with 100,000
+    reminders that was seconds before the bot could answer."""
+    name = "_".join(f"{field}_{direction}" for field, direction in keys)
+    if name not in collection.index_information():
+        collection.create_index(keys, **options)
+
+
+def ensure_indexes(db: Database, *, hashed: bool = False) -> None:
+    """Every collection's indexes; ``hashed``: the engine has only hash indexes (the
+    embedded one, `storage.reminders.ensure_reminder_indexes`)."""
+    create_index(db.users, [("user_id", ASCENDING)], unique=True)
+    create_index(db.learning_plans, [("user_id", ASCENDING), ("version", ASCENDING)], unique=True)
+    create_index(db.user_progress, [("user_id", ASCENDING)], unique=True)
+    create_index(
+        db.schedules,
         [("user_id", ASCENDING), ("plan_version", ASCENDING), ("session_id", ASCENDING)],
         unique=True,
     )
-    db.reminders.create_index([("reminder_id", ASCENDING)], unique=True)
-    db.reminders.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
-    db.reminders.create_index([("user_id", ASCENDING)])
-    db.ical_tokens.create_index([("token_hash", ASCENDING)], unique=True)
-    db.ical_tokens.create_index([("user_id", ASCENDING)])
-    db.llm_cache.create_index([("key", ASCENDING)], unique=True)
-    db.review_items.create_index([("user_id", ASCENDING)], unique=True)
+    create_index(db.ical_tokens, [("token_hash", ASCENDING)], unique=True)
+    create_index(db.ical_tokens, [("user_id", ASCENDING)])
+    create_index(db.llm_cache, [("key", ASCENDING)], unique=True)
+    create_index(db.review_items, [("user_id", ASCENDING)], unique=True)
     from storage.reminders import ensure_reminder_indexes  # imports this module
 
-    ensure_reminder_indexes(db)
+    ensure_reminder_indexes(db, hashed=hashed)
 
 
 class Store:
@@ -110,7 +128,7 @@ class Store:
             raise StorageError(f"storage call did not finish within {timeout:.0f} s") from exc
 
     async def setup(self) -> None:
-        await self.run(ensure_indexes, self.db)
+        await self.run(ensure_indexes, self.db, hashed=self.engine.kind is not EngineKind.MONGODB)
 
     # ---- users -------------------------------------------------------------
 

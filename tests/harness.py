@@ -49,6 +49,8 @@ class BotUnderTest:
         self.env = env or {}
         self.runtime: Runtime | None = None
         self.application: Application | None = None
+        # as `bot.app.start_polling` runs in production: answer while catching up
+        self.catch_up_in_background = False
         self._stack: AsyncExitStack | None = None
 
     def settings(self) -> Settings:
@@ -72,7 +74,9 @@ class BotUnderTest:
             base_url=self.api.base_url,
             read_timeout=self.read_timeout,
         )
-        await start_polling(self.application, poll_timeout=1, catch_up_in_background=False)
+        await start_polling(
+            self.application, poll_timeout=1, catch_up_in_background=self.catch_up_in_background
+        )
         self.api.bot_busy = self._busy
         return self
 

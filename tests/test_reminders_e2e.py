@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -224,6 +225,45 @@ async def test_two_instances_never_send_the_same_reminder(
     )
     assert set(per_chat) == {str(u) for u in [711, 712, *users]}
     assert set(per_chat.values()) == {1}, "a reminder was sent twice"
+
+
+async def test_a_message_during_the_start_up_catch_up_is_answered_before_it_ends(
+    rbot: ReminderBot, api: FakeTelegramAPI
+) -> None:
+    """The catch-up runs in the background: while its first send is held by the Bot API
+    stand-in (Telegram slow to answer), a user's message is answered, and only then do
+    the held reminder and the rest of the catch-up reach the stand-in."""
+    users = range(5100, 5106)
+    due = MONDAY_BEFORE_DST_END - timedelta(minutes=30)
+    await _custom_reminders_for(rbot, users, due)
+    await rbot.stop()
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def gate(method: str, params: dict[str, Any]) -> None:
+        if method == "sendMessage" and str(params.get("chat_id")) == str(users[0]):
+            held.set()
+            await release.wait()
+
+    api.gate = gate
+    rbot.catch_up_in_background = True
+    await rbot.start()
+    assert rbot.runner is not None and rbot.started is None
+    settled = asyncio.create_task(rbot.runner.settled())
+    await held.wait()  # the catch-up is sending
+    calls = await rbot.say(720, "/help")
+    assert texts(calls), "the bot did not answer during the catch-up"
+    assert not settled.done(), "the catch-up ended before the answer"
+    answered_at = max(api.calls.index(c) for c in calls)
+    release.set()
+    await settled
+    reminders = [
+        (i, str(c.params["chat_id"]))
+        for i, c in enumerate(api.calls)
+        if c.method == "sendMessage" and int(c.params["chat_id"]) in users
+    ]
+    assert Counter(chat for _, chat in reminders) == Counter(str(u) for u in users)
+    held_at = next(i for i, chat in reminders if chat == str(users[0]))
+    assert answered_at < held_at
 
 
 async def test_429_and_5xx_faults_deliver_every_reminder_exactly_once(

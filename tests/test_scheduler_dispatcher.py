@@ -13,10 +13,12 @@ import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from scheduler.dispatcher import Dispatcher, RetryPolicy, classify
-from scheduler.pacing import ChatSpacing, Pace
+from scheduler.pacing import ChatSpacing, Pace, SharedPace
 from scheduler.runner import NEXT_JOB, POLL_JOB, ReminderRunner
 from storage.engine import Engine, EngineKind
 from storage.leases import claim
+from storage.pace import beat as beat_pace
+from storage.pace import leave as leave_pace
 from storage.reminders import (
     add_custom_rule,
     compare_and_set,
@@ -432,3 +434,27 @@ async def test_a_custom_rule_is_one_write_added_once_and_bounded(store: Store) -
     assert await add_custom_rule(store, 9, {**rule, "id": "r3"}, limit=2) == "full"
     users = await store.run(lambda: list(store.db.users.find({"user_id": 9})))
     assert len(users) == 1 and [r["id"] for r in users[0]["reminders"]["custom"]] == ["r1", "r2"]
+
+
+async def test_the_shared_pace_counts_the_instances_sending(store: Store) -> None:
+    assert await beat_pace(store, "k", "a", expire=60) == 1
+    assert await beat_pace(store, "k", "b", expire=60) == 2
+    assert await beat_pace(store, "other-bot", "c", expire=60) == 1
+    await leave_pace(store, "k", "a")
+    assert await beat_pace(store, "k", "b", expire=60) == 1
+
+
+async def test_two_dispatchers_split_the_pace_through_the_store(store: Store) -> None:
+    for i in range(60):
+        await add(store, 100 + i, T0 - timedelta(minutes=1))
+    sender = Recorder()
+    pace = Pace(per_second=40, per_chat_interval=0.0, concurrency=4)
+    a = Dispatcher(store, sender, instance="a", pace=pace)
+    b = Dispatcher(store, sender, instance="b", pace=pace)
+    ra, rb = await asyncio.gather(a.tick(T0), b.tick(T0))
+    assert ra.sent + rb.sent == 60 and ra.sent > 0 and rb.sent > 0
+    assert Counter(chat for chat, _ in sender.sent) == Counter(range(100, 160))
+    limiters = [d._limiter for d in (a, b)]
+    assert all(isinstance(lim, SharedPace) for lim in limiters)
+    assert any(lim.most == 2 for lim in limiters if isinstance(lim, SharedPace))
+    assert await store.run(store.db.pace.count_documents, {}) == 0, "both left when done"

@@ -211,14 +211,14 @@ async def test_one_chat_alternating_between_instances_keeps_its_replies_in_order
     """Each message goes to the other instance as soon as the previous reply is on its
     way; Telegram holds that reply (up to `HOLD_S`, or until another reply to the chat
     arrives). The next instance must wait for it: replies arrive in message order."""
-    arrivals: list[str] = []
+    arrivals: list[str] = []  # sendMessage calls to the chat, as they arrive
     state = {"fresh": False, "holding": False}
     overtaken = asyncio.Event()
 
-    async def gate(via: str, method: str, params: dict[str, Any]) -> None:
+    async def gate(method: str, params: dict[str, Any]) -> None:
         if method != "sendMessage" or str(params.get("chat_id")) != str(CHAT):
             return
-        arrivals.append(via)
+        arrivals.append(method)
         if state["holding"]:
             overtaken.set()
             return

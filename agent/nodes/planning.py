@@ -234,7 +234,7 @@ async def show_plan(state: AgentState, runtime: Runtime[AgentContext]) -> Comman
     shown = {"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")}
     shown["app"] = "plan"  # with an HTTPS public URL: an "📅 Open plan" Mini App button
     zone = user_zone(await ctx.store.get_user(uid), goal.timezone)
-    upcoming = await upcoming_sessions_text(ctx.store, uid, version, zone, ctx.clock())
+    upcoming = await upcoming_sessions_text(ctx.store, uid, version, zone, ctx.clock(), plan=plan)
     return finish(state, [shown, *([reply(upcoming)] if upcoming else [])])
 
 

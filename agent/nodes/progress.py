@@ -44,10 +44,11 @@ from agent.progress import (
     completed_milestones,
     compute_streak,
     next_module,
+    spent_by_week,
     study_days,
     summarize,
 )
-from agent.review_items import review_line
+from agent.review_items import review_line, sync_objectives
 from agent.state import AgentState
 from agent.understanding.adapters import ProgressIntent
 from agent.understanding.progress import parse_duration
@@ -298,6 +299,7 @@ class Progress:
                 text += f" To add the time, say “log {format_minutes(minutes)} {module.id}”."
             return [reply(text)]
         await mark_module_sessions(self.store, self.uid, self.pc.version, module.id, "done")
+        await sync_objectives(self.store, self.uid)
         doc = await self.doc()
         lines = [f"✅ Marked {_label(self.pc.plan, module)} done."]
         if activity.minutes:
@@ -326,6 +328,7 @@ class Progress:
                 counted.append(module.title)
         if not counted:
             return [reply(f"Every module of week {week_number} is already marked done ✓")]
+        await sync_objectives(self.store, self.uid)
         text = f"✅ Marked {len(counted)} module(s) of week {week_number} done: " + ", ".join(
             f"“{t}”" for t in counted
         )
@@ -366,7 +369,7 @@ class Progress:
             parts.append(f"So far: {format_minutes(total)} on this module")
         week = activity.week
         if week is not None:
-            week_total = doc.minutes_by_week(lineage).get(week, 0)
+            week_total = spent_by_week(self.pc.plan, doc, lineage).get(week, 0)
             parts.append(f"{format_minutes(week_total)} in week {week}")
         parts.append(f"{format_minutes(doc.minutes_total(lineage))} on the plan.")
         return parts[0] + " " + ", ".join(parts[1:])
@@ -620,7 +623,7 @@ async def _press(p: Progress, code: str, parts: list[str]) -> list[dict[str, Any
 
 def _week_lines(pc: PlanContext, doc: ProgressDoc) -> list[str]:
     done = doc.done(pc.lineage)
-    spent = doc.minutes_by_week(pc.lineage)
+    spent = spent_by_week(pc.plan, doc, pc.lineage)
     scores = doc.quiz_scores(pc.lineage)
     lines = []
     for week in pc.plan.weeks:
@@ -691,9 +694,11 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
         return finish(state, [reply(texts.NO_PLAN)])
     doc = await p.doc()
     report = progress_report(p.pc, doc, p.now)
-    spent = doc.minutes_by_week(p.pc.lineage)
+    spent = spent_by_week(p.pc.plan, doc, p.pc.lineage)
     per_week = [round(spent.get(w.number, 0) / 60, 2) for w in p.pc.plan.weeks]
-    started = await plan_created_at(p.store, p.uid, int(p.pc.lineage.removeprefix("p")))
+    started = p.pc.started_at or await plan_created_at(
+        p.store, p.uid, int(p.pc.lineage.removeprefix("p"))
+    )
     png = await asyncio.to_thread(
         progress_chart_png,
         report.summary.model_copy(update={"per_week_done": per_week}),
@@ -711,7 +716,7 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
             "caption": "Planned hours and time spent per week, and your last 4 weeks of study.",
         }
     )
-    line = await review_line(ctx.store, p.uid, p.now)
+    line = await review_line(ctx.store, p.uid, p.now, pc=p.pc, progress=doc)
     text = "\n".join([report.text, line]) if line else report.text
     return finish(state, [reply(text, app="progress")])
 

@@ -2,7 +2,8 @@
 
 Items come from quiz questions answered wrong (caught on the way to the quiz feature's
 grading, which still records the answer) and from completed modules' key objectives
-(added when /review or /progress next looks). Poll answers for review polls are handled
+(added when a module is marked done, and when /review or /progress next looks, so
+session reminders can count them from storage). Poll answers for review polls are handled
 here; every other poll answer goes on to the quiz feature unchanged.
 """
 
@@ -114,6 +115,7 @@ FEATURE = Feature(
     name="review",
     nodes={"review_send": send_review, "review_poll_answer": on_poll_answer},
     commands={"review": "review_send"},
+    callbacks={"rv:": "review_send"},
     events={"poll_answer": "review_poll_answer"},
     priority=25,
     on_sent=remember_review_poll,

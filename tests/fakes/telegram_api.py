@@ -119,7 +119,6 @@ class Call:
 
 
 Fault = Callable[[str, dict[str, Any]], "str | None"]
-Gate = Callable[[str, str, dict[str, Any]], Awaitable[None]]
 
 
 class FakeTelegramAPI:
@@ -128,7 +127,8 @@ class FakeTelegramAPI:
         self.calls: list[Call] = []
         self.rejected: list[tuple[Call, str]] = []
         self.fault: Fault | None = None
-        self.gate: Gate | None = None
+        # awaited before a call (not getUpdates) is answered: a test holds calls on it
+        self.gate: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
         self.listeners: list[Callable[[Call], None]] = []
         self.slow_seconds = 0.3
         self.late_seconds = 2.5
@@ -372,10 +372,9 @@ class FakeTelegramAPI:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         params, files = await self._params(request)
-        via = request.match_info.get("via", "")
-        call = Call(method, params, files, via=via)
-        if self.gate is not None and method != "getUpdates":
-            await self.gate(via, method, params)
+        call = Call(method, params, files, via=request.match_info.get("via", ""))
+        if method != "getUpdates" and self.gate is not None:
+            await self.gate(method, params)
         fault = None
         if method != "getUpdates" and self.fault is not None:
             fault = self.fault(method, params)

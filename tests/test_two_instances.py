@@ -8,8 +8,6 @@ Bot API stand-in: what the README's "Running more than one instance" promises.
   counted"). The killed instance's leases are its own: the survivor leaves them,
   and the killed instance, restarted under the same ``LEARNPLAN_INSTANCE_ID``,
   ends them at start-up and sends those reminders.
-* One chat's messages reach the two instances alternately; every reply comes in
-  order, even when Telegram is slow to take one instance's reply.
 
 Every wait is for a condition on what the stand-in recorded, with a generous bound.
 """
@@ -21,23 +19,18 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from pymongo import MongoClient
 
-from bot.http_server import SECRET_HEADER
-from bot.webhook import path_secret
 from storage.engine import open_engine
 from storage.reminders import insert_many_if_absent, new_reminder
 from storage.store import Store
 from tests.bot_process import BotProcess
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.mongo_server import MongoServer, free_port, unique_database, uri_with_database
-from tests.test_telegram_faults import SCRIPT
 
 # Two bot processes starting at once take minutes on a loaded 2-core machine: a hang
 # guard well above that (each wait below has its own bound).
@@ -49,8 +42,6 @@ USERS = 200
 FIRST_USER = 6_000_000
 RULE = "two-instances"
 LIMIT_S = 180.0
-CHAT = 6_100_001
-HOLD_S = 1.5
 # Seeded while both instances run, the burst falls due just past one poll interval
 # (30 s): each instance's next poll, or the one after, arms its timer for that moment,
 # so both dispatchers wake for the burst together.
@@ -75,11 +66,6 @@ class Instance(BotProcess):
             "TELEGRAM_WEBHOOK_SECRET": SECRET,
         }
         super().__init__(api, tmp_path / f"data-{name}", "--webhook", via=name, env=env)
-
-    async def post(self, http: aiohttp.ClientSession, update: dict[str, Any]) -> None:
-        url = f"http://127.0.0.1:{self.port}/telegram/{path_secret(SECRET)}"
-        async with http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as response:
-            assert response.status == 200, await response.text()
 
 
 async def start_all(*instances: Instance) -> None:
@@ -200,59 +186,3 @@ async def test_reminder_burst_on_two_instances_survives_sigkill(
     assert twice <= held_by_a, "a reminder nobody was sending at the kill arrived twice"
     assert all(docs[c].get("uncertain") == 1 for c in twice), "a duplicate was not counted"
     assert not set(_burst(api, "B")) & held_by_a, "B took over a lease that was not expired"
-
-
-# ---- one chat, two instances ---------------------------------------------------------
-
-
-async def test_one_chat_alternating_between_instances_keeps_its_replies_in_order(
-    api: FakeTelegramAPI, tmp_path: Path, mongodb: str
-) -> None:
-    """Each message goes to the other instance as soon as the previous reply is on its
-    way; Telegram holds that reply (up to `HOLD_S`, or until another reply to the chat
-    arrives). The next instance must wait for it: replies arrive in message order."""
-    arrivals: list[str] = []  # sendMessage calls to the chat, as they arrive
-    state = {"fresh": False, "holding": False}
-    overtaken = asyncio.Event()
-
-    async def gate(method: str, params: dict[str, Any]) -> None:
-        if method != "sendMessage" or str(params.get("chat_id")) != str(CHAT):
-            return
-        arrivals.append(method)
-        if state["holding"]:
-            overtaken.set()
-            return
-        if not state["fresh"]:
-            return
-        state["fresh"], state["holding"] = False, True
-        overtaken.clear()
-        try:
-            await asyncio.wait_for(overtaken.wait(), HOLD_S)
-        except TimeoutError:
-            pass
-        finally:
-            state["holding"] = False
-
-    api.gate = gate
-    instances = (Instance(api, tmp_path, "A", mongodb), Instance(api, tmp_path, "B", mongodb))
-    try:
-        await start_all(*instances)
-        async with aiohttp.ClientSession() as http:
-            for n, (text, _cue) in enumerate(SCRIPT):
-                seen = len(arrivals)
-                state["fresh"] = True
-                await instances[n % 2].post(http, api.text_update(CHAT, text))
-                await wait_until(lambda seen=seen: len(arrivals) > seen, f"a reply to {text!r}")
-        last_cue = SCRIPT[-1][1]
-        await wait_until(lambda: any(last_cue in t for t in api.texts(CHAT)), "the last reply")
-    finally:
-        for instance in instances:
-            instance.stop()
-    assert not api.rejected
-    runs = [
-        (via, [str(c.params.get("text", "")) for c in calls])
-        for via, calls in groupby(api.sent(CHAT), key=lambda c: c.via)
-    ]
-    assert [via for via, _ in runs] == ["AB"[n % 2] for n in range(len(SCRIPT))], runs
-    for (_via, texts), (text, cue) in zip(runs, SCRIPT, strict=True):
-        assert any(cue.lower() in t.lower() for t in texts), f"{text!r} was answered by {texts}"

@@ -21,6 +21,9 @@ MODULES = [
     "planning",
     "dbcommands",
 ]
+# Not in the default run, only when named (`./dev bench engines`): minutes each, with
+# their sections of RESULTS.md kept by hand: faults, engines (also: places,
+# understanding_score).
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 

@@ -33,6 +33,7 @@ from bot.keyboards import decode, inline_keyboard
 from bot.progress_message import ProgressMessage
 from bot.render import escape, render_reply, split_message
 from bot.webapp import OPEN_LABEL
+from storage.chat_turns import chat_turn
 from storage.engine import StorageError
 
 log = logging.getLogger(__name__)
@@ -168,8 +169,10 @@ class Handlers:
     async def _dispatch(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, event: dict[str, Any]
     ) -> None:
-        async with self._chat_locks[chat_id]:
+        # The chat's turn lease (several instances) is held until the replies are sent.
+        async with self._chat_locks[chat_id], contextlib.AsyncExitStack() as turn:
             try:
+                await turn.enter_async_context(chat_turn(self.service.context.store, chat_id))
                 async with self._typing(context, chat_id):
                     replies = await self.service.handle(
                         event, progress=ProgressMessage(context.bot, chat_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -10,8 +11,10 @@ from datetime import UTC, datetime
 
 from agent.checkpoint import open_checkpointer
 from agent.context import AgentContext
+from agent.curricula.library import curricula
 from agent.planning import make_planners
 from agent.service import AgentService
+from agent.understanding import dates, places
 from agent.understanding.service import make_understanding
 from bot.settings import Settings
 from scheduler.pacing import Pace
@@ -29,6 +32,16 @@ class Runtime:
     reminders: ReminderRunner
 
 
+def warm_up() -> None:
+    """Load the big tables (the gazetteer, dateparser's language data, the curricula)
+    before the first message. Loaded lazily they take seconds of CPU inside the first turn,
+    on the event loop: every other chat's Telegram call in flight meanwhile times out
+    (a reply then counts as undeliverable after its second timeout)."""
+    places.warm_up()
+    dates.warm_up()
+    curricula()
+
+
 @asynccontextmanager
 async def open_runtime(
     settings: Settings,
@@ -44,6 +57,7 @@ async def open_runtime(
     ``runtime.reminders.tick()`` with their own clock.
     """
     clock = clock or (lambda: datetime.now(UTC))
+    await asyncio.to_thread(warm_up)
     engine = await open_engine_async(
         mongodb_uri=settings.mongodb_uri,
         data_dir=settings.data_dir,

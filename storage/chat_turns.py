@@ -8,6 +8,11 @@ turn and deletes it after. The lease is written with the server's clock
 chat for at most ``ttl``. Taking it is one upsert: if another instance holds a live
 lease, the upsert collides on ``_id`` and the taker waits and tries again.
 
+The bot holds the lease until the turn's replies are sent, not just while the agent
+runs: released earlier, the next message's turn could start on another instance and
+its reply overtake this one's. The lease is re-entrant within one task (the agent
+service takes it again inside the bot's turn).
+
 The embedded engine is one process (its data directory is locked): nothing to do.
 """
 
@@ -21,6 +26,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -35,6 +41,7 @@ log = logging.getLogger(__name__)
 HOLDER = f"{socket.gethostname()}/{os.getpid()}-{uuid.uuid4().hex[:8]}"
 TURN_TTL = timedelta(seconds=90)  # longer than a turn (the LLM's timeout is 60 s)
 RETRY_S = 0.05
+_HELD: ContextVar[frozenset[int]] = ContextVar("chat_turns_held", default=frozenset())
 
 
 async def _take(store: Store, chat_id: int, holder: str, ttl: timedelta) -> bool:
@@ -60,7 +67,7 @@ async def chat_turn(
     store: Store, chat_id: int, *, holder: str = HOLDER, ttl: timedelta = TURN_TTL
 ) -> AsyncIterator[None]:
     """Hold the chat's lease for the duration of the block (MongoDB only)."""
-    if store.engine.kind is not EngineKind.MONGODB:
+    if store.engine.kind is not EngineKind.MONGODB or chat_id in _HELD.get():
         yield
         return
     deadline = time.monotonic() + ttl.total_seconds() + 5
@@ -68,9 +75,11 @@ async def chat_turn(
         if time.monotonic() > deadline:
             raise StorageError(f"chat {chat_id} stayed busy on another instance")
         await asyncio.sleep(RETRY_S)
+    held = _HELD.set(_HELD.get() | {chat_id})
     try:
         yield
     finally:
+        _HELD.reset(held)
         try:
             await asyncio.shield(store.run(_release, store, chat_id, holder))
         except StorageError as exc:  # the turn is done; the lease just runs out

@@ -61,3 +61,15 @@ async def _server_now_plus(store: Store, delta: timedelta):
     from storage.leases import server_now
 
     return await server_now(store) + delta
+
+
+async def test_the_lease_is_reentrant_and_held_until_the_outer_turn_ends(store: Store) -> None:
+    """The bot holds the lease around the agent's turn and the sending of its replies;
+    the agent takes it again inside. The inner release must not end the outer lease,
+    or another instance's next turn could overtake this turn's replies."""
+    async with chat_turn(store, 43, holder="a/1"):
+        async with chat_turn(store, 43, holder="a/1"):
+            pass
+        doc = await store.run(store.db.chat_turns.find_one, {"_id": 43})
+        assert doc is not None and doc["holder"] == "a/1", "the inner turn released the lease"
+    assert await store.run(store.db.chat_turns.count_documents, {}) == 0

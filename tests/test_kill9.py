@@ -5,21 +5,18 @@ plan is intact."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from storage.engine import open_engine
 from storage.models import Plan
+from tests.bot_process import BotProcess
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
 
-LEARNPLAN = str(Path(sys.executable).parent / "learnplan")
+# Bot start-up takes minutes on a loaded 2-core machine; each wait has its own bound.
+pytestmark = pytest.mark.timeout(1800)
 USER = 801
 ANSWERS = [
     ("What do you want to learn", "Scala for data engineering"),
@@ -30,45 +27,6 @@ ANSWERS = [
     ("When can you study", "weekday evenings 19:00-21:00"),
     ("time zone", "Berlin"),
 ]
-
-
-class BotProcess:
-    def __init__(self, api: FakeTelegramAPI, data_dir: Path) -> None:
-        self.api = api
-        self.data_dir = data_dir
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    async def start(self) -> None:
-        since = len(self.api.calls)
-        env = {
-            **{
-                k: v for k, v in os.environ.items() if not k.startswith(("LEARNPLAN_", "TELEGRAM_"))
-            },
-            "TELEGRAM_BOT_TOKEN": self.api.token,
-            "TELEGRAM_API_BASE_URL": self.api.base_url,
-            "LEARNPLAN_DATA_DIR": str(self.data_dir),
-            "LEARNPLAN_LOG_LEVEL": "WARNING",
-        }
-        self.proc = self._spawn(env)
-        deadline = time.monotonic() + 60
-        while not any(c.method == "setMyCommands" for c in self.api.calls[since:]):
-            assert self.proc.poll() is None, "the bot exited during start-up"
-            assert time.monotonic() < deadline, "the bot did not start"
-            await asyncio.sleep(0.05)
-
-    @staticmethod
-    def _spawn(env: dict[str, str]) -> subprocess.Popen[bytes]:
-        return subprocess.Popen([LEARNPLAN, "run"], env=env, stderr=subprocess.DEVNULL)
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
 
 
 async def _next_reply(api: FakeTelegramAPI, since: int, limit: float) -> list[Call]:

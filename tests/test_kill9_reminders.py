@@ -5,21 +5,21 @@ process died (counted in the reminder as ``uncertain``)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from storage.engine import open_engine
 from storage.reminders import insert_many_if_absent, new_reminder
 from storage.store import Store
+from tests.bot_process import BotProcess
 from tests.fakes.telegram_api import FakeTelegramAPI
 
-LEARNPLAN = str(Path(sys.executable).parent / "learnplan")
+# Bot start-up takes minutes on a loaded 2-core machine; each wait has its own bound.
+pytestmark = pytest.mark.timeout(1800)
 USERS = 30
 FIRST_USER = 5_000_000
 
@@ -50,17 +50,6 @@ async def _seed(data: Path) -> None:
         await engine.aclose()
 
 
-def _spawn(api: FakeTelegramAPI, data: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("LEARNPLAN_", "TELEGRAM_"))},
-        "TELEGRAM_BOT_TOKEN": api.token,
-        "TELEGRAM_API_BASE_URL": api.base_url,
-        "LEARNPLAN_DATA_DIR": str(data),
-        "LEARNPLAN_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.Popen([LEARNPLAN, "run"], env=env, stderr=subprocess.DEVNULL)
-
-
 def _delivered(api: FakeTelegramAPI) -> Counter[int]:
     return Counter(
         int(c.params["chat_id"])
@@ -74,25 +63,24 @@ async def test_reminder_burst_survives_sigkill(api: FakeTelegramAPI, tmp_path: P
     await _seed(data)
     api.slow_seconds = 0.2
     api.fault = lambda method, params: "slow" if method == "sendMessage" else None
-    process = _spawn(api, data)
+    bot = BotProcess(api, data)
+    await bot.start()  # start-up, however long it takes, comes before the burst
     try:
         deadline = time.monotonic() + 60
         while sum(_delivered(api).values()) < 5:
             assert time.monotonic() < deadline, "no reminder was sent before the kill"
             await asyncio.sleep(0.02)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        bot.kill()
         killed_after = sum(_delivered(api).values())
         assert killed_after < USERS, "the burst finished before the kill; nothing was tested"
-        process = _spawn(api, data)
+        await bot.start()
         deadline = time.monotonic() + 90
         while len(_delivered(api)) < USERS:
             assert time.monotonic() < deadline, f"only {len(_delivered(api))}/{USERS} delivered"
             await asyncio.sleep(0.1)
         await asyncio.sleep(1.5)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        bot.stop()
     delivered = _delivered(api)
     assert set(delivered) == {FIRST_USER + i for i in range(USERS)}
     engine = open_engine(data_dir=data)

@@ -29,6 +29,13 @@ SCRIPT = [
 ]
 
 
+# A "late" answer comes once the bot has given up on it (its read timeout). That
+# timeout is what a slow answer must beat on a loaded machine: at 1 s, the process
+# being off the CPU for a second (load 20 on 2 cores) timed out sends nobody faulted.
+READ_TIMEOUT_S = 2.0
+LATE_LIMIT_S = 30.0
+
+
 def _injector(seed: int, rate: float = 0.2):
     rng = random.Random(seed)
     injected: Counter[str] = Counter()
@@ -73,9 +80,10 @@ async def test_every_reply_is_delivered_despite_faults(
     api: FakeTelegramAPI, tmp_path: Path
 ) -> None:
     fault, injected = _injector(seed=7)
-    bot = BotUnderTest(api, tmp_path / "data", read_timeout=1.0)
+    bot = BotUnderTest(api, tmp_path / "data", read_timeout=READ_TIMEOUT_S)
     await bot.start()
     api.fault = fault
+    api.late_seconds = LATE_LIMIT_S
     try:
         await asyncio.gather(_conversation(api, 1001), _conversation(api, 1002))
         await api.wait_settled()  # every retry of every turn is over

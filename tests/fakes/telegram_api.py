@@ -4,7 +4,13 @@ python-telegram-bot is pointed at it by its base URL. It answers the methods
 the bot uses, records every call, feeds updates through ``getUpdates`` and is
 strict where Telegram is: HTML entities are parsed, and the 4096 / 1024 / 64
 limits are enforced. A fault hook can make any call answer 429 or 5xx, hang, answer
-slowly ("slow"), or accept the call and answer only after the client gave up ("late").
+slowly ("slow"), or accept the call and answer only after the client gave up ("late":
+when it closes the connection, or after ``late_seconds``).
+
+Several bot processes can share one stand-in: each gets its own base URL
+(`base_url_via`), and every call records which one it came through (``Call.via``).
+A ``gate`` coroutine, when set, is awaited as each call arrives, before it is
+handled: a Telegram that is slow in ways a test controls.
 """
 
 from __future__ import annotations
@@ -97,6 +103,11 @@ def parse_html(text: str) -> str:
     return "".join(parser.text)
 
 
+def _gone(request: web.Request) -> bool:
+    """The client closed the connection (it timed out)."""
+    return request.transport is None or request.transport.is_closing()
+
+
 @dataclass
 class Call:
     method: str
@@ -106,6 +117,7 @@ class Call:
     status: int = 200
     message_id: int | None = None
     late: bool = False
+    via: str = ""
 
 
 Fault = Callable[[str, dict[str, Any]], "str | None"]
@@ -145,11 +157,18 @@ class FakeTelegramAPI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
+    def base_url_via(self, via: str) -> str:
+        """The base URL for one of several bot processes; its calls carry ``via``."""
+        return f"http://127.0.0.1:{self.port}/via/{via}/bot"
+
     async def start(self) -> None:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        app.router.add_post("/via/{via}/bot{token}/{method}", self._handle)
+        app.router.add_get("/via/{via}/bot{token}/{method}", self._handle)
+        app.router.add_get("/via/{via}/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -175,6 +194,15 @@ class FakeTelegramAPI:
     def send_text(
         self, user_id: int, text: str, *, chat_id: int | None = None, chat_type: str = "private"
     ) -> int:
+        return self._push(self.text_message(user_id, text, chat_id=chat_id, chat_type=chat_type))
+
+    def text_update(self, user_id: int, text: str) -> dict[str, Any]:
+        """A text message update with its own update id, to POST to a webhook."""
+        return {"update_id": next(self._update_ids), **self.text_message(user_id, text)}
+
+    def text_message(
+        self, user_id: int, text: str, *, chat_id: int | None = None, chat_type: str = "private"
+    ) -> dict[str, Any]:
         chat = {"id": chat_id or user_id, "type": chat_type}
         if chat_type == "private":
             chat["first_name"] = f"User{user_id}"
@@ -190,7 +218,7 @@ class FakeTelegramAPI:
         if text.startswith("/"):
             length = len(text.split(" ", 1)[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        return self._push({"message": message})
+        return {"message": message}
 
     def send_message_update(self, user_id: int, message_fields: dict[str, Any]) -> int:
         message = {
@@ -367,7 +395,7 @@ class FakeTelegramAPI:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         params, files = await self._params(request)
-        call = Call(method, params, files)
+        call = Call(method, params, files, via=request.match_info.get("via", ""))
         if method != "getUpdates" and self.gate is not None:
             await self.gate(method, params)
         fault = None
@@ -391,9 +419,12 @@ class FakeTelegramAPI:
             return web.json_response(
                 {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}, status=400
             )
-        if fault == "late":  # accepted, but the answer comes after the client's timeout
+        if fault == "late":  # accepted, but answered only once the client has given up
             call.late = True
-            await asyncio.sleep(self.late_seconds)
+            for _ in range(max(1, round(self.late_seconds / 0.05))):
+                if _gone(request):
+                    break
+                await asyncio.sleep(0.05)
         return web.json_response({"ok": True, "result": result})
 
     async def _faulty(self, call: Call, fault: str) -> web.Response:

@@ -39,6 +39,7 @@ from storage.reminders import (
     compare_and_set,
     due_fields,
     insert_if_absent,
+    insert_many_if_absent,
     last_activity_at,
     new_reminder,
     plan_created_at,
@@ -278,11 +279,15 @@ async def reconcile_user(store: Store, user_id: int, *, now: datetime) -> Reconc
     report = ReconcileReport()
     stored = await user_reminders(store, user_id, statuses=[PENDING, CANCELLED])
     by_id = {d["reminder_id"]: d for d in stored}
+    # A new plan brings a reminder per session: store the new ones in one command.
+    report.inserted += await insert_many_if_absent(
+        store, [want for reminder_id, want in desired.items() if reminder_id not in by_id]
+    )
     for reminder_id, want in desired.items():
         have = by_id.get(reminder_id)
         if have is None:
-            report.inserted += await insert_if_absent(store, want)
-        elif have["status"] == CANCELLED:
+            continue
+        if have["status"] == CANCELLED:
             fields = {
                 **due_fields(want["due_at"]),
                 "status": PENDING,

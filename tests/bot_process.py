@@ -17,7 +17,7 @@ from pathlib import Path
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 LEARNPLAN = str(Path(sys.executable).parent / "learnplan")
-START_LIMIT_S = 900.0  # a hang guard: start-up took over 5 min at load 27 on 2 cores
+START_LIMIT_S = 60.0  # a hang guard: a start-up that does not answer in a minute is broken
 
 
 def bot_env(api: FakeTelegramAPI, data_dir: Path, *, via: str = "", **extra: str) -> dict[str, str]:

@@ -15,8 +15,6 @@ from storage.models import Plan
 from tests.bot_process import BotProcess
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
 
-# Bot start-up takes minutes on a loaded 2-core machine; each wait has its own bound.
-pytestmark = pytest.mark.timeout(1800)
 USER = 801
 ANSWERS = [
     ("What do you want to learn", "Scala for data engineering"),

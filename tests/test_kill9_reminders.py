@@ -18,8 +18,6 @@ from storage.store import Store
 from tests.bot_process import BotProcess
 from tests.fakes.telegram_api import FakeTelegramAPI
 
-# Bot start-up takes minutes on a loaded 2-core machine; each wait has its own bound.
-pytestmark = pytest.mark.timeout(1800)
 USERS = 30
 FIRST_USER = 5_000_000
 

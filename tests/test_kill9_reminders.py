@@ -10,8 +10,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from storage.engine import open_engine
 from storage.reminders import insert_many_if_absent, new_reminder
 from storage.store import Store

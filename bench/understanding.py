@@ -32,9 +32,18 @@ freezing)" before anyone ran the bot on it. It is never tuned on, and only the l
 (`--part holdout2`); like the first holdout, its failures are printed only with
 `--show-holdout`.
 
-Usage: `./dev bench understanding [--part dev|holdout|holdout2|all] [--rules] [--failures N]
-[--show-holdout] [--sample N]`. `--sample N` scores N evenly spaced items per group and part,
-for a real model that needs seconds per message.
+The third holdout. `holdout3.jsonl` (472 items, ids `h3-`; SHA-256
+4365129a924c128925a1b4d27df90bed9498a40d9ef59baf97d3a252a78c18f5) was written the same way on
+2026-12-02 by a writer who opened neither agent/ nor tests/ nor the parsers' data, read of
+`dev.jsonl` and `holdout2.jsonl` only their first 15 lines for the format, and never ran the
+bot on its messages: intake_first 128, answers 120 (36 non-answers), progress 89, refine 80,
+questions 55. It passed `python -m bench.understanding_check holdout3` and was committed as
+"holdout3: a third blind understanding set, frozen before any tuning". Like the other
+holdouts it is never tuned on, and its failures are printed only with `--show-holdout`.
+
+Usage: `./dev bench understanding [--part dev|holdout|holdout2|holdout3|all] [--rules]
+[--failures N] [--show-holdout] [--sample N]`. `--sample N` scores N evenly spaced items per
+group and part, for a real model that needs seconds per message.
 Rules are always scored; with `LEARNPLAN_EVAL_LLM_BASE_URL` set (and not `--rules`), the LLM path
 is scored too, against that OpenAI-compatible server (`LEARNPLAN_EVAL_LLM_MODEL` names the model).
 """
@@ -60,7 +69,8 @@ PARTS = {
     "dev": ("dev",),
     "holdout": ("holdout",),
     "holdout2": ("holdout2",),
-    "all": ("dev", "holdout", "holdout2"),
+    "holdout3": ("holdout3",),
+    "all": ("dev", "holdout", "holdout2", "holdout3"),
 }
 TIMEOUT = 1800
 # A real small model answers in seconds per message: the LLM run gets this much per item.

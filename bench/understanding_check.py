@@ -1,6 +1,6 @@
 """Check the shape of an understanding set without running the bot.
 
-`uv run --frozen python -m bench.understanding_check holdout2` loads every line of
+`uv run --frozen python -m bench.understanding_check holdout2` (or `holdout3`) loads every line of
 `bench/understanding/<part>.jsonl` and checks what a writer can get wrong by hand: required
 keys, groups, unique ids, fixed `today` dates, plan references and module ids that exist,
 operations on weeks that exist, IANA time zones, deadlines that parse and lie after `today`,
@@ -190,7 +190,8 @@ def main(argv: list[str]) -> int:
     part = argv[0] if argv else "holdout2"
     plans = json.loads((SET_DIR / "plans.json").read_text())
     items = [json.loads(line) for line in (SET_DIR / f"{part}.jsonl").read_text().splitlines()]
-    others = set().union(*(_texts(p) for p in ("dev", "holdout", "holdout2") if p != part))
+    parts = ("dev", "holdout", "holdout2", "holdout3")
+    others = set().union(*(_texts(p) for p in parts if p != part))
     bad = 0
     ids: Counter[str] = Counter(item.get("id") for item in items)
     texts: Counter[str] = Counter(item["input"]["text"].strip().casefold() for item in items)

@@ -191,6 +191,8 @@ class Dispatcher:
         self.mark_backoff = mark_backoff
         # sent by Telegram, not yet recorded as sent: reminder_id → (claimed doc, fields)
         self._unmarked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        # claims whose answer was lost (they may have been written): reminder_id → candidate
+        self._unanswered: dict[str, dict[str, Any]] = {}
         self.spacing = ChatSpacing(self.pace.per_chat_interval)
         self._limiter = self.pace.limiter(
             functools.partial(pace_store.beat, store, PACE_KEY, self.instance, expire=PACE_EXPIRE),
@@ -343,7 +345,9 @@ class Dispatcher:
         report.unmarked += 1
 
     async def _reconcile(self, report: TickReport) -> None:
-        """Record the sends whose ``sent`` write failed earlier (next tick)."""
+        """Record the sends whose ``sent`` write failed earlier, and give back the claims
+        whose answer was lost (next tick)."""
+        await self._release_unanswered()
         for reminder_id, (doc, fields) in list(self._unmarked.items()):
             try:
                 done = await self._finish(doc, SENT, report, **fields)
@@ -354,6 +358,21 @@ class Dispatcher:
             if done:
                 report.reconciled += 1
                 await self._remember(doc, int(doc["user_id"]), fields["sent_at"])
+
+    async def _release_unanswered(self) -> None:
+        """A claim can be written while its answer is lost (a timeout, a dropped
+        connection, a write-concern error). Nothing was sent under it — sending starts
+        only after a claim is answered — so if it was written, the reminder is simply
+        pending again, not left to wait out its lease and come back as uncertain."""
+        for reminder_id, candidate in list(self._unanswered.items()):
+            written = {**candidate, "rev": int(candidate["rev"]) + 1}
+            fields = {"status": PENDING, "claimed_by": None, "lease_until": None}
+            try:
+                await compare_and_set(self.store, written, fields, holder=self.instance)
+            except StorageError as exc:
+                log.warning("cannot yet give back reminder %s: %s", reminder_id, exc)
+                continue
+            del self._unanswered[reminder_id]
 
     def unmarked(self) -> list[str]:
         """Reminders sent but not yet recorded as sent."""
@@ -368,7 +387,11 @@ class Dispatcher:
             if done is not None:
                 report.failed += 1
             return None
-        doc = await claim(self.store, candidate, holder=self.instance, lease=self.lease)
+        try:
+            doc = await claim(self.store, candidate, holder=self.instance, lease=self.lease)
+        except StorageError:
+            self._unanswered[candidate["reminder_id"]] = candidate
+            raise
         if doc is None:
             report.lost += 1
         return doc

@@ -36,7 +36,15 @@ def bot_env(api: FakeTelegramAPI, data_dir: Path, *, via: str = "", **extra: str
 
 
 def spawn(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([LEARNPLAN, "run", *args], env=env, stderr=subprocess.DEVNULL)
+    """With ``LEARNPLAN_TEST_BOT_LOGS=DIR`` each process's log is kept in DIR (at INFO),
+    to see afterwards what a bot under test was doing."""
+    logs = os.environ.get("LEARNPLAN_TEST_BOT_LOGS")
+    if not logs:
+        return subprocess.Popen([LEARNPLAN, "run", *args], env=env, stderr=subprocess.DEVNULL)
+    name = f"{env.get('LEARNPLAN_INSTANCE_ID', 'bot')}-{time.time_ns()}.log"
+    with open(Path(logs) / name, "wb") as log:
+        env = {**env, "LEARNPLAN_LOG_LEVEL": "INFO"}
+        return subprocess.Popen([LEARNPLAN, "run", *args], env=env, stderr=log)
 
 
 class BotProcess:

@@ -2,7 +2,8 @@
 
 * MongoDB: the server's ``failCommand`` fail point (SecantusDB with
   ``--enable-test-commands``; a real ``mongod`` needs ``enableTestCommands=1``)
-  makes every write command fail with a non-retryable error.
+  makes every write command fail with a non-retryable error, or applies one write
+  and loses its answer (a write-concern error).
 * Embedded: another connection holds an exclusive lock on the ``reminders``
   collection's SQLite file, so litemongo's writes to it fail ("database is locked").
 """
@@ -42,6 +43,14 @@ class WriteBlock:
             self._blocker.rollback()
             self._blocker.close()
             self._blocker = None
+
+    async def lose_next_answer(self, command: str) -> None:
+        """MongoDB only: the next ``command`` is applied, and its answer carries a
+        write-concern error (as when a primary cannot confirm it to a majority in
+        time), so the client sees a failure for a write that was made."""
+        error = {"code": 64, "codeName": "WriteConcernTimeout", "errmsg": "injected: no ack"}
+        data = {"failCommands": [command], "writeConcernError": error}
+        await self._fail_point({"mode": {"times": 1}, "data": data})
 
     async def _fail_point(self, spec: dict[str, object]) -> None:
         command = {"configureFailPoint": "failCommand", **spec}

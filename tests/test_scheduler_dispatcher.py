@@ -292,6 +292,28 @@ async def test_a_failed_sent_write_is_retried_and_the_reminder_never_resent(
     assert doc.get("message_ids") == [4242]
 
 
+async def test_a_claim_whose_answer_was_lost_is_sent_at_the_next_tick_not_after_its_lease(
+    store: Store, blocked_writes: WriteBlock
+) -> None:
+    """The claim is written but its answer is an error: nothing was sent under it, so
+    the next tick gives it back and sends it, once, not counted as uncertain — rather
+    than leaving it to wait out its ten-minute lease."""
+    if store.engine.kind is not EngineKind.MONGODB:
+        pytest.skip("the embedded engine writes and answers in one call: no answer is lost")
+    rid = await add(store, 1, T0)
+    sender = Recorder()
+    d = Dispatcher(store, sender, instance="a", pace=FAST)
+    await blocked_writes.lose_next_answer("findAndModify")
+    first = await d.tick(T0)
+    assert first.sent == 0 and first.errors
+    claimed = await get_reminder(store, rid)
+    assert claimed is not None and claimed["status"] == "claimed"
+    assert (await d.tick(T0 + timedelta(seconds=30))).sent == 1
+    assert sender.calls == 1
+    doc = await get_reminder(store, rid)
+    assert doc is not None and doc["status"] == "sent" and not doc.get("uncertain")
+
+
 async def test_a_restarted_instance_releases_its_own_leases_at_once(store: Store) -> None:
     mine = await add(store, 1, T0)
     theirs = await add(store, 2, T0)

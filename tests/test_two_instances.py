@@ -74,11 +74,16 @@ async def start_all(*instances: Instance) -> None:
         await instance.wait_ready(since)
 
 
-async def wait_until(condition: Callable[[], bool], what: str) -> None:
+async def wait_until(
+    condition: Callable[[], bool],
+    what: str,
+    every: float = 0.05,
+    explain: Callable[[], str] = str,
+) -> None:
     deadline = time.monotonic() + LIMIT_S
     while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.05)
+        assert time.monotonic() < deadline, f"timed out waiting for {what} {explain()}"
+        await asyncio.sleep(every)
 
 
 # ---- a reminder burst, one instance killed -------------------------------------------
@@ -124,6 +129,26 @@ def _burst(api: FakeTelegramAPI, via: str | None = None) -> Counter[int]:
     )
 
 
+class HeldBy:
+    """The chats whose reminder an instance holds, as the server shows them, gathered
+    over every look. A claim the killed instance had already sent may land after the
+    kill (the server still runs what it has read from a closed connection), so one
+    read at the kill can miss a lease that then holds its reminder for ten minutes."""
+
+    def __init__(self, mongodb_uri: str, ids: list[str], instance: str) -> None:
+        self.client: MongoClient = MongoClient(mongodb_uri, serverSelectionTimeoutMS=10_000)
+        self.query = {"reminder_id": {"$in": ids}, "status": "claimed", "instance": instance}
+        self.chats: set[int] = set()
+
+    def look(self) -> set[int]:
+        docs = self.client.get_default_database().reminders.find(self.query, {"chat_id": 1})
+        self.chats |= {int(d["chat_id"]) for d in docs}
+        return self.chats
+
+    def close(self) -> None:
+        self.client.close()
+
+
 def _reminders(mongodb_uri: str, ids: list[str]) -> dict[int, dict[str, Any]]:
     """The burst's reminder documents by chat, read straight from the server."""
     client: MongoClient = MongoClient(mongodb_uri, serverSelectionTimeoutMS=10_000)
@@ -151,15 +176,29 @@ async def test_reminder_burst_on_two_instances_survives_sigkill(
             "both instances to send from the burst",
         )
         a.kill()
-        # Claimed by A now (a "sent" write A had already sent may still land: then it
-        # is simply delivered once).
-        at_kill = _reminders(mongodb, ids)
-        held_by_a = {
-            c for c, d in at_kill.items() if d["status"] == "claimed" and d.get("instance") == "A"
-        }
-        assert sum(_burst(api).values()) < USERS, "the burst ended before the kill"
-        # The survivor sends everything the killed instance had not claimed …
-        await wait_until(lambda: set(_burst(api)) >= chats - held_by_a, "B to finish the burst")
+        # Claimed by A (a "sent" write A had already sent may still land too: then that
+        # reminder is simply delivered once).
+        held = HeldBy(mongodb, ids, "A")
+        try:
+            held.look()
+            assert sum(_burst(api).values()) < USERS, "the burst ended before the kill"
+
+            # The survivor sends everything the killed instance had not claimed …
+            def unsent() -> str:
+                docs = _reminders(mongodb, ids)
+                missing = sorted(chats - held.chats - set(_burst(api)))
+                states = Counter((docs[c]["status"], docs[c].get("instance")) for c in missing)
+                return f"({len(missing)} not sent: {dict(states)})"
+
+            await wait_until(
+                lambda: set(_burst(api)) >= chats - held.look(),
+                "B to finish the burst",
+                0.25,
+                unsent,
+            )
+            held_by_a = set(held.chats)
+        finally:
+            held.close()
         # … and the killed instance, restarted, ends its old leases and sends the rest.
         await a.start()
 

@@ -3,7 +3,8 @@ per message, and no plan beyond week numbers, module ids and titles."""
 
 # The instructions come first and never change; the context of this message comes last, so
 # a server that caches prompt prefixes (llama.cpp, OpenAI) reads the instructions once.
-UNDERSTAND_SYSTEM = """You read one message a learner sent to a study-planner bot; say what it means.
+UNDERSTAND_SYSTEM = """You read one message a learner sent to a study-planner bot; say what it
+means.
 Intents: intake (the message gives goal fields), nonanswer (no usable value: unsure, later,
 yes/no to an open question, none, anything/you choose, a question back), done (finished a
 module), not_done (revert a completion), partial, log (time spent), refine (change the plan),

@@ -21,7 +21,7 @@ from agent.understanding.availability import extract_availability
 from agent.understanding.dates import DateHit, find_dates
 from agent.understanding.goal import GoalHit, find_goal, is_vague_goal
 from agent.understanding.lexicon import correct_typos
-from agent.understanding.nonanswers import NonAnswer, after_hedge, classify_nonanswer
+from agent.understanding.nonanswers import NonAnswer, after_hedge, asks_back, classify_nonanswer
 from agent.understanding.numbers import (
     MAX_WEEKS,
     MIN_WEEKS,
@@ -230,6 +230,8 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
     cleaned = clean_text(text)
     if not cleaned.strip() or cleaned.lstrip().startswith("/"):
         return IntakeUpdate()
+    if expecting not in {None, "confirm"} and asks_back(cleaned):
+        return _nonanswer_update("question", expecting)  # "what counts as intermediate?"
     if expecting in _CLASSIFY_FIRST:
         kind = classify_nonanswer(cleaned, asking=expecting)
         if kind is not None and (kind != "question" or expecting in {"goal", "topics"}):

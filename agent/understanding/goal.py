@@ -25,14 +25,17 @@ _GOAL_TRIGGER_RE = re.compile(
     r"|get(?:ting)?\s+(?:better|good|started)\s+(?:at|with|in)|improv(?:e|ing)(?:\s+(?:my|at|in))?"
     r"|(?:get(?:ting)?\s+(?:me\s+)?)?ready\s+for"
     r"|pick(?:ing)?\s+up|get\s+into|dive\s+into|brush\s+up\s+on|level\s+up(?:\s+(?:my|in|at|on))?"
-    r"|upskill\s+(?:in|on)|prepare\s+for|prep\s+for|interested\s+in|practi[cs]e|work\s+on"
-    r"|goal(?:\s+is)?\s*(?::|-|=|is)?(?:\s+to)?)"
+    r"|upskill\s+(?:in|on)|prep(?:are)?\s+(?:me\s+|myself\s+)?for|interested\s+in|practi[cs]e|work\s+on"
+    r"|goal(?:\s+is)?\s*(?::|-|=|is)?(?:\s+to)?"
+    # the same leads in other languages people mix in (accents folded)
+    r"|aprender(?:\s+a)?|apprendre|imparare|ich\s+(?:will|mochte|moechte))"
     r"(?:\s+(?:more\s+)?about|\s+how\s+to)?\s+",
     FLAGS,
 )
 _WISH_TRIGGER_RE = re.compile(
     r"\b(?:(?:want|wanna|need|hope|wish|aim|plan|trying|try|going)\s+to"
-    r"|(?:would|'d)\s+(?:like|love)(?:\s+to)?)\s+",
+    r"|(?:would|'d)\s+(?:like|love)(?:\s+to)?"
+    r"|\bi\s+(?:need|want)(?=\s+[A-Z]))\s+",  # "I need Excel for my new job"
     FLAGS,
 )
 _GOAL_END_RE = re.compile(

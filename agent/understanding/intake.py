@@ -30,6 +30,7 @@ from agent.understanding.numbers import (
     normalise_amounts,
 )
 from agent.understanding.places import PlaceOption, lookup_zone, timezone_from_location
+from agent.understanding.sessions import extract_session_hours, settle_range
 from agent.understanding.skill import extract_skill
 from agent.understanding.text import MASK, Scan, clean_text
 from agent.understanding.topics import (
@@ -58,6 +59,7 @@ _LOCATION_RE = re.compile(
 _DERIVED = "_derived"
 _DATE_FIELDS = {"weeks", "deadline", "start_date"}
 _SHORT_ANSWER_WORDS = 3
+_DAYS_NOT_DATES = {"availability", "hours_per_week", "skill_level", "topics", "timezone"}
 # Fields where a value after a hedge ("idk maybe 4", "not sure, B1?") is still the answer.
 _HEDGED_FIELDS = {"skill_level", "hours_per_week", "weeks", "availability", "timezone"}
 _CLASSIFY_FIRST = {None, "goal", "topics", "confirm", "timezone"}
@@ -65,6 +67,11 @@ _NEGATED_RE = re.compile(r"\bnot\s+[^,.;!?\n]+", re.IGNORECASE)
 _NO_TOPICS: set[str] = {"none", "anything", "no"}
 # Greedy: the last "on"/"in" before the date ("exam in stats on thursday" keeps "exam in stats").
 _EVENT_LEAD_RE = re.compile(r"(?:[A-Za-z']+\s+){1,3}(?P<on>(?:is\s+)?(?:on|in)\s)", re.IGNORECASE)
+_NAMED_EVENT_RE = re.compile(
+    r"(?P<event>[A-Za-z]+)\s*(?:,|-|\u2014)\s*(?:it'?s|it\s+is|is)\s", re.I
+)
+_WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)\s+$")
+_DETERMINERS = {"the", "my", "a", "an", "our", "this", "that", "his", "her", "their"}
 _DATE_TRIGGER_RE = re.compile(
     r"^\s*(?:by|until|till|til|before|deadline|due|no\s+later|end|finish|done|ready|complete"
     r"|start|begin|kick|from|as\s+of)\b",
@@ -99,8 +106,13 @@ def _is_bare(scan: Scan, hit: DateHit) -> bool:
 
 
 def _event_kept(scan: Scan, hit: DateHit) -> int:
-    """Where to start masking a date: "test on 3rd Feb" leaves "test" to the goal."""
+    """Where to start masking a date: "test on 3rd Feb" leaves "test" to the goal, and so
+    does "the bar exam, it's on July 27" (the event word ends a name, then a clause dates it)."""
     text = scan.work[hit.start : hit.end]
+    named = _NAMED_EVENT_RE.match(text)
+    before = _WORD_BEFORE_RE.search(scan.work, 0, hit.start)
+    if named and before and before.group(1).lower() not in _DETERMINERS:
+        return hit.start + named.end("event")
     event = _EVENT_LEAD_RE.match(text)
     if event is None or _DATE_TRIGGER_RE.match(text):
         return hit.start
@@ -114,8 +126,8 @@ def _extract_dates(scan: Scan) -> None:
         if _is_bare(scan, hit) and scan.expecting not in _DATE_FIELDS:
             continue
         cued = _DATE_TRIGGER_RE.match(scan.work[hit.start : hit.end])
-        if scan.expecting == "availability" and not cued:
-            continue  # "Saturday mornings", "mon-thu 7pm": study days, not a date
+        if scan.expecting in _DAYS_NOT_DATES and not cued:
+            continue  # "Saturday mornings", "2h on tue and thu": study days, not a date
         kind = "start" if scan.expecting == "start_date" and _is_bare(scan, hit) else hit.kind
         scan.take(_event_kept(scan, hit), hit.end)
         if kind == "start":
@@ -237,7 +249,9 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
         if kind is not None and (kind != "question" or expecting in {"goal", "topics"}):
             return _nonanswer_update(kind, expecting)
     scan = Scan.of(normalise_amounts(correct_typos(cleaned)), today, expecting)
+    extract_session_hours(scan)
     extract_hours(scan)
+    settle_range(scan)
     extract_weeks(scan)  # before dates: "a fortnight" is a length, "by March 1" a date
     _extract_dates(scan)
     _reconcile_deadline(scan)

@@ -63,7 +63,14 @@ _DAYS_NOT_DATES = {"availability", "hours_per_week", "skill_level", "topics", "t
 # Fields where a value after a hedge ("idk maybe 4", "not sure, B1?") is still the answer.
 _HEDGED_FIELDS = {"skill_level", "hours_per_week", "weeks", "availability", "timezone"}
 _CLASSIFY_FIRST = {None, "goal", "topics", "confirm", "timezone"}
-_NEGATED_RE = re.compile(r"\bnot\s+[^,.;!?\n]+", re.IGNORECASE)
+# At the card, what is negated or taken off is the old value, never the new one ("Berlin
+# not Paris", "remove Paris", "weekends instead of weekdays").
+_NEGATED_RE = re.compile(
+    r"\b(?:not|remove|drop|delete|without|forget(?:\s+about)?|take\s+out|instead\s+of"
+    r"|rather\s+than)\s+[^,.;!?\n]+",
+    re.IGNORECASE,
+)
+_REPLACED_RE = re.compile(r"\b(?:instead\s+of|rather\s+than)\s+[^,.;!?\n]+", re.IGNORECASE)
 _NO_TOPICS: set[str] = {"none", "anything", "no"}
 # Greedy: the last "on"/"in" before the date ("exam in stats on thursday" keeps "exam in stats").
 _EVENT_LEAD_RE = re.compile(r"(?:[A-Za-z']+\s+){1,3}(?P<on>(?:is\s+)?(?:on|in)\s)", re.IGNORECASE)
@@ -248,6 +255,8 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
         kind = classify_nonanswer(cleaned, asking=expecting)
         if kind is not None and (kind != "question" or expecting in {"goal", "topics"}):
             return _nonanswer_update(kind, expecting)
+    if expecting == "confirm":
+        cleaned = _REPLACED_RE.sub(lambda m: " " * len(m.group()), cleaned)
     scan = Scan.of(normalise_amounts(correct_typos(cleaned)), today, expecting)
     extract_session_hours(scan)
     extract_hours(scan)

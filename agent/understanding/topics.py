@@ -68,7 +68,8 @@ _CLEAR_RE = re.compile(
 )
 # At the card, which lists the topics, "drop async" / "also add macros" edit that list.
 _CARD_EDIT_RE = re.compile(
-    r"^\s*(?:(?P<add>(?:also\s+|and\s+|please\s+)?(?:add|include)|plus)"
+    r"^\s*(?:(?P<add>(?:(?:can|could|would)\s+you\s+|also\s+|and\s+|please\s+|pls\s+)*"
+    r"(?:add|include)|plus)"
     r"|(?P<drop>(?:please\s+)?(?:remove|drop|delete|take\s+out|skip|no\s+more|forget(?:\s+about)?)))"
     r"\s+(?P<items>[^.!?\n]+?)\s*(?:please|pls|too|as\s+well)?\s*[.!]*\s*$",
     FLAGS,
@@ -76,6 +77,12 @@ _CARD_EDIT_RE = re.compile(
 _EDIT_RE = re.compile(
     r"^\s*(?:(?P<add>add|include|plus|also)|(?P<drop>remove|drop|delete|take\s+out|no))\s+"
     r"(?P<items>.+?)\s+(?:to|in|into|from|of)\s+(?:the\s+|my\s+)?topics?\b",
+    FLAGS,
+)
+_SWAP_RE = re.compile(
+    r"^\s*(?:(?:can|could|would)\s+you\s+|please\s+|pls\s+)*(?:swap|replace|switch|exchange"
+    r"|change|trade)\s+(?P<old>[^.!?\n]+?)\s+(?:with|for|to|by|into)\s+(?P<new>[^.!?\n]+?)"
+    r"\s*(?:please|pls|instead)?\s*[.!]*\s*$",
     FLAGS,
 )
 _HEAD_RE = re.compile(
@@ -254,8 +261,28 @@ def _card_edit(scan: Scan, known: list[str]) -> re.Match[str] | None:
     return match
 
 
+def _swapped_topics(scan: Scan, known: list[str]) -> bool:
+    """ "swap SQL for visualisation", "replace grammar with reading": a topic on the card
+    gives way to a new one, in its place."""
+    match = _SWAP_RE.match(scan.work) if scan.expecting == "confirm" else None
+    if match is None:
+        return False
+    old = {t.lower() for t in topic_items(match["old"])}
+    new = topic_items(scan.display[match.start("new") : match.end("new")])
+    if not old or not new or not old <= {t.lower() for t in known}:
+        return False
+    topics: list[str] = []
+    for topic in known:
+        for item in [*new] if topic.lower() in old else [topic]:
+            if item.lower() not in {t.lower() for t in topics}:
+                topics.append(item)
+    return _set(scan, topics[:MAX_TOPICS], *match.span())
+
+
 def _edited_topics(scan: Scan, known: list[str]) -> bool:
     """ "add SQL to the topics", "remove async from topics", "drop the topics"."""
+    if _swapped_topics(scan, known):
+        return True
     cleared = _CLEAR_RE.match(scan.work)
     if cleared:
         scan.fields.update(topics=[], topics_answered=True)

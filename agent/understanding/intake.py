@@ -35,6 +35,7 @@ from agent.understanding.skill import extract_skill
 from agent.understanding.text import MASK, Scan, clean_text
 from agent.understanding.topics import (
     extract_topics,
+    topic_items,
     peer_list_end,
     topics_after_goal,
     topics_in_sentences,
@@ -79,6 +80,11 @@ _NAMED_EVENT_RE = re.compile(
 )
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)\s+$")
 _DETERMINERS = {"the", "my", "a", "an", "our", "this", "that", "his", "her", "their"}
+_OPENING_SUBJECT_RE = re.compile(r"\s*(?P<subject>[A-Za-z][\w+#&' -]{0,30}?)\s*[.!]\s")
+_PRACTICE_LEAD_RE = re.compile(
+    r"\b(?:work\s+on|focus\s+on|practi[cs]e|improve|get\s+better\s+at|nail|master)(?:\s+(?:my|the|on|at))?\s+$",
+    re.IGNORECASE,
+)
 _DATE_TRIGGER_RE = re.compile(
     r"^\s*(?:by|until|till|til|before|deadline|due|no\s+later|end|finish|done|ready|complete"
     r"|start|begin|kick|from|as\s+of)\b",
@@ -215,6 +221,7 @@ def _extract_goal(scan: Scan, subject: tuple[int, int] | None) -> bool:
         return not is_vague_goal(scan.rest()) or scan.expecting not in {None, "goal"}
     if is_vague_goal(hit.goal):
         return False
+    hit = _subject_before_practice(scan, hit)
     peers = None if "topics" in scan.fields else peer_list_end(scan, hit.goal, hit.end)
     if peers is not None:
         hit = GoalHit(" ".join(scan.display[hit.start : peers].split()), hit.start, peers)
@@ -225,6 +232,27 @@ def _extract_goal(scan: Scan, subject: tuple[int, int] | None) -> bool:
         if topics:
             scan.fields["topics"] = topics
     return True
+
+
+def _subject_before_practice(scan: Scan, hit: GoalHit) -> GoalHit:
+    """ "Violin. beginner. want to work on bowing and scales": a bare subject standing as
+    the first sentence is the goal, and what they want to work on in it are the topics."""
+    opening = _OPENING_SUBJECT_RE.match(scan.work)
+    if (
+        "topics" in scan.fields
+        or opening is None
+        or opening.end() > hit.start
+        or not scan.free(*opening.span("subject"))
+        or not _PRACTICE_LEAD_RE.search(scan.work, 0, hit.start)
+    ):
+        return hit
+    topics = topic_items(hit.goal)
+    if not topics:
+        return hit
+    scan.take(hit.start, hit.end)
+    scan.fields["topics"] = topics
+    start, end = opening.span("subject")
+    return GoalHit(scan.display[start:end], start, end)
 
 
 def _location_update(text: str) -> IntakeUpdate | None:

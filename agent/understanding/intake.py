@@ -35,8 +35,8 @@ from agent.understanding.skill import extract_skill
 from agent.understanding.text import MASK, Scan, clean_text
 from agent.understanding.topics import (
     extract_topics,
-    topic_items,
     peer_list_end,
+    topic_items,
     topics_after_goal,
     topics_in_sentences,
 )

@@ -284,6 +284,8 @@ def _qualified(text: str, tokens: list[Token], last: int, entries: list) -> tupl
         wanted = set(gaz.regions.get(key, ()))
         if size == 1:
             wanted.update(gaz.region_codes.get(tokens[last].text, ()))
+            if re.fullmatch(r"[A-Z]{2}", tokens[last].text):
+                wanted.add(tokens[last].text)  # "Auckland NZ": a country's ISO code
         kept = [
             (i, p)
             for i, p in entries

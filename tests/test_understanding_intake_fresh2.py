@@ -180,6 +180,13 @@ TOPICS: list[Row] = [
         "Violin. beginner. want to work on bowing and scales",
         fields(goal="violin", skill_level="beginner", topics=["bowing", "scales"]),
     ),
+    (
+        "t06",
+        None,
+        {},
+        "Hello! I want to work on my backhand. 2h a week",
+        fields(goal="backhand", hours_per_week=2, alts=["my backhand"]),
+    ),
 ]
 
 DATES_AND_GOALS: list[Row] = [

@@ -29,6 +29,7 @@ from agent.understanding.numbers import (
     extract_weeks,
     normalise_amounts,
 )
+from agent.understanding.phrases import is_smalltalk
 from agent.understanding.places import PlaceOption, lookup_zone, timezone_from_location
 from agent.understanding.sessions import extract_session_hours, settle_range
 from agent.understanding.skill import extract_skill
@@ -244,6 +245,7 @@ def _subject_before_practice(scan: Scan, hit: GoalHit) -> GoalHit:
         or opening.end() > hit.start
         or not scan.free(*opening.span("subject"))
         or not _PRACTICE_LEAD_RE.search(scan.work, 0, hit.start)
+        or is_smalltalk(opening["subject"])  # "Hi! I'd like to get better at …"
     ):
         return hit
     topics = topic_items(hit.goal)

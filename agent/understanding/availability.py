@@ -34,14 +34,16 @@ _AVAILABILITY_RE = re.compile(
     r"(?P<count>\b(?:(?P<cn>[1-7]|one|two|three|four|five|six|seven)\s+"
     r"(?:(?P<cp>evening|morning|afternoon|night)s?|days?|times)|(?P<cw>once|twice|thrice))"
     r"\s+(?:a|per|each|every)\s+week\b)"
-    rf"|(?P<drange>\b(?:from\s+)?(?P<d1>{DAY_NAMES})s?\b\.?\s*(?:-|to|through|thru|till|until)"
+    rf"|(?P<drange>\b(?:(?:from|on|every)\s+)?(?P<d1>{DAY_NAMES})s?\b\.?\s*(?:-|to|through|thru|till|until)"
     rf"\s*(?P<d2>{DAY_NAMES})s?\b\.?)"
     r"|(?P<weekdays>\b(?:week\s*-?\s*days?|work\s*-?\s*days?|working\s+days|business\s+days"
     r"|week\s*-?\s*nights?|school\s+nights?|work\s*-?\s*nights?)\b)"
     r"|(?P<weekends>\bweek\s*-?\s*ends?\b)"
     r"|(?P<otherday>\bevery\s+other\s+day\b)"
     r"|(?P<everyday>\b(?:every\s*day|any\s*day|every\s+single\s+day|each\s+day|daily|all\s+week(?:\s+long)?"
-    r"|(?:7|seven)\s+days\s+a\s+week)\b)"
+    r"|(?:7|seven)\s+days\s+a\s+week"
+    r"|(?:a|per)\s+day(?=\s*,?\s*(?:except|but\s+not|apart\s+from|other\s+than|besides"
+    r"|excluding)\b))\b)"
     rf"|(?P<range>(?:\b(?P<rkw>from|between)\s+)?(?<![\w:.+/]){_clock('s')}\s*"
     rf"(?P<rsep>-|to|until|till|and)\s*{_clock('e')}{_NOT_A_TIME})"
     r"|(?P<point>(?:\b(?P<pkw>after|from|starting\s+at|starting|at|around|before|until|till|by)"
@@ -458,8 +460,8 @@ def _availability(scan: Scan) -> tuple[list[Slot], list[_Group], list[str]]:
     previous_days: set[int] | None = None
     groups, excluded = _availability_groups(scan)
     for group in _joined_groups(groups):
-        if not _accepted(group, expecting):
-            continue
+        if not _accepted(group, expecting) and not (excluded and group.days):
+            continue  # "every day except Sunday" names the days by the one left out
         days = group.days or (previous_days if group.opener == "conj" and previous_days else None)
         days = set(days or _default_days(group)) - excluded
         if not days:

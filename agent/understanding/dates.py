@@ -49,10 +49,14 @@ class _Token(NamedTuple):
     end: int
 
 
-_TOKEN_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?|[^\W_]+")
-_NUMERIC_DATE_RE = re.compile(
-    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{2,4}"
+_TOKEN_RE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.(?![\d.])|\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?|[^\W_]+"
 )
+_NUMERIC_DATE_RE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.(?:\d{2,4})?"
+)
+"""Numeric dates; day-first with dots needs its closing dot without a year ("28.04.", the
+German way), so "2.5 hours" stays a number."""
 _ISO_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _ORDINAL_RE = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
 _DAY_RE = re.compile(r"\d{1,2}")
@@ -244,7 +248,7 @@ def _numeric(tokens: list[_Token], today: date) -> date | None:
     """ "2027-01-15", "15/01", "3/15" (day first unless that is impossible), "1.3.2027"."""
     if len(tokens) != 1 or not _NUMERIC_DATE_RE.fullmatch(tokens[0].key):
         return None
-    parts = [int(p) for p in re.split(r"[-/.]", tokens[0].key)]
+    parts = [int(p) for p in re.split(r"[-/.]", tokens[0].key.rstrip("."))]
     if _ISO_RE.fullmatch(tokens[0].key):
         year, month, day = parts
         explicit = True

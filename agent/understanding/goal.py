@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from agent.understanding import phrases
 from agent.understanding.lexicon import phrase_key, trim_edges, word_set
 from agent.understanding.nonanswers import classify_nonanswer, strip_filler
 from agent.understanding.numbers import NUMBER_WORDS
@@ -25,15 +26,20 @@ _GOAL_TRIGGER_RE = re.compile(
     r"|get(?:ting)?\s+(?:better|good|started)\s+(?:at|with|in)|improv(?:e|ing)(?:\s+(?:my|at|in))?"
     r"|(?:get(?:ting)?\s+(?:me\s+)?)?ready\s+for"
     r"|pick(?:ing)?\s+up|get\s+into|dive\s+into|brush\s+up\s+on|level\s+up(?:\s+(?:my|in|at|on))?"
-    r"|upskill\s+(?:in|on)|prepare\s+for|prep\s+for|interested\s+in|practi[cs]e|work\s+on"
+    r"|upskill\s+(?:in|on)|prep(?:are)?\s+(?:me\s+|myself\s+)?for|interested\s+in|practi[cs]e|work\s+on"
     r"|goal(?:\s+is)?\s*(?::|-|=|is)?(?:\s+to)?)"
     r"(?:\s+(?:more\s+)?about|\s+how\s+to)?\s+",
     FLAGS,
 )
 _WISH_TRIGGER_RE = re.compile(
     r"\b(?:(?:want|wanna|need|hope|wish|aim|plan|trying|try|going)\s+to"
-    r"|(?:would|'d)\s+(?:like|love)(?:\s+to)?)\s+",
+    r"|(?:would|'d)\s+(?:like|love)(?:\s+to)?"
+    r"|\bi\s+(?:need|want)(?=\s+[A-Z]))\s+",  # "I need Excel for my new job"
     FLAGS,
+)
+# The same leads in other languages people mix in (accents folded), tried after English.
+_FOREIGN_TRIGGER_RE = re.compile(
+    r"\b(?:aprender(?:\s+a)?|apprendre|imparare|ich\s+(?:will|mochte|moechte))\s+", FLAGS
 )
 _GOAL_END_RE = re.compile(
     r"[,;:!?\n()\[\]\x1f]|\.(?=\s|$)|\s-+\s|\b(?:but|because|since|so\s+that|so\s+i|as\s+i"
@@ -140,7 +146,7 @@ def _compound(scan: Scan, match: re.Match[str]) -> bool:
 
 
 def _triggered_goal(scan: Scan) -> GoalHit | None:
-    for pattern in (_GOAL_TRIGGER_RE, _WISH_TRIGGER_RE):
+    for pattern in (_GOAL_TRIGGER_RE, _WISH_TRIGGER_RE, _FOREIGN_TRIGGER_RE):
         for match in scan.matches(pattern):
             if _compound(scan, match):
                 continue
@@ -201,8 +207,8 @@ def _answered_goal(scan: Scan) -> GoalHit | None:
 def _whole_message_goal(scan: Scan) -> GoalHit | None:
     """A message with no other field is all goal ("Kubernetes for my job")."""
     whole = scan.display.strip()
-    if whole.startswith("/") or _is_ack(whole):
-        return None
+    if whole.startswith("/") or _is_ack(whole) or phrases.is_smalltalk(whole):
+        return None  # "buenos días ☀️" greets; it names nothing to learn
     start = scan.display.find(whole)
     if scan.expecting == "goal":
         return _answered_goal(scan)

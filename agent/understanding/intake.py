@@ -21,7 +21,7 @@ from agent.understanding.availability import extract_availability
 from agent.understanding.dates import DateHit, find_dates
 from agent.understanding.goal import GoalHit, find_goal, is_vague_goal
 from agent.understanding.lexicon import correct_typos
-from agent.understanding.nonanswers import NonAnswer, after_hedge, classify_nonanswer
+from agent.understanding.nonanswers import NonAnswer, after_hedge, asks_back, classify_nonanswer
 from agent.understanding.numbers import (
     MAX_WEEKS,
     MIN_WEEKS,
@@ -29,12 +29,15 @@ from agent.understanding.numbers import (
     extract_weeks,
     normalise_amounts,
 )
+from agent.understanding.phrases import is_smalltalk
 from agent.understanding.places import PlaceOption, lookup_zone, timezone_from_location
+from agent.understanding.sessions import extract_session_hours, settle_range
 from agent.understanding.skill import extract_skill
 from agent.understanding.text import MASK, Scan, clean_text
 from agent.understanding.topics import (
     extract_topics,
     peer_list_end,
+    topic_items,
     topics_after_goal,
     topics_in_sentences,
 )
@@ -58,13 +61,31 @@ _LOCATION_RE = re.compile(
 _DERIVED = "_derived"
 _DATE_FIELDS = {"weeks", "deadline", "start_date"}
 _SHORT_ANSWER_WORDS = 3
+_DAYS_NOT_DATES = {"availability", "hours_per_week", "skill_level", "topics", "timezone"}
 # Fields where a value after a hedge ("idk maybe 4", "not sure, B1?") is still the answer.
 _HEDGED_FIELDS = {"skill_level", "hours_per_week", "weeks", "availability", "timezone"}
 _CLASSIFY_FIRST = {None, "goal", "topics", "confirm", "timezone"}
-_NEGATED_RE = re.compile(r"\bnot\s+[^,.;!?\n]+", re.IGNORECASE)
+# At the card, what is negated or taken off is the old value, never the new one ("Berlin
+# not Paris", "remove Paris", "weekends instead of weekdays").
+_NEGATED_RE = re.compile(
+    r"\b(?:not|remove|drop|delete|without|forget(?:\s+about)?|take\s+out|instead\s+of"
+    r"|rather\s+than)\s+[^,.;!?\n]+",
+    re.IGNORECASE,
+)
+_REPLACED_RE = re.compile(r"\b(?:instead\s+of|rather\s+than)\s+[^,.;!?\n]+", re.IGNORECASE)
 _NO_TOPICS: set[str] = {"none", "anything", "no"}
 # Greedy: the last "on"/"in" before the date ("exam in stats on thursday" keeps "exam in stats").
 _EVENT_LEAD_RE = re.compile(r"(?:[A-Za-z']+\s+){1,3}(?P<on>(?:is\s+)?(?:on|in)\s)", re.IGNORECASE)
+_NAMED_EVENT_RE = re.compile(
+    r"(?P<event>[A-Za-z]+)\s*(?:,|-|\u2014)\s*(?:it'?s|it\s+is|is)\s", re.I
+)
+_WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)\s+$")
+_DETERMINERS = {"the", "my", "a", "an", "our", "this", "that", "his", "her", "their"}
+_OPENING_SUBJECT_RE = re.compile(r"\s*(?P<subject>[A-Za-z][\w+#&' -]{0,30}?)\s*[.!]\s")
+_PRACTICE_LEAD_RE = re.compile(
+    r"\b(?:work\s+on|focus\s+on|practi[cs]e|improve|get\s+better\s+at|nail|master)(?:\s+(?:my|the|on|at))?\s+$",
+    re.IGNORECASE,
+)
 _DATE_TRIGGER_RE = re.compile(
     r"^\s*(?:by|until|till|til|before|deadline|due|no\s+later|end|finish|done|ready|complete"
     r"|start|begin|kick|from|as\s+of)\b",
@@ -99,8 +120,13 @@ def _is_bare(scan: Scan, hit: DateHit) -> bool:
 
 
 def _event_kept(scan: Scan, hit: DateHit) -> int:
-    """Where to start masking a date: "test on 3rd Feb" leaves "test" to the goal."""
+    """Where to start masking a date: "test on 3rd Feb" leaves "test" to the goal, and so
+    does "the bar exam, it's on July 27" (the event word ends a name, then a clause dates it)."""
     text = scan.work[hit.start : hit.end]
+    named = _NAMED_EVENT_RE.match(text)
+    before = _WORD_BEFORE_RE.search(scan.work, 0, hit.start)
+    if named and before and before.group(1).lower() not in _DETERMINERS:
+        return hit.start + named.end("event")
     event = _EVENT_LEAD_RE.match(text)
     if event is None or _DATE_TRIGGER_RE.match(text):
         return hit.start
@@ -114,8 +140,8 @@ def _extract_dates(scan: Scan) -> None:
         if _is_bare(scan, hit) and scan.expecting not in _DATE_FIELDS:
             continue
         cued = _DATE_TRIGGER_RE.match(scan.work[hit.start : hit.end])
-        if scan.expecting == "availability" and not cued:
-            continue  # "Saturday mornings", "mon-thu 7pm": study days, not a date
+        if scan.expecting in _DAYS_NOT_DATES and not cued:
+            continue  # "Saturday mornings", "2h on tue and thu": study days, not a date
         kind = "start" if scan.expecting == "start_date" and _is_bare(scan, hit) else hit.kind
         scan.take(_event_kept(scan, hit), hit.end)
         if kind == "start":
@@ -196,6 +222,7 @@ def _extract_goal(scan: Scan, subject: tuple[int, int] | None) -> bool:
         return not is_vague_goal(scan.rest()) or scan.expecting not in {None, "goal"}
     if is_vague_goal(hit.goal):
         return False
+    hit = _subject_before_practice(scan, hit)
     peers = None if "topics" in scan.fields else peer_list_end(scan, hit.goal, hit.end)
     if peers is not None:
         hit = GoalHit(" ".join(scan.display[hit.start : peers].split()), hit.start, peers)
@@ -206,6 +233,28 @@ def _extract_goal(scan: Scan, subject: tuple[int, int] | None) -> bool:
         if topics:
             scan.fields["topics"] = topics
     return True
+
+
+def _subject_before_practice(scan: Scan, hit: GoalHit) -> GoalHit:
+    """ "Violin. beginner. want to work on bowing and scales": a bare subject standing as
+    the first sentence is the goal, and what they want to work on in it are the topics."""
+    opening = _OPENING_SUBJECT_RE.match(scan.work)
+    if (
+        "topics" in scan.fields
+        or opening is None
+        or opening.end() > hit.start
+        or not scan.free(*opening.span("subject"))
+        or not _PRACTICE_LEAD_RE.search(scan.work, 0, hit.start)
+        or is_smalltalk(opening["subject"])  # "Hi! I'd like to get better at …"
+    ):
+        return hit
+    topics = topic_items(hit.goal)
+    if not topics:
+        return hit
+    scan.take(hit.start, hit.end)
+    scan.fields["topics"] = topics
+    start, end = opening.span("subject")
+    return GoalHit(scan.display[start:end], start, end)
 
 
 def _location_update(text: str) -> IntakeUpdate | None:
@@ -230,12 +279,18 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
     cleaned = clean_text(text)
     if not cleaned.strip() or cleaned.lstrip().startswith("/"):
         return IntakeUpdate()
+    if expecting not in {None, "confirm"} and asks_back(cleaned):
+        return _nonanswer_update("question", expecting)  # "what counts as intermediate?"
     if expecting in _CLASSIFY_FIRST:
         kind = classify_nonanswer(cleaned, asking=expecting)
         if kind is not None and (kind != "question" or expecting in {"goal", "topics"}):
             return _nonanswer_update(kind, expecting)
+    if expecting == "confirm":
+        cleaned = _REPLACED_RE.sub(lambda m: " " * len(m.group()), cleaned)
     scan = Scan.of(normalise_amounts(correct_typos(cleaned)), today, expecting)
+    extract_session_hours(scan)
     extract_hours(scan)
+    settle_range(scan)
     extract_weeks(scan)  # before dates: "a fortnight" is a length, "by March 1" a date
     _extract_dates(scan)
     _reconcile_deadline(scan)

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from agent.understanding.lexicon import LEXICON, phrase_key
 
-__all__ = ["NonAnswer", "after_hedge", "classify_nonanswer", "strip_filler"]
+__all__ = ["NonAnswer", "after_hedge", "asks_back", "classify_nonanswer", "strip_filler"]
 
 NonAnswer = Literal["unsure", "later", "yes", "no", "none", "anything", "question"]
 
@@ -35,6 +35,21 @@ _MAX_OPENED_WORDS = 6
 _UNSURE_OPENERS = sorted(
     (phrase_key(str(p)) for p in LEXICON["unsure_openers"]), key=len, reverse=True
 )
+_CUES: tuple[tuple[NonAnswer, tuple[tuple[str, ...], ...]], ...] = tuple(
+    (kind, tuple(tuple(phrase_key(str(c)).split()) for c in cues))
+    for kind, cues in LEXICON["nonanswer_cues"].items()
+)
+_FILLER_WORDS = frozenset(f for f in _FILLER if " " not in f)
+_FRAME = frozenset(phrase_key(str(w)) for w in LEXICON["nonanswer_frame"])
+_YES_WORDS = frozenset(k for k, kind in _PHRASES.items() if kind == "yes" and " " not in k)
+_REASONS = frozenset(phrase_key(str(w)) for w in LEXICON["unsure_reasons"])
+_RANK: tuple[NonAnswer, ...] = ("later", "anything", "none", "unsure", "no", "yes", "question")
+_MAX_FRAMED_WORDS = 12
+_MAX_REASON_WORDS = 8
+_ASKS_BACK = frozenset(
+    {"what", "whats", "which", "how", "why", "who", "is", "are", "should", "do", "does", "would"}
+)
+_PROPOSALS = (("what", "about"), ("how", "about"), ("what", "if"))
 _FUZZY_MIN_CHARS = 6
 _FUZZY_SCORE = 88
 _MAX_WORDS = 8
@@ -85,13 +100,15 @@ def classify_nonanswer(
     if not key:
         return "none" if text.strip() else None
     if len(key.split()) > _MAX_WORDS:
-        found = _question(text, key)
+        found = _framed(key) or _question(text, key)
         return found or (_unsure_opening(key) or _any_part(text) if loose else None)
     for candidate in (key, strip_filler(key)):
         kind = _lookup(candidate)
         if kind is not None:
             return kind
-    found = _parts(text) or _opened(key) or _question(text, key)
+    found = _parts(text) or _opened(key) or _framed(key) or _question(text, key)
+    if found is None and asking in {"goal", "topics"}:
+        found = _reasoned_unsure(text)
     if found is None and loose:
         found = _unsure_opening(key) or _any_part(text)
     return found
@@ -122,12 +139,62 @@ def _unsure_opening(key: str) -> NonAnswer | None:
 
 
 def _any_part(text: str) -> NonAnswer | None:
+    kinds = []
     for part in _PART_RE.split(text):
         key = strip_filler(phrase_key(part))
-        kind = (_lookup(key) or _unsure_opening(key)) if key else None
+        kind = (_lookup(key) or _unsure_opening(key) or _framed(key)) if key else None
         if kind in {"unsure", "anything", "later"}:
-            return kind
+            kinds.append(kind)
+    return _best(kinds)
+
+
+def _best(kinds: list[NonAnswer]) -> NonAnswer | None:
+    """The kind that says most when several meet ("hm let me think, later" is a deferral)."""
+    return min(kinds, key=_RANK.index) if kinds else None
+
+
+def _framed(key: str) -> NonAnswer | None:
+    """A short message made of frame words around non-answer cues ("could you ask me that
+    later?", "however much you recommend"), or of yes-words only ("yeah sure")."""
+    words = key.split()
+    if not words or len(words) > _MAX_FRAMED_WORDS:
+        return None
+    if len(words) > 1 and all(w in _YES_WORDS or w in _FILLER_WORDS for w in words):
+        return "yes"
+    covered = [False] * len(words)
+    kinds: list[NonAnswer] = []
+    for kind, cues in _CUES:
+        for cue in cues:
+            size = len(cue)
+            for i in range(len(words) - size + 1):
+                if tuple(words[i : i + size]) == cue:
+                    kinds.append(kind)
+                    covered[i : i + size] = [True] * size
+    if not kinds:
+        return None
+    loose = _FRAME | _FILLER_WORDS
+    framed = all(c or w in loose for w, c in zip(words, covered, strict=True))
+    return _best(kinds) if framed else None
+
+
+def _reasoned_unsure(text: str) -> NonAnswer | None:
+    """An unsure opening followed by a reason, not a value ("not sure, I'm new to this")."""
+    rest = after_hedge(text)
+    words = phrase_key(rest).split() if rest else []
+    if words and len(words) <= _MAX_REASON_WORDS and _REASONS.intersection(words):
+        return "unsure"
     return None
+
+
+def asks_back(text: str) -> bool:
+    """A question back about the field being asked ("what counts as intermediate?",
+    "is beginner or intermediate better for me?"); a proposal ("what about 5?") is not."""
+    words = phrase_key(text).split()
+    if not text.rstrip().endswith("?") or not words:
+        return False
+    if tuple(words[:2]) in _PROPOSALS:
+        return False
+    return words[0].replace("'s", "s") in _ASKS_BACK
 
 
 def _opened(key: str) -> NonAnswer | None:
@@ -148,7 +215,9 @@ def _parts(text: str) -> NonAnswer | None:
     if len(parts) < 2:
         return None
     kinds = [_lookup(p) or _lookup(strip_filler(p)) for p in parts]
-    return kinds[0] if all(kinds) else None
+    if not all(kinds):
+        return None
+    return "later" if "later" in kinds else kinds[0]  # a deferral anywhere: ask again later
 
 
 def _question(text: str, key: str) -> NonAnswer | None:

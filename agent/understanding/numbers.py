@@ -13,7 +13,7 @@ import re
 from typing import NamedTuple
 
 from agent.numbers import CARDINALS
-from agent.understanding.text import DAY_NAMES, FLAGS, Scan
+from agent.understanding.text import DAY_NAMES, FLAGS, WEEKDAY_INDEX, Scan
 
 __all__ = [
     "MAX_HOURS_PER_WEEK",
@@ -88,7 +88,7 @@ _RANGE = (
 """A number or a range like "5-10", "5 to 10", "3, maybe 4" (groups ``a`` and ``b``)."""
 
 
-def _range_value(match: re.Match[str]) -> float | None:
+def range_value(match: re.Match[str]) -> float | None:
     """The number matched by `_RANGE`; a range gives its midpoint."""
     if match["a"] is None:
         return 1.0
@@ -194,7 +194,7 @@ _HOUR_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (rf"{_RANGE}\s*{_HOUR_UNIT}{_PER_DAY}", 7.0),
         (rf"{_RANGE}\s*{_MINUTE_UNIT}{_PER_DAY}", 7 / 60),
         (rf"\b(?:hours?|hrs?)\s*(?:per|a|/|each)\s*week\s*[:=-]?\s*{_RANGE}", 1.0),
-        (rf"\b(?:hours?|hrs?)\s+(?:to|=|:)\s*{_RANGE}(?!\s*(?:weeks?|months?|days?)\b)", 1.0),
+        (rf"\b(?:hours?|hrs?)(?:\s+to|\s*[=:])\s*{_RANGE}(?!\s*(?:weeks?|months?|days?)\b)", 1.0),
         (rf"\b(?:weekly|per\s+week)\s*[:=-]?\s*{_RANGE}\s*{_HOUR_UNIT}", 1.0),
         (
             rf"\b(?:daily|every\s*day|each\s+day|a\s+day|per\s+day)\s*[:=-]?\s*{_RANGE}\s*{_HOUR_UNIT}",
@@ -230,14 +230,15 @@ _RELATIVE_RE = re.compile(
 _NOT_BEFORE_RE = re.compile(r"\b(?:not|instead\s+of|rather\s+than|from)\s*$", FLAGS)
 _ANY_HOURS_RE = re.compile(rf"{_RANGE}\s*{_HOUR_UNIT}", FLAGS)
 _DAY = rf"(?:{DAY_NAMES})s?\b\.?|week\s*-?\s*days?\b|week\s*-?\s*ends?\b"
-_DAY_LIST = rf"(?P<days>(?:{_DAY})(?:\s*(?:,|and|&|/|or)\s*(?:on\s+)?(?:{_DAY}))*)"
+_DAY_RANGE_MARK = r"-|\u2013|to|through|thru|till|until"
+DAY_LIST = rf"(?P<days>(?:{_DAY})(?:\s*(?:,|and|&|/|or|{_DAY_RANGE_MARK})\s*(?:on\s+)?(?:{_DAY}))*)"
 _DAY_AMOUNT = (
     rf"(?P<qty>{_RANGE})\s*(?P<unit>(?P<hu>{_HOUR_UNIT})|{_MINUTE_UNIT})?\s*"
-    rf"(?:each\s+)?(?:(?P<on>on|every|each)\s+|(?=(?:{_DAY})))(?:the\s+)?{_DAY_LIST}"
+    rf"(?:each\s+)?(?:(?P<on>on|every|each)\s+|(?=(?:{_DAY})))(?:the\s+)?{DAY_LIST}"
 )
 _AMOUNT_ON_DAYS_RE = re.compile(_DAY_AMOUNT, FLAGS)
 _DAYS_WITH_AMOUNT_RE = re.compile(
-    rf"(?:\b(?:on|every)\s+)?{_DAY_LIST}\s*[:=-]?\s*(?:for\s+)?(?P<qty>{_RANGE})\s*"
+    rf"(?:\b(?:on|every)\s+)?{DAY_LIST}(?:\s+only)?\s*[,:=-]?\s*(?:for\s+)?(?P<qty>{_RANGE})\s*"
     rf"(?P<unit>(?P<hu>{_HOUR_UNIT})|{_MINUTE_UNIT})?(?!\s*(?:[ap]\.?m\b|[:.]\d|-\s*\d))",
     FLAGS,
 )
@@ -252,11 +253,24 @@ def _sessions_per_week(match: re.Match[str]) -> float | None:
     return TIMES_WORDS.get(word) or parse_number(word)
 
 
-def _day_count(days: str) -> int:
-    count = 0
-    for word in _DAY_WORD_RE.findall(days):
-        folded = "".join(word.lower().split()).replace("-", "")
-        count += 5 if folded.startswith("weekday") else 1
+_RANGE_GAP_RE = re.compile(rf"^\s*(?:{_DAY_RANGE_MARK})\s*(?:on\s+)?$", FLAGS)
+
+
+def day_count(days: str) -> int:
+    """How many days a list names: "Monday to Thursday" is 4, "weekdays" 5, "sat, sun" 2."""
+    count, previous, last_end = 0, None, 0
+    for match in _DAY_WORD_RE.finditer(days):
+        folded = "".join(match.group().lower().split()).replace("-", "").rstrip(".")
+        index = WEEKDAY_INDEX.get(folded[:3]) if not folded.startswith("week") else None
+        if (
+            previous is not None
+            and index is not None
+            and _RANGE_GAP_RE.match(days[last_end : match.start()])
+        ):
+            count += (index - previous) % 7  # the days after the range's first, inclusive
+        else:
+            count += 5 if folded.startswith("weekday") else 1
+        previous, last_end = index, match.end()
     return count
 
 
@@ -271,7 +285,7 @@ def _hours_on_days(scan: Scan) -> list[Quantity]:
         total, spans = 0.0, []
         unit = 1.0 if scan.expecting == "hours_per_week" and pattern is _AMOUNT_ON_DAYS_RE else None
         for match in scan.matches(pattern):
-            value = _range_value(match)
+            value = range_value(match)
             if match["unit"]:
                 unit = 1.0 if match["hu"] else 1 / 60
             if (
@@ -280,7 +294,7 @@ def _hours_on_days(scan: Scan) -> list[Quantity]:
                 or (pattern is _DAYS_WITH_AMOUNT_RE and not match["unit"] and not spans)
             ):
                 continue
-            total += value * unit * _day_count(match["days"])
+            total += value * unit * day_count(match["days"])
             spans.append(match.span("unit") if match["unit"] else match.span("qty"))
             spans.append(match.span("qty"))
         if spans:
@@ -294,7 +308,7 @@ def _hours_in(scan: Scan) -> list[Quantity]:
     found: list[Quantity] = _hours_on_days(scan)
     for pattern, factor in _HOUR_PATTERNS:
         for match in scan.matches(pattern):
-            value, sessions = _range_value(match), _sessions_per_week(match)
+            value, sessions = range_value(match), _sessions_per_week(match)
             if value is None or sessions is None:
                 continue
             # keep "5 days a week" readable for availability: consume only the amount
@@ -310,6 +324,8 @@ def find_weekly_hours(text: str) -> list[Quantity]:
 
 
 def extract_hours(scan: Scan) -> None:
+    if "hours_per_week" in scan.fields:
+        return  # set from sessions a day (agent/understanding/sessions.py)
     found = _hours_in(scan)
     if not found and scan.expecting == "hours_per_week":
         found = _expected_hours(scan)
@@ -339,7 +355,7 @@ def _expected_hours(scan: Scan) -> list[Quantity]:
         (_ANY_HOURS_RE, 1.0),
     ):
         for match in scan.matches(pattern):
-            value = _range_value(match)
+            value = range_value(match)
             if value is not None:
                 scan.take(*match.span())
                 return [Quantity(round(value * factor, 2), *match.span())]
@@ -354,7 +370,7 @@ def _card_hours(scan: Scan) -> list[Quantity]:
     for match in scan.matches(_ANY_HOURS_RE):
         if _NOT_BEFORE_RE.search(scan.work, 0, match.start()):
             continue
-        value = _range_value(match)
+        value = range_value(match)
         if value is not None:
             scan.take(*match.span())
             return [Quantity(value, *match.span())]
@@ -404,7 +420,7 @@ _BARE_WEEKS_RE = re.compile(
 
 
 def _weeks_value(match: re.Match[str], factor: float, floor: bool) -> float | None:
-    value = _range_value(match)
+    value = range_value(match)
     if value is None:
         return None
     value *= factor
@@ -444,7 +460,7 @@ def extract_weeks(scan: Scan) -> None:
     found = _weeks_in(scan, whole_answer=expecting)
     if not found and expecting:
         for match in scan.matches(_BARE_WEEKS_RE):
-            value = _range_value(match)
+            value = range_value(match)
             if value is not None:
                 scan.take(*match.span())
                 found = [Quantity(float(round(value)), *match.span())]

@@ -284,6 +284,8 @@ def _qualified(text: str, tokens: list[Token], last: int, entries: list) -> tupl
         wanted = set(gaz.regions.get(key, ()))
         if size == 1:
             wanted.update(gaz.region_codes.get(tokens[last].text, ()))
+            if re.fullmatch(r"[A-Z]{2}", tokens[last].text):
+                wanted.add(tokens[last].text)  # "Auckland NZ": a country's ISO code
         kept = [
             (i, p)
             for i, p in entries
@@ -410,6 +412,34 @@ def _preference(candidate: _Candidate) -> tuple[int, float, int]:
     return candidate.rank, -biggest, candidate.first
 
 
+def _city_in_area(candidates: list[_Candidate]) -> _Candidate | None:
+    """ "Canada, Toronto", "USA - Seattle": a country or state named beside a city says
+    which city it is; the city, kept to that area, decides (the area alone would ask)."""
+    gaz = gazetteer()
+    areas = {
+        c.first: {
+            (gaz.place(i).country, gaz.place(i).region if gaz.place(i).kind == "state" else "")
+            for i, _ in c.entries
+            if gaz.place(i).kind != "city"
+        }
+        for c in candidates
+    }
+    for candidate in candidates:
+        others = set().union(*(a for first, a in areas.items() if first != candidate.first))
+        kept = [
+            (i, own)
+            for i, own in candidate.entries
+            if gaz.place(i).kind == "city"
+            and any(
+                gaz.place(i).country == country and region in {"", gaz.place(i).region}
+                for country, region in others
+            )
+        ]
+        if kept:
+            return candidate._replace(entries=kept)
+    return None
+
+
 def _place(text: str, tokens: list[Token], whole: bool) -> ZoneLookup | None:
     candidates: list[_Candidate] = []
     first = 0
@@ -420,12 +450,10 @@ def _place(text: str, tokens: list[Token], whole: bool) -> ZoneLookup | None:
             rank = _rank(text, tokens, first, last, whole, entries)
             if rank is not None:
                 candidates.append(_Candidate(rank, first, last, entries))
-                if rank == 0:
-                    break  # nothing can be clearer
         first = max(last, first + 1)
     if not candidates:
         return _fuzzy(text, tokens, whole)
-    best = min(candidates, key=_preference)
+    best = _city_in_area(candidates) or min(candidates, key=_preference)
     found = _resolve(best.entries)
     return found.model_copy(
         update={"start": tokens[best.first].start, "end": tokens[best.last - 1].end}

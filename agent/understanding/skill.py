@@ -74,6 +74,7 @@ _ANSWER_PREFIX_RE = re.compile(
 )
 _CEFR_RE = re.compile(r"[abc][0-2]")
 _FUZZY_SCORE = 88
+_MIN_AGENT_CHARS = 5
 
 
 class _Cue(NamedTuple):
@@ -93,10 +94,18 @@ def _is_adjectival(work: str, hit: PhraseHit) -> bool:
     if hit.phrase not in _ADJECTIVAL:
         return False
     following = _next_word(work, hit.end)
-    if following is None or following.group(1).lower() in _FOLLOWERS | EDGE_WORDS | _FILLER:
+    if following is None or _follows(following.group(1).lower()):
         return False  # "beginner actually" is a level, "beginner Rust" a subject
     after = _next_word(work, following.end())
     return not (after and after.group(1).lower() in _FOLLOWERS)
+
+
+def _follows(word: str) -> bool:
+    """A word after a level that keeps it a level: "beginner actually", "advanced pianist"
+    (a person named by what they do: the listed ones and any "-ist")."""
+    if word in _FOLLOWERS or word in EDGE_WORDS or word in _FILLER:
+        return True
+    return len(word) > _MIN_AGENT_CHARS and word.endswith(("ist", "ists"))
 
 
 def _skipped(work: str, hit: PhraseHit) -> bool:

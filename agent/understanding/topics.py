@@ -48,10 +48,14 @@ _LIST_END_RE = re.compile(
     FLAGS,
 )
 _LIST_SPLIT_RE = re.compile(
-    r"\s*(?:,|;|\s&\s|\s\+\s|\band\b|\bor\b|\bas\s+well\s+as\b|\bplus\b|\bthen\b|\balso\b)\s*",
+    r"\s*(?:,|;|\s&\s|\s\+\s|\s/\s|\band\b|\bund\b|\bor\b|\bas\s+well\s+as\b|\bplus\b"
+    r"|\bthen\b|\balso\b)\s*",
     FLAGS,
 )
 _COMMA_RE = re.compile(r"\s*[,;]\s*")
+_BRACKETED_RE = re.compile(r"\((?P<items>[^()\n]{3,120})\)")
+_LINE_RE = re.compile(r"[^\n]+")
+_BULLET_RE = re.compile(r"^\s*(?:[-*\u2022\u2013\u00b7]+|\d{1,2}\s*[.)])\s*")
 _SENTENCE_RE = re.compile(r"[^.!?;\n\x1f]+")
 _POSTFIX = frozenset(
     {"mostly", "mainly", "primarily", "especially", "particularly", "in particular"}
@@ -64,7 +68,8 @@ _CLEAR_RE = re.compile(
 )
 # At the card, which lists the topics, "drop async" / "also add macros" edit that list.
 _CARD_EDIT_RE = re.compile(
-    r"^\s*(?:(?P<add>(?:also\s+|and\s+|please\s+)?(?:add|include)|plus)"
+    r"^\s*(?:(?P<add>(?:(?:can|could|would)\s+you\s+|also\s+|and\s+|please\s+|pls\s+)*"
+    r"(?:add|include)|plus)"
     r"|(?P<drop>(?:please\s+)?(?:remove|drop|delete|take\s+out|skip|no\s+more|forget(?:\s+about)?)))"
     r"\s+(?P<items>[^.!?\n]+?)\s*(?:please|pls|too|as\s+well)?\s*[.!]*\s*$",
     FLAGS,
@@ -72,6 +77,12 @@ _CARD_EDIT_RE = re.compile(
 _EDIT_RE = re.compile(
     r"^\s*(?:(?P<add>add|include|plus|also)|(?P<drop>remove|drop|delete|take\s+out|no))\s+"
     r"(?P<items>.+?)\s+(?:to|in|into|from|of)\s+(?:the\s+|my\s+)?topics?\b",
+    FLAGS,
+)
+_SWAP_RE = re.compile(
+    r"^\s*(?:(?:can|could|would)\s+you\s+|please\s+|pls\s+)*(?:swap|replace|switch|exchange"
+    r"|change|trade)\s+(?P<old>[^.!?\n]+?)\s+(?:with|for|to|by|into)\s+(?P<new>[^.!?\n]+?)"
+    r"\s*(?:please|pls|instead)?\s*[.!]*\s*$",
     FLAGS,
 )
 _HEAD_RE = re.compile(
@@ -250,8 +261,28 @@ def _card_edit(scan: Scan, known: list[str]) -> re.Match[str] | None:
     return match
 
 
+def _swapped_topics(scan: Scan, known: list[str]) -> bool:
+    """ "swap SQL for visualisation", "replace grammar with reading": a topic on the card
+    gives way to a new one, in its place."""
+    match = _SWAP_RE.match(scan.work) if scan.expecting == "confirm" else None
+    if match is None:
+        return False
+    old = {t.lower() for t in topic_items(match["old"])}
+    new = topic_items(scan.display[match.start("new") : match.end("new")])
+    if not old or not new or not old <= {t.lower() for t in known}:
+        return False
+    topics: list[str] = []
+    for topic in known:
+        for item in [*new] if topic.lower() in old else [topic]:
+            if item.lower() not in {t.lower() for t in topics}:
+                topics.append(item)
+    return _set(scan, topics[:MAX_TOPICS], *match.span())
+
+
 def _edited_topics(scan: Scan, known: list[str]) -> bool:
     """ "add SQL to the topics", "remove async from topics", "drop the topics"."""
+    if _swapped_topics(scan, known):
+        return True
     cleared = _CLEAR_RE.match(scan.work)
     if cleared:
         scan.fields.update(topics=[], topics_answered=True)
@@ -340,13 +371,37 @@ def _answered_topics(scan: Scan) -> bool:
     return _set(scan, topics, start, end) if topics else False
 
 
+def _bracketed_topics(scan: Scan) -> bool:
+    """ "French cooking (sauces, pastry, bread)": a list of two or more in brackets."""
+    for match in scan.matches(_BRACKETED_RE):
+        topics = _bare_list(match["items"])
+        if topics:
+            return _set(scan, topics, *match.span())
+    return False
+
+
+def _lines_topics(scan: Scan) -> bool:
+    """One topic a line, bulleted or numbered ("- barre chords\n- fingerpicking")."""
+    lines = [m for m in _LINE_RE.finditer(scan.work) if m.group().strip()]
+    if len(lines) < 2:
+        return False
+    topics: list[str] = []
+    for line in lines:
+        text = scan.display[line.start() : line.end()]
+        items = topic_items(_BULLET_RE.sub("", text))
+        if not items or not _plausible(items):
+            return False
+        topics.extend(t for t in items if t.lower() not in {x.lower() for x in topics})
+    return _set(scan, topics[:MAX_TOPICS], lines[0].start(), lines[-1].end())
+
+
 def extract_topics(scan: Scan, known: list[str] | None = None) -> None:
-    """Set `topics` from a cued, headed or (when asked for) bare list; `known` are the
-    topics so far, which "add X to the topics" changes."""
+    """Set `topics` from a cued, headed, bracketed or (when asked for) bare or one-a-line
+    list; `known` are the topics so far, which "add X to the topics" changes."""
     if _edited_topics(scan, known or []):
         return
-    if scan.expecting == "topics" and _answered_topics(scan):
+    if scan.expecting == "topics" and (_lines_topics(scan) or _answered_topics(scan)):
         return
-    if _cued_topics(scan, weak=False) or _headed_topics(scan):
+    if _cued_topics(scan, weak=False) or _headed_topics(scan) or _bracketed_topics(scan):
         return
     _cued_topics(scan, weak=True)

@@ -241,7 +241,7 @@ def _token_matches(user: str, module_token: str) -> bool:
     return allowed > 0 and OSA.distance(user, module_token, score_cutoff=allowed) <= allowed
 
 
-def _title_score(user_tokens: list[str], module: Module) -> tuple[float, bool]:
+def title_score(user_tokens: list[str], module: Module) -> tuple[float, bool]:
     """(overlap score, whole title covered) of the user's tokens against one module.
 
     A user token scores 1 when it matches a title token and 0.5 when it only matches a
@@ -331,7 +331,7 @@ def _match_titles(text: str, plan: Plan | None) -> Resolution:
     if plan is not None:
         said = frozenset(_TOKEN_RE.findall(text.lower()))
         scored = [
-            ((*_title_score(user_tokens, m), _echoed_filler(said, m)), m.id) for m in plan.modules()
+            ((*title_score(user_tokens, m), _echoed_filler(said, m)), m.id) for m in plan.modules()
         ]
         scored = [(key, mid) for key, mid in scored if key[0] >= 1.0 or key[0] == 0.5]
         if scored:

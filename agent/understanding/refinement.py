@@ -38,9 +38,12 @@ from agent.understanding.refinement_weeks import (
     edge_pair,
     history_request,
     move_res,
+    name_weeks,
     relative_hours,
     relative_weeks,
     scaled_hours,
+    scaled_weeks,
+    translate,
     week_numbers,
     week_patterns,
     words,
@@ -54,7 +57,9 @@ _MASK = "\x1f"
 _MAX_CHARS = 2000
 
 _WEEK, _WEEKS = week_patterns()
-_POSITION = alternation([*words()["week_ordinals"], *words()["week_from_end"]])
+_POSITION = (
+    alternation([*words()["week_ordinals"], *words()["week_from_end"]]) + r"|\d{1,2}(?:st|nd|rd|th)"
+)
 _CARDINAL = rf"(?:\d{{1,2}}|{alternation(words()['week_cardinals'])})"
 _MODIFIER = r"(?P<mod>a\s+(?:bit|little|lot)\s+|much\s+|way\s+|slightly\s+|even\s+|far\s+)?"
 
@@ -71,7 +76,13 @@ _SHOULD_BE = (
     r"|were\s+|was\s+|is\s+|got\s+|became\s+)?"
 )
 
+_LIGHTER_LEAD = alternation(words()["lighter_leads"])
+_HEAVIER_LEAD = alternation(words()["heavier_leads"])
+_PLEASE = r"(?:(?:please|pls|plz)\s+)?"
+
 _WEEK_OPS: tuple[tuple[str, str], ...] = (
+    ("lighter_week", rf"\b(?:{_LIGHTER_LEAD})\s+(?:on\s+|in\s+|during\s+|for\s+)?(?P<a>{_WEEKS})"),
+    ("heavier_week", rf"\b(?:{_HEAVIER_LEAD})\s+(?:on\s+|in\s+|during\s+|for\s+)?(?P<a>{_WEEKS})"),
     ("lighter_week", rf"\b(?:make|making|keep)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_LIGHTER})"),
     ("lighter_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_LIGHTER})\s+(?P<a>{_WEEKS})"),
     (
@@ -93,7 +104,7 @@ _WEEK_OPS: tuple[tuple[str, str], ...] = (
     ),
     (
         "lighter_week",
-        rf"(?P<a>{_WEEKS})\s+{_SHOULD_BE}{_MODIFIER}(?:{_LIGHTER})",
+        rf"(?P<a>{_WEEKS})\s+{_PLEASE}{_SHOULD_BE}{_MODIFIER}(?:{_LIGHTER})",
     ),
     ("heavier_week", rf"\b(?:make|making)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_HEAVIER})"),
     ("heavier_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_HEAVIER})\s+(?P<a>{_WEEKS})"),
@@ -109,7 +120,7 @@ _WEEK_OPS: tuple[tuple[str, str], ...] = (
     ),
     (
         "heavier_week",
-        rf"(?P<a>{_WEEKS})\s+{_SHOULD_BE}{_MODIFIER}(?:{_HEAVIER})",
+        rf"(?P<a>{_WEEKS})\s+{_PLEASE}{_SHOULD_BE}{_MODIFIER}(?:{_HEAVIER})",
     ),
 )
 _WEEK_OP_RES = tuple((kind, re.compile(pattern, _FLAGS)) for kind, pattern in _WEEK_OPS)
@@ -127,7 +138,7 @@ _SWAP_RES = tuple(
         rf"\b(?:{alternation(words()['swap_verbs'])})\s+(?P<a>{_WEEK})\s+(?:and|with|for)\s+"
         rf"(?P<b>{_WEEK})",
         rf"(?P<a>{_WEEK})\s+(?:and|&)\s+(?P<b>{_WEEK}|{_CARDINAL})\s+(?:should\s+be\s+)?swapped",
-        r"\b(?:swap|switch|exchange|flip)\s+(?:the\s+)?"
+        rf"\b(?:{alternation(words()['swap_verbs'])})\s+(?:the\s+)?"
         rf"(?P<a>{_POSITION})\s+(?:week\s+)?(?:and|with|&)\s+(?:the\s+)?(?P<b>{_POSITION})\s+weeks?",
     )
 )
@@ -138,6 +149,23 @@ _QUIZ_RE = re.compile(
     r"|(?:i\s+)?(?:don'?t|do\s+not)\s+(?:want|need|like)(?:\s+to\s+(?:do|take))?)\s+"
     rf"(?:the\s+|a\s+|any\s+|all\s+(?:the\s+)?)?(?:(?P<a>{_WEEKS})\s+)?quiz(?:zes|es)?\b"
     rf"(?:\s+(?:in|for|from|of|on|at\s+the\s+end\s+of)\s+(?P<b>{_WEEKS}))?",
+    _FLAGS,
+)
+_DROP_WEEK_RES = tuple(
+    re.compile(pattern, _FLAGS)
+    for pattern in (
+        rf"\b(?:{alternation(words()['drop_week_verbs'])})\s+(?P<a>{_WEEK})"
+        rf"(?!\s*(?:'s\s+)?(?:quiz|module|lesson|one|unit|mod)\b)(?!\s*m\d)"
+        rf"(?:\s+(?:{alternation(words()['drop_week_tails'])})\b)*",
+        rf"\b(?:i\s+)?(?:don'?t|do\s+not)\s+(?:need|want)\s+(?P<a>{_WEEK})"
+        r"(?=\s*(?:[,.;!]|$|\s+(?:at\s+all|anymore|any\s+more)\b))",
+    )
+)
+_LIGHTER_PRONOUN_RE = re.compile(rf"\b(?:{alternation(words()['lighter_pronoun'])})\b", _FLAGS)
+_HEAVIER_PRONOUN_RE = re.compile(rf"\b(?:{alternation(words()['heavier_pronoun'])})\b", _FLAGS)
+_NO_TOPIC_RE = re.compile(
+    r"^\s*no\s+(?!more\b|need\b|thanks\b|problem\b|worries\b|way\b|idea\b|rush\b)"
+    r"(?P<t>[^,;.!?\n\x1f]{1,40}?)\s*(?:,|\s+(?:please|pls|plz|thanks|thank\s+you|thx)\b)",
     _FLAGS,
 )
 _HOURS_CUE_RE = re.compile(rf"\b(?:{alternation(words()['hours_cues'])})\b", _FLAGS)
@@ -257,6 +285,26 @@ def _relative_ops(clause: _Clause) -> None:
         clause.add(start, end, RefineOp(kind="set_weeks", weeks=weeks))
 
 
+def _scaled_weeks_ops(clause: _Clause) -> None:
+    """ "make it twice as long", "cut the plan in half" → set_weeks, from the plan's length."""
+    found = scaled_weeks(clause.work)
+    if found is None or clause.plan_weeks is None:
+        return
+    factor, (start, end) = found
+    weeks = min(MAX_WEEKS, max(MIN_WEEKS, round(clause.plan_weeks * factor)))
+    if _MASK not in clause.work[start:end] and weeks != clause.plan_weeks:
+        clause.add(start, end, RefineOp(kind="set_weeks", weeks=weeks))
+
+
+def _drop_week_ops(clause: _Clause) -> None:
+    """ "drop week 3", "get rid of the fifth week": that week leaves the plan."""
+    for pattern in _DROP_WEEK_RES:
+        for match in clause.matches(pattern):
+            week = _week_number(match["a"], clause.plan_weeks)
+            if week is not None and (clause.plan_weeks is None or week <= clause.plan_weeks):
+                clause.add(*match.span(), RefineOp(kind="drop_week", week=week))
+
+
 def _relative_hours_ops(clause: _Clause) -> None:
     """ "an extra hour per week", "two hours less" → set_hours, from the plan's budget."""
     if clause.plan_hours is None:
@@ -363,6 +411,8 @@ def _clause_ops(display: str, message: str, plan: Plan | None) -> list[RefineOp]
         _swap_ops,
         _quiz_ops,
         _relative_ops,
+        _scaled_weeks_ops,
+        _drop_week_ops,
         _week_ops,
         _relative_hours_ops,
         _hours_ops,
@@ -370,6 +420,7 @@ def _clause_ops(display: str, message: str, plan: Plan | None) -> list[RefineOp]
         _flag_ops,
         _replace_ops,
         lambda c: _topic_ops(c, "remove_topic", REMOVE_TOPIC_RES),
+        lambda c: _topic_ops(c, "remove_topic", (_NO_TOPIC_RE,)),
         lambda c: _topic_ops(c, "more_on", MORE_ON_RES),
         lambda c: _topic_ops(c, "add_topic", ADD_TOPIC_RES),
     )
@@ -395,7 +446,7 @@ def _prepare(text: str, plan: Plan | None = None) -> str | None:
         for ch in text[:_MAX_CHARS]
     )
     text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
-    text = repair(text, plan)
+    text = name_weeks(repair(translate(text), plan), plan)
     command = _REFINE_COMMAND_RE.match(text)
     if command:
         return text[command.end() :]
@@ -415,13 +466,33 @@ def _continued_list(clause: str, previous: list[RefineOp]) -> list[RefineOp]:
     return [RefineOp(kind=previous[-1].kind, topic=t) for t in topics]
 
 
+def _pronoun_week_ops(clause: str, named: list[int]) -> list[RefineOp]:
+    """ "I'm free in week 9, load it up": a load idiom about the week an earlier clause
+    named (and did nothing else with)."""
+    if len(named) != 1:
+        return []
+    if _HEAVIER_PRONOUN_RE.search(clause):
+        return [RefineOp(kind="heavier_week", week=named[0])]
+    if _LIGHTER_PRONOUN_RE.search(clause):
+        return [RefineOp(kind="lighter_week", week=named[0])]
+    return []
+
+
 def _parse(text: str, plan: Plan | None) -> list[RefineOp]:
     prepared = _prepare(text, plan)
     if prepared is None:
         return []
     ops: list[RefineOp] = []
+    weeks = len(plan.weeks) if plan is not None and plan.weeks else None
+    named: list[int] = []
     for clause in _clauses(prepared):
-        found = _clause_ops(clause, prepared, plan) or _continued_list(clause, ops)
+        found = (
+            _clause_ops(clause, prepared, plan)
+            or _continued_list(clause, ops)
+            or _pronoun_week_ops(clause, named)
+        )
+        if not found:
+            named = week_numbers(" ".join(re.findall(_WEEK, clause, _FLAGS)), weeks) or named
         for op in found:
             if op not in ops:
                 ops.append(op)

@@ -27,7 +27,7 @@ MAX_GOAL_CHARS = 200
 MAX_TOPICS = 12
 MAX_TOPIC_CHARS = 60
 MAX_MINUTES = 24 * 60
-_WEEK_OPS = {"lighter_week", "heavier_week", "swap_weeks", "move_week", "drop_quiz"}
+_WEEK_OPS = {"lighter_week", "heavier_week", "swap_weeks", "move_week", "drop_week", "drop_quiz"}
 
 
 @cache

@@ -24,6 +24,14 @@ from agent.understanding.numbers import (
     find_weekly_hours,
 )
 from agent.understanding.refinement_flags import FLAG_RES, bare_weekly_hours, repair
+from agent.understanding.refinement_loads import (
+    DROP_WEEK_RES,
+    FACTORS,
+    GENTLE,
+    HEAVIER_PRONOUN_RE,
+    LIGHTER_PRONOUN_RE,
+    WEEK_OP_RES,
+)
 from agent.understanding.refinement_topics import (
     ADD_TOPIC_RES,
     MORE_ON_RES,
@@ -61,75 +69,6 @@ _POSITION = (
     alternation([*words()["week_ordinals"], *words()["week_from_end"]]) + r"|\d{1,2}(?:st|nd|rd|th)"
 )
 _CARDINAL = rf"(?:\d{{1,2}}|{alternation(words()['week_cardinals'])})"
-_MODIFIER = r"(?P<mod>a\s+(?:bit|little|lot)\s+|much\s+|way\s+|slightly\s+|even\s+|far\s+)?"
-
-_LIGHTER = alternation(words()["lighter"])
-_HEAVIER = alternation(words()["heavier"])
-_TOO_MUCH = alternation(words()["too_much"])
-_TOO_LITTLE = alternation(words()["too_little"])
-_BE = (
-    r"(?:is|are|was|were|looks?|seems?|feels?|'s)\s+"
-    r"(?:(?:way|much|a\s+bit|a\s+little|kind\s+of|kinda)\s+)?"
-)
-_SHOULD_BE = (
-    r"(?:(?:should|could|can|would|needs\s+to|need\s+to|must)\s+be\s+|be\s+|to\s+be\s+"
-    r"|were\s+|was\s+|is\s+|got\s+|became\s+)?"
-)
-
-_LIGHTER_LEAD = alternation(words()["lighter_leads"])
-_HEAVIER_LEAD = alternation(words()["heavier_leads"])
-_PLEASE = r"(?:(?:please|pls|plz)\s+)?"
-
-_WEEK_OPS: tuple[tuple[str, str], ...] = (
-    ("lighter_week", rf"\b(?:{_LIGHTER_LEAD})\s+(?:on\s+|in\s+|during\s+|for\s+)?(?P<a>{_WEEKS})"),
-    ("heavier_week", rf"\b(?:{_HEAVIER_LEAD})\s+(?:on\s+|in\s+|during\s+|for\s+)?(?P<a>{_WEEKS})"),
-    ("lighter_week", rf"\b(?:make|making|keep)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_LIGHTER})"),
-    ("lighter_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_LIGHTER})\s+(?P<a>{_WEEKS})"),
-    (
-        "lighter_week",
-        r"\b(?:lighten|ease|reduce|shorten|cut(?:\s+down)?|trim|halve|thin\s+out|lessen|lower)"
-        rf"\s+(?:up\s+on\s+|down\s+)?(?:the\s+(?:load|work(?:load)?|hours)\s+(?:in|of|for)\s+)?"
-        rf"(?P<a>{_WEEKS})",
-    ),
-    ("lighter_week", rf"(?P<a>{_WEEKS})\s+{_BE}(?:{_TOO_MUCH})"),
-    (
-        "lighter_week",
-        r"\btoo\s+much\s+(?:work\s+|stuff\s+|content\s+|going\s+on\s+)?(?:in|for|during)\s+"
-        rf"(?P<a>{_WEEKS})",
-    ),
-    (
-        "lighter_week",
-        rf"\b(?:less|fewer)\s+(?:work|hours|stuff|load|modules|content)\s+(?:in|for|during)\s+"
-        rf"(?P<a>{_WEEKS})",
-    ),
-    (
-        "lighter_week",
-        rf"(?P<a>{_WEEKS})\s+{_PLEASE}{_SHOULD_BE}{_MODIFIER}(?:{_LIGHTER})",
-    ),
-    ("heavier_week", rf"\b(?:make|making)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_HEAVIER})"),
-    ("heavier_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_HEAVIER})\s+(?P<a>{_WEEKS})"),
-    (
-        "heavier_week",
-        r"\b(?:add\s+more\s+(?:work\s+)?to|increase|intensify|beef\s+up|fill\s+up|load\s+up)"
-        rf"\s+(?:the\s+(?:load|work(?:load)?|hours)\s+(?:in|of|for)\s+)?(?P<a>{_WEEKS})",
-    ),
-    ("heavier_week", rf"(?P<a>{_WEEKS})\s+{_BE}(?:{_TOO_LITTLE})"),
-    (
-        "heavier_week",
-        rf"\bmore\s+(?:work|hours|stuff|content|modules)\s+(?:in|for|during)\s+(?P<a>{_WEEKS})",
-    ),
-    (
-        "heavier_week",
-        rf"(?P<a>{_WEEKS})\s+{_PLEASE}{_SHOULD_BE}{_MODIFIER}(?:{_HEAVIER})",
-    ),
-)
-_WEEK_OP_RES = tuple((kind, re.compile(pattern, _FLAGS)) for kind, pattern in _WEEK_OPS)
-_FACTORS = {
-    "lighter_week": {"much": 0.5, "way": 0.5, "a lot": 0.5, "far": 0.5, "even": 0.5},
-    "heavier_week": {"much": 1.6, "way": 1.6, "a lot": 1.6, "far": 1.6, "even": 1.6},
-}
-_GENTLE = {"lighter_week": 0.85, "heavier_week": 1.15}
-
 _SWAP_RES = tuple(
     re.compile(pattern, _FLAGS)
     for pattern in (
@@ -151,18 +90,6 @@ _QUIZ_RE = re.compile(
     rf"(?:\s+(?:in|for|from|of|on|at\s+the\s+end\s+of)\s+(?P<b>{_WEEKS}))?",
     _FLAGS,
 )
-_DROP_WEEK_RES = tuple(
-    re.compile(pattern, _FLAGS)
-    for pattern in (
-        rf"\b(?:{alternation(words()['drop_week_verbs'])})\s+(?P<a>{_WEEK})"
-        rf"(?!\s*(?:'s\s+)?(?:quiz|module|lesson|one|unit|mod)\b)(?!\s*m\d)"
-        rf"(?:\s+(?:{alternation(words()['drop_week_tails'])})\b)*",
-        rf"\b(?:i\s+)?(?:don'?t|do\s+not)\s+(?:need|want)\s+(?P<a>{_WEEK})"
-        r"(?=\s*(?:[,.;!]|$|\s+(?:at\s+all|anymore|any\s+more)\b))",
-    )
-)
-_LIGHTER_PRONOUN_RE = re.compile(rf"\b(?:{alternation(words()['lighter_pronoun'])})\b", _FLAGS)
-_HEAVIER_PRONOUN_RE = re.compile(rf"\b(?:{alternation(words()['heavier_pronoun'])})\b", _FLAGS)
 _NO_TOPIC_RE = re.compile(
     r"^\s*no\s+(?!more\b|need\b|thanks\b|problem\b|worries\b|way\b|idea\b|rush\b)"
     r"(?P<t>[^,;.!?\n\x1f]{1,40}?)\s*(?:,|\s+(?:please|pls|plz|thanks|thank\s+you|thx)\b)",
@@ -216,15 +143,15 @@ def _week_number(text: str | None, plan_weeks: int | None) -> int | None:
 
 
 def _week_ops(clause: _Clause) -> None:
-    for kind, pattern in _WEEK_OP_RES:
+    for kind, pattern in WEEK_OP_RES:
         for match in clause.matches(pattern):
             weeks = week_numbers(match["a"], clause.plan_weeks)
             if not weeks:
                 continue
             modifier = " ".join((match.groupdict().get("mod") or "").split()).lower()
-            factor = _FACTORS[kind].get(modifier)
+            factor = FACTORS[kind].get(modifier)
             if modifier in {"a bit", "a little", "slightly"}:
-                factor = _GENTLE[kind]
+                factor = GENTLE[kind]
             if match.group().lower().lstrip().startswith("halve"):
                 factor = 0.5
             clause.add(*match.span(), RefineOp(kind=kind, week=weeks[0], factor=factor))
@@ -298,7 +225,7 @@ def _scaled_weeks_ops(clause: _Clause) -> None:
 
 def _drop_week_ops(clause: _Clause) -> None:
     """ "drop week 3", "get rid of the fifth week": that week leaves the plan."""
-    for pattern in _DROP_WEEK_RES:
+    for pattern in DROP_WEEK_RES:
         for match in clause.matches(pattern):
             week = _week_number(match["a"], clause.plan_weeks)
             if week is not None and (clause.plan_weeks is None or week <= clause.plan_weeks):
@@ -471,9 +398,9 @@ def _pronoun_week_ops(clause: str, named: list[int]) -> list[RefineOp]:
     named (and did nothing else with)."""
     if len(named) != 1:
         return []
-    if _HEAVIER_PRONOUN_RE.search(clause):
+    if HEAVIER_PRONOUN_RE.search(clause):
         return [RefineOp(kind="heavier_week", week=named[0])]
-    if _LIGHTER_PRONOUN_RE.search(clause):
+    if LIGHTER_PRONOUN_RE.search(clause):
         return [RefineOp(kind="lighter_week", week=named[0])]
     return []
 

@@ -30,7 +30,13 @@ _LIGHTER_LEAD = alternation(words()["lighter_leads"])
 _HEAVIER_LEAD = alternation(words()["heavier_leads"])
 _PLEASE = r"(?:(?:please|pls|plz)\s+)?"
 
+_NEED = alternation(words()["need_verbs"])
+_MORE_TIME = alternation(words()["more_time"])
+_LESS_TIME = alternation(words()["less_time"])
+
 _WEEK_OPS: tuple[tuple[str, str], ...] = (
+    ("heavier_week", rf"(?P<a>{_WEEKS})\s+(?:really\s+)?(?:{_NEED})\s+(?:{_MORE_TIME})\b"),
+    ("lighter_week", rf"(?P<a>{_WEEKS})\s+(?:really\s+)?(?:{_NEED})\s+(?:{_LESS_TIME})\b"),
     ("lighter_week", rf"\b(?:{_LIGHTER_LEAD})\s+(?:on\s+|in\s+|during\s+|for\s+)?(?P<a>{_WEEKS})"),
     ("heavier_week", rf"\b(?:{_HEAVIER_LEAD})\s+(?:on\s+|in\s+|during\s+|for\s+)?(?P<a>{_WEEKS})"),
     ("lighter_week", rf"\b(?:make|making|keep)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_LIGHTER})"),

@@ -53,3 +53,17 @@ async def test_done_for_today_is_not_a_completion(bot: BotUnderTest) -> None:
     calls = await bot.say(user, "I'm done for today")
     assert "✅ Marked" not in texts(calls)
     assert (await progress_doc(bot, user)).done("p1") == {}
+
+
+async def test_two_modules_named_in_one_message_are_both_done(bot: BotUnderTest) -> None:
+    """ "w1m1 and w1m2 both done, 1h": each named module is marked done, the hour shared."""
+    user = 716
+    await _planned(bot, user)
+    calls = await bot.say(user, "w1m1 and w1m2 both done, 1h")
+    assert "Marked 2 modules done" in texts(calls), texts(calls)
+    doc = await progress_doc(bot, user)
+    assert set(doc.done("p1")) == {"w1m1", "w1m2"}
+    assert doc.minutes_total("p1") == 60
+    _tick(bot)
+    calls = await bot.say(user, "w1m1 and w1m2 done")
+    assert "already marked done" in texts(calls)

@@ -175,3 +175,40 @@ def _wrong(plan: str, text: str, expect: dict[str, Any]) -> list[str]:
 )
 def test_fresh2_planned_message(index: int, plan: str, text: str, expect: dict[str, Any]) -> None:
     assert _wrong(plan, text, expect) == [], (index, text)
+
+
+# Several modules named in one message (added with the change that marks them all done,
+# so not blind): `module` is the first named, `modules` all of them.
+SEVERAL: list[tuple[str, str, list[str]]] = [
+    ("aws10", "ec2 and ebs both done", ["w2m1", "w2m2"]),
+    ("data4", "pandas, numpy & jupyter are finished", ["w2m1", "w1m3", "w1m2"]),
+    ("rust6", "did lifetimes plus closures today, 2h", ["w5m1", "w5m2"]),
+    ("guitar5", "barre chords and fingerpicking done", ["w4m1", "w4m2"]),
+]
+ONE_TITLE: list[tuple[str, str]] = [
+    ("data4", "grouping and aggregation done"),
+    ("rust6", "structs and enums done"),
+    ("guitar5", "Em and Am chords done"),
+    ("aws10", "S3 and EC2 done"),
+]
+
+
+@pytest.mark.parametrize(("plan", "text", "modules"), SEVERAL)
+def test_several_modules_in_one_message(plan: str, text: str, modules: list[str]) -> None:
+    ctx = UnderstandingContext(
+        phase="planned", plan=PlanView.model_validate(PLANS[plan]), today=TODAY
+    )
+    output = understand(text, ctx).to_output()
+    assert (output["intent"], output["module"], output.get("modules")) == (
+        "done",
+        modules[0],
+        modules,
+    )
+
+
+@pytest.mark.parametrize(("plan", "text"), ONE_TITLE)
+def test_and_inside_one_title_is_not_several(plan: str, text: str) -> None:
+    ctx = UnderstandingContext(
+        phase="planned", plan=PlanView.model_validate(PLANS[plan]), today=TODAY
+    )
+    assert "modules" not in understand(text, ctx).to_output()

@@ -41,6 +41,7 @@ from pydantic import BaseModel, Field
 from agent.understanding.numbers import NUMBER_PATTERN, parse_number
 from agent.understanding.progress_modules import (
     Resolution,
+    named_modules,
     names_something_else,
     phrases,
     resolve_module,
@@ -71,6 +72,9 @@ class ProgressIntent(BaseModel):
     minutes: int | None = None
     ambiguous: list[str] = Field(default_factory=list)
     reference: str | None = None
+    # Several modules named one by one ("ec2 and ebs both done"): all of them, in order;
+    # `module_id` is then the first.
+    modules: list[str] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- durations
@@ -415,6 +419,15 @@ def _intent(action: Action, text: str, plan: Plan | None, body_start: int = 0) -
         module = plan.find_module(resolution.module_id)
         if module is not None and names_something_else(body[body_start:], module):
             resolution = Resolution()  # "20 min vocab review" is not "Final review and quiz"
+    several = named_modules(body[body_start:], plan) if action == "done" else []
+    if several:
+        return ProgressIntent(
+            action=action,
+            module_id=several[0],
+            minutes=duration[0] if duration else None,
+            reference=resolution.reference,
+            modules=several,
+        )
     return ProgressIntent(
         action=action,
         module_id=resolution.module_id,

@@ -402,6 +402,28 @@ def _narrowed(text: str, plan: Plan, lone: Resolution) -> Resolution | None:
     return found if found.module_id else None
 
 
+_LIST_SPLIT_RE = re.compile(r"\s*(?:,|&|\+|/|\band\b|\bplus\b|\bas\s+well\s+as\b)\s*")
+
+
+def named_modules(text: str, plan: Plan | None) -> list[str]:
+    """ "ec2 and ebs both done": the modules a list names one by one, when its parts name
+    at least two different modules, each part exactly one ("Structs and enums" is one
+    title, "S3 and EC2" with two S3 modules is not a list of modules). [] otherwise."""
+    if plan is None:
+        return []
+    parts = [part for part in _LIST_SPLIT_RE.split(text) if tokens(part)]
+    if len(parts) < 2:
+        return []
+    found: list[str] = []
+    for part in parts:
+        resolution = resolve_module(part, plan)
+        if resolution.ambiguous:
+            return []
+        if resolution.module_id and resolution.module_id not in found:
+            found.append(resolution.module_id)
+    return found if len(found) >= 2 else []
+
+
 def resolve_module(text: str, plan: Plan | None, *, vague_is_none: bool = False) -> Resolution:
     """The module a normalized message (durations already blanked) names, if any.
 

@@ -296,7 +296,10 @@ _MARK_REQUEST_RE = _compiled(
     r"(?:un-?mark|un-?tick|un-?check|undo|revert|mark|tick|check\s+off)\b"
 )
 # A thumbs-up or a party after a module's name ("cloudwatch 👍") says it is done.
-_APPROVAL_RE = _compiled(rf"(?:{phrases(words()['approval_marks'])})")
+_APPROVAL_RE = _compiled(
+    rf"(?:{phrases(words()['approval_marks'])})"
+    rf"|[:,-]\s*(?:{phrases(words()['approval_words'])})\s*[!.]*\s*$"
+)
 
 
 def _is_revert(text: str) -> bool:

@@ -40,7 +40,10 @@ _WEEK_OPS: tuple[tuple[str, str], ...] = (
     ("lighter_week", rf"\b(?:{_LIGHTER_LEAD})\s+(?:on\s+|in\s+|during\s+|for\s+)?(?P<a>{_WEEKS})"),
     ("heavier_week", rf"\b(?:{_HEAVIER_LEAD})\s+(?:on\s+|in\s+|during\s+|for\s+)?(?P<a>{_WEEKS})"),
     ("lighter_week", rf"\b(?:make|making|keep)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_LIGHTER})"),
-    ("lighter_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_LIGHTER})\s+(?P<a>{_WEEKS})"),
+    (
+        "lighter_week",
+        rf"\b(?:an?\s+)?{_MODIFIER}(?:{_LIGHTER})\s+{_PLEASE}(?:(?:for|in|on|during)\s+)?(?P<a>{_WEEKS})",
+    ),
     (
         "lighter_week",
         r"\b(?:lighten|ease|reduce|shorten|cut(?:\s+down)?|trim|halve|thin\s+out|lessen|lower)"
@@ -63,7 +66,18 @@ _WEEK_OPS: tuple[tuple[str, str], ...] = (
         rf"(?P<a>{_WEEKS})\s+{_PLEASE}{_SHOULD_BE}{_MODIFIER}(?:{_LIGHTER})",
     ),
     ("heavier_week", rf"\b(?:make|making)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_HEAVIER})"),
-    ("heavier_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_HEAVIER})\s+(?P<a>{_WEEKS})"),
+    (
+        "heavier_week",
+        rf"\b(?:an?\s+)?{_MODIFIER}(?:{_HEAVIER})\s+{_PLEASE}(?:(?:for|in|on|during)\s+)?(?P<a>{_WEEKS})",
+    ),
+    (
+        "heavier_week",
+        rf"\b(?:give|allow|allot|assign|put)\s+(?P<a>{_WEEKS})\s+(?:{_MORE_TIME})\b",
+    ),
+    (
+        "lighter_week",
+        rf"\b(?:give|allow|allot|assign|put)\s+(?P<a>{_WEEKS})\s+(?:{_LESS_TIME})\b",
+    ),
     (
         "heavier_week",
         r"\b(?:add\s+more\s+(?:work\s+)?to|increase|intensify|beef\s+up|fill\s+up|load\s+up)"

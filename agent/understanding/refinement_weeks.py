@@ -302,7 +302,7 @@ _NAMED_WEEK_RE = re.compile(
 def _week_named(name: str, plan: Plan) -> int | None:
     """The one week whose module titles the words name ("async" → the Tokio week)."""
     said = tokens(name)
-    if not said or any(t.isdigit() for t in said):
+    if not said or all(t.isdigit() for t in said):
         return None
     best: dict[int, float] = {}
     for week in plan.weeks:

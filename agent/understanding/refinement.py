@@ -113,6 +113,7 @@ _CLAUSE_BREAK_RE = re.compile(
     _FLAGS,
 )
 _REMARK_STARTS = frozenset(str(w) for w in words()["remark_starts"])
+_ARROW_RE = re.compile(r"[\u2190-\u21ff\u27f0-\u27ff\u2900-\u297f]|(?<![<\w])-+>|=>")
 _REFINE_COMMAND_RE = re.compile(r"^\s*/(?:refine|change|adjust|edit)(?:@\w+)?\b", _FLAGS)
 
 
@@ -373,6 +374,7 @@ def _prepare(text: str, plan: Plan | None = None) -> str | None:
         for ch in text[:_MAX_CHARS]
     )
     text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
+    text = _ARROW_RE.sub(" ", text)  # "week 2 → lighter"
     text = name_weeks(repair(translate(text), plan), plan)
     command = _REFINE_COMMAND_RE.match(text)
     if command:

@@ -238,7 +238,8 @@ def move_res() -> tuple[re.Pattern[str], ...]:
             rf"(?:(?P<start>{start})|(?P<end>{end}))\b",
             rf"\b(?:{verbs})\s+(?P<a>{week})\s+(?:(?P<before>before)|(?P<after>after))\s+"
             rf"(?P<b>{week})",
-            rf"\b(?:move|shift|push)\s+(?P<a>{week})\s+(?:to|into)\s+(?:the\s+)?(?:place\s+of\s+)?"
+            rf"\b(?:move|shift|push|bring)\s+(?P<a>{week})\s+(?:(?:up|down|back|forward|over)\s+)?"
+            rf"(?:to|into)\s+(?:the\s+)?(?:place\s+of\s+)?"
             rf"(?P<b>{week}|position\s+\d{{1,2}})",
             rf"(?P<a>{week})\s+(?:should|could|can|must)\s+(?:come|be|go)\s+"
             rf"(?:(?P<start>{start})|(?P<end>{end}))\b",
@@ -293,14 +294,15 @@ def translate(text: str) -> str:
     return pattern.sub(lambda m: table.get(" ".join(m.group().lower().split()), m.group()), text)
 
 
-_NAMED_WEEK_RE = re.compile(
-    r"\b(?:the|my|that|this)\s+(?P<name>[^\s,;.!?]+(?:\s+[^\s,;.!?]+){0,3}?)\s+week\b(?!\s*\d)",
-    FLAGS,
-)
+_WEEK_WORD_RE = re.compile(r"\bweek\b(?!\s*\d)", FLAGS)
+_NAME_WORD_RE = re.compile(r"[^\s,;.!?]+")
+_DETERMINERS = frozenset({"the", "my", "that", "this"})
+_MAX_NAME_WORDS = 4
 
 
 def _week_named(name: str, plan: Plan) -> int | None:
-    """The one week whose module titles the words name ("async" → the Tokio week)."""
+    """The one week whose module titles the words name ("async" → the Tokio week): the
+    best-scoring week, unique, and every content word of `name` is a word of its titles."""
     said = tokens(name)
     if not said or all(t.isdigit() for t in said):
         return None
@@ -310,7 +312,31 @@ def _week_named(name: str, plan: Plan) -> int | None:
         best[week.number] = max(scores, default=0.0)
     top = max(best.values(), default=0.0)
     winners = [n for n, score in best.items() if score == top]
-    return winners[0] if top >= 1.0 and len(winners) == 1 else None
+    if top < 1.0 or len(winners) != 1:
+        return None
+    week = next(w for w in plan.weeks if w.number == winners[0])
+    if any(all(title_score([t], m)[0] < 1.0 for m in week.modules) for t in said):
+        return None
+    return week.number
+
+
+def _named_span(text: str, end: int, plan: Plan) -> tuple[int, int] | None:
+    """(start, week number) of the longest run of words before `end` that names one week;
+    a determiner ("the cloudwatch week") is taken with the name and ends the run."""
+    words_before = list(_NAME_WORD_RE.finditer(text[:end]))
+    found: tuple[int, int] | None = None
+    for k in range(1, min(_MAX_NAME_WORDS, len(words_before)) + 1):
+        first = words_before[-k]
+        if any(ch in ",;.!?" for ch in text[first.start() : end]):
+            break
+        if first.group().lower() in _DETERMINERS:
+            if found is not None:
+                found = (first.start(), found[1])
+            break
+        number = _week_named(text[first.start() : end], plan)
+        if number is not None:
+            found = (first.start(), number)
+    return found
 
 
 def name_weeks(text: str, plan: Plan | None) -> str:
@@ -318,12 +344,16 @@ def name_weeks(text: str, plan: Plan | None) -> str:
     topic of its modules becomes its number (only when exactly one week fits)."""
     if plan is None or not plan.weeks:
         return text
-
-    def replace(match: re.Match[str]) -> str:
-        number = _week_named(match.group("name"), plan)
-        return match.group() if number is None else f"week {number}"
-
-    return _NAMED_WEEK_RE.sub(replace, text)
+    out, last = [], 0
+    for match in _WEEK_WORD_RE.finditer(text):
+        found = _named_span(text, match.start(), plan)
+        if found is None or found[0] < last:
+            continue
+        out.append(text[last : found[0]])
+        out.append(f"week {found[1]}")
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 @cache

@@ -29,6 +29,7 @@ The plan has {weeks} weeks and {hours} hours a week. Allowed operation kinds:
 lighter_week(week), heavier_week(week), set_hours(hours), add_topic(topic),
 remove_topic(topic), more_on(topic: more on a topic the plan may already have),
 swap_weeks(week, other_week), move_week(week, to: its new position),
+drop_week(week: taken out, the later weeks move up),
 drop_quiz(week or null for all), set_weeks(weeks), more_practice, less_reading, easier,
 harder. Hours and weeks are absolute: "two more weeks" on a {weeks}-week plan is
 set_weeks({weeks} + 2).

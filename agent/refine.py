@@ -20,6 +20,8 @@ Semantics worth knowing:
   alone in their week, replaced by a practice module on the goal.
 * ``move_week`` moves a week's content to another position (the weeks between shift);
   module ids travel with their modules, as in ``swap_weeks``.
+* ``drop_week`` takes one week (modules, theme, quiz) out of the plan; the later weeks move
+  up one and the plan is a week shorter. A one-week plan keeps its week.
 * ``more_on`` adds a practice module on a topic the plan already covers (in the week after
   the last one covering it, where there is room), or gives its module more of its week's
   hours when every week is full; a topic the plan lacks is added as with ``add_topic``.
@@ -167,6 +169,28 @@ def _move_week(plan: Plan, goal: Goal, op: RefineOp) -> list[str]:
     touched = [w for w in plan.weeks if low <= w.number <= high]
     for week in touched:
         week.modules, week.theme, week.quiz = contents[week.number - 1]
+    smooth_difficulty(plan)
+    return []
+
+
+def _drop_week(plan: Plan, goal: Goal, op: RefineOp) -> list[str]:
+    """Take week `week` out; the later weeks move up one. Module ids stay with their
+    modules, so progress on the weeks that remain is kept."""
+    dropped, note = rc.find_week(plan, op.week)
+    if dropped is None:
+        return [note]
+    before = len(plan.weeks)
+    if before <= MIN_WEEKS:
+        return ["The plan has only one week, so it can't lose it."]
+    kept = [w for w in plan.weeks if w is not dropped]
+    contents = [(w.modules, w.theme, w.quiz) for w in kept]
+    plan.weeks = plan.weeks[: before - 1]
+    for week, (modules, theme, quiz) in zip(plan.weeks, contents, strict=True):
+        week.modules, week.theme, week.quiz = modules, theme, quiz
+    if plan.title == plan_title(plan.goal, before):
+        plan.title = plan_title(plan.goal, before - 1)
+    goal.weeks = before - 1
+    plan.milestones = make_milestones(plan)
     smooth_difficulty(plan)
     return []
 
@@ -343,6 +367,7 @@ _OPS: dict[str, Callable[[Plan, Goal, RefineOp], list[str]]] = {
     **TOPIC_OPS,
     "swap_weeks": _swap_weeks,
     "move_week": _move_week,
+    "drop_week": _drop_week,
     "drop_quiz": _drop_quiz,
     "set_weeks": _set_weeks,
     "more_practice": _more_practice,

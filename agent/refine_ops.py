@@ -21,6 +21,7 @@ class RefineOp(BaseModel):
     more_on              topic (a module or hours on a topic, added if the plan lacks it)
     swap_weeks           week, other_week
     move_week            week, to (the week's new position, 1-based; the others shift)
+    drop_week            week (taken out of the plan; the later weeks move up one)
     drop_quiz            week (None = every week)
     set_weeks            weeks (new plan length)
     more_practice        (shift resources/objectives toward practice)
@@ -36,6 +37,7 @@ class RefineOp(BaseModel):
         "remove_topic",
         "swap_weeks",
         "move_week",
+        "drop_week",
         "more_on",
         "drop_quiz",
         "set_weeks",

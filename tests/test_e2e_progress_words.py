@@ -53,3 +53,41 @@ async def test_done_for_today_is_not_a_completion(bot: BotUnderTest) -> None:
     calls = await bot.say(user, "I'm done for today")
     assert "✅ Marked" not in texts(calls)
     assert (await progress_doc(bot, user)).done("p1") == {}
+
+
+async def test_two_modules_named_in_one_message_are_both_done(bot: BotUnderTest) -> None:
+    """ "w1m1 and w1m2 both done, 1h": each named module is marked done, the hour shared."""
+    user = 716
+    await _planned(bot, user)
+    calls = await bot.say(user, "w1m1 and w1m2 both done, 1h")
+    assert "Marked 2 modules done" in texts(calls), texts(calls)
+    doc = await progress_doc(bot, user)
+    assert set(doc.done("p1")) == {"w1m1", "w1m2"}
+    assert doc.minutes_total("p1") == 60
+    _tick(bot)
+    calls = await bot.say(user, "w1m1 and w1m2 done")
+    assert "already marked done" in texts(calls)
+
+
+async def test_undo_in_other_words_right_after_a_plan_change(bot: BotUnderTest) -> None:
+    """ "revert that edit" / "undo my last tweak" after a plan change restore the plan and
+    leave progress alone."""
+    user = 717
+    await _planned(bot, user)
+    store = bot.runtime.store  # type: ignore[union-attr]
+    await bot.say(user, "done w1m1")
+    _tick(bot)
+    calls = await bot.say(user, "drop week 2")
+    assert "version 2" in texts(calls), texts(calls)
+    _tick(bot)
+    calls = await bot.say(user, "revert that edit")
+    assert "Restored version 1" in texts(calls), texts(calls)
+    _tick(bot)
+    calls = await bot.say(user, "make week 1 lighter")
+    assert "version" in texts(calls), texts(calls)
+    _tick(bot)
+    calls = await bot.say(user, "undo my last tweak")
+    assert "Restored version" in texts(calls), texts(calls)
+    active = await store.active_plan(user)
+    assert active is not None and active[0] == 1
+    assert set((await progress_doc(bot, user)).done("p1")) == {"w1m1"}, "progress untouched"

@@ -201,7 +201,6 @@ def test_table_sizes():
         ("done data", ["w1m3", "w2m3", "w3m1"], "data"),
         ("done week 2", ["w2m1", "w2m2", "w2m3"], "week 2"),
         ("finished module 3", ["w1m3", "w2m3", "w3m3"], "module 3"),
-        ("done w1m1 and w1m2", ["w1m1", "w1m2"], "w1m1 w1m2"),
     ],
 )
 def test_ambiguous_references(text: str, candidates: list[str], reference: str):
@@ -209,6 +208,15 @@ def test_ambiguous_references(text: str, candidates: list[str], reference: str):
     assert intent == ProgressIntent(
         action="done", module_id=None, minutes=None, ambiguous=candidates, reference=reference
     )
+
+
+def test_modules_named_one_by_one_are_all_meant():
+    """ "done w1m1 and w1m2" names two modules, each exactly: both are done (it used to be
+    read as one ambiguous reference and asked about)."""
+    intent = parse_progress("done w1m1 and w1m2", PLAN)
+    assert intent is not None
+    assert (intent.action, intent.module_id, intent.modules) == ("done", "w1m1", ["w1m1", "w1m2"])
+    assert intent.ambiguous == []
 
 
 def test_unknown_reference_is_kept_for_the_caller():

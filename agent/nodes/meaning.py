@@ -68,4 +68,5 @@ def progress_intent(meaning: Meaning) -> ProgressIntent | None:
         minutes=meaning.minutes,
         ambiguous=list(meaning.candidates) if module is None else [],
         reference=meaning.reference,
+        modules=list(meaning.modules) if module is not None else [],
     )

@@ -4,7 +4,10 @@ Which module a message means (done, partial, log):
   1. the one the user names ("done w1m2", "finished LoRA basics", "week 1 module 2");
   2. otherwise the module of the latest reminder (users.last_reminded_module), if not done;
   3. otherwise the earliest module that is not done.
-A reference that fits several modules, or none, gets buttons to choose from.
+A reference that fits several modules, or none, gets buttons to choose from. Modules
+named one by one ("ec2 and ebs both done") are all marked done, the time shared out.
+The actions live in `progress_actions`, the figures and /progress report in
+`progress_report`.
 
 "undo" has two owners. Phrases that are clearly about progress ("not done", "undo done",
 "oops not done", "mark w1m2 not done") always revert progress. A bare "undo" (or "undo
@@ -21,10 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from langgraph.runtime import Runtime
 from langgraph.types import Command
@@ -36,19 +38,21 @@ from agent.features import Feature
 from agent.nodes import planning
 from agent.nodes.common import event_text, finish, reply, user_id
 from agent.nodes.meaning import context_for, meaning_of, progress_intent, understand_event
-from agent.progress import (
-    Completion,
-    ProgressSummary,
-    StreakState,
-    achievements,
-    completed_milestones,
-    compute_streak,
-    next_module,
-    spent_by_week,
-    study_days,
-    summarize,
+from agent.nodes.progress_actions import MAX_MINUTES, Progress
+from agent.nodes.progress_report import (
+    current_module,
+    done_ids_of,
+    format_minutes,
+    local_today,
+    module_by_key,
+    module_label,
+    progress_report,
+    truncate,
 )
-from agent.review_items import review_line, sync_objectives
+from agent.progress import (
+    spent_by_week,
+)
+from agent.review_items import review_line
 from agent.state import AgentState
 from agent.understanding.adapters import ProgressIntent
 from agent.understanding.progress import parse_duration
@@ -57,23 +61,14 @@ from storage.progress import (
     Activity,
     PlanContext,
     ProgressDoc,
-    announce_once,
-    freeze_told_once,
     load_progress,
     module_key,
     plan_context,
-    raise_longest_streak,
-    record_done,
-    record_work,
-    revert_done,
-    revert_work,
 )
 from storage.reminders import plan_created_at
-from storage.schedules import mark_module_sessions
 from storage.store import Store
 
 DUPLICATE_WINDOW = timedelta(minutes=2)
-MAX_MINUTES = 24 * 60
 MAX_CHOICES = 6
 
 _PLAN_WORDS = re.compile(r"\b(?:plan|plans|version|versions|change|changes|refinement)\b", re.I)
@@ -85,92 +80,6 @@ TIME_LIMITS = (
     "I can log between 1 minute and 24 hours at a time — e.g. “/log 1h30” or “log 45m”. "
     "Nothing was logged."
 )
-
-ACHIEVEMENT_TEXT = {
-    "first_module": "🏅 Achievement unlocked: your first module is done — great start!",
-    "streak_7": "🔥 Achievement unlocked: a 7-day streak!",
-    "half_way": "🌓 Achievement unlocked: half-way through your plan!",
-    "plan_complete": "🎉 Achievement unlocked: plan complete — you finished every module!",
-}
-ACHIEVEMENT_ORDER = ("first_module", "streak_7", "half_way", "plan_complete")
-
-
-# --------------------------------------------------------------------------- small helpers
-
-
-def format_minutes(minutes: int) -> str:
-    """45 → "45 min", 60 → "1 h", 90 → "1 h 30 min"."""
-    minutes = max(0, int(minutes))
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return f"{hours} h {rest} min"
-    return f"{hours} h" if hours else f"{rest} min"
-
-
-def format_hours(hours: float) -> str:
-    return format_minutes(round(hours * 60))
-
-
-def format_days(days: int) -> str:
-    return f"{days} day" if days == 1 else f"{days} days"
-
-
-def truncate(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _week_of(plan: Plan, module_id: str) -> int | None:
-    return next((w.number for w in plan.weeks for m in w.modules if m.id == module_id), None)
-
-
-def _label(plan: Plan, module: Module) -> str:
-    """“Title” (week W, id) for messages."""
-    return f"“{module.title}” (week {_week_of(plan, module.id)}, {module.id})"
-
-
-def _by_key(plan: Plan, key: str) -> Module | None:
-    """The plan module a button names (by its storage key, or its id as reminders send it).
-    Button data is never trusted: only an exact match with a module of the plan counts."""
-    return next((m for m in plan.modules() if key in (m.id, module_key(m.id))), None)
-
-
-def _local_today(now: datetime, zone: str) -> date:
-    try:
-        tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
-    return now.astimezone(tz).date()
-
-
-def done_ids_of(doc: ProgressDoc, pc: PlanContext) -> set[str]:
-    return set(doc.done(pc.lineage))
-
-
-def _current_module(pc: PlanContext, done_ids: set[str]) -> Module | None:
-    """Rule 2, then rule 3: the latest reminder's module if not done, else the earliest
-    module not done."""
-    reminded = pc.last_reminded_module
-    if reminded and reminded not in done_ids:
-        module = pc.plan.find_module(reminded)
-        if module is not None:
-            return module
-    return next_module(pc.plan, done_ids)
-
-
-def current_week(pc: PlanContext, done_ids: set[str]) -> int:
-    module = _current_module(pc, done_ids)
-    if module is not None:
-        return _week_of(pc.plan, module.id) or 1
-    return pc.plan.weeks[-1].number if pc.plan.weeks else 1
-
-
-def _streak(doc: ProgressDoc, pc: PlanContext, now: datetime) -> tuple[StreakState, list[date]]:
-    """The streak as of the user's local today, and the local study days behind it."""
-    days = study_days(doc.study_events())
-    streak = compute_streak(days, _local_today(now, pc.timezone))
-    longest = max(streak.longest, streak.current, doc.longest_streak())
-    return streak.model_copy(update={"longest": longest}), days
 
 
 # --------------------------------------------------------------------------- choosing a module
@@ -205,7 +114,7 @@ def _resolve(pc: PlanContext, intent: ProgressIntent, done_ids: set[str]) -> Pic
             choices=_suggestions(pc, done_ids),
             question=f"I couldn't find “{shown}” in your plan. Which module do you mean?",
         )
-    return Pick(module=_current_module(pc, done_ids))
+    return Pick(module=current_module(pc, done_ids))
 
 
 def _suggestions(pc: PlanContext, done_ids: set[str]) -> list[Module]:
@@ -216,7 +125,7 @@ def _suggestions(pc: PlanContext, done_ids: set[str]) -> list[Module]:
 def _ranked(pc: PlanContext, candidates: list[Module], done_ids: set[str]) -> list[Module]:
     """At most `MAX_CHOICES` candidates: the current module first, then those not done,
     each in plan order."""
-    current = _current_module(pc, done_ids)
+    current = current_module(pc, done_ids)
     first = [m for m in candidates if current is not None and m.id == current.id]
     open_ = [m for m in candidates if m.id not in done_ids]
     ordered = [*first, *open_, *candidates]
@@ -229,174 +138,6 @@ def _choice_buttons(choices: list[Module], data: Any) -> list[list[dict[str, str
 
 def _minutes_part(minutes: int | None) -> str:
     return str(minutes) if minutes else "0"
-
-
-# --------------------------------------------------------------------------- celebrations
-
-
-async def _celebrations(store: Store, uid: int, pc: PlanContext, now: datetime) -> list[str]:
-    """Streak freezes used, milestones reached and achievements earned — each told once."""
-    doc = await load_progress(store, uid)
-    streak, days = _streak(doc, pc, now)
-    await raise_longest_streak(store, uid, streak.longest)
-    lines: list[str] = []
-    latest = days[-1] if days else None
-    for day in streak.frozen_days:
-        if latest is not None and day < latest and await freeze_told_once(store, uid, day):
-            lines.append(
-                f"🧊 You missed {day.strftime('%a %d %b')}, and a streak freeze covered it "
-                "(one missed day in 7 is forgiven). Your streak lives on: "
-                f"{format_days(streak.current)}."
-            )
-    done_ids = done_ids_of(doc, pc)
-    for milestone in completed_milestones(pc.plan, done_ids):
-        if await announce_once(store, uid, pc.lineage, f"ms_{milestone.week}"):
-            lines.append(f"🏁 Milestone reached: {milestone.title}! Well done.")
-    earned = achievements(pc.plan, done_ids, streak)
-    for name in ACHIEVEMENT_ORDER:
-        if name in earned and await announce_once(store, uid, pc.lineage, name):
-            lines.append(ACHIEVEMENT_TEXT[name])
-    return lines
-
-
-def _streak_line(doc: ProgressDoc, pc: PlanContext, now: datetime) -> str:
-    streak, _ = _streak(doc, pc, now)
-    return f"🔥 {streak.current}-day streak." if streak.current >= 2 else ""
-
-
-# --------------------------------------------------------------------------- actions
-
-
-@dataclass
-class Progress:
-    """One run's view of the user's plan and progress, and the actions on them."""
-
-    store: Store
-    uid: int
-    pc: PlanContext
-    now: datetime
-
-    def activity(self, kind: str, module: Module | None, minutes: int | None) -> Activity:
-        week = _week_of(self.pc.plan, module.id) if module else None
-        return Activity(
-            kind=kind,
-            plan=self.pc.lineage,
-            at=self.now,
-            tz=self.pc.timezone,
-            module_id=module.id if module else None,
-            week=week,
-            minutes=min(max(int(minutes or 0), 0), MAX_MINUTES),
-        )
-
-    async def doc(self) -> ProgressDoc:
-        return await load_progress(self.store, self.uid)
-
-    async def complete(self, module: Module, minutes: int | None) -> list[dict[str, Any]]:
-        activity = self.activity("done", module, minutes)
-        if not await record_done(self.store, self.uid, activity, module.title):
-            text = f"{_label(self.pc.plan, module)} is already marked done ✓"
-            if minutes:
-                text += f" To add the time, say “log {format_minutes(minutes)} {module.id}”."
-            return [reply(text)]
-        await mark_module_sessions(self.store, self.uid, self.pc.version, module.id, "done")
-        await sync_objectives(self.store, self.uid)
-        doc = await self.doc()
-        lines = [f"✅ Marked {_label(self.pc.plan, module)} done."]
-        if activity.minutes:
-            lines.append(f"⏱ {format_minutes(activity.minutes)} logged.")
-        else:
-            lines.append(f"How long did it take? Say e.g. “log 45m {module.id}”.")
-        streak = _streak_line(doc, self.pc, self.now)
-        if streak:
-            lines.append(streak)
-        upcoming = next_module(self.pc.plan, done_ids_of(doc, self.pc))
-        if upcoming is not None:
-            lines.append(f"Next: {_label(self.pc.plan, upcoming)}.")
-        undo = [[{"label": "↩ Undo", "data": f"pg:u:{activity.id}"}]]
-        return [reply(" ".join(lines), buttons=undo), *await self.celebrate()]
-
-    async def complete_week(self, week_number: int) -> list[dict[str, Any]]:
-        week = next((w for w in self.pc.plan.weeks if w.number == week_number), None)
-        if week is None:
-            return [reply(texts.NO_SUCH_WEEK.format(weeks=len(self.pc.plan.weeks)))]
-        counted = []
-        for module in week.modules:
-            if await record_done(
-                self.store, self.uid, self.activity("done", module, 0), module.title
-            ):
-                await mark_module_sessions(self.store, self.uid, self.pc.version, module.id, "done")
-                counted.append(module.title)
-        if not counted:
-            return [reply(f"Every module of week {week_number} is already marked done ✓")]
-        await sync_objectives(self.store, self.uid)
-        text = f"✅ Marked {len(counted)} module(s) of week {week_number} done: " + ", ".join(
-            f"“{t}”" for t in counted
-        )
-        return [reply(text + "."), *await self.celebrate()]
-
-    async def work(self, kind: str, module: Module | None, minutes: int | None) -> list[dict]:
-        """Partial work or logged time."""
-        if kind == "log" and not minutes:
-            return [reply("How long did you study? Say e.g. “/log 1h30 LoRA” or “log 45m”.")]
-        if module is None and kind == "partial":
-            return [reply("Every module is already done — nothing to mark as partly done.")]
-        activity = self.activity(kind, module, minutes)
-        if module is None:
-            week = current_week(self.pc, done_ids_of(await self.doc(), self.pc))
-            activity = replace(activity, week=week)
-        await record_work(self.store, self.uid, activity)
-        doc = await self.doc()
-        undo = [[{"label": "↩ Undo", "data": f"pg:u:{activity.id}"}]]
-        return [
-            reply(self._work_text(doc, activity, module), buttons=undo),
-            *await self.celebrate(),
-        ]
-
-    def _work_text(self, doc: ProgressDoc, activity: Activity, module: Module | None) -> str:
-        lineage = self.pc.lineage
-        spent = format_minutes(activity.minutes)
-        if activity.kind == "partial":
-            assert module is not None
-            text = f"📝 Noted partial progress on {_label(self.pc.plan, module)}"
-            text += f" ({spent})." if activity.minutes else "."
-            if module.id in doc.done(lineage):
-                return text + " It is already marked done."
-            return text + " Say “done” when you finish it."
-        on = f" on {_label(self.pc.plan, module)}" if module else ""
-        parts = [f"⏱ Logged {spent}{on}."]
-        if module is not None:
-            total = doc.minutes_by_key(lineage).get(module_key(module.id), 0)
-            parts.append(f"So far: {format_minutes(total)} on this module")
-        week = activity.week
-        if week is not None:
-            week_total = spent_by_week(self.pc.plan, doc, lineage).get(week, 0)
-            parts.append(f"{format_minutes(week_total)} in week {week}")
-        parts.append(f"{format_minutes(doc.minutes_total(lineage))} on the plan.")
-        return parts[0] + " " + ", ".join(parts[1:])
-
-    async def revert(self, target: Activity) -> list[dict[str, Any]]:
-        module = self.pc.plan.find_module(target.module_id) if target.module_id else None
-        name = _label(self.pc.plan, module) if module else f"“{target.module_id or 'the plan'}”"
-        if target.kind == "done":
-            if not await revert_done(self.store, self.uid, target, self.now):
-                return [reply("That was already undone.")]
-            await mark_module_sessions(
-                self.store, self.uid, self.pc.version, str(target.module_id), "planned"
-            )
-            text = f"↩ {name} is no longer marked done"
-            if target.minutes:
-                text += f" ({format_minutes(target.minutes)} taken back)"
-            return [reply(text + ".")]
-        if not await revert_work(self.store, self.uid, target, self.now):
-            return [reply("That was already undone.")]
-        what = "partial progress" if target.kind == "partial" else "the time logged"
-        minutes = f" ({format_minutes(target.minutes)})" if target.minutes else ""
-        return [reply(f"↩ Took back {what}{minutes} on {name}.")]
-
-    async def celebrate(self) -> list[dict[str, Any]]:
-        return [
-            reply(line) for line in await _celebrations(self.store, self.uid, self.pc, self.now)
-        ]
 
 
 # --------------------------------------------------------------------------- intents
@@ -413,8 +154,11 @@ async def _act(
     stated = parse_duration(text)
     if _NEGATIVE.search(text) or max(intent.minutes or 0, stated or 0) > MAX_MINUTES:
         return [reply(TIME_LIMITS)]
-    pick = _resolve(p.pc, intent, done_ids)
     minutes = intent.minutes or None
+    several = [m for m in (p.pc.plan.find_module(i) for i in intent.modules) if m is not None]
+    if intent.action == "done" and len(several) >= 2:
+        return await p.complete_several(several, minutes)
+    pick = _resolve(p.pc, intent, done_ids)
     if pick.module is None and pick.choices:
         return [_ask(p, intent, pick, minutes)]
     if intent.action == "done":
@@ -458,7 +202,7 @@ def _already_counted(
     p: Progress, done: Module, current: Module, minutes: int | None
 ) -> dict[str, Any]:
     """A bare "done" right after a completion: the same message twice, most likely."""
-    text = f"Already counted: {_label(p.pc.plan, done)} is marked done ✓"
+    text = f"Already counted: {module_label(p.pc.plan, done)} is marked done ✓"
     if minutes:
         text += f" To add the time to it, say “log {format_minutes(minutes)} {done.id}”."
     if current.id == done.id:
@@ -478,7 +222,9 @@ async def _undo(
         named = [intent.module_id] if intent.module_id else intent.ambiguous
         targets = [done[i] for i in named if i in done]
         if not targets:
-            names = ", ".join(_label(plan, m) for m in (plan.find_module(i) for i in named) if m)
+            names = ", ".join(
+                module_label(plan, m) for m in (plan.find_module(i) for i in named) if m
+            )
             return [reply(f"{names or 'That module'} isn't marked done.")]
         if len(targets) == 1:
             return await p.revert(targets[0])
@@ -609,81 +355,13 @@ async def _press(p: Progress, code: str, parts: list[str]) -> list[dict[str, Any
     if code not in {"d", "p", "l"} or len(parts) != 2 or not _MINUTES.fullmatch(parts[1]):
         return [reply("That button has expired.")]
     minutes = int(parts[1]) or None
-    module = _by_key(p.pc.plan, parts[0])
+    module = module_by_key(p.pc.plan, parts[0])
     if module is None and not (code == "l" and parts[0] == "-"):
         return [reply("That module is no longer in your plan — /plan shows the current one.")]
     if code == "d":
         assert module is not None
         return await p.complete(module, minutes)
     return await p.work("partial" if code == "p" else "log", module, minutes)
-
-
-# --------------------------------------------------------------------------- /progress
-
-
-def _week_lines(pc: PlanContext, doc: ProgressDoc) -> list[str]:
-    done = doc.done(pc.lineage)
-    spent = spent_by_week(pc.plan, doc, pc.lineage)
-    scores = doc.quiz_scores(pc.lineage)
-    lines = []
-    for week in pc.plan.weeks:
-        finished = sum(1 for m in week.modules if m.id in done)
-        mark = "✅" if week.modules and finished == len(week.modules) else "▫️"
-        line = f"{mark} Week {week.number}: {finished}/{len(week.modules)} modules"
-        line += f" · {format_minutes(spent.get(week.number, 0))} of {format_hours(week.hours)}"
-        if week.number in scores and scores[week.number][1]:
-            correct, answered = scores[week.number]
-            line += f" · quiz {correct}/{answered}"
-        lines.append(line)
-    return lines
-
-
-@dataclass(frozen=True)
-class Report:
-    """What /progress shows: the text, and for the chart the numbers, the streak and the
-    local study days."""
-
-    text: str
-    summary: ProgressSummary
-    streak: StreakState
-    days: list[date]
-
-
-def progress_report(pc: PlanContext, doc: ProgressDoc, now: datetime) -> Report:
-    """The /progress summary (rules for the figures in `agent.progress`)."""
-    streak, days = _streak(doc, pc, now)
-    done = doc.done(pc.lineage)
-    completions = [Completion(module_id=i, completed_at=a.at) for i, a in done.items()]
-    summary = summarize(
-        pc.plan,
-        completions,
-        {"plan": doc.minutes_total(pc.lineage)},
-        doc.quiz_scores(pc.lineage),
-        streak,
-    )
-    scores = doc.quiz_scores(pc.lineage).values()
-    correct, answered = sum(c for c, _ in scores), sum(a for _, a in scores)
-    milestones = completed_milestones(pc.plan, set(done))
-    lines = [
-        f"📊 {pc.plan.title}",
-        f"Complete: {summary.percent:.0f}% · {summary.modules_done}/{summary.modules_total} "
-        "modules done",
-        f"Time: {format_hours(summary.hours_spent)} spent of "
-        f"{format_hours(summary.hours_planned)} planned",
-        f"Streak: {format_days(summary.current_streak)} "
-        f"(longest {format_days(summary.longest_streak)})",
-    ]
-    if summary.quiz_average is None:
-        lines.append("Quiz average: no answers yet — /quiz sends this week's quiz")
-    else:
-        lines.append(f"Quiz average: {summary.quiz_average:.0f}% ({correct}/{answered} correct)")
-    if pc.plan.milestones:
-        lines.append(f"Milestones: {len(milestones)}/{len(pc.plan.milestones)} reached")
-    current = _current_module(pc, set(done))
-    lines.append(f"Next: {_label(pc.plan, current)}" if current else "Next: nothing — all done 🎉")
-    lines.append("")
-    lines.extend(_week_lines(pc, doc))
-    return Report("\n".join(lines), summary, streak, days)
 
 
 async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
@@ -703,10 +381,10 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
         progress_chart_png,
         report.summary.model_copy(update={"per_week_done": per_week}),
         report.days,
-        _local_today(p.now, p.pc.timezone),
+        local_today(p.now, p.pc.timezone),
         title=p.pc.plan.title,
         frozen_days=report.streak.frozen_days,
-        since=_local_today(started, p.pc.timezone) if started else None,
+        since=local_today(started, p.pc.timezone) if started else None,
     )
     ctx.outbox.append(
         {

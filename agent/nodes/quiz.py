@@ -18,13 +18,9 @@ from agent import texts
 from agent.context import AgentContext, context_of
 from agent.features import Feature
 from agent.nodes.common import finish, reply, user_id
-from agent.nodes.progress import (
-    Progress,
-    current_week,
-    done_ids_of,
-    progress_context,
-    truncate,
-)
+from agent.nodes.progress import progress_context
+from agent.nodes.progress_actions import Progress
+from agent.nodes.progress_report import current_week, done_ids_of, truncate
 from agent.state import AgentState
 from storage.progress import (
     PlanContext,

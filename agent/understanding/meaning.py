@@ -153,6 +153,8 @@ class Meaning(BaseModel):
     fields: dict[str, Any] = Field(default_factory=dict)
     module: str | None = None
     candidates: list[str] = Field(default_factory=list)
+    # Several modules named one by one ("ec2 and ebs both done"); `module` is the first.
+    modules: list[str] = Field(default_factory=list)
     reference: str | None = None
     minutes: int | None = None
     ops: list[RefineOp] = Field(default_factory=list)
@@ -171,6 +173,7 @@ class Meaning(BaseModel):
     def to_output(self) -> dict[str, Any]:
         """The `learnplan understand` JSON object (UNDERSTANDING.md)."""
         ambiguous = ["timezone"] if len(self.zone_options) >= 2 else []
+        several = {"modules": list(self.modules)} if len(self.modules) >= 2 else {}
         return {
             "intent": self.intent,
             "fields": {
@@ -183,6 +186,7 @@ class Meaning(BaseModel):
             "ambiguous": ambiguous,
             "nonanswer": self.nonanswer,
             "source": self.source,
+            **several,
         }
 
 

@@ -39,7 +39,15 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.understanding.numbers import NUMBER_PATTERN, parse_number
-from agent.understanding.progress_modules import phrases, resolve_module, tokens, words
+from agent.understanding.progress_modules import (
+    Resolution,
+    named_modules,
+    names_something_else,
+    phrases,
+    resolve_module,
+    tokens,
+    words,
+)
 from agent.understanding.progress_words import did_module, repair
 from storage.models import Plan
 
@@ -64,6 +72,9 @@ class ProgressIntent(BaseModel):
     minutes: int | None = None
     ambiguous: list[str] = Field(default_factory=list)
     reference: str | None = None
+    # Several modules named one by one ("ec2 and ebs both done"): all of them, in order;
+    # `module_id` is then the first.
+    modules: list[str] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- durations
@@ -225,7 +236,7 @@ _PARTIAL_PHRASES_RE = re.compile(
 _DONE_PHRASES_RE = re.compile(
     rf"(?<![\w'-])(?:{phrases([*words()['done_phrases'], *words()['first_person_done']])})"
     rf"(?![\w-])|(?<![\w-])(?:{phrases(words()['done_words'])})(?![\w-])"
-    r"|\bcomplete\s*[!.✅✔]*\s*$"
+    r"|\bcomplete\b(?=\s*(?:[!.,;✅✔]|$))"
 )
 _LOG_START_RE = re.compile(r"^log(?:ged)?\b")
 _FINISH_LATER_RE = re.compile(
@@ -285,7 +296,10 @@ _MARK_REQUEST_RE = _compiled(
     r"(?:un-?mark|un-?tick|un-?check|undo|revert|mark|tick|check\s+off)\b"
 )
 # A thumbs-up or a party after a module's name ("cloudwatch 👍") says it is done.
-_APPROVAL_RE = _compiled(rf"(?:{phrases(words()['approval_marks'])})")
+_APPROVAL_RE = _compiled(
+    rf"(?:{phrases(words()['approval_marks'])})"
+    rf"|[:,-]\s*(?:{phrases(words()['approval_words'])})\s*[!.]*\s*$"
+)
 
 
 def _is_revert(text: str) -> bool:
@@ -307,11 +321,23 @@ def _is_log(text: str, duration: tuple[int, int] | None, plan: Plan | None) -> b
     if _DURATION_OBJECT_RE.match(rest):
         return True
     if text[: duration[0]].strip():
-        return False
+        # "borrowing #2, 40 min": a module and a duration, nothing else ("took" is done)
+        return not _TOOK_RE.search(text) and _names_module(_blank(text, [duration]), plan)
     if plan is None:
         return bool(tokens(rest))
     found = resolve_module(rest, plan)
-    return bool(found.module_id or found.ambiguous)
+    if found.module_id or found.ambiguous:
+        return True
+    # "20 min flashcards": time on something outside the plan, unless it is a plan change
+    said = tokens(rest)
+    return 0 < len(said) <= _MAX_ACTIVITY_WORDS and not _PLAN_CHANGE_RE.search(rest)
+
+
+_MAX_ACTIVITY_WORDS = 3
+_PLAN_CHANGE_RE = re.compile(
+    r"\b(?:a|per|each|every|/)\s*(?:week|wk|w|day)\b|\bweekly\b|\bdaily\b|\binstead\b|\bweeks?\b"
+    r"|\b(?:only|max|tops|now|enough|too|more|less|fewer)\b|\d"
+)
 
 
 def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | None) -> Action | None:
@@ -392,6 +418,19 @@ def _intent(action: Action, text: str, plan: Plan | None, body_start: int = 0) -
     body = _blank(text, [*spans, duration[1]] if duration else spans)
     vague = action == "log" and _VAGUE_RE.search(body) is not None
     resolution = resolve_module(body[body_start:], plan, vague_is_none=vague)
+    if action == "log" and plan is not None and resolution.module_id is not None:
+        module = plan.find_module(resolution.module_id)
+        if module is not None and names_something_else(body[body_start:], module):
+            resolution = Resolution()  # "20 min vocab review" is not "Final review and quiz"
+    several = named_modules(body[body_start:], plan) if action == "done" else []
+    if several:
+        return ProgressIntent(
+            action=action,
+            module_id=several[0],
+            minutes=duration[0] if duration else None,
+            reference=resolution.reference,
+            modules=several,
+        )
     return ProgressIntent(
         action=action,
         module_id=resolution.module_id,

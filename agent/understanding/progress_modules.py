@@ -138,6 +138,33 @@ def _match_positions(text: str, plan: Plan | None) -> Resolution | None:
     return None
 
 
+@cache
+def _plan_position_re() -> re.Pattern[str]:
+    data = words()
+    ordinal = rf"(?P<o>{phrases([*data['ordinals'], *data['from_end']])})"
+    module = rf"(?:{phrases(data['module_nouns'])})"
+    nouns = phrases(data["plan_nouns"])
+    whole = rf"(?:the\s+|my\s+|this\s+)?(?:whole\s+|entire\s+|full\s+)?(?:{nouns})"
+    plain = ordinal.replace("(?P<o>", "(?:", 1)
+    return re.compile(
+        rf"\b(?:(?:the\s+)?(?:very\s+)?(?={plain}\s+{module}\s+(?:of|in|from)\s+{whole}\b)"
+        rf"|very\s+(?={plain}\s+{module}\b)){ordinal}"
+    )
+
+
+def _match_plan_position(text: str, plan: Plan | None) -> Resolution | None:
+    """ "the last module of the whole plan", "the very first lesson": counted over the plan."""
+    m = _plan_position_re().search(text)
+    if m is None:
+        return None
+    modules = plan.modules() if plan else []
+    position = _position(m, len(modules))
+    label = " ".join(str(m.group("o")).split())
+    if position is None or not 1 <= position <= len(modules):
+        return Resolution(reference=f"the {label} module")
+    return Resolution(module_id=modules[position - 1].id, reference=f"the {label} module")
+
+
 def _match_lone(text: str, plan: Plan | None) -> Resolution | None:
     """A lone "module M" / "the 2nd module" (that position of any week) or "week W"."""
     _, lone_module, lone_week = _position_res()
@@ -232,6 +259,8 @@ def _joined_pairs(title: str) -> list[str]:
 def _token_matches(user: str, module_token: str) -> bool:
     if user == module_token:
         return True
+    if user.isdecimal() and user.isascii() and module_token == f"{_PART_TOKEN}{int(user)}":
+        return True  # "strumming patterns 2" is part 2
     if user.startswith(_PART_TOKEN) or module_token.startswith(_PART_TOKEN) or user.isdigit():
         return False
     if len(user) >= 4 and module_token.startswith(user):
@@ -241,7 +270,7 @@ def _token_matches(user: str, module_token: str) -> bool:
     return allowed > 0 and OSA.distance(user, module_token, score_cutoff=allowed) <= allowed
 
 
-def _title_score(user_tokens: list[str], module: Module) -> tuple[float, bool]:
+def title_score(user_tokens: list[str], module: Module) -> tuple[float, bool]:
     """(overlap score, whole title covered) of the user's tokens against one module.
 
     A user token scores 1 when it matches a title token and 0.5 when it only matches a
@@ -262,6 +291,24 @@ def _title_score(user_tokens: list[str], module: Module) -> tuple[float, bool]:
             score += 0.5
     covered = bool(title) and all(any(_token_matches(u, t) for u in user_tokens) for t in title)
     return score, covered
+
+
+def names_something_else(text: str, module: Module) -> bool:
+    """ "20 min vocab review" against "Final review and quiz": one word of the title is
+    matched and a content word right next to it (in the same phrase) is not, so the words
+    name another thing. Resource words ("tokio docs") do not count as another thing."""
+    if title_score(tokens(text), module)[1]:
+        return False
+    title = [*tokens(module.title), *_joined_pairs(module.title)]
+    neutral = frozenset(_stem(str(w)) for w in words()["resource_words"])
+    chunks = [tokens(chunk) for chunk in re.split(r"[,;.!?()/:]|\s-\s", text)]
+    hits = [[any(_token_matches(u, t) for t in title) for u in said] for said in chunks]
+    if sum(sum(h) for h in hits) != 1:
+        return False
+    said, hit = next((c, h) for c, h in zip(chunks, hits, strict=True) if any(h))
+    at = hit.index(True)
+    neighbours = [said[i] for i in (at - 1, at + 1) if 0 <= i < len(said) and not hit[i]]
+    return any(not n.startswith(_PART_TOKEN) and n not in neutral for n in neighbours)
 
 
 @cache
@@ -331,7 +378,7 @@ def _match_titles(text: str, plan: Plan | None) -> Resolution:
     if plan is not None:
         said = frozenset(_TOKEN_RE.findall(text.lower()))
         scored = [
-            ((*_title_score(user_tokens, m), _echoed_filler(said, m)), m.id) for m in plan.modules()
+            ((*title_score(user_tokens, m), _echoed_filler(said, m)), m.id) for m in plan.modules()
         ]
         scored = [(key, mid) for key, mid in scored if key[0] >= 1.0 or key[0] == 0.5]
         if scored:
@@ -355,13 +402,39 @@ def _narrowed(text: str, plan: Plan, lone: Resolution) -> Resolution | None:
     return found if found.module_id else None
 
 
+_LIST_SPLIT_RE = re.compile(r"\s*(?:,|&|\+|/|\band\b|\bplus\b|\bas\s+well\s+as\b)\s*")
+
+
+def named_modules(text: str, plan: Plan | None) -> list[str]:
+    """ "ec2 and ebs both done": the modules a list names one by one, when its parts name
+    at least two different modules, each part exactly one ("Structs and enums" is one
+    title, "S3 and EC2" with two S3 modules is not a list of modules). [] otherwise."""
+    if plan is None:
+        return []
+    parts = [part for part in _LIST_SPLIT_RE.split(text) if tokens(part)]
+    if len(parts) < 2:
+        return []
+    found: list[str] = []
+    for part in parts:
+        resolution = resolve_module(part, plan)
+        if resolution.ambiguous:
+            return []
+        if resolution.module_id and resolution.module_id not in found:
+            found.append(resolution.module_id)
+    return found if len(found) >= 2 else []
+
+
 def resolve_module(text: str, plan: Plan | None, *, vague_is_none: bool = False) -> Resolution:
     """The module a normalized message (durations already blanked) names, if any.
 
     With `vague_is_none` (time logged on "some" of something: "did some rust today, 30
     min"), words that fit several titles name the subject in general, not a module: no
     module, no question."""
-    structural = (_match_ids(text, plan) if plan else None) or _match_positions(text, plan)
+    structural = (
+        (_match_ids(text, plan) if plan else None)
+        or _match_positions(text, plan)
+        or _match_plan_position(text, plan)
+    )
     resolution = structural or _match_lone(text, plan)
     if resolution is not None and plan is not None and len(resolution.ambiguous) > 1:
         narrowed = _narrowed(text, plan, resolution)

@@ -24,6 +24,14 @@ from agent.understanding.numbers import (
     find_weekly_hours,
 )
 from agent.understanding.refinement_flags import FLAG_RES, bare_weekly_hours, repair
+from agent.understanding.refinement_loads import (
+    DROP_WEEK_RES,
+    FACTORS,
+    GENTLE,
+    HEAVIER_PRONOUN_RE,
+    LIGHTER_PRONOUN_RE,
+    WEEK_OP_RES,
+)
 from agent.understanding.refinement_topics import (
     ADD_TOPIC_RES,
     MORE_ON_RES,
@@ -38,9 +46,12 @@ from agent.understanding.refinement_weeks import (
     edge_pair,
     history_request,
     move_res,
+    name_weeks,
     relative_hours,
     relative_weeks,
     scaled_hours,
+    scaled_weeks,
+    translate,
     week_numbers,
     week_patterns,
     words,
@@ -54,71 +65,10 @@ _MASK = "\x1f"
 _MAX_CHARS = 2000
 
 _WEEK, _WEEKS = week_patterns()
-_POSITION = alternation([*words()["week_ordinals"], *words()["week_from_end"]])
+_POSITION = (
+    alternation([*words()["week_ordinals"], *words()["week_from_end"]]) + r"|\d{1,2}(?:st|nd|rd|th)"
+)
 _CARDINAL = rf"(?:\d{{1,2}}|{alternation(words()['week_cardinals'])})"
-_MODIFIER = r"(?P<mod>a\s+(?:bit|little|lot)\s+|much\s+|way\s+|slightly\s+|even\s+|far\s+)?"
-
-_LIGHTER = alternation(words()["lighter"])
-_HEAVIER = alternation(words()["heavier"])
-_TOO_MUCH = alternation(words()["too_much"])
-_TOO_LITTLE = alternation(words()["too_little"])
-_BE = (
-    r"(?:is|are|was|were|looks?|seems?|feels?|'s)\s+"
-    r"(?:(?:way|much|a\s+bit|a\s+little|kind\s+of|kinda)\s+)?"
-)
-_SHOULD_BE = (
-    r"(?:(?:should|could|can|would|needs\s+to|need\s+to|must)\s+be\s+|be\s+|to\s+be\s+"
-    r"|were\s+|was\s+|is\s+|got\s+|became\s+)?"
-)
-
-_WEEK_OPS: tuple[tuple[str, str], ...] = (
-    ("lighter_week", rf"\b(?:make|making|keep)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_LIGHTER})"),
-    ("lighter_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_LIGHTER})\s+(?P<a>{_WEEKS})"),
-    (
-        "lighter_week",
-        r"\b(?:lighten|ease|reduce|shorten|cut(?:\s+down)?|trim|halve|thin\s+out|lessen|lower)"
-        rf"\s+(?:up\s+on\s+|down\s+)?(?:the\s+(?:load|work(?:load)?|hours)\s+(?:in|of|for)\s+)?"
-        rf"(?P<a>{_WEEKS})",
-    ),
-    ("lighter_week", rf"(?P<a>{_WEEKS})\s+{_BE}(?:{_TOO_MUCH})"),
-    (
-        "lighter_week",
-        r"\btoo\s+much\s+(?:work\s+|stuff\s+|content\s+|going\s+on\s+)?(?:in|for|during)\s+"
-        rf"(?P<a>{_WEEKS})",
-    ),
-    (
-        "lighter_week",
-        rf"\b(?:less|fewer)\s+(?:work|hours|stuff|load|modules|content)\s+(?:in|for|during)\s+"
-        rf"(?P<a>{_WEEKS})",
-    ),
-    (
-        "lighter_week",
-        rf"(?P<a>{_WEEKS})\s+{_SHOULD_BE}{_MODIFIER}(?:{_LIGHTER})",
-    ),
-    ("heavier_week", rf"\b(?:make|making)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_HEAVIER})"),
-    ("heavier_week", rf"\b(?:an?\s+)?{_MODIFIER}(?:{_HEAVIER})\s+(?P<a>{_WEEKS})"),
-    (
-        "heavier_week",
-        r"\b(?:add\s+more\s+(?:work\s+)?to|increase|intensify|beef\s+up|fill\s+up|load\s+up)"
-        rf"\s+(?:the\s+(?:load|work(?:load)?|hours)\s+(?:in|of|for)\s+)?(?P<a>{_WEEKS})",
-    ),
-    ("heavier_week", rf"(?P<a>{_WEEKS})\s+{_BE}(?:{_TOO_LITTLE})"),
-    (
-        "heavier_week",
-        rf"\bmore\s+(?:work|hours|stuff|content|modules)\s+(?:in|for|during)\s+(?P<a>{_WEEKS})",
-    ),
-    (
-        "heavier_week",
-        rf"(?P<a>{_WEEKS})\s+{_SHOULD_BE}{_MODIFIER}(?:{_HEAVIER})",
-    ),
-)
-_WEEK_OP_RES = tuple((kind, re.compile(pattern, _FLAGS)) for kind, pattern in _WEEK_OPS)
-_FACTORS = {
-    "lighter_week": {"much": 0.5, "way": 0.5, "a lot": 0.5, "far": 0.5, "even": 0.5},
-    "heavier_week": {"much": 1.6, "way": 1.6, "a lot": 1.6, "far": 1.6, "even": 1.6},
-}
-_GENTLE = {"lighter_week": 0.85, "heavier_week": 1.15}
-
 _SWAP_RES = tuple(
     re.compile(pattern, _FLAGS)
     for pattern in (
@@ -127,7 +77,7 @@ _SWAP_RES = tuple(
         rf"\b(?:{alternation(words()['swap_verbs'])})\s+(?P<a>{_WEEK})\s+(?:and|with|for)\s+"
         rf"(?P<b>{_WEEK})",
         rf"(?P<a>{_WEEK})\s+(?:and|&)\s+(?P<b>{_WEEK}|{_CARDINAL})\s+(?:should\s+be\s+)?swapped",
-        r"\b(?:swap|switch|exchange|flip)\s+(?:the\s+)?"
+        rf"\b(?:{alternation(words()['swap_verbs'])})\s+(?:the\s+)?"
         rf"(?P<a>{_POSITION})\s+(?:week\s+)?(?:and|with|&)\s+(?:the\s+)?(?P<b>{_POSITION})\s+weeks?",
     )
 )
@@ -138,6 +88,11 @@ _QUIZ_RE = re.compile(
     r"|(?:i\s+)?(?:don'?t|do\s+not)\s+(?:want|need|like)(?:\s+to\s+(?:do|take))?)\s+"
     rf"(?:the\s+|a\s+|any\s+|all\s+(?:the\s+)?)?(?:(?P<a>{_WEEKS})\s+)?quiz(?:zes|es)?\b"
     rf"(?:\s+(?:in|for|from|of|on|at\s+the\s+end\s+of)\s+(?P<b>{_WEEKS}))?",
+    _FLAGS,
+)
+_NO_TOPIC_RE = re.compile(
+    r"^\s*no\s+(?!more\b|need\b|thanks\b|problem\b|worries\b|way\b|idea\b|rush\b)"
+    r"(?P<t>[^,;.!?\n\x1f]{1,40}?)\s*(?:,|\s+(?:please|pls|plz|thanks|thank\s+you|thx)\b)",
     _FLAGS,
 )
 _HOURS_CUE_RE = re.compile(rf"\b(?:{alternation(words()['hours_cues'])})\b", _FLAGS)
@@ -158,6 +113,7 @@ _CLAUSE_BREAK_RE = re.compile(
     _FLAGS,
 )
 _REMARK_STARTS = frozenset(str(w) for w in words()["remark_starts"])
+_ARROW_RE = re.compile(r"[\u2190-\u21ff\u27f0-\u27ff\u2900-\u297f]|(?<![<\w])-+>|=>")
 _REFINE_COMMAND_RE = re.compile(r"^\s*/(?:refine|change|adjust|edit)(?:@\w+)?\b", _FLAGS)
 
 
@@ -188,15 +144,15 @@ def _week_number(text: str | None, plan_weeks: int | None) -> int | None:
 
 
 def _week_ops(clause: _Clause) -> None:
-    for kind, pattern in _WEEK_OP_RES:
+    for kind, pattern in WEEK_OP_RES:
         for match in clause.matches(pattern):
             weeks = week_numbers(match["a"], clause.plan_weeks)
             if not weeks:
                 continue
             modifier = " ".join((match.groupdict().get("mod") or "").split()).lower()
-            factor = _FACTORS[kind].get(modifier)
+            factor = FACTORS[kind].get(modifier)
             if modifier in {"a bit", "a little", "slightly"}:
-                factor = _GENTLE[kind]
+                factor = GENTLE[kind]
             if match.group().lower().lstrip().startswith("halve"):
                 factor = 0.5
             clause.add(*match.span(), RefineOp(kind=kind, week=weeks[0], factor=factor))
@@ -255,6 +211,26 @@ def _relative_ops(clause: _Clause) -> None:
     weeks = min(MAX_WEEKS, max(MIN_WEEKS, clause.plan_weeks + change))
     if weeks != clause.plan_weeks:
         clause.add(start, end, RefineOp(kind="set_weeks", weeks=weeks))
+
+
+def _scaled_weeks_ops(clause: _Clause) -> None:
+    """ "make it twice as long", "cut the plan in half" → set_weeks, from the plan's length."""
+    found = scaled_weeks(clause.work)
+    if found is None or clause.plan_weeks is None:
+        return
+    factor, (start, end) = found
+    weeks = min(MAX_WEEKS, max(MIN_WEEKS, round(clause.plan_weeks * factor)))
+    if _MASK not in clause.work[start:end] and weeks != clause.plan_weeks:
+        clause.add(start, end, RefineOp(kind="set_weeks", weeks=weeks))
+
+
+def _drop_week_ops(clause: _Clause) -> None:
+    """ "drop week 3", "get rid of the fifth week": that week leaves the plan."""
+    for pattern in DROP_WEEK_RES:
+        for match in clause.matches(pattern):
+            week = _week_number(match["a"], clause.plan_weeks)
+            if week is not None and (clause.plan_weeks is None or week <= clause.plan_weeks):
+                clause.add(*match.span(), RefineOp(kind="drop_week", week=week))
 
 
 def _relative_hours_ops(clause: _Clause) -> None:
@@ -363,6 +339,8 @@ def _clause_ops(display: str, message: str, plan: Plan | None) -> list[RefineOp]
         _swap_ops,
         _quiz_ops,
         _relative_ops,
+        _scaled_weeks_ops,
+        _drop_week_ops,
         _week_ops,
         _relative_hours_ops,
         _hours_ops,
@@ -370,6 +348,7 @@ def _clause_ops(display: str, message: str, plan: Plan | None) -> list[RefineOp]
         _flag_ops,
         _replace_ops,
         lambda c: _topic_ops(c, "remove_topic", REMOVE_TOPIC_RES),
+        lambda c: _topic_ops(c, "remove_topic", (_NO_TOPIC_RE,)),
         lambda c: _topic_ops(c, "more_on", MORE_ON_RES),
         lambda c: _topic_ops(c, "add_topic", ADD_TOPIC_RES),
     )
@@ -395,7 +374,8 @@ def _prepare(text: str, plan: Plan | None = None) -> str | None:
         for ch in text[:_MAX_CHARS]
     )
     text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
-    text = repair(text, plan)
+    text = _ARROW_RE.sub(" ", text)  # "week 2 → lighter"
+    text = name_weeks(repair(translate(text), plan), plan)
     command = _REFINE_COMMAND_RE.match(text)
     if command:
         return text[command.end() :]
@@ -415,13 +395,33 @@ def _continued_list(clause: str, previous: list[RefineOp]) -> list[RefineOp]:
     return [RefineOp(kind=previous[-1].kind, topic=t) for t in topics]
 
 
+def _pronoun_week_ops(clause: str, named: list[int]) -> list[RefineOp]:
+    """ "I'm free in week 9, load it up": a load idiom about the week an earlier clause
+    named (and did nothing else with)."""
+    if len(named) != 1:
+        return []
+    if HEAVIER_PRONOUN_RE.search(clause):
+        return [RefineOp(kind="heavier_week", week=named[0])]
+    if LIGHTER_PRONOUN_RE.search(clause):
+        return [RefineOp(kind="lighter_week", week=named[0])]
+    return []
+
+
 def _parse(text: str, plan: Plan | None) -> list[RefineOp]:
     prepared = _prepare(text, plan)
     if prepared is None:
         return []
     ops: list[RefineOp] = []
+    weeks = len(plan.weeks) if plan is not None and plan.weeks else None
+    named: list[int] = []
     for clause in _clauses(prepared):
-        found = _clause_ops(clause, prepared, plan) or _continued_list(clause, ops)
+        found = (
+            _clause_ops(clause, prepared, plan)
+            or _continued_list(clause, ops)
+            or _pronoun_week_ops(clause, named)
+        )
+        if not found:
+            named = week_numbers(" ".join(re.findall(_WEEK, clause, _FLAGS)), weeks) or named
         for op in found:
             if op not in ops:
                 ops.append(op)

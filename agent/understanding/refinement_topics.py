@@ -78,6 +78,7 @@ _NOT_TOPICS = frozenset(words()["not_topics"])
 _PRONOUN_LEAD = frozenset(words()["pronoun_lead"])
 _PRACTICE_TAILS = frozenset(words()["practice_tails"])
 _FILLER_TAILS = frozenset(words()["filler_tails"])
+_TAIL_KEEPERS = frozenset(words()["tail_keepers"])
 _BAD_TOPIC_RE = re.compile(
     r"\b(?:weeks?|hours?|days?|quiz(?:zes)?|session|sessions|plan|today|tomorrow|reminders?)\b"
     r"|^\W*\d|\b\d+\s*(?:h|hrs?|m|mins?|x|%)\b",
@@ -92,6 +93,8 @@ def _strip_tails(topic: str) -> tuple[str, bool]:
     while len(words_) > 1:
         last = words_[-1].lower().strip(" '\"`")
         pair = " ".join(words_[-2:]).lower()
+        if all(w.lower() in _TAIL_KEEPERS for w in words_[:-1]):
+            break  # "final project" is a name, not "final" plus practice
         if pair in _PRACTICE_TAILS:
             words_, practice = words_[:-2], True
         elif last in _PRACTICE_TAILS:

@@ -17,6 +17,8 @@ from typing import Any, Literal
 import yaml
 
 from agent.understanding.numbers import NUMBER_PATTERN, parse_number
+from agent.understanding.progress_modules import title_score, tokens
+from storage.models import Plan
 
 FLAGS = re.IGNORECASE
 
@@ -43,10 +45,13 @@ def week_patterns() -> tuple[str, str]:
     from_end = alternation(data["week_from_end"])
     week = (
         rf"(?:week\s*#?\s*{cardinal}\b|(?:the\s+|my\s+)?(?:{from_end}|{ordinal})\s+week\b"
-        rf"|\bw(?:k)?{cardinal}\b(?!\s*m\d))(?:'s)?"
+        rf"|\bw{cardinal}\b(?!\s*m\d)|\bwk\s*{cardinal}\b(?!\s*m\d))(?:'s)?"
     )
     weeks = rf"(?:weeks?\s+{cardinal}(?:\s*(?:,|and|&|-|to)\s*(?:week\s+)?{cardinal})+\b|{week})"
     return week, weeks
+
+
+_SHORT_WEEK_RE = re.compile(r"\bw(?:k|eek)?\s*(\d{1,2})\b", FLAGS)
 
 
 @cache
@@ -61,7 +66,7 @@ def week_numbers(text: str | None, plan_weeks: int | None) -> list[int]:
     "the last week" (needs `plan_weeks`)."""
     data = words()
     numbers: list[int] = []
-    span = " ".join((text or "").lower().split())
+    span = _SHORT_WEEK_RE.sub(r"week \1", " ".join((text or "").lower().split()))
     for match in _token_re().finditer(span):
         token = match.group(1)
         number: int | None
@@ -233,7 +238,8 @@ def move_res() -> tuple[re.Pattern[str], ...]:
             rf"(?:(?P<start>{start})|(?P<end>{end}))\b",
             rf"\b(?:{verbs})\s+(?P<a>{week})\s+(?:(?P<before>before)|(?P<after>after))\s+"
             rf"(?P<b>{week})",
-            rf"\b(?:move|shift|push)\s+(?P<a>{week})\s+(?:to|into)\s+(?:the\s+)?(?:place\s+of\s+)?"
+            rf"\b(?:move|shift|push|bring)\s+(?P<a>{week})\s+(?:(?:up|down|back|forward|over)\s+)?"
+            rf"(?:to|into)\s+(?:the\s+)?(?:place\s+of\s+)?"
             rf"(?P<b>{week}|position\s+\d{{1,2}})",
             rf"(?P<a>{week})\s+(?:should|could|can|must)\s+(?:come|be|go)\s+"
             rf"(?:(?P<start>{start})|(?P<end>{end}))\b",
@@ -268,4 +274,108 @@ def history_request(text: str) -> Literal["undo", "redo"] | None:
         leftover = [w for w in re.findall(r"[a-z']+", rest) if w not in filler]
         if not leftover:
             return way  # type: ignore[return-value]
+    return None
+
+
+# ---- foreign words, weeks named by their topic, scaled lengths ---------------------------
+
+
+@cache
+def _foreign_re() -> tuple[re.Pattern[str], dict[str, str]]:
+    table = {str(k).lower(): str(v) for k, v in words()["foreign"].items()}
+    source = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(table, key=len)[::-1])
+    return re.compile(rf"(?<!\w)(?:{source})(?!\w)", re.IGNORECASE), table
+
+
+def translate(text: str) -> str:
+    """ "Woche 2 bitte leichter" → "week 2 please lighter": plan-change words of other
+    languages (``foreign`` in the data file) read as English."""
+    pattern, table = _foreign_re()
+    return pattern.sub(lambda m: table.get(" ".join(m.group().lower().split()), m.group()), text)
+
+
+_WEEK_WORD_RE = re.compile(r"\bweek\b(?!\s*\d)", FLAGS)
+_NAME_WORD_RE = re.compile(r"[^\s,;.!?]+")
+_DETERMINERS = frozenset({"the", "my", "that", "this"})
+_MAX_NAME_WORDS = 4
+
+
+def _week_named(name: str, plan: Plan) -> int | None:
+    """The one week whose module titles the words name ("async" → the Tokio week): the
+    best-scoring week, unique, and every content word of `name` is a word of its titles."""
+    said = tokens(name)
+    if not said or all(t.isdigit() for t in said):
+        return None
+    best: dict[int, float] = {}
+    for week in plan.weeks:
+        scores = [title_score(said, m)[0] for m in week.modules]
+        best[week.number] = max(scores, default=0.0)
+    top = max(best.values(), default=0.0)
+    winners = [n for n, score in best.items() if score == top]
+    if top < 1.0 or len(winners) != 1:
+        return None
+    week = next(w for w in plan.weeks if w.number == winners[0])
+    if any(all(title_score([t], m)[0] < 1.0 for m in week.modules) for t in said):
+        return None
+    return week.number
+
+
+def _named_span(text: str, end: int, plan: Plan) -> tuple[int, int] | None:
+    """(start, week number) of the longest run of words before `end` that names one week;
+    a determiner ("the cloudwatch week") is taken with the name and ends the run."""
+    words_before = list(_NAME_WORD_RE.finditer(text[:end]))
+    found: tuple[int, int] | None = None
+    for k in range(1, min(_MAX_NAME_WORDS, len(words_before)) + 1):
+        first = words_before[-k]
+        if any(ch in ",;.!?" for ch in text[first.start() : end]):
+            break
+        if first.group().lower() in _DETERMINERS:
+            if found is not None:
+                found = (first.start(), found[1])
+            break
+        number = _week_named(text[first.start() : end], plan)
+        if number is not None:
+            found = (first.start(), number)
+    return found
+
+
+def name_weeks(text: str, plan: Plan | None) -> str:
+    """ "move the async week to the end" → "move week 6 to the end": a week named by the
+    topic of its modules becomes its number (only when exactly one week fits)."""
+    if plan is None or not plan.weeks:
+        return text
+    out, last = [], 0
+    for match in _WEEK_WORD_RE.finditer(text):
+        found = _named_span(text, match.start(), plan)
+        if found is None or found[0] < last:
+            continue
+        out.append(text[last : found[0]])
+        out.append(f"week {found[1]}")
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+@cache
+def _scaled_length_res() -> tuple[tuple[float, re.Pattern[str]], ...]:
+    noun = rf"(?:{alternation(words()['length_nouns'])})"
+    double = r"(?:twice|double|two\s+times|2\s*x|2\s+times)"
+    sources = (
+        (2.0, rf"\b{double}\s+as\s+long\b"),
+        (2.0, rf"\b{double}\s+(?:longer|the\s+weeks)\b"),
+        (2.0, rf"\b(?:double|doubling)\s+{noun}(?:\s+(?:length|duration))?\b(?!\s+hours)"),
+        (0.5, r"\bhalf\s+as\s+long\b"),
+        (0.5, r"\bhalf\s+the\s+(?:length|weeks|duration|number\s+of\s+weeks)\b"),
+        (0.5, rf"\b(?:halve|halving)\s+{noun}\b"),
+        (0.5, rf"\b(?:cut|split|chop)\s+{noun}\s+in\s+half\b"),
+    )
+    return tuple((factor, re.compile(source, FLAGS)) for factor, source in sources)
+
+
+def scaled_weeks(text: str) -> tuple[float, tuple[int, int]] | None:
+    """(factor, span) for "make it twice as long" (2) or "cut the plan in half" (0.5)."""
+    for factor, pattern in _scaled_length_res():
+        match = pattern.search(text)
+        if match is not None:
+            return factor, match.span()
     return None

@@ -108,6 +108,7 @@ def _progress_meaning(text: str, progress: adapters.ProgressIntent) -> Meaning:
         candidates=list(progress.ambiguous),
         reference=progress.reference,
         minutes=progress.minutes,
+        modules=list(progress.modules),
     )
 
 

@@ -27,7 +27,7 @@ MAX_GOAL_CHARS = 200
 MAX_TOPICS = 12
 MAX_TOPIC_CHARS = 60
 MAX_MINUTES = 24 * 60
-_WEEK_OPS = {"lighter_week", "heavier_week", "swap_weeks", "move_week", "drop_quiz"}
+_WEEK_OPS = {"lighter_week", "heavier_week", "swap_weeks", "move_week", "drop_week", "drop_quiz"}
 
 
 @cache
@@ -131,6 +131,11 @@ def check(meaning: Meaning, ctx: UnderstandingContext) -> tuple[Meaning, list[st
         candidates = []
     if len(candidates) < len(meaning.candidates):
         problems.append("candidate modules not in the plan")
+    modules = [m for m in meaning.modules if m in ids]
+    if len(modules) < len(meaning.modules):
+        problems.append("modules not in the plan")
+    if len(modules) < 2:
+        modules = []
     minutes = meaning.minutes
     if minutes is not None and not 0 < minutes <= MAX_MINUTES:
         problems.append(f"minutes {minutes} outside 1-{MAX_MINUTES}")
@@ -150,6 +155,7 @@ def check(meaning: Meaning, ctx: UnderstandingContext) -> tuple[Meaning, list[st
             "fields": fields,
             "module": module,
             "candidates": candidates,
+            "modules": modules,
             "minutes": minutes,
             "ops": ops,
             "zone_options": zones,

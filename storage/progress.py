@@ -112,12 +112,16 @@ class PlanContext:
     started_at: datetime | None = None
 
 
-async def plan_context(store: Store, user_id: int) -> PlanContext | None:
+async def plan_context(
+    store: Store, user_id: int, *, user: dict[str, Any] | None = None
+) -> PlanContext | None:
     """The active plan, its lineage, the time of the newest plan version, the user's zone
-    (users.timezone, else the plan's, else UTC) and the module of the latest reminder."""
+    (users.timezone, else the plan's, else UTC) and the module of the latest reminder.
+    ``user``: the user's document, if the caller has read it in this turn."""
+    known = user
 
     async def op() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None, datetime] | None:
-        user = await store.db.users.find_one({"user_id": user_id})
+        user = known if known is not None else await store.db.users.find_one({"user_id": user_id})
         if not user or not user.get("active_plan_version"):
             return None
         version = int(user["active_plan_version"])
@@ -444,6 +448,11 @@ class ProgressDoc:
                 activity = Activity.from_doc({**entry, "kind": "done", "plan": lineage})
                 out[str(entry["module_id"])] = activity
         return out
+
+    def last_activity_at(self) -> datetime | None:
+        """When the user last studied (`storage.reminders.last_activity_at`)."""
+        value = self.raw.get("last_activity_at")
+        return as_utc(value) if isinstance(value, datetime) else None
 
     def minutes_by_key(self, lineage: str) -> dict[str, int]:
         return {k: int(v) for k, v in (self.lineage(lineage).get("minutes") or {}).items()}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -96,6 +97,16 @@ async def ensure_indexes(db: Db, *, hashed: bool = False) -> None:
     await ensure_reminder_indexes(db, hashed=hashed)
 
 
+@dataclass(frozen=True)
+class SavedPlan:
+    """A plan version `Store.store_plan` just stored, and the user's document after it."""
+
+    version: int
+    created_at: datetime
+    note: str
+    user: dict[str, Any]
+
+
 class Store:
     """Async façade over the pymongo database of one engine."""
 
@@ -172,19 +183,38 @@ class Store:
     # ---- plans -------------------------------------------------------------
 
     async def save_plan(self, user_id: int, plan: Plan, goal: Goal, *, note: str) -> int:
-        """Store a new plan version and make it the active one. Returns the version.
+        """Store a new plan version and make it the active one. Returns the version."""
+        return (await self.store_plan(user_id, plan, goal, note=note)).version
+
+    async def store_plan(
+        self,
+        user_id: int,
+        plan: Plan,
+        goal: Goal,
+        *,
+        note: str,
+        user_fields: dict[str, Any] | None = None,
+    ) -> SavedPlan:
+        """Store a new plan version and make it the active one (`save_plan`), returning
+        what the save knows, so the turn need not read it again: the version, its
+        ``created_at`` and the user's document as the save left it.
 
         The version is pushed onto the user's undo history and the redo list is cleared
-        (a new change drops the redo branch; see `storage.plan_history`)."""
+        (a new change drops the redo branch; see `storage.plan_history`). ``user_fields``
+        are set on the user in the same write that activates the version (after the plan
+        is stored), e.g. clearing a syllabus the plan was built from: a crash before it
+        leaves them as they were."""
         now = self.clock()
+        extra = dict(user_fields or {})
 
-        async def op() -> int:
+        async def op() -> SavedPlan:
             user = await self.db.users.find_one_and_update(
                 {"user_id": user_id},
                 {"$inc": {"plan_version": 1}, "$setOnInsert": {"created_at": now}},
                 upsert=True,
                 return_document=ReturnDocument.AFTER,
             )
+            user = {k: v for k, v in user.items() if k != "_id"}
             version = int(user["plan_version"])
             await self.db.learning_plans.insert_one(
                 {
@@ -200,15 +230,20 @@ class Store:
             # crash before this line leaves an inactive version the next save supersedes.
             # (A filter, not $max: the embedded engine's $max fails on a null field.)
             lower = [{"active_plan_version": None}, {"active_plan_version": {"$lt": version}}]
-            await self.db.users.update_one(
+            result = await self.db.users.update_one(
                 {"user_id": user_id, "$or": lower},
                 {
-                    "$set": {"active_plan_version": version, "plan_redo": []},
+                    "$set": {"active_plan_version": version, "plan_redo": [], **extra},
                     "$push": {"plan_history": {"$each": [version], "$slice": -MAX_HISTORY}},
                     "$inc": {"history_rev": 1},
                 },
             )
-            return version
+            if result.modified_count == 1:
+                history = [*(user.get("plan_history") or []), version][-MAX_HISTORY:]
+                user.update(active_plan_version=version, plan_redo=[], plan_history=history)
+                user.update(extra)
+                user["history_rev"] = int(user.get("history_rev") or 0) + 1
+            return SavedPlan(version, now, note, user)
 
         return await self.run(op)
 

@@ -47,9 +47,10 @@ from datetime import date, datetime
 from typing import Any
 
 from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
 
 from storage.models import Goal, Plan
-from storage.store import Db, Store, as_utc, create_index
+from storage.store import PLAN_HEADS, Db, Store, as_utc, create_index
 
 MAX_ACTIVITY = 5000
 STUDY_KINDS = frozenset({"done", "partial", "log", "quiz"})
@@ -128,11 +129,14 @@ async def plan_context(
         doc = await store.db.learning_plans.find_one({"user_id": user_id, "version": version})
         if doc is None:
             return None
-        # Every version's heads in one read: the lineage's root (the newest "created"
-        # version up to this one) and the newest change.
-        heads = await store.db.learning_plans.find(
-            {"user_id": user_id}, {"_id": 0, "version": 1, "note": 1, "created_at": 1}
-        ).to_list()
+        # The versions' heads: the lineage's root (the newest "created" version up to
+        # this one) and the newest change. The user's document lists the latest ones
+        # (`PLAN_HEADS`); where the root is not among them, every version's, in one read.
+        heads = [h for h in user.get(PLAN_HEADS) or [] if isinstance(h, dict)]
+        if not any(h.get("note") == "created" and int(h["version"]) <= version for h in heads):
+            heads = await store.db.learning_plans.find(
+                {"user_id": user_id}, {"_id": 0, "version": 1, "note": 1, "created_at": 1}
+            ).to_list()
         roots = [h for h in heads if h.get("note") == "created" and int(h["version"]) <= version]
         root = max(roots, key=lambda h: int(h["version"]), default=None)
         dated = [h for h in heads if isinstance(h.get("created_at"), datetime)]
@@ -234,22 +238,29 @@ def _push(activity: Activity) -> dict[str, Any]:
     return {"activity": {"$each": [activity.doc()], "$slice": -MAX_ACTIVITY}}
 
 
-async def _ensure(store: Store, user_id: int) -> None:
-    """Create the user's progress document if it is missing (idempotent)."""
-    now = store.clock()
-    await store.run(
-        store.db.user_progress.update_one,
-        {"user_id": user_id},
-        {"$setOnInsert": {"user_id": user_id, "created_at": now}},
-        upsert=True,
-    )
+async def _upsert_once(
+    store: Store, user_id: int, guard: dict[str, Any], update: dict[str, Any]
+) -> bool:
+    """Apply ``update`` to the user's progress document if it matches ``guard``,
+    creating the document if it is missing: one command. True if this call applied it.
+
+    Where the document exists but fails the guard, the upsert's insert collides with
+    the unique ``user_id`` index: that is "already applied" (the guard's work is done),
+    not an error."""
+    update = {**update, "$setOnInsert": {"created_at": store.clock()}}
+    try:
+        result = await store.run(
+            store.db.user_progress.update_one, {"user_id": user_id, **guard}, update, upsert=True
+        )
+    except DuplicateKeyError:
+        return False
+    return result.modified_count == 1 or result.upserted_id is not None
 
 
 async def record_done(store: Store, user_id: int, activity: Activity, title: str) -> bool:
     """Mark `activity.module_id` done in its lineage. False when it already was done:
     the guard makes concurrent duplicates count once."""
     assert activity.kind == "done" and activity.module_id is not None
-    await _ensure(store, user_id)
     path = f"{_base(activity.plan)}.done.{module_key(activity.module_id)}"
     entry = {
         "id": activity.id,
@@ -260,9 +271,10 @@ async def record_done(store: Store, user_id: int, activity: Activity, title: str
         "at": activity.at,
         "tz": activity.tz,
     }
-    result = await store.run(
-        store.db.user_progress.update_one,
-        {"user_id": user_id, path: {"$exists": False}},
+    return await _upsert_once(
+        store,
+        user_id,
+        {path: {"$exists": False}},
         {
             "$set": {path: entry, "last_action": _last_action(activity)},
             "$inc": _spent(activity),
@@ -270,16 +282,15 @@ async def record_done(store: Store, user_id: int, activity: Activity, title: str
             "$max": {"last_activity_at": activity.at},
         },
     )
-    return result.modified_count == 1
 
 
 async def record_work(store: Store, user_id: int, activity: Activity) -> None:
     """Record partial work or logged time (counted every time it is sent)."""
     assert activity.kind in {"partial", "log"}
-    await _ensure(store, user_id)
-    await store.run(
-        store.db.user_progress.update_one,
-        {"user_id": user_id},
+    await _upsert_once(
+        store,
+        user_id,
+        {},
         {
             "$set": {"last_action": _last_action(activity)},
             "$inc": _spent(activity),
@@ -329,13 +340,7 @@ async def revert_work(store: Store, user_id: int, activity: Activity, now: datet
 
 async def _mark_once(store: Store, user_id: int, path: str, now: datetime) -> bool:
     """Set `path` to `now` unless it is set: True the first time only."""
-    await _ensure(store, user_id)
-    result = await store.run(
-        store.db.user_progress.update_one,
-        {"user_id": user_id, path: {"$exists": False}},
-        {"$set": {path: now}},
-    )
-    return result.modified_count == 1
+    return await _upsert_once(store, user_id, {path: {"$exists": False}}, {"$set": {path: now}})
 
 
 async def announce_once(store: Store, user_id: int, lineage: str, name: str) -> bool:
@@ -365,10 +370,10 @@ async def record_poll(store: Store, user_id: int, poll_id: str, meta: dict[str, 
     """Remember which quiz question a sent poll is (its id comes from Telegram)."""
     _checked(_POLL_ID, poll_id, "poll id")
     _checked(_LINEAGE, meta.get("plan"), "lineage")
-    await _ensure(store, user_id)
-    await store.run(
-        store.db.user_progress.update_one,
-        {"user_id": user_id, f"polls.{poll_id}": {"$exists": False}},
+    await _upsert_once(
+        store,
+        user_id,
+        {f"polls.{poll_id}": {"$exists": False}},
         {"$set": {f"polls.{poll_id}": meta}},
     )
 

@@ -42,6 +42,10 @@ NOT_USER_DATA = frozenset(
     }
 )
 MAX_HISTORY = 100
+# The user's latest plan versions' heads ({version, note, created_at}, oldest first, at
+# most MAX_HISTORY), written with the version's activation: `storage.progress.plan_context`
+# finds the lineage's root and the newest change there without reading every version.
+PLAN_HEADS = "plan_heads"
 # `touch_user` rewrites an unchanged user this often (keeps ``last_seen_at`` fresh, and
 # recreates the document if another instance forgot the user meanwhile).
 TOUCH_EVERY = timedelta(minutes=10)
@@ -230,17 +234,23 @@ class Store:
             # crash before this line leaves an inactive version the next save supersedes.
             # (A filter, not $max: the embedded engine's $max fails on a null field.)
             lower = [{"active_plan_version": None}, {"active_plan_version": {"$lt": version}}]
+            head = {"version": version, "note": note, "created_at": now}
             result = await self.db.users.update_one(
                 {"user_id": user_id, "$or": lower},
                 {
                     "$set": {"active_plan_version": version, "plan_redo": [], **extra},
-                    "$push": {"plan_history": {"$each": [version], "$slice": -MAX_HISTORY}},
+                    "$push": {
+                        "plan_history": {"$each": [version], "$slice": -MAX_HISTORY},
+                        PLAN_HEADS: {"$each": [head], "$slice": -MAX_HISTORY},
+                    },
                     "$inc": {"history_rev": 1},
                 },
             )
             if result.modified_count == 1:
                 history = [*(user.get("plan_history") or []), version][-MAX_HISTORY:]
+                heads = [*(user.get(PLAN_HEADS) or []), head][-MAX_HISTORY:]
                 user.update(active_plan_version=version, plan_redo=[], plan_history=history)
+                user[PLAN_HEADS] = heads
                 user.update(extra)
                 user["history_rev"] = int(user.get("history_rev") or 0) + 1
             return SavedPlan(version, now, note, user)

@@ -113,6 +113,13 @@ class PlanContext:
     started_at: datetime | None = None
 
 
+async def _plan_heads(store: Store, user_id: int) -> list[dict[str, Any]]:
+    """Every stored version's head: version, note, created_at."""
+    return await store.db.learning_plans.find(
+        {"user_id": user_id}, {"_id": 0, "version": 1, "note": 1, "created_at": 1}
+    ).to_list()
+
+
 async def plan_context(
     store: Store, user_id: int, *, user: dict[str, Any] | None = None
 ) -> PlanContext | None:
@@ -122,11 +129,11 @@ async def plan_context(
     known = user
 
     async def op() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None, datetime] | None:
-        user = known if known is not None else await store.db.users.find_one({"user_id": user_id})
+        user = known if known is not None else await store.get_user(user_id)
         if not user or not user.get("active_plan_version"):
             return None
         version = int(user["active_plan_version"])
-        doc = await store.db.learning_plans.find_one({"user_id": user_id, "version": version})
+        doc = await store.plan_doc(user_id, version)
         if doc is None:
             return None
         # The versions' heads: the lineage's root (the newest "created" version up to
@@ -134,16 +141,14 @@ async def plan_context(
         # (`PLAN_HEADS`); where the root is not among them, every version's, in one read.
         heads = [h for h in user.get(PLAN_HEADS) or [] if isinstance(h, dict)]
         if not any(h.get("note") == "created" and int(h["version"]) <= version for h in heads):
-            heads = await store.db.learning_plans.find(
-                {"user_id": user_id}, {"_id": 0, "version": 1, "note": 1, "created_at": 1}
-            ).to_list()
+            heads = await store.read(_plan_heads, store, user_id)
         roots = [h for h in heads if h.get("note") == "created" and int(h["version"]) <= version]
         root = max(roots, key=lambda h: int(h["version"]), default=None)
         dated = [h for h in heads if isinstance(h.get("created_at"), datetime)]
         newest = max(dated, key=lambda h: as_utc(h["created_at"]), default=None)
         return user, doc, root, as_utc((newest or doc)["created_at"])
 
-    found = await store.run(op)
+    found = await op()
     if found is None:
         return None
     user, doc, root, changed = found
@@ -539,5 +544,10 @@ class ProgressDoc:
 
 
 async def load_progress(store: Store, user_id: int) -> ProgressDoc:
-    doc = await store.run(store.db.user_progress.find_one, {"user_id": user_id}, {"_id": 0})
-    return ProgressDoc(dict(doc or {}))
+    """The user's progress; read once per turn until the turn's next other storage call
+    (`Store.read_once`)."""
+
+    async def op() -> dict[str, Any] | None:
+        return await store.db.user_progress.find_one({"user_id": user_id}, {"_id": 0})
+
+    return ProgressDoc(dict(await store.read_once(("user_progress", user_id), op) or {}))

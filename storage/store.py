@@ -11,8 +11,11 @@ concurrent handlers and several instances on one MongoDB stay consistent.
 from __future__ import annotations
 
 import asyncio
+import copy
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -111,6 +114,27 @@ class SavedPlan:
     user: dict[str, Any]
 
 
+class TurnReads:
+    """Documents one chat's turn has read (`Store.turn_reads`), served again from memory
+    (a copy each time) until the turn's next other storage call. Any call that is not
+    one of these reads — every write goes through `Store.run` — forgets them all, so a
+    turn never sees its own writes' documents stale. Another writer (the reminder
+    dispatcher, another instance) may change a document mid-turn; a turn that read it
+    once would not see that either: the turn's guarded writes hold either way."""
+
+    def __init__(self) -> None:
+        self.docs: dict[tuple[Any, ...], dict[str, Any] | None] = {}
+        self.generation = 0
+        self.open = True
+
+    def forget(self) -> None:
+        self.docs.clear()
+        self.generation += 1
+
+
+_TURN_READS: ContextVar[TurnReads | None] = ContextVar("store_turn_reads", default=None)
+
+
 class Store:
     """Async façade over the pymongo database of one engine."""
 
@@ -126,7 +150,49 @@ class Store:
         async collection method, or a body of several awaited commands). On MongoDB
         the whole call, however many commands, shares one deadline: the engine's
         timeout (``pymongo.timeout``, and an event-loop timeout just above it). Every
-        failure but a duplicate key is a `StorageError`."""
+        failure but a duplicate key is a `StorageError`. Forgets the turn's reads
+        (`TurnReads`): the call may write."""
+        reads = _TURN_READS.get()
+        if reads is not None:
+            reads.forget()
+        return await self._run(fn, *args, **kwargs)
+
+    @asynccontextmanager
+    async def turn_reads(self) -> AsyncIterator[None]:
+        """Within the block (one chat's turn), `read_once` serves a document read again
+        from memory (`TurnReads`). Re-entrant: an inner block shares the outer one's."""
+        if _TURN_READS.get() is not None:
+            yield
+            return
+        reads = TurnReads()
+        token = _TURN_READS.set(reads)
+        try:
+            yield
+        finally:
+            reads.open = False
+            _TURN_READS.reset(token)
+
+    async def read_once(
+        self, key: tuple[Any, ...], fn: Callable[[], Awaitable[dict[str, Any] | None]]
+    ) -> dict[str, Any] | None:
+        """``fn()``, one read of one document (without ``_id``), named ``key`` — served
+        from the turn's reads if this turn has read it since its last other call."""
+        reads = _TURN_READS.get()
+        if reads is None or not reads.open:
+            return await self._run(fn)
+        if key not in reads.docs:
+            generation = reads.generation
+            doc = await self._run(fn)
+            if reads.generation != generation:
+                return doc
+            reads.docs[key] = doc
+        return copy.deepcopy(reads.docs[key])
+
+    async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """`run` for a call that only reads: the turn's reads stay (`TurnReads`)."""
+        return await self._run(fn, *args, **kwargs)
+
+    async def _run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         timeout = self.engine.timeout_s
         try:
             if timeout is None:
@@ -179,7 +245,22 @@ class Store:
         return True
 
     async def get_user(self, user_id: int) -> dict[str, Any] | None:
-        return await self.run(self.db.users.find_one, {"user_id": user_id}, {"_id": 0})
+        """The user's document (without ``_id``); read once per turn (`read_once`)."""
+
+        async def op() -> dict[str, Any] | None:
+            return await self.db.users.find_one({"user_id": user_id}, {"_id": 0})
+
+        return await self.read_once(("users", user_id), op)
+
+    async def plan_doc(self, user_id: int, version: int) -> dict[str, Any] | None:
+        """One stored plan version's document (without ``_id``); read once per turn."""
+
+        async def op() -> dict[str, Any] | None:
+            return await self.db.learning_plans.find_one(
+                {"user_id": user_id, "version": version}, {"_id": 0}
+            )
+
+        return await self.read_once(("learning_plans", user_id, version), op)
 
     async def set_user_fields(self, user_id: int, fields: dict[str, Any]) -> None:
         await self.run(self.db.users.update_one, {"user_id": user_id}, {"$set": fields})
@@ -258,15 +339,10 @@ class Store:
         return await self.run(op)
 
     async def active_plan(self, user_id: int) -> tuple[int, Plan, Goal] | None:
-        async def op() -> dict[str, Any] | None:
-            user = await self.db.users.find_one({"user_id": user_id})
-            if not user or not user.get("active_plan_version"):
-                return None
-            return await self.db.learning_plans.find_one(
-                {"user_id": user_id, "version": user["active_plan_version"]}
-            )
-
-        doc = await self.run(op)
+        user = await self.get_user(user_id)
+        if not user or not user.get("active_plan_version"):
+            return None
+        doc = await self.plan_doc(user_id, int(user["active_plan_version"]))
         if doc is None:
             return None
         return (

@@ -30,7 +30,13 @@ from scheduler.timetable import (
     weekly_capacity_minutes,
 )
 from storage.models import Goal, Module, Plan, StudySession
-from storage.progress import ProgressDoc, load_progress, module_key, plan_context
+from storage.progress import (
+    ProgressDoc,
+    listed_lineage,
+    load_progress,
+    module_key,
+    plan_context,
+)
 from storage.reminders import ensure_indexes_once, plan_created_at
 from storage.schedules import list_sessions, save_sessions, version_and_active
 from storage.store import SavedPlan, Store
@@ -92,10 +98,15 @@ async def _spent_minutes(
     lineage of its own, with nothing logged on it yet."""
     if saved is not None and saved.note == "created":
         return {}
-    context = await plan_context(store, user_id, user=saved.user if saved else None)
-    if context is None or context.version != version:
-        return {}
-    minutes = progress.minutes_by_key(context.lineage)
+    lineage = None
+    if saved is not None and saved.user.get("active_plan_version") == version:
+        lineage = listed_lineage(saved.user, version)
+    if lineage is None:
+        context = await plan_context(store, user_id, user=saved.user if saved else None)
+        if context is None or context.version != version:
+            return {}
+        lineage = context.lineage
+    minutes = progress.minutes_by_key(lineage)
     return {
         m.id: minutes[module_key(m.id)]
         for m in plan.modules()

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from storage.models import Goal, Plan
@@ -120,6 +120,19 @@ async def _plan_heads(store: Store, user_id: int) -> list[dict[str, Any]]:
     ).to_list()
 
 
+def _root_in(heads: list[dict[str, Any]], version: int) -> dict[str, Any] | None:
+    """The lineage's root among ``heads``: the newest "created" version up to ``version``."""
+    roots = [h for h in heads if h.get("note") == "created" and int(h["version"]) <= version]
+    return max(roots, key=lambda h: int(h["version"]), default=None)
+
+
+def listed_lineage(user: dict[str, Any], version: int) -> str | None:
+    """``version``'s lineage from the heads listed on the user's document (`PLAN_HEADS`),
+    or None when its root is not listed there (`plan_context` then reads every head)."""
+    root = _root_in([h for h in user.get(PLAN_HEADS) or [] if isinstance(h, dict)], version)
+    return None if root is None else f"p{int(root['version'])}"
+
+
 async def plan_context(
     store: Store, user_id: int, *, user: dict[str, Any] | None = None
 ) -> PlanContext | None:
@@ -140,10 +153,10 @@ async def plan_context(
         # this one) and the newest change. The user's document lists the latest ones
         # (`PLAN_HEADS`); where the root is not among them, every version's, in one read.
         heads = [h for h in user.get(PLAN_HEADS) or [] if isinstance(h, dict)]
-        if not any(h.get("note") == "created" and int(h["version"]) <= version for h in heads):
+        root = _root_in(heads, version)
+        if root is None:
             heads = await store.read(_plan_heads, store, user_id)
-        roots = [h for h in heads if h.get("note") == "created" and int(h["version"]) <= version]
-        root = max(roots, key=lambda h: int(h["version"]), default=None)
+            root = _root_in(heads, version)
         dated = [h for h in heads if isinstance(h.get("created_at"), datetime)]
         newest = max(dated, key=lambda h: as_utc(h["created_at"]), default=None)
         return user, doc, root, as_utc((newest or doc)["created_at"])
@@ -244,21 +257,41 @@ def _push(activity: Activity) -> dict[str, Any]:
 
 
 async def _upsert_once(
-    store: Store, user_id: int, guard: dict[str, Any], update: dict[str, Any]
+    store: Store,
+    user_id: int,
+    guard: dict[str, Any],
+    update: dict[str, Any],
+    *,
+    returning: bool = False,
 ) -> bool:
     """Apply ``update`` to the user's progress document if it matches ``guard``,
     creating the document if it is missing: one command. True if this call applied it.
 
     Where the document exists but fails the guard, the upsert's insert collides with
     the unique ``user_id`` index: that is "already applied" (the guard's work is done),
-    not an error."""
+    not an error. ``returning``: the document as the update left it comes back with the
+    answer and serves the turn's next `load_progress`."""
     update = {**update, "$setOnInsert": {"created_at": store.clock()}}
+    query = {"user_id": user_id, **guard}
+    collection = store.db.user_progress
     try:
-        result = await store.run(
-            store.db.user_progress.update_one, {"user_id": user_id, **guard}, update, upsert=True
-        )
+        if returning:
+            doc = await store.run(
+                collection.find_one_and_update,
+                query,
+                update,
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        else:
+            result = await store.run(collection.update_one, query, update, upsert=True)
     except DuplicateKeyError:
         return False
+    if returning:
+        if doc is None:
+            return False
+        store.remember(("user_progress", user_id), doc)
+        return True
     return result.modified_count == 1 or result.upserted_id is not None
 
 
@@ -286,6 +319,7 @@ async def record_done(store: Store, user_id: int, activity: Activity, title: str
             "$push": _push(activity),
             "$max": {"last_activity_at": activity.at},
         },
+        returning=True,
     )
 
 
@@ -302,6 +336,7 @@ async def record_work(store: Store, user_id: int, activity: Activity) -> None:
             "$push": _push(activity),
             "$max": {"last_activity_at": activity.at},
         },
+        returning=True,
     )
 
 

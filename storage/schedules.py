@@ -426,7 +426,7 @@ async def mark_module_sessions(
         )
         return result.modified_count
 
-    return await store.run(op)
+    return await store.write(("schedules",), op)
 
 
 async def set_session_status(

@@ -127,8 +127,13 @@ class TurnReads:
         self.generation = 0
         self.open = True
 
-    def forget(self) -> None:
-        self.docs.clear()
+    def forget(self, collections: tuple[str, ...] | None = None) -> None:
+        """Forget every read (``None``), or those of these collections."""
+        if collections is None:
+            self.docs.clear()
+        else:
+            for key in [k for k in self.docs if k[0] in collections]:
+                del self.docs[key]
         self.generation += 1
 
 
@@ -187,6 +192,23 @@ class Store:
                 return doc
             reads.docs[key] = doc
         return copy.deepcopy(reads.docs[key])
+
+    async def write(
+        self, collections: tuple[str, ...], fn: Callable[..., Awaitable[T]], *args: Any
+    ) -> T:
+        """`run` for a call that writes only to ``collections``: the turn's reads of
+        other collections stay (`TurnReads`)."""
+        reads = _TURN_READS.get()
+        if reads is not None:
+            reads.forget(collections)
+        return await self._run(fn, *args)
+
+    def remember(self, key: tuple[Any, ...], doc: dict[str, Any]) -> None:
+        """A document as a write of this turn just returned it (without ``_id``): the
+        turn's next `read_once` of ``key`` is served from it."""
+        reads = _TURN_READS.get()
+        if reads is not None and reads.open:
+            reads.docs[key] = copy.deepcopy({k: v for k, v in doc.items() if k != "_id"})
 
     async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """`run` for a call that only reads: the turn's reads stay (`TurnReads`)."""

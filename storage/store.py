@@ -312,6 +312,8 @@ class Store:
         is stored), e.g. clearing a syllabus the plan was built from: a crash before it
         leaves them as they were."""
         now = self.clock()
+        # as stored (BSON keeps milliseconds), so `SavedPlan.created_at` equals a read's
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         extra = dict(user_fields or {})
 
         async def op() -> SavedPlan:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from storage.models import Goal, Plan
-from storage.store import Store
+from storage.store import SavedPlan, Store
 
 if TYPE_CHECKING:
     from agent.llm import LLMPlanner
@@ -26,7 +26,13 @@ class PlanBuilder(Protocol):
     ) -> Awaitable[Plan]: ...
 
 
-PlanChanged = Callable[[int, int, Plan, Goal], Awaitable[list[dict[str, Any]]]]
+class PlanChanged(Protocol):
+    """(Re)schedules an active plan version; ``saved``: what storing it returned, when
+    it was just stored in this turn (spares reading the user's document again)."""
+
+    def __call__(
+        self, user_id: int, version: int, plan: Plan, goal: Goal, *, saved: SavedPlan | None = None
+    ) -> Awaitable[list[dict[str, Any]]]: ...
 
 
 def _rules() -> Understander:
@@ -41,7 +47,9 @@ def _pointers() -> Answerer:
     return Answerer()
 
 
-async def _nothing_scheduled(user_id: int, version: int, plan: Plan, goal: Goal) -> list[Any]:
+async def _nothing_scheduled(
+    user_id: int, version: int, plan: Plan, goal: Goal, *, saved: SavedPlan | None = None
+) -> list[dict[str, Any]]:
     return []
 
 

@@ -2,7 +2,8 @@
 
 The whole stack (Bot API stand-in → python-telegram-bot → graph → storage) on
 ``MONGODB_URI`` pointing at a SecantusDB started for the run. Each message of an
-intake-and-plan conversation, then repeated /plan and "done" messages, is sent alone;
+intake-and-plan conversation, then /plan, /progress, a "done" reply, a refinement
+and /help, is sent alone;
 every command the bot's clients start until its replies are done is counted
 (server monitoring's heartbeats are not commands and are not counted).
 """
@@ -35,6 +36,8 @@ MESSAGES = [
     "/plan",
     "/plan",
     "/progress",
+    "done",
+    "make week 2 lighter",
     "/help",
 ]
 TARGET = 8

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scheduler.localtime import day_text, span_text, user_zone, zone_label
-from scheduler.reminders import reconcile_user
+from scheduler.reminders import UserFacts, reconcile_user
 from scheduler.settings_model import ReminderSettings
 from scheduler.timetable import (
     DEFAULT_MAX_SESSION_MINUTES,
@@ -30,15 +30,16 @@ from scheduler.timetable import (
     weekly_capacity_minutes,
 )
 from storage.models import Goal, Module, Plan, StudySession
-from storage.progress import load_progress, module_key, plan_context
-from storage.reminders import cancel_pending, ensure_indexes_once
-from storage.schedules import (
-    activate_schedule,
-    active_schedule_version,
-    list_sessions,
-    save_sessions,
+from storage.progress import (
+    ProgressDoc,
+    listed_lineage,
+    load_progress,
+    module_key,
+    plan_context,
 )
-from storage.store import Store
+from storage.reminders import ensure_indexes_once, plan_created_at
+from storage.schedules import list_sessions, save_sessions, version_and_active
+from storage.store import SavedPlan, Store
 
 ALL_DONE = "Every session of this plan is done — nothing left to schedule. 🎉"
 NO_SLOTS = (
@@ -82,15 +83,30 @@ def _remaining(plan: Plan, done: set[str], spent: dict[str, int] | None = None) 
 
 
 async def _spent_minutes(
-    store: Store, user_id: int, version: int, plan: Plan, started: set[str]
+    store: Store,
+    user_id: int,
+    version: int,
+    plan: Plan,
+    started: set[str],
+    *,
+    progress: ProgressDoc,
+    saved: SavedPlan | None,
 ) -> dict[str, int]:
     """Minutes logged (partial work, /log) per module of the active `version`'s lineage,
     for modules without a session done yet (a done session already stands for its
-    minutes)."""
-    context = await plan_context(store, user_id)
-    if context is None or context.version != version:
+    minutes). A version just created by intake (`saved`, noted "created") starts a
+    lineage of its own, with nothing logged on it yet."""
+    if saved is not None and saved.note == "created":
         return {}
-    minutes = (await load_progress(store, user_id)).minutes_by_key(context.lineage)
+    lineage = None
+    if saved is not None and saved.user.get("active_plan_version") == version:
+        lineage = listed_lineage(saved.user, version)
+    if lineage is None:
+        context = await plan_context(store, user_id, user=saved.user if saved else None)
+        if context is None or context.version != version:
+            return {}
+        lineage = context.lineage
+    minutes = progress.minutes_by_key(lineage)
     return {
         m.id: minutes[module_key(m.id)]
         for m in plan.modules()
@@ -118,30 +134,32 @@ async def schedule_plan(
     now: datetime | None = None,
     wake: Callable[[], None] | None = None,
     max_session_minutes: int = DEFAULT_MAX_SESSION_MINUTES,
+    saved: SavedPlan | None = None,
 ) -> list[dict[str, Any]]:
     """(Re)build the timetable and reminders of an active plan version; returns a
-    short reply listing the next sessions.
+    short reply listing the next sessions. ``saved``: what `Store.store_plan` returned
+    when this version was just stored (the user's document is then not read again).
 
     Nothing is scheduled after the plan's last week (or its deadline): work the study
     times cannot hold by then stays unscheduled, and the reply says so and offers the
     ways out (fewer hours a week, more weeks, more study times)."""
     now = now or store.clock()
     await ensure_indexes_once(store)
-    user = await store.get_user(user_id)
+    if saved is not None and saved.version != version:
+        saved = None
+    user = saved.user if saved is not None else await store.get_user(user_id)
     tz = user_zone(user, goal.timezone)
-    own = await list_sessions(store, user_id, version)
-    previous_version = await active_schedule_version(store, user_id)
-    previous: list[StudySession] = []
-    if previous_version not in (None, version):
-        previous = await list_sessions(store, user_id, int(previous_version))
+    own, _active, previous = await version_and_active(store, user_id, version)
     module_ids = {m.id for m in plan.modules()}
     kept = {
         s.session_id: s
         for s in [*previous, *own]
         if s.status == "done" and s.module_id in module_ids
     }
+    progress = await load_progress(store, user_id)
+    started = {s.module_id for s in kept.values()}
     spent = await _spent_minutes(
-        store, user_id, version, plan, {s.module_id for s in kept.values()}
+        store, user_id, version, plan, started, progress=progress, saved=saved
     )
     remaining = _remaining(plan, _done_modules(own) | _done_modules(previous), spent)
     start = plan_start(remaining, goal, tz, now)
@@ -152,12 +170,32 @@ async def schedule_plan(
     )
     late = {s.module_id for s in built if s.ends_at.astimezone(zone).date() >= end}
     placed = [s for s in built if s.session_id not in kept and s.module_id not in late]
-    sessions = await save_sessions(store, user_id, version, [*kept.values(), *placed], anchor=start)
-    await activate_schedule(store, user_id, version)
-    await cancel_pending(
-        store, user_id, kinds=("session",), reason="superseded", except_version=version
+    sessions = await save_sessions(
+        store,
+        user_id,
+        version,
+        [*kept.values(), *placed],
+        anchor=start,
+        existing=own,
+        user=user,
+        activate=True,
     )
-    await reconcile_user(store, user_id, now=now)
+    facts = None
+    if user is not None and user.get("active_plan_version") == version:
+        activity = progress.last_activity_at() or (
+            saved.created_at if saved else await plan_created_at(store, user_id, version)
+        )
+        facts = UserFacts(
+            user_id,
+            int(user.get("chat_id") or user_id),
+            ReminderSettings.of_user(user),
+            tz,
+            version,
+            plan,
+            sessions,
+            activity,
+        )
+    await reconcile_user(store, user_id, now=now, facts=facts, user=user, superseding=version)
     if wake is not None:
         wake()
     if not goal.availability:

@@ -66,7 +66,15 @@ async def _release(store: Store, chat_id: int, holder: str) -> None:
 async def chat_turn(
     store: Store, chat_id: int, *, holder: str = HOLDER, ttl: timedelta = TURN_TTL
 ) -> AsyncIterator[None]:
-    """Hold the chat's lease for the duration of the block (MongoDB only)."""
+    """Hold the chat's lease for the duration of the block (MongoDB only); within it,
+    the turn's reads of one document are served again (`Store.turn_reads`)."""
+    async with store.turn_reads():
+        async with _lease(store, chat_id, holder, ttl):
+            yield
+
+
+@asynccontextmanager
+async def _lease(store: Store, chat_id: int, holder: str, ttl: timedelta) -> AsyncIterator[None]:
     if store.engine.kind is not EngineKind.MONGODB or chat_id in _HELD.get():
         yield
         return

@@ -46,10 +46,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from storage.models import Goal, Plan
-from storage.store import Db, Store, as_utc, create_index
+from storage.store import PLAN_HEADS, Db, Store, as_utc, create_index
 
 MAX_ACTIVITY = 5000
 STUDY_KINDS = frozenset({"done", "partial", "log", "quiz"})
@@ -112,30 +113,55 @@ class PlanContext:
     started_at: datetime | None = None
 
 
-async def plan_context(store: Store, user_id: int) -> PlanContext | None:
+async def _plan_heads(store: Store, user_id: int) -> list[dict[str, Any]]:
+    """Every stored version's head: version, note, created_at."""
+    return await store.db.learning_plans.find(
+        {"user_id": user_id}, {"_id": 0, "version": 1, "note": 1, "created_at": 1}
+    ).to_list()
+
+
+def _root_in(heads: list[dict[str, Any]], version: int) -> dict[str, Any] | None:
+    """The lineage's root among ``heads``: the newest "created" version up to ``version``."""
+    roots = [h for h in heads if h.get("note") == "created" and int(h["version"]) <= version]
+    return max(roots, key=lambda h: int(h["version"]), default=None)
+
+
+def listed_lineage(user: dict[str, Any], version: int) -> str | None:
+    """``version``'s lineage from the heads listed on the user's document (`PLAN_HEADS`),
+    or None when its root is not listed there (`plan_context` then reads every head)."""
+    root = _root_in([h for h in user.get(PLAN_HEADS) or [] if isinstance(h, dict)], version)
+    return None if root is None else f"p{int(root['version'])}"
+
+
+async def plan_context(
+    store: Store, user_id: int, *, user: dict[str, Any] | None = None
+) -> PlanContext | None:
     """The active plan, its lineage, the time of the newest plan version, the user's zone
-    (users.timezone, else the plan's, else UTC) and the module of the latest reminder."""
+    (users.timezone, else the plan's, else UTC) and the module of the latest reminder.
+    ``user``: the user's document, if the caller has read it in this turn."""
+    known = user
 
     async def op() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None, datetime] | None:
-        user = await store.db.users.find_one({"user_id": user_id})
+        user = known if known is not None else await store.get_user(user_id)
         if not user or not user.get("active_plan_version"):
             return None
         version = int(user["active_plan_version"])
-        doc = await store.db.learning_plans.find_one({"user_id": user_id, "version": version})
+        doc = await store.plan_doc(user_id, version)
         if doc is None:
             return None
-        # Every version's heads in one read: the lineage's root (the newest "created"
-        # version up to this one) and the newest change.
-        heads = await store.db.learning_plans.find(
-            {"user_id": user_id}, {"_id": 0, "version": 1, "note": 1, "created_at": 1}
-        ).to_list()
-        roots = [h for h in heads if h.get("note") == "created" and int(h["version"]) <= version]
-        root = max(roots, key=lambda h: int(h["version"]), default=None)
+        # The versions' heads: the lineage's root (the newest "created" version up to
+        # this one) and the newest change. The user's document lists the latest ones
+        # (`PLAN_HEADS`); where the root is not among them, every version's, in one read.
+        heads = [h for h in user.get(PLAN_HEADS) or [] if isinstance(h, dict)]
+        root = _root_in(heads, version)
+        if root is None:
+            heads = await store.read(_plan_heads, store, user_id)
+            root = _root_in(heads, version)
         dated = [h for h in heads if isinstance(h.get("created_at"), datetime)]
         newest = max(dated, key=lambda h: as_utc(h["created_at"]), default=None)
         return user, doc, root, as_utc((newest or doc)["created_at"])
 
-    found = await store.run(op)
+    found = await op()
     if found is None:
         return None
     user, doc, root, changed = found
@@ -230,22 +256,49 @@ def _push(activity: Activity) -> dict[str, Any]:
     return {"activity": {"$each": [activity.doc()], "$slice": -MAX_ACTIVITY}}
 
 
-async def _ensure(store: Store, user_id: int) -> None:
-    """Create the user's progress document if it is missing (idempotent)."""
-    now = store.clock()
-    await store.run(
-        store.db.user_progress.update_one,
-        {"user_id": user_id},
-        {"$setOnInsert": {"user_id": user_id, "created_at": now}},
-        upsert=True,
-    )
+async def _upsert_once(
+    store: Store,
+    user_id: int,
+    guard: dict[str, Any],
+    update: dict[str, Any],
+    *,
+    returning: bool = False,
+) -> bool:
+    """Apply ``update`` to the user's progress document if it matches ``guard``,
+    creating the document if it is missing: one command. True if this call applied it.
+
+    Where the document exists but fails the guard, the upsert's insert collides with
+    the unique ``user_id`` index: that is "already applied" (the guard's work is done),
+    not an error. ``returning``: the document as the update left it comes back with the
+    answer and serves the turn's next `load_progress`."""
+    update = {**update, "$setOnInsert": {"created_at": store.clock()}}
+    query = {"user_id": user_id, **guard}
+    collection = store.db.user_progress
+    try:
+        if returning:
+            doc = await store.run(
+                collection.find_one_and_update,
+                query,
+                update,
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        else:
+            result = await store.run(collection.update_one, query, update, upsert=True)
+    except DuplicateKeyError:
+        return False
+    if returning:
+        if doc is None:
+            return False
+        store.remember(("user_progress", user_id), doc)
+        return True
+    return result.modified_count == 1 or result.upserted_id is not None
 
 
 async def record_done(store: Store, user_id: int, activity: Activity, title: str) -> bool:
     """Mark `activity.module_id` done in its lineage. False when it already was done:
     the guard makes concurrent duplicates count once."""
     assert activity.kind == "done" and activity.module_id is not None
-    await _ensure(store, user_id)
     path = f"{_base(activity.plan)}.done.{module_key(activity.module_id)}"
     entry = {
         "id": activity.id,
@@ -256,32 +309,34 @@ async def record_done(store: Store, user_id: int, activity: Activity, title: str
         "at": activity.at,
         "tz": activity.tz,
     }
-    result = await store.run(
-        store.db.user_progress.update_one,
-        {"user_id": user_id, path: {"$exists": False}},
+    return await _upsert_once(
+        store,
+        user_id,
+        {path: {"$exists": False}},
         {
             "$set": {path: entry, "last_action": _last_action(activity)},
             "$inc": _spent(activity),
             "$push": _push(activity),
             "$max": {"last_activity_at": activity.at},
         },
+        returning=True,
     )
-    return result.modified_count == 1
 
 
 async def record_work(store: Store, user_id: int, activity: Activity) -> None:
     """Record partial work or logged time (counted every time it is sent)."""
     assert activity.kind in {"partial", "log"}
-    await _ensure(store, user_id)
-    await store.run(
-        store.db.user_progress.update_one,
-        {"user_id": user_id},
+    await _upsert_once(
+        store,
+        user_id,
+        {},
         {
             "$set": {"last_action": _last_action(activity)},
             "$inc": _spent(activity),
             "$push": _push(activity),
             "$max": {"last_activity_at": activity.at},
         },
+        returning=True,
     )
 
 
@@ -325,13 +380,7 @@ async def revert_work(store: Store, user_id: int, activity: Activity, now: datet
 
 async def _mark_once(store: Store, user_id: int, path: str, now: datetime) -> bool:
     """Set `path` to `now` unless it is set: True the first time only."""
-    await _ensure(store, user_id)
-    result = await store.run(
-        store.db.user_progress.update_one,
-        {"user_id": user_id, path: {"$exists": False}},
-        {"$set": {path: now}},
-    )
-    return result.modified_count == 1
+    return await _upsert_once(store, user_id, {path: {"$exists": False}}, {"$set": {path: now}})
 
 
 async def announce_once(store: Store, user_id: int, lineage: str, name: str) -> bool:
@@ -361,10 +410,10 @@ async def record_poll(store: Store, user_id: int, poll_id: str, meta: dict[str, 
     """Remember which quiz question a sent poll is (its id comes from Telegram)."""
     _checked(_POLL_ID, poll_id, "poll id")
     _checked(_LINEAGE, meta.get("plan"), "lineage")
-    await _ensure(store, user_id)
-    await store.run(
-        store.db.user_progress.update_one,
-        {"user_id": user_id, f"polls.{poll_id}": {"$exists": False}},
+    await _upsert_once(
+        store,
+        user_id,
+        {f"polls.{poll_id}": {"$exists": False}},
         {"$set": {f"polls.{poll_id}": meta}},
     )
 
@@ -444,6 +493,11 @@ class ProgressDoc:
                 activity = Activity.from_doc({**entry, "kind": "done", "plan": lineage})
                 out[str(entry["module_id"])] = activity
         return out
+
+    def last_activity_at(self) -> datetime | None:
+        """When the user last studied (`storage.reminders.last_activity_at`)."""
+        value = self.raw.get("last_activity_at")
+        return as_utc(value) if isinstance(value, datetime) else None
 
     def minutes_by_key(self, lineage: str) -> dict[str, int]:
         return {k: int(v) for k, v in (self.lineage(lineage).get("minutes") or {}).items()}
@@ -525,5 +579,10 @@ class ProgressDoc:
 
 
 async def load_progress(store: Store, user_id: int) -> ProgressDoc:
-    doc = await store.run(store.db.user_progress.find_one, {"user_id": user_id}, {"_id": 0})
-    return ProgressDoc(dict(doc or {}))
+    """The user's progress; read once per turn until the turn's next other storage call
+    (`Store.read_once`)."""
+
+    async def op() -> dict[str, Any] | None:
+        return await store.db.user_progress.find_one({"user_id": user_id}, {"_id": 0})
+
+    return ProgressDoc(dict(await store.read_once(("user_progress", user_id), op) or {}))

@@ -45,7 +45,7 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING, ReturnDocument, UpdateMany, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from storage.engine import EngineKind
@@ -192,6 +192,44 @@ async def insert_many_if_absent(store: Store, docs: list[dict[str, Any]]) -> int
             return int(exc.details.get("nInserted", 0))
 
     return await store.run(op)
+
+
+async def supersede_and_insert(
+    store: Store, user_id: int, version: int, docs: list[dict[str, Any]]
+) -> int:
+    """`cancel_pending` of the session reminders of every version but ``version``
+    (reason "superseded"), then `insert_many_if_absent` of ``docs``, in one ordered
+    batch of updates (each new reminder an upsert that only inserts). Returns how many
+    were inserted. Should another writer insert one of them first, the batch stops at
+    that one and the rest are inserted the unordered way (the cancel is idempotent)."""
+    cancel = {
+        "user_id": user_id,
+        "status": PENDING,
+        "kind": {"$in": ["session"]},
+        "version": {"$ne": version},
+    }
+    writes: list[UpdateOne | UpdateMany] = [
+        UpdateMany(
+            cancel,
+            {"$set": {"status": CANCELLED, "cancel_reason": "superseded"}, "$inc": {"rev": 1}},
+        )
+    ]
+    writes += [
+        UpdateOne({"reminder_id": d["reminder_id"]}, {"$setOnInsert": d}, upsert=True) for d in docs
+    ]
+
+    async def op() -> int | None:
+        try:
+            return (await store.db.reminders.bulk_write(writes, ordered=True)).upserted_count
+        except BulkWriteError as exc:
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+            return None
+
+    inserted = await store.run(op)
+    if inserted is None:
+        return await insert_many_if_absent(store, docs)
+    return inserted
 
 
 # ---- reading ---------------------------------------------------------------------

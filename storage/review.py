@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError
+
 from storage.store import Store, as_utc
 
 COLLECTION = "review_items"  # its unique user_id index is made by `storage.store`
@@ -25,20 +28,34 @@ async def _ensure(store: Store, user_id: int) -> None:
 
 
 async def add_items(store: Store, user_id: int, items: list[dict[str, Any]]) -> int:
-    """Add items that are not there yet (by `id`); returns how many were added."""
+    """Add items that are not there yet (by `id`); returns how many were added.
+
+    One unordered batch: per item an upsert guarded by "this item is absent", so the
+    first one also creates the document. Where the document exists and already holds
+    the item, that upsert's insert collides with the unique ``user_id`` index: the item
+    was there, not an error."""
     if not items:
         return 0
-    await _ensure(store, user_id)
+    writes = [
+        UpdateOne(
+            {"user_id": user_id, f"items.{item['id']}": {"$exists": False}},
+            {
+                "$set": {f"items.{item['id']}": item},
+                "$setOnInsert": {"polls": {}},
+            },
+            upsert=True,
+        )
+        for item in items
+    ]
 
     async def op() -> int:
-        added = 0
-        for item in items:
-            path = f"items.{item['id']}"
-            result = await store.db[COLLECTION].update_one(
-                {"user_id": user_id, path: {"$exists": False}}, {"$set": {path: item}}
-            )
-            added += result.modified_count
-        return added
+        try:
+            result = await store.db[COLLECTION].bulk_write(writes, ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+            return int(exc.details.get("nModified", 0)) + int(exc.details.get("nUpserted", 0))
+        return result.modified_count + result.upserted_count
 
     return await store.run(op)
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, UpdateMany, UpdateOne
 
 from storage.models import StudySession
 from storage.store import Db, Store, as_utc
@@ -58,6 +58,31 @@ async def list_sessions(store: Store, user_id: int, plan_version: int) -> list[S
         return await cursor.to_list()
 
     return [_to_session(d) for d in await store.run(op)]
+
+
+async def version_and_active(
+    store: Store, user_id: int, plan_version: int
+) -> tuple[list[StudySession], int | None, list[StudySession]]:
+    """In one read: ``plan_version``'s sessions, the version currently scheduled (the
+    highest active one other than ``plan_version``, else ``plan_version`` if it is
+    active, else None) and that other version's sessions."""
+
+    async def op() -> list[dict[str, Any]]:
+        query = {"user_id": user_id, "$or": [{"plan_version": plan_version}, {"active": True}]}
+        cursor = store.db.schedules.find(query, {"_id": 0}).sort("starts_at", ASCENDING)
+        return await cursor.to_list()
+
+    docs = await store.run(op)
+    own = [_to_session(d) for d in docs if d["plan_version"] == plan_version]
+    others = {int(d["plan_version"]) for d in docs if d["plan_version"] != plan_version}
+    if others:
+        active: int | None = max(others)
+    elif any(d.get("active") for d in docs):
+        active = plan_version
+    else:
+        active = None
+    previous = [_to_session(d) for d in docs if d["plan_version"] == active != plan_version]
+    return own, active, previous
 
 
 async def removed_sessions(store: Store, user_id: int, plan_version: int) -> list[StudySession]:
@@ -123,10 +148,15 @@ def _retired_name(session_id: str) -> str:
 
 
 async def _highest_elsewhere(
-    db: Db, user_id: int, plan_version: int, session_ids: list[str]
+    db: Db,
+    user_id: int,
+    plan_version: int,
+    session_ids: list[str],
+    user: dict[str, Any] | None = None,
 ) -> dict[str, int]:
     """Per session id, the highest sequence the user's calendar may have shown for it
-    outside ``plan_version``'s documents: other versions' documents and retired ones."""
+    outside ``plan_version``'s documents: other versions' documents and retired ones
+    (read from ``user``, the user's document, when the caller has it)."""
     highest: dict[str, int] = {}
     cursor = db.schedules.find(
         {
@@ -139,9 +169,10 @@ async def _highest_elsewhere(
     async for doc in cursor:
         sid, seq = str(doc["session_id"]), int(doc.get("sequence", 0))
         highest[sid] = max(seq, highest.get(sid, seq))
-    user = await db.users.find_one(
-        {"user_id": user_id}, {"_id": 0, RETIRED_FIELD: 1, SHOWN_FIELD: 1}
-    )
+    if user is None:
+        user = await db.users.find_one(
+            {"user_id": user_id}, {"_id": 0, RETIRED_FIELD: 1, SHOWN_FIELD: 1}
+        )
     for field in (RETIRED_FIELD, SHOWN_FIELD):
         retired: dict[str, Any] = (user or {}).get(field) or {}
         for sid in session_ids:
@@ -217,6 +248,42 @@ def _session_writes(
     return writes
 
 
+def _ms(instant: datetime) -> datetime:
+    """``instant`` in UTC as stored: BSON datetimes keep milliseconds."""
+    instant = as_utc(instant)
+    return instant.replace(microsecond=instant.microsecond // 1000 * 1000)
+
+
+def stored_sequence(session: StudySession, old: StudySession | None, seen: int | None) -> int:
+    """The sequence `_session_writes` leaves on ``session``'s document, given the
+    version's document before (``old``) and the highest sequence elsewhere (``seen``)."""
+    first = session.sequence if seen is None else max(session.sequence, seen + 1)
+    if old is None:
+        return first
+    if seen is not None and old.sequence < first:
+        return first
+    same = (_ms(old.starts_at), _ms(old.ends_at), old.status) == (
+        _ms(session.starts_at),
+        _ms(session.ends_at),
+        session.status,
+    )
+    return old.sequence if same else old.sequence + 1
+
+
+def _activation(user_id: int, plan_version: int) -> list[UpdateMany]:
+    """`activate_schedule`'s two writes, in its order, for a batch."""
+    return [
+        UpdateMany(
+            {"user_id": user_id, "plan_version": plan_version, "active": {"$ne": True}},
+            {"$set": {"active": True}},
+        ),
+        UpdateMany(
+            {"user_id": user_id, "plan_version": {"$ne": plan_version}, "active": True},
+            {"$set": {"active": False}},
+        ),
+    ]
+
+
 async def save_sessions(
     store: Store,
     user_id: int,
@@ -224,6 +291,9 @@ async def save_sessions(
     sessions: list[StudySession],
     *,
     anchor: date | None = None,
+    existing: list[StudySession] | None = None,
+    user: dict[str, Any] | None = None,
+    activate: bool = False,
 ) -> list[StudySession]:
     """Store a version's sessions; returns them with the sequence numbers as stored.
 
@@ -249,22 +319,49 @@ async def save_sessions(
     instance on a shared MongoDB) can at worst leave a tie, never a lower sequence.
     One chat's turns never run at once, so that takes two writers outside the
     conversation.
+
+    What the caller has already read spares reads: ``existing`` (the version's stored
+    sessions, read in this turn) gives the result without reading it back and says
+    whether any session is to be deleted; ``user`` (the user's document) holds the
+    retired sequences. ``activate`` then also makes the version the scheduled one
+    (`activate_schedule`, in its order, after the sessions are stored); with nothing
+    to delete that goes in the same batch.
     """
     now = store.clock()
+    keep = [s.session_id for s in sessions]
+    dropping = existing is None or any(s.session_id not in set(keep) for s in existing)
+    seen: dict[str, int] = {}
 
     async def op() -> None:
         db = store.db
-        keep = [s.session_id for s in sessions]
-        elsewhere = await _highest_elsewhere(db, user_id, plan_version, keep)
-        writes: list[UpdateOne] = []
+        seen.update(await _highest_elsewhere(db, user_id, plan_version, keep, user))
+        writes: list[UpdateOne | UpdateMany] = []
         for session in sessions:
-            writes.extend(_session_writes(session, user_id, plan_version, now, anchor, elsewhere))
+            writes.extend(_session_writes(session, user_id, plan_version, now, anchor, seen))
+        if activate and not dropping:
+            writes.extend(_activation(user_id, plan_version))
         if writes:
             await db.schedules.bulk_write(writes, ordered=True)
-        await _retire_dropped(db, user_id, plan_version, keep)
+        if dropping:
+            await _retire_dropped(db, user_id, plan_version, keep)
+            if activate:
+                await db.schedules.bulk_write(_activation(user_id, plan_version), ordered=True)
 
     await store.run(op)
-    return await list_sessions(store, user_id, plan_version)
+    if existing is None:
+        return await list_sessions(store, user_id, plan_version)
+    before = {s.session_id: s for s in existing}
+    stored = [
+        s.model_copy(
+            update={
+                "starts_at": _ms(s.starts_at),
+                "ends_at": _ms(s.ends_at),
+                "sequence": stored_sequence(s, before.get(s.session_id), seen.get(s.session_id)),
+            }
+        )
+        for s in sessions
+    ]
+    return sorted(stored, key=lambda s: s.starts_at)
 
 
 async def activate_schedule(store: Store, user_id: int, plan_version: int) -> None:
@@ -329,7 +426,7 @@ async def mark_module_sessions(
         )
         return result.modified_count
 
-    return await store.run(op)
+    return await store.write(("schedules",), op)
 
 
 async def set_session_status(

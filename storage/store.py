@@ -11,8 +11,12 @@ concurrent handlers and several instances on one MongoDB stay consistent.
 from __future__ import annotations
 
 import asyncio
+import copy
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -41,6 +45,10 @@ NOT_USER_DATA = frozenset(
     }
 )
 MAX_HISTORY = 100
+# The user's latest plan versions' heads ({version, note, created_at}, oldest first, at
+# most MAX_HISTORY), written with the version's activation: `storage.progress.plan_context`
+# finds the lineage's root and the newest change there without reading every version.
+PLAN_HEADS = "plan_heads"
 # `touch_user` rewrites an unchanged user this often (keeps ``last_seen_at`` fresh, and
 # recreates the document if another instance forgot the user meanwhile).
 TOUCH_EVERY = timedelta(minutes=10)
@@ -96,6 +104,42 @@ async def ensure_indexes(db: Db, *, hashed: bool = False) -> None:
     await ensure_reminder_indexes(db, hashed=hashed)
 
 
+@dataclass(frozen=True)
+class SavedPlan:
+    """A plan version `Store.store_plan` just stored, and the user's document after it."""
+
+    version: int
+    created_at: datetime
+    note: str
+    user: dict[str, Any]
+
+
+class TurnReads:
+    """Documents one chat's turn has read (`Store.turn_reads`), served again from memory
+    (a copy each time) until the turn's next other storage call. Any call that is not
+    one of these reads — every write goes through `Store.run` — forgets them all, so a
+    turn never sees its own writes' documents stale. Another writer (the reminder
+    dispatcher, another instance) may change a document mid-turn; a turn that read it
+    once would not see that either: the turn's guarded writes hold either way."""
+
+    def __init__(self) -> None:
+        self.docs: dict[tuple[Any, ...], dict[str, Any] | None] = {}
+        self.generation = 0
+        self.open = True
+
+    def forget(self, collections: tuple[str, ...] | None = None) -> None:
+        """Forget every read (``None``), or those of these collections."""
+        if collections is None:
+            self.docs.clear()
+        else:
+            for key in [k for k in self.docs if k[0] in collections]:
+                del self.docs[key]
+        self.generation += 1
+
+
+_TURN_READS: ContextVar[TurnReads | None] = ContextVar("store_turn_reads", default=None)
+
+
 class Store:
     """Async façade over the pymongo database of one engine."""
 
@@ -111,7 +155,66 @@ class Store:
         async collection method, or a body of several awaited commands). On MongoDB
         the whole call, however many commands, shares one deadline: the engine's
         timeout (``pymongo.timeout``, and an event-loop timeout just above it). Every
-        failure but a duplicate key is a `StorageError`."""
+        failure but a duplicate key is a `StorageError`. Forgets the turn's reads
+        (`TurnReads`): the call may write."""
+        reads = _TURN_READS.get()
+        if reads is not None:
+            reads.forget()
+        return await self._run(fn, *args, **kwargs)
+
+    @asynccontextmanager
+    async def turn_reads(self) -> AsyncIterator[None]:
+        """Within the block (one chat's turn), `read_once` serves a document read again
+        from memory (`TurnReads`). Re-entrant: an inner block shares the outer one's."""
+        if _TURN_READS.get() is not None:
+            yield
+            return
+        reads = TurnReads()
+        token = _TURN_READS.set(reads)
+        try:
+            yield
+        finally:
+            reads.open = False
+            _TURN_READS.reset(token)
+
+    async def read_once(
+        self, key: tuple[Any, ...], fn: Callable[[], Awaitable[dict[str, Any] | None]]
+    ) -> dict[str, Any] | None:
+        """``fn()``, one read of one document (without ``_id``), named ``key`` — served
+        from the turn's reads if this turn has read it since its last other call."""
+        reads = _TURN_READS.get()
+        if reads is None or not reads.open:
+            return await self._run(fn)
+        if key not in reads.docs:
+            generation = reads.generation
+            doc = await self._run(fn)
+            if reads.generation != generation:
+                return doc
+            reads.docs[key] = doc
+        return copy.deepcopy(reads.docs[key])
+
+    async def write(
+        self, collections: tuple[str, ...], fn: Callable[..., Awaitable[T]], *args: Any
+    ) -> T:
+        """`run` for a call that writes only to ``collections``: the turn's reads of
+        other collections stay (`TurnReads`)."""
+        reads = _TURN_READS.get()
+        if reads is not None:
+            reads.forget(collections)
+        return await self._run(fn, *args)
+
+    def remember(self, key: tuple[Any, ...], doc: dict[str, Any]) -> None:
+        """A document as a write of this turn just returned it (without ``_id``): the
+        turn's next `read_once` of ``key`` is served from it."""
+        reads = _TURN_READS.get()
+        if reads is not None and reads.open:
+            reads.docs[key] = copy.deepcopy({k: v for k, v in doc.items() if k != "_id"})
+
+    async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """`run` for a call that only reads: the turn's reads stay (`TurnReads`)."""
+        return await self._run(fn, *args, **kwargs)
+
+    async def _run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         timeout = self.engine.timeout_s
         try:
             if timeout is None:
@@ -164,7 +267,22 @@ class Store:
         return True
 
     async def get_user(self, user_id: int) -> dict[str, Any] | None:
-        return await self.run(self.db.users.find_one, {"user_id": user_id}, {"_id": 0})
+        """The user's document (without ``_id``); read once per turn (`read_once`)."""
+
+        async def op() -> dict[str, Any] | None:
+            return await self.db.users.find_one({"user_id": user_id}, {"_id": 0})
+
+        return await self.read_once(("users", user_id), op)
+
+    async def plan_doc(self, user_id: int, version: int) -> dict[str, Any] | None:
+        """One stored plan version's document (without ``_id``); read once per turn."""
+
+        async def op() -> dict[str, Any] | None:
+            return await self.db.learning_plans.find_one(
+                {"user_id": user_id, "version": version}, {"_id": 0}
+            )
+
+        return await self.read_once(("learning_plans", user_id, version), op)
 
     async def set_user_fields(self, user_id: int, fields: dict[str, Any]) -> None:
         await self.run(self.db.users.update_one, {"user_id": user_id}, {"$set": fields})
@@ -172,19 +290,40 @@ class Store:
     # ---- plans -------------------------------------------------------------
 
     async def save_plan(self, user_id: int, plan: Plan, goal: Goal, *, note: str) -> int:
-        """Store a new plan version and make it the active one. Returns the version.
+        """Store a new plan version and make it the active one. Returns the version."""
+        return (await self.store_plan(user_id, plan, goal, note=note)).version
+
+    async def store_plan(
+        self,
+        user_id: int,
+        plan: Plan,
+        goal: Goal,
+        *,
+        note: str,
+        user_fields: dict[str, Any] | None = None,
+    ) -> SavedPlan:
+        """Store a new plan version and make it the active one (`save_plan`), returning
+        what the save knows, so the turn need not read it again: the version, its
+        ``created_at`` and the user's document as the save left it.
 
         The version is pushed onto the user's undo history and the redo list is cleared
-        (a new change drops the redo branch; see `storage.plan_history`)."""
+        (a new change drops the redo branch; see `storage.plan_history`). ``user_fields``
+        are set on the user in the same write that activates the version (after the plan
+        is stored), e.g. clearing a syllabus the plan was built from: a crash before it
+        leaves them as they were."""
         now = self.clock()
+        # as stored (BSON keeps milliseconds), so `SavedPlan.created_at` equals a read's
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        extra = dict(user_fields or {})
 
-        async def op() -> int:
+        async def op() -> SavedPlan:
             user = await self.db.users.find_one_and_update(
                 {"user_id": user_id},
                 {"$inc": {"plan_version": 1}, "$setOnInsert": {"created_at": now}},
                 upsert=True,
                 return_document=ReturnDocument.AFTER,
             )
+            user = {k: v for k, v in user.items() if k != "_id"}
             version = int(user["plan_version"])
             await self.db.learning_plans.insert_one(
                 {
@@ -200,28 +339,34 @@ class Store:
             # crash before this line leaves an inactive version the next save supersedes.
             # (A filter, not $max: the embedded engine's $max fails on a null field.)
             lower = [{"active_plan_version": None}, {"active_plan_version": {"$lt": version}}]
-            await self.db.users.update_one(
+            head = {"version": version, "note": note, "created_at": now}
+            result = await self.db.users.update_one(
                 {"user_id": user_id, "$or": lower},
                 {
-                    "$set": {"active_plan_version": version, "plan_redo": []},
-                    "$push": {"plan_history": {"$each": [version], "$slice": -MAX_HISTORY}},
+                    "$set": {"active_plan_version": version, "plan_redo": [], **extra},
+                    "$push": {
+                        "plan_history": {"$each": [version], "$slice": -MAX_HISTORY},
+                        PLAN_HEADS: {"$each": [head], "$slice": -MAX_HISTORY},
+                    },
                     "$inc": {"history_rev": 1},
                 },
             )
-            return version
+            if result.modified_count == 1:
+                history = [*(user.get("plan_history") or []), version][-MAX_HISTORY:]
+                heads = [*(user.get(PLAN_HEADS) or []), head][-MAX_HISTORY:]
+                user.update(active_plan_version=version, plan_redo=[], plan_history=history)
+                user[PLAN_HEADS] = heads
+                user.update(extra)
+                user["history_rev"] = int(user.get("history_rev") or 0) + 1
+            return SavedPlan(version, now, note, user)
 
         return await self.run(op)
 
     async def active_plan(self, user_id: int) -> tuple[int, Plan, Goal] | None:
-        async def op() -> dict[str, Any] | None:
-            user = await self.db.users.find_one({"user_id": user_id})
-            if not user or not user.get("active_plan_version"):
-                return None
-            return await self.db.learning_plans.find_one(
-                {"user_id": user_id, "version": user["active_plan_version"]}
-            )
-
-        doc = await self.run(op)
+        user = await self.get_user(user_id)
+        if not user or not user.get("active_plan_version"):
+            return None
+        doc = await self.plan_doc(user_id, int(user["active_plan_version"]))
         if doc is None:
             return None
         return (

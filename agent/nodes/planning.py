@@ -14,7 +14,7 @@ from agent.context import AgentContext, context_of
 from agent.features import Feature
 from agent.nodes.common import event_text, finish, reply, user_id
 from agent.nodes.meaning import context_for, meaning_of, understand_event
-from agent.nodes.syllabus import clear_pending, pending_syllabus
+from agent.nodes.syllabus import PENDING, pending_syllabus
 from agent.nodes.zone_choice import STATE_KEY, zone_options_state, zone_question
 from agent.offline import syllabus_plan
 from agent.planner import goal_subject
@@ -139,11 +139,12 @@ async def generate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[st
     units = await pending_syllabus(ctx.store, uid)
     if units is not None:
         plan = syllabus_plan(goal, units)
-        await clear_pending(ctx.store, uid)
     else:
         plan = await ctx.build_plan(goal, progress=ctx.progress)
-    version = await ctx.store.save_plan(uid, plan, goal, note="created")
-    scheduled = await ctx.on_plan_changed(uid, version, plan, goal)
+    cleared = {PENDING: None} if units is not None else None
+    saved = await ctx.store.store_plan(uid, plan, goal, note="created", user_fields=cleared)
+    version = saved.version
+    scheduled = await ctx.on_plan_changed(uid, version, plan, goal, saved=saved)
     generic = []
     if plan.meta.source == "template":
         generic = [reply(texts.GENERIC_PLAN.format(goal=goal_subject(goal.goal)))]
@@ -285,8 +286,9 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
     changed, new_goal, notes = apply_ops(plan, goal, ops)
     if changed == plan:
         return finish(state, [reply("\n".join([*notes, texts.NO_CHANGE]))])
-    new_version = await ctx.store.save_plan(uid, changed, new_goal, note=text[:200])
-    scheduled = await ctx.on_plan_changed(uid, new_version, changed, new_goal)
+    saved = await ctx.store.store_plan(uid, changed, new_goal, note=text[:200])
+    new_version = saved.version
+    scheduled = await ctx.on_plan_changed(uid, new_version, changed, new_goal, saved=saved)
     summary = describe_diff(diff_plans(plan, changed))
     schedule = [str(r["text"]) for r in scheduled if r.get("kind") == "text"]
     body = "\n".join([texts.REFINED.format(version=new_version), summary, *notes])

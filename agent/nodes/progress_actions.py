@@ -58,11 +58,15 @@ ACHIEVEMENT_ORDER = ("first_module", "streak_7", "half_way", "plan_complete")
 # --------------------------------------------------------------------------- celebrations
 
 
-async def _celebrations(store: Store, uid: int, pc: PlanContext, now: datetime) -> list[str]:
-    """Streak freezes used, milestones reached and achievements earned — each told once."""
-    doc = await load_progress(store, uid)
+async def _celebrations(
+    store: Store, uid: int, pc: PlanContext, now: datetime, doc: ProgressDoc | None = None
+) -> list[str]:
+    """Streak freezes used, milestones reached and achievements earned — each told once.
+    ``doc``: the progress document as read after this turn's last change to it."""
+    doc = doc or await load_progress(store, uid)
     streak, days = streak_of(doc, pc, now)
-    await raise_longest_streak(store, uid, streak.longest)
+    if streak.longest > doc.longest_streak():
+        await raise_longest_streak(store, uid, streak.longest)
     lines: list[str] = []
     latest = days[-1] if days else None
     for day in streak.frozen_days:
@@ -123,8 +127,8 @@ class Progress:
                 text += f" To add the time, say “log {format_minutes(minutes)} {module.id}”."
             return [reply(text)]
         await mark_module_sessions(self.store, self.uid, self.pc.version, module.id, "done")
-        await sync_objectives(self.store, self.uid)
         doc = await self.doc()
+        await sync_objectives(self.store, self.uid, pc=self.pc, progress=doc)
         lines = [f"✅ Marked {module_label(self.pc.plan, module)} done."]
         if activity.minutes:
             lines.append(f"⏱ {format_minutes(activity.minutes)} logged.")
@@ -137,7 +141,7 @@ class Progress:
         if upcoming is not None:
             lines.append(f"Next: {module_label(self.pc.plan, upcoming)}.")
         undo = [[{"label": "↩ Undo", "data": f"pg:u:{activity.id}"}]]
-        return [reply(" ".join(lines), buttons=undo), *await self.celebrate()]
+        return [reply(" ".join(lines), buttons=undo), *await self.celebrate(doc)]
 
     async def complete_week(self, week_number: int) -> list[dict[str, Any]]:
         week = next((w for w in self.pc.plan.weeks if w.number == week_number), None)
@@ -204,7 +208,7 @@ class Progress:
         undo = [[{"label": "↩ Undo", "data": f"pg:u:{activity.id}"}]]
         return [
             reply(self._work_text(doc, activity, module), buttons=undo),
-            *await self.celebrate(),
+            *await self.celebrate(doc),
         ]
 
     def _work_text(self, doc: ProgressDoc, activity: Activity, module: Module | None) -> str:
@@ -250,7 +254,7 @@ class Progress:
         minutes = f" ({format_minutes(target.minutes)})" if target.minutes else ""
         return [reply(f"↩ Took back {what}{minutes} on {name}.")]
 
-    async def celebrate(self) -> list[dict[str, Any]]:
-        return [
-            reply(line) for line in await _celebrations(self.store, self.uid, self.pc, self.now)
-        ]
+    async def celebrate(self, doc: ProgressDoc | None = None) -> list[dict[str, Any]]:
+        """``doc``: the progress document as read after this turn's last change to it."""
+        lines = await _celebrations(self.store, self.uid, self.pc, self.now, doc)
+        return [reply(line) for line in lines]

@@ -37,14 +37,11 @@ def _units(event: dict[str, Any]) -> list[SyllabusUnit]:
 
 
 async def pending_syllabus(store: Store, uid: int) -> list[SyllabusUnit] | None:
-    """The syllabus waiting for the next plan, if any."""
+    """The syllabus waiting for the next plan, if any (`PENDING` on the user: storing
+    the plan clears it, `Store.store_plan` with ``user_fields={PENDING: None}``)."""
     user = await store.get_user(uid) or {}
     saved = user.get(PENDING)
     return [SyllabusUnit.model_validate(u) for u in saved] if saved else None
-
-
-async def clear_pending(store: Store, uid: int) -> None:
-    await store.set_user_fields(uid, {PENDING: None})
 
 
 async def import_syllabus(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
@@ -59,8 +56,9 @@ async def import_syllabus(state: AgentState, runtime: Runtime[AgentContext]) -> 
     if active is not None:
         _version, _plan, goal = active
         plan = syllabus_plan(goal, units)
-        version = await ctx.store.save_plan(uid, plan, goal, note="from your syllabus")
-        scheduled = await ctx.on_plan_changed(uid, version, plan, goal)
+        saved = await ctx.store.store_plan(uid, plan, goal, note="from your syllabus")
+        version = saved.version
+        scheduled = await ctx.on_plan_changed(uid, version, plan, goal, saved=saved)
         shown = {"kind": "plan", "version": version, "plan": plan.model_dump(mode="json")}
         note = reply(texts.SYLLABUS_APPLIED.format(count=len(units)))
         return finish(state, [shown, note, *scheduled], phase="planned")

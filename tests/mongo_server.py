@@ -8,6 +8,7 @@ own (`uri_with_database`), so tests never see each other's documents.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -69,6 +70,21 @@ class MongoServer:
         finally:
             client.close()
 
+    def freeze(self) -> None:
+        """SIGSTOP the server and wait until every one of its threads has stopped: the
+        signal only asks, and a thread still running could answer one more command."""
+        assert self.process is not None, "an external server cannot be frozen"
+        self.process.send_signal(signal.SIGSTOP)
+        tasks = Path(f"/proc/{self.process.pid}/task")
+        deadline = time.monotonic() + 30
+        while not all(_thread_state(t) in "Tt" for t in tasks.iterdir()):
+            assert time.monotonic() < deadline, "the server's threads did not stop"
+            time.sleep(0.005)
+
+    def thaw(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is None:
             return
@@ -78,6 +94,15 @@ class MongoServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=15)
+
+
+def _thread_state(task: Path) -> str:
+    """One letter of /proc/PID/task/TID/stat (R running, S sleeping, T stopped …);
+    "T" for a thread that has just exited."""
+    try:
+        return task.joinpath("stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return "T"
 
 
 def start_secantus(storage: Path, *, startup_s: float = 60.0, attempts: int = 3) -> MongoServer:

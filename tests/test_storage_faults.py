@@ -86,7 +86,7 @@ async def test_a_frozen_server_gives_a_clear_reply_within_the_timeout(
     try:
         await bot.start()
         assert "/newplan" in texts(await bot.say(user, "/help"))
-        server.process.send_signal(signal.SIGSTOP)
+        server.freeze()
         since = len(api.calls)
         beating = asyncio.create_task(heartbeat())
         try:

@@ -37,7 +37,7 @@ def server(tmp_path: Path) -> Iterator[MongoServer]:
 async def frozen(server: MongoServer) -> AsyncIterator[str]:
     """A URI whose server was reachable and is now stopped."""
     assert server.process is not None
-    server.process.send_signal(signal.SIGSTOP)
+    server.freeze()
     yield uri_with_database(server.uri, "frozen")
     server.process.send_signal(signal.SIGCONT)
 
@@ -76,7 +76,7 @@ async def test_calls_checkpoints_and_close_on_a_frozen_server(server: MongoServe
     store = Store(engine)
     await store.setup()
     assert server.process is not None
-    server.process.send_signal(signal.SIGSTOP)
+    server.freeze()
     try:
         failed, beats = await beating(store.get_user(1))
         assert isinstance(failed, StorageError), failed
@@ -100,7 +100,7 @@ async def test_the_store_works_again_once_the_server_is_back(server: MongoServer
     try:
         await store.touch_user(5, 5, "Ada")
         assert server.process is not None
-        server.process.send_signal(signal.SIGSTOP)
+        server.freeze()
         with pytest.raises(StorageError):
             await store.set_user_fields(5, {"name": "Bea"})
         server.process.send_signal(signal.SIGCONT)

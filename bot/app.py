@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot.handlers import Handlers
+from bot.ordering import ChatOrder
 from bot.runtime import Runtime
 from bot.webapp import MENU_TEXT, app_url
 from scheduler.runner import ReminderRunner
@@ -50,7 +51,7 @@ def build_application(
         .base_url(base)
         .base_file_url(file_base)
         .rate_limiter(AIORateLimiter(max_retries=5))
-        .concurrent_updates(64)
+        .concurrent_updates(ChatOrder(runtime.service.context.store, 64))
     )
     if read_timeout is not None:
         builder = builder.read_timeout(read_timeout).write_timeout(read_timeout)

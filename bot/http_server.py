@@ -12,7 +12,8 @@ Routes
 * ``POST /telegram/{path_secret}`` (only with a `WebhookEndpoint`) — a Telegram update.
   The path secret and the ``X-Telegram-Bot-Api-Secret-Token`` header are compared in
   constant time; a wrong path is 404, a wrong or missing header 403, and neither reaches
-  the bot. Accepted updates go into ``application.update_queue``.
+  the bot. An accepted update is queued in its chat's turn order first (MongoDB, several
+  instances: `bot.ordering`), then goes into ``application.update_queue``.
 
 URLs carry secrets, so the access log writes them redacted.
 """
@@ -32,8 +33,10 @@ from aiohttp.abc import AbstractAccessLogger
 from telegram import Update
 from telegram.ext import Application
 
+from bot.ordering import order_key
 from scheduler.calendar_feed import ICS_MEDIA_TYPE, CalendarFeed, empty_calendar, user_calendar
 from storage.calendar_tokens import user_for_token
+from storage.chat_turns import queue_update
 from storage.engine import StorageError
 from storage.store import Store
 
@@ -196,6 +199,12 @@ class HttpServer:
             update = None
         if update is None:
             return web.Response(status=400, text="Not an update")
+        chat = order_key(update)
+        if chat is not None:
+            try:
+                await queue_update(self.store, chat, update.update_id)
+            except StorageError:  # answered anyway: its turn tells the user storage is down
+                log.warning("could not queue update %s in chat %s's order", update.update_id, chat)
         await hook.application.update_queue.put(update)
         return web.Response(status=200)
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from storage.chat_turns import chat_turn
+from storage.chat_turns import chat_turn, queue_update
 from storage.engine import Engine
 from storage.store import Store
 
@@ -72,4 +72,33 @@ async def test_the_lease_is_reentrant_and_held_until_the_outer_turn_ends(store: 
             pass
         doc = await store.run(store.db.chat_turns.find_one, {"_id": 43})
         assert doc is not None and doc["holder"] == "a/1", "the inner turn released the lease"
+    assert await store.run(store.db.chat_turns.count_documents, {}) == 0
+
+
+async def test_turns_run_in_the_order_their_updates_were_queued(store: Store) -> None:
+    """Update 1 reached instance a, update 2 instance b, both queued before they were
+    acknowledged; b is ready first. b's turn waits for a's, and the queue is gone after."""
+    await queue_update(store, 44, 1)
+    await queue_update(store, 44, 2)
+    done: list[int] = []
+
+    async def turn(holder: str, update_id: int) -> None:
+        async with chat_turn(store, 44, update_id=update_id, holder=holder):
+            done.append(update_id)
+
+    second = asyncio.create_task(turn("b/1", 2))
+    # A head start for b (without the queue it would run first); the order below
+    # holds however long it is.
+    await asyncio.sleep(0.3)
+    await turn("a/1", 1)
+    await second
+    assert done == [1, 2]
+    assert await store.run(store.db.chat_turns.count_documents, {}) == 0
+
+
+async def test_an_update_queued_by_a_dead_receiver_expires(store: Store) -> None:
+    await queue_update(store, 45, 1, ttl=timedelta(seconds=1))  # its receiver then died
+    await queue_update(store, 45, 2)
+    async with chat_turn(store, 45, update_id=2, holder="b/1"):
+        pass
     assert await store.run(store.db.chat_turns.count_documents, {}) == 0

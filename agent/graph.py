@@ -4,9 +4,11 @@ One thread per chat. Intake asks one question at a time with ``interrupt()``;
 the bot resumes the interrupted run with the user's next event, so a restart
 mid-intake resumes at the same question. The router understands each message once
 (`agent.understanding`, kept in the state as ``meaning``): in intake for the intake
-nodes, once a plan exists to choose the node by its intent. Nodes never talk to Telegram: they
-append plain replies to the state (or hand them over in the interrupt payload)
-and `bot` renders them. Features (`agent.nodes.*`) plug in their own nodes.
+nodes, once a plan exists to choose the node by its intent (`agent.routing`; the intake
+and confirm nodes route the answer to their question themselves, in the same step).
+Nodes never talk to Telegram: they append plain replies to the state (or hand them over
+in the interrupt payload) and `bot` renders them. Features (`agent.nodes.*`) plug in
+their own nodes.
 """
 
 from __future__ import annotations
@@ -17,88 +19,27 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from agent.context import AgentContext, context_of
-from agent.features import callback_node, command_node, event_node, features, text_node
-from agent.nodes.common import DESTINATIONS, event_text
-from agent.nodes.meaning import context_for, understand_event
+from agent.context import AgentContext
+from agent.features import features
+from agent.nodes.common import DESTINATIONS
 from agent.nodes.planning import confirm, generate, intake
+from agent.routing import route_event
 from agent.state import AgentState
-from agent.syllabus import is_outline_message
-from agent.understanding.meaning import PROGRESS_INTENTS, Meaning
-
-# A planned-phase text that no feature claims outright is routed by its meaning.
-BY_MEANING = "__by_meaning__"
-INTENT_NODES = {
-    **{intent: "progress_text" for intent in PROGRESS_INTENTS},
-    "undo": "progress_text",  # it decides between the last progress action and plan change
-    "redo": "refine",
-    "refine": "refine",
-    "question": "question",
-    "smalltalk": "smalltalk",
-}
-
-
-def _target(event: dict[str, Any], phase: str) -> tuple[str, dict[str, Any]]:
-    kind = str(event.get("kind"))
-    if kind == "command":
-        return command_node(str(event.get("command"))) or "unknown_command", {}
-    if kind == "callback":
-        node = callback_node(str(event.get("data") or ""))
-        if node is not None:
-            return node, {}
-    if kind == "poll_answer":
-        return event_node(kind) or "unknown_command", {}
-    if phase in {"intake", "confirm"}:
-        return phase, {}
-    node = event_node(kind)
-    if node is not None:
-        return node, {}
-    if phase == "planned" and kind in {"text", "callback"}:
-        return text_node(event_text(event)) or BY_MEANING, {}
-    if kind == "text" and is_outline_message(event_text(event)):
-        return "import_syllabus", {}
-    if kind in {"text", "location"}:
-        return "intake", {"phase": "intake", "goal": {}, "asking": None}
-    return "unknown_command", {}
-
-
-def _by_intent(meaning: Meaning) -> str:
-    if not meaning.confident and meaning.intent != "unknown":
-        return "unclear"
-    return INTENT_NODES.get(meaning.intent, "refine")
 
 
 async def route(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
-    event = state.get("inbox") or {}
-    node, update = _target(event, state.get("phase", "idle"))
-    ident = {"user_id": event.get("user_id"), "chat_id": event.get("chat_id")}
-    update = {**ident, **update, "meaning": None}
-    if node in {"intake", "confirm", BY_MEANING} and event:
-        ctx = context_of(runtime)
-        plan = None
-        if node == BY_MEANING:
-            active = await ctx.store.active_plan(int(event["user_id"]))
-            plan = active[1] if active is not None else None
-        uctx = context_for(
-            ctx,
-            phase=str(update.get("phase", state.get("phase", "idle"))),
-            asking=update["asking"] if "asking" in update else state.get("asking"),
-            goal=update["goal"] if "goal" in update else state.get("goal"),
-            plan=plan,
-        )
-        meaning = await understand_event(ctx, event, uctx)
-        update["meaning"] = meaning.model_dump(mode="json")
-        if node == BY_MEANING:
-            node = _by_intent(meaning)
+    node, update = await route_event(state, runtime)
     return Command(goto=node, update=update)
 
 
 def build_graph() -> StateGraph:
     graph = StateGraph(AgentState, context_schema=AgentContext)
     feature_nodes = {name: fn for f in features() for name, fn in f.nodes.items()}
-    graph.add_node("route", route, destinations=("intake", "confirm", *feature_nodes))
-    graph.add_node("intake", intake, destinations=("intake", "confirm", "route"))
-    graph.add_node("confirm", confirm, destinations=("confirm", "generate", "cancel", "route"))
+    # An answer to intake or confirm is routed by the node that asked (`agent.routing`).
+    routes = ("intake", "confirm", *feature_nodes)
+    graph.add_node("route", route, destinations=routes)
+    graph.add_node("intake", intake, destinations=routes)
+    graph.add_node("confirm", confirm, destinations=("generate", *routes))
     graph.add_node("generate", generate)
     for name, fn in feature_nodes.items():
         graph.add_node(name, fn, destinations=DESTINATIONS)

@@ -14,7 +14,7 @@ import dataclasses
 from collections import defaultdict
 from typing import Any
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 from langgraph.types import Command
 
 from agent.context import AgentContext, ProgressReporter
@@ -33,6 +33,14 @@ FORGET_THREAD = "forget_thread"
 # question the user answered is asked again), never at a half-run step.
 DURABILITY = "exit"
 WEB_THREAD = "web:"
+# The channel of the pending write an ``interrupt()`` leaves in the checkpoint
+# (LangGraph's own constant is private).
+INTERRUPT = "__interrupt__"
+
+
+def _waiting(saved: CheckpointTuple) -> bool:
+    """The run stopped at an ``interrupt()``: its question's write is pending."""
+    return any(channel == INTERRUPT for _, channel, _ in saved.pending_writes or ())
 
 
 class AgentService:
@@ -60,9 +68,9 @@ class AgentService:
             self._one_read(),
         ):
             await self.context.store.touch_user(int(event["user_id"]), chat_id, event.get("name"))
-            snapshot = await self.graph.aget_state(config)
-            if snapshot.interrupts and not web:
-                before = len(snapshot.values.get("replies", []))
+            saved = await self._latest(config)
+            if saved is not None and _waiting(saved) and not web:
+                before = len(saved.checkpoint["channel_values"].get("replies", []))
                 run_input: Any = Command(resume=event)
             else:
                 before = 0
@@ -83,11 +91,20 @@ class AgentService:
         return [r for r in replies if r.get("kind") != FORGET_THREAD]
 
     def _one_read(self) -> contextlib.AbstractAsyncContextManager[None]:
-        """The thread is read once per turn: `aget_state` and the run share the read."""
+        """The thread is read once per turn: `_latest` and the run share the read."""
         saver = self.graph.checkpointer
         if isinstance(saver, TurnCache):
             return saver.turn()
         return contextlib.nullcontext()
+
+    async def _latest(self, config: Any) -> CheckpointTuple | None:
+        """The thread's latest checkpoint, as the run will start from it. Not
+        `aget_state`: that builds the whole snapshot (channels, next tasks) to answer one
+        question, is the thread waiting at an ``interrupt()``?"""
+        saver: Any = self.graph.checkpointer
+        if isinstance(saver, TurnCache):
+            return await saver.apeek_tuple(config)
+        return await saver.aget_tuple(config)  # type: ignore[no-any-return]
 
     async def reply_sent(self, reply: dict[str, Any], result: dict[str, Any]) -> None:
         """Tell the feature that asked (``reply["notify"]``) what Telegram answered."""

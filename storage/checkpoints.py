@@ -17,13 +17,12 @@ by the engine's timeout like every `storage.store.Store` call, and every driver 
 — its set-up's included — becomes `StorageError`. Only the async methods exist (the
 graph is only ever run with ``ainvoke``). `TurnCache` (mixed in here, and into the embedded engine's
 SQLite saver by `agent.checkpoint`) lets the service read a thread once per turn:
-inside `TurnCache.turn`, the tuple read first is reused until something is written.
+inside `TurnCache.turn`, the tuple the service peeked at is handed to the run.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -66,10 +65,11 @@ def _scope(config: RunnableConfig) -> tuple[str, str]:
 
 
 class TurnCache:
-    """Mixin for a `BaseCheckpointSaver`: within `turn()`, the latest tuple of a thread
-    is read from storage once and then served from memory (a copy each time) until the
-    turn writes to that thread. Only safe while nothing else writes the thread: the
-    service holds the chat's lock (and, on MongoDB, its lease) for the whole turn."""
+    """Mixin for a `BaseCheckpointSaver`: within `turn()`, a thread's latest tuple is read
+    from storage once. `apeek_tuple` reads it and keeps it; the turn's next `aget_tuple`
+    (the run's) takes that same object over, uncopied, and a write to the thread forgets
+    it. Only safe while nothing else writes the thread: the service holds the chat's lock
+    (and, on MongoDB, its lease) for the whole turn."""
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -79,14 +79,21 @@ class TurnCache:
         finally:
             _TURN.reset(token)
 
+    async def apeek_tuple(self, config: RunnableConfig) -> Tuple | None:
+        """The thread's latest tuple, kept for the turn's run: the caller only reads it
+        (the run changes it in place)."""
+        found = await super().aget_tuple(config)  # type: ignore[misc]
+        cache = _TURN.get()
+        if cache is not None and not get_checkpoint_id(config):
+            cache[_scope(config)] = found
+        return found  # type: ignore[no-any-return]
+
     async def aget_tuple(self, config: RunnableConfig) -> Tuple | None:
         cache = _TURN.get()
-        if cache is None or get_checkpoint_id(config):
-            return await super().aget_tuple(config)  # type: ignore[misc]
         key = _scope(config)
-        if key not in cache:
-            cache[key] = await super().aget_tuple(config)  # type: ignore[misc]
-        return copy.deepcopy(cache[key])
+        if cache is None or get_checkpoint_id(config) or key not in cache:
+            return await super().aget_tuple(config)  # type: ignore[misc,no-any-return]
+        return cache.pop(key)
 
     async def aput(
         self,

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from agent.graph import _by_intent
 from agent.nodes.progress import format_minutes
+from agent.routing import by_intent
 from agent.understanding.meaning import UnderstandingContext
 from agent.understanding.rules import understand
 from tests.test_parsers_table import REFINE_ROWS
@@ -17,7 +17,7 @@ PLANNED = UnderstandingContext(phase="planned", today=date(2026, 12, 1))
 
 
 def _node(text: str) -> str:
-    return _by_intent(understand(text, PLANNED))
+    return by_intent(understand(text, PLANNED))
 
 
 @pytest.mark.parametrize(("text", "action"), [(r[0], r[1]) for r in PROGRESS_ROWS])

@@ -27,6 +27,7 @@ from agent.questions import (
     understood,
 )
 from agent.refine import apply_ops, describe_diff, diff_plans
+from agent.routing import route_event
 from agent.state import AgentState
 from agent.understanding.adapters import history, missing_fields, unresolved_removal
 from agent.understanding.answers import SMALLTALK_INTAKE
@@ -42,11 +43,18 @@ UNDO_BUTTON = {"label": "↩ Undo", "value": "undo"}
 REDO_BUTTON = {"label": "↪ Redo", "value": "redo"}
 
 
-def _after_answer(answer: dict[str, Any], update: dict[str, Any]) -> Command[Any]:
-    """Every answer goes through the router: it understands text once, and sends commands
-    (which then repeat the pending question), routed buttons and poll answers to their
-    feature."""
-    return Command(goto="route", update={**update, "inbox": answer})
+async def _after_answer(
+    state: AgentState,
+    runtime: Runtime[AgentContext],
+    answer: dict[str, Any],
+    update: dict[str, Any],
+) -> Command[Any]:
+    """Every answer is routed as a new event is (`agent.routing`): text is understood
+    once; commands (which then repeat the pending question), routed buttons and poll
+    answers go to their feature. Routed here, in the step that received the answer,
+    rather than by one more graph step through the router."""
+    node, routed = await route_event({**state, **update, "inbox": answer}, runtime)
+    return Command(goto=node, update={**update, "inbox": answer, **routed})
 
 
 def _apply(goal: Goal, fields: dict[str, Any]) -> Goal:
@@ -87,7 +95,7 @@ def _intake_reply(
     return goal, [*replies, question(field, meaning.problems)], field
 
 
-def intake(state: AgentState) -> Command[Any]:
+async def intake(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
     """One intake question at a time; the router's `Meaning` of the answer fills the goal."""
     goal = Goal.model_validate(state.get("goal") or {})
     meaning = meaning_of(state)
@@ -100,10 +108,10 @@ def intake(state: AgentState) -> Command[Any]:
     if field is None:
         return Command(goto="confirm", update={**update, "phase": "confirm", "asking": None})
     answer = interrupt({"replies": replies})
-    return _after_answer(answer, {**update, "asking": field})
+    return await _after_answer(state, runtime, answer, {**update, "asking": field})
 
 
-def confirm(state: AgentState) -> Command[Any]:
+async def confirm(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
     """The card of what was understood; a correction changes it, only "yes" (or the
     button) builds the plan."""
     goal = Goal.model_validate(state.get("goal") or {})
@@ -129,7 +137,7 @@ def confirm(state: AgentState) -> Command[Any]:
         update[STATE_KEY] = zone_options_state(meaning.zone_options)
     card = confirmation(goal, problems)
     answer = interrupt({"replies": [options] if options else [card]})
-    return _after_answer(answer, update)
+    return await _after_answer(state, runtime, answer, update)
 
 
 async def generate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.transforms import ScaledTranslation
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from agent.progress import ProgressSummary
@@ -48,6 +49,7 @@ FONT_FAMILY = "DejaVu Sans"
 TITLE_MAX_CHARS = 80
 STRIP_WEEKS = 4
 BACKGROUNDS = 8  # cached per thread (≈2.8 MB each), by plan length and the hours axis' top
+TITLE_PAD = 6.0  # points between an axes and its title (matplotlib's axes.titlepad)
 NICE_TOPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)  # × a power of ten
 
 PLANNED_COLOR = "#c7d2fe"
@@ -263,6 +265,7 @@ class _Canvas:
         self._today_visible = True
         # backgrounds by the hours axes' ticks and limits, oldest first
         self._backgrounds: dict[tuple[object, ...], object] = {}
+        self._static: object | None = None
 
     def _hours_frame(self, ax: Axes) -> None:
         ax.add_collection(self.planned)
@@ -273,10 +276,13 @@ class _Canvas:
             Patch(color=PLANNED_COLOR, label="Planned"),
             Patch(color=DONE_COLOR, label="Time spent"),
         ]
-        ax.legend(
+        # The legend and the title belong to the figure, where the axes put them: so they
+        # are drawn once with the strip (`_background`), not again for every new limit.
+        self.fig.legend(
             handles=handles,
             loc="lower right",
             bbox_to_anchor=(1.0, 1.0),
+            bbox_transform=ax.transAxes,
             ncols=2,
             frameon=False,
             fontsize=9,
@@ -285,7 +291,9 @@ class _Canvas:
         ax.set_axisbelow(True)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.set_title("Hours per week", loc="left", fontsize=11, **_text_kwargs())
+        above = ax.transAxes + ScaledTranslation(0, TITLE_PAD / 72, self.fig.dpi_scale_trans)
+        self.fig.text(0, 1, "Hours per week", transform=above, va="baseline", fontsize=11,
+                      **_text_kwargs())  # fmt: skip
 
     def _strip_frame(self, ax: Axes, label: dict[str, object]) -> None:
         ax.add_collection(self.cells)
@@ -346,28 +354,44 @@ class _Canvas:
             x, y = self.strip.transData.transform((-0.15, -row + 0.5))
             week.place(float(x), float(height - y))
 
+    def _background(self) -> object:
+        """Everything under the data for the hours axes' current limits. What does not
+        depend on them (the strip, its legend and labels) is drawn once and kept
+        (`_static`); each new background restores it and draws the hours axes on it."""
+        canvas = self.fig.canvas
+        dynamic = self._dynamic()
+        for artist in dynamic:
+            artist.set_visible(False)
+        try:
+            if self._static is None:
+                self.hours.set_visible(False)
+                canvas.draw()
+                self.hours.set_visible(True)
+                self._place_weeks()
+                self._static = canvas.copy_from_bbox(self.fig.bbox)
+            else:
+                canvas.restore_region(self._static)
+            self.hours.draw(canvas.get_renderer())
+            return canvas.copy_from_bbox(self.fig.bbox)
+        finally:
+            for artist in dynamic:
+                artist.set_visible(True)
+            self.today.set_visible(self._today_visible)
+
     def png(self, description: str) -> bytes:
         """Restore the background for these axes' limits (rendered once: frames, ticks,
         grid, legends, labels), draw the data on it, encode."""
         canvas = self.fig.canvas
         key = (tuple(self.hours.get_xticks()), self.hours.get_xlim(), self.hours.get_ylim())
         background = self._backgrounds.pop(key, None)
-        dynamic = self._dynamic()
         if background is None:
-            for artist in dynamic:
-                artist.set_visible(False)
-            canvas.draw()
-            self._place_weeks()
-            background = canvas.copy_from_bbox(self.fig.bbox)
-            for artist in dynamic:
-                artist.set_visible(True)
-            self.today.set_visible(self._today_visible)
+            background = self._background()
             while len(self._backgrounds) >= BACKGROUNDS:
                 self._backgrounds.pop(next(iter(self._backgrounds)))
         self._backgrounds[key] = background
         canvas.restore_region(background)
         renderer = canvas.get_renderer()
-        for artist in dynamic:
+        for artist in self._dynamic():
             artist.draw(renderer)
         width, height = canvas.get_width_height()
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)

@@ -11,14 +11,23 @@ User text (the title) is rendered literally: math parsing and TeX are off, so "$
 just a dollar sign, control characters are dropped, and characters the bundled font cannot
 draw are dropped (symbols and emoji) or shown as "□" (letters), instead of producing
 missing-glyph warnings.
+
+Speed: the figure, its axes and legends are built once and the background under the data
+(frames, ticks, grid, legends) is cached per axes' limits; the texts that change from chart
+to chart are drawn by PIL (`_Label`); the bot renders on one chart thread, warmed up at
+start-up (`render_progress_chart`, `warm_up_in_background`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
+import math
 import threading
 import unicodedata
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -30,7 +39,8 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch, Rectangle
-from PIL import Image, PngImagePlugin
+from matplotlib.transforms import ScaledTranslation
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from agent.progress import ProgressSummary
 
@@ -38,7 +48,9 @@ WIDTH_IN, HEIGHT_IN, DPI = 10.0, 7.0, 100
 FONT_FAMILY = "DejaVu Sans"
 TITLE_MAX_CHARS = 80
 STRIP_WEEKS = 4
-BACKGROUNDS = 4  # cached per thread (≈2.8 MB each): plan lengths and weekly hours differ
+BACKGROUNDS = 8  # cached per thread (≈2.8 MB each), by plan length and the hours axis' top
+TITLE_PAD = 6.0  # points between an axes and its title (matplotlib's axes.titlepad)
+NICE_TOPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)  # × a power of ten
 
 PLANNED_COLOR = "#c7d2fe"
 DONE_COLOR = "#4f46e5"
@@ -82,6 +94,37 @@ def _text_kwargs() -> dict[str, object]:
     return {"usetex": False, "parse_math": False, "family": FONT_FAMILY, "color": TEXT_COLOR}
 
 
+@lru_cache(maxsize=8)
+def _pil_font(points: float, weight: str = "normal") -> ImageFont.FreeTypeFont:
+    """The chart font at `points` for `DPI`, as PIL draws it."""
+    props = font_manager.FontProperties(family=FONT_FAMILY, weight=weight)
+    return ImageFont.truetype(font_manager.findfont(props), points * DPI / 72)
+
+
+class _Label:
+    """A line of text that changes from chart to chart (title, summary, week labels),
+    drawn by PIL on the finished image: matplotlib 3.11 lays out and rasterises each
+    glyph in Python, which was half of a warm render; PIL's FreeType does it in C with
+    the same font. Placed as matplotlib places text: ``x`` at the left, centre or right
+    (``align`` l/m/r) of the line, ``y`` at the centre of its "lp" box."""
+
+    def __init__(self, points: float, align: str, weight: str = "normal") -> None:
+        self.font = _pil_font(points, weight)
+        self.align = align
+        _, top, _, bottom = self.font.getbbox("lp", anchor="ls")
+        self._baseline = -(top + bottom) / 2  # from the box's centre down to the baseline
+        self.xy = (0.0, 0.0)
+        self.text = ""
+
+    def place(self, x: float, y: float) -> None:
+        """Anchor at (x, y) in pixels from the top left."""
+        self.xy = (x, y + self._baseline)
+
+    def draw(self, draw: ImageDraw.ImageDraw) -> None:
+        if self.text:
+            draw.text(self.xy, self.text, font=self.font, fill=TEXT_COLOR, anchor=self.align + "s")
+
+
 # --------------------------------------------------------------------------- panels
 
 
@@ -116,6 +159,13 @@ def _bars(
         for x, h in zip(lefts, heights, strict=True)
         if h > 0
     ]
+
+
+def _nice_top(value: float) -> float:
+    """The hours axis' top: the next round number at or above `value`, so that plans
+    of similar weekly hours share one cached background."""
+    scale = 10.0 ** math.floor(math.log10(value))
+    return next((t * scale for t in NICE_TOPS if t * scale >= value), 10.0 * scale)
 
 
 def _strip_days(today: date) -> list[date]:
@@ -194,10 +244,11 @@ class _Canvas:
         self.fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
         FigureCanvasAgg(self.fig)
         text = _text_kwargs()
-        self.title = self.fig.text(
-            0.5, 0.965, "", ha="center", va="center", fontsize=15, fontweight="bold", **text
-        )
-        self.summary = self.fig.text(0.5, 0.925, "", ha="center", va="center", fontsize=10, **text)
+        width, height = WIDTH_IN * DPI, HEIGHT_IN * DPI
+        self.title = _Label(15, "m", weight="bold")
+        self.title.place(0.5 * width, (1 - 0.965) * height)
+        self.summary = _Label(10, "m")
+        self.summary.place(0.5 * width, (1 - 0.925) * height)
         self.hours = self.fig.add_axes((0.08, 0.47, 0.88, 0.39))
         self.planned = PolyCollection([], facecolors=PLANNED_COLOR, edgecolors="none")
         self.done = PolyCollection([], facecolors=DONE_COLOR, edgecolors="none")
@@ -209,14 +260,12 @@ class _Canvas:
         self.today = Rectangle((0.02, 0.02), 0.96, 0.96, fill=False)
         self.today.set(edgecolor=TODAY_EDGE, linewidth=2.5)
         label = {"fontsize": 9, "va": "center", **text}
-        self.weeks = [
-            self.strip.text(-0.15, -row + 0.5, "", ha="right", **label)
-            for row in range(STRIP_WEEKS)
-        ]
+        self.weeks = [_Label(9, "r") for _ in range(STRIP_WEEKS)]  # placed once drawn
         self._strip_frame(self.strip, label)
         self._today_visible = True
         # backgrounds by the hours axes' ticks and limits, oldest first
         self._backgrounds: dict[tuple[object, ...], object] = {}
+        self._static: object | None = None
 
     def _hours_frame(self, ax: Axes) -> None:
         ax.add_collection(self.planned)
@@ -227,10 +276,13 @@ class _Canvas:
             Patch(color=PLANNED_COLOR, label="Planned"),
             Patch(color=DONE_COLOR, label="Time spent"),
         ]
-        ax.legend(
+        # The legend and the title belong to the figure, where the axes put them: so they
+        # are drawn once with the strip (`_background`), not again for every new limit.
+        self.fig.legend(
             handles=handles,
             loc="lower right",
             bbox_to_anchor=(1.0, 1.0),
+            bbox_transform=ax.transAxes,
             ncols=2,
             frameon=False,
             fontsize=9,
@@ -239,7 +291,9 @@ class _Canvas:
         ax.set_axisbelow(True)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.set_title("Hours per week", loc="left", fontsize=11, **_text_kwargs())
+        above = ax.transAxes + ScaledTranslation(0, TITLE_PAD / 72, self.fig.dpi_scale_trans)
+        self.fig.text(0, 1, "Hours per week", transform=above, va="baseline", fontsize=11,
+                      **_text_kwargs())  # fmt: skip
 
     def _strip_frame(self, ax: Axes, label: dict[str, object]) -> None:
         ax.add_collection(self.cells)
@@ -266,7 +320,7 @@ class _Canvas:
         ax = self.hours
         ax.set_xticks(_week_ticks(count))
         ax.set_xlim(0.3, count + 0.7 if count else 1.7)
-        ax.set_ylim(0, max([*planned, *done, 1.0]) * 1.15)
+        ax.set_ylim(0, _nice_top(max([*planned, *done, 1.0]) * 1.1))
 
     def draw_strip(self, cells: list[tuple[date, str]], today: date) -> None:
         """4×7 calendar strip; row 0 (top) is the oldest week, each row labelled by its
@@ -283,24 +337,46 @@ class _Canvas:
         if at is not None:
             row, col = divmod(at, 7)
             self.today.set_xy((col + 0.02, -row + 0.02))
-        for row, text in enumerate(self.weeks):
-            text.set_text(cells[row * 7][0].strftime("%d %b"))
+        for row, week in enumerate(self.weeks):
+            week.text = cells[row * 7][0].strftime("%d %b")
 
     def _dynamic(self) -> list[Artist]:
         """What changes from chart to chart, drawn over the cached background (the
         hours spines again over the bars, as the axes would)."""
         spines = [self.hours.spines[side] for side in ("bottom", "left")]
-        return [
-            self.title,
-            self.summary,
-            self.planned,
-            self.done,
-            *spines,
-            self.cells,
-            self.frozen,
-            self.today,
-            *self.weeks,
-        ]
+        return [self.planned, self.done, *spines, self.cells, self.frozen, self.today]
+
+    def _place_weeks(self) -> None:
+        """The week labels sit left of the strip's rows, whose place the equal aspect
+        settles only when the figure is drawn."""
+        height = self.fig.bbox.height
+        for row, week in enumerate(self.weeks):
+            x, y = self.strip.transData.transform((-0.15, -row + 0.5))
+            week.place(float(x), float(height - y))
+
+    def _background(self) -> object:
+        """Everything under the data for the hours axes' current limits. What does not
+        depend on them (the strip, its legend and labels) is drawn once and kept
+        (`_static`); each new background restores it and draws the hours axes on it."""
+        canvas = self.fig.canvas
+        dynamic = self._dynamic()
+        for artist in dynamic:
+            artist.set_visible(False)
+        try:
+            if self._static is None:
+                self.hours.set_visible(False)
+                canvas.draw()
+                self.hours.set_visible(True)
+                self._place_weeks()
+                self._static = canvas.copy_from_bbox(self.fig.bbox)
+            else:
+                canvas.restore_region(self._static)
+            self.hours.draw(canvas.get_renderer())
+            return canvas.copy_from_bbox(self.fig.bbox)
+        finally:
+            for artist in dynamic:
+                artist.set_visible(True)
+            self.today.set_visible(self._today_visible)
 
     def png(self, description: str) -> bytes:
         """Restore the background for these axes' limits (rendered once: frames, ticks,
@@ -308,28 +384,25 @@ class _Canvas:
         canvas = self.fig.canvas
         key = (tuple(self.hours.get_xticks()), self.hours.get_xlim(), self.hours.get_ylim())
         background = self._backgrounds.pop(key, None)
-        dynamic = self._dynamic()
         if background is None:
-            for artist in dynamic:
-                artist.set_visible(False)
-            canvas.draw()
-            background = canvas.copy_from_bbox(self.fig.bbox)
-            for artist in dynamic:
-                artist.set_visible(True)
-            self.today.set_visible(self._today_visible)
+            background = self._background()
             while len(self._backgrounds) >= BACKGROUNDS:
                 self._backgrounds.pop(next(iter(self._backgrounds)))
         self._backgrounds[key] = background
         canvas.restore_region(background)
         renderer = canvas.get_renderer()
-        for artist in dynamic:
+        for artist in self._dynamic():
             artist.draw(renderer)
         width, height = canvas.get_width_height()
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        image = image.convert("RGB")
+        draw = ImageDraw.Draw(image)
+        for label in (self.title, self.summary, *self.weeks):
+            label.draw(draw)
         info = PngImagePlugin.PngInfo()
         info.add_text("Description", description)
         buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="png", pnginfo=info, compress_level=3)
+        image.save(buffer, format="png", pnginfo=info, compress_level=3)
         return buffer.getvalue()
 
 
@@ -368,8 +441,54 @@ def progress_chart_png(
     """
     cells = strip_kinds(study_days, frozen_days, today, since)
     canvas = _canvas()
-    canvas.title.set_text(safe_text(title) or "Progress")
-    canvas.summary.set_text(_summary_line(summary))
+    canvas.title.text = safe_text(title) or "Progress"
+    canvas.summary.text = _summary_line(summary)
     canvas.draw_hours(summary.per_week_planned, summary.per_week_done)
     canvas.draw_strip(cells, today)
     return canvas.png(chart_description(summary, cells))
+
+
+# --------------------------------------------------------------------------- the chart thread
+
+_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="learnplan-chart")
+_warm_up: Future[bytes] | None = None
+
+
+async def render_progress_chart(
+    summary: ProgressSummary,
+    study_days: list[date],
+    today: date,
+    *,
+    title: str,
+    frozen_days: Iterable[date] = (),
+    since: date | None = None,
+) -> bytes:
+    """`progress_chart_png` on the one chart thread, off the event loop: one figure and
+    its cached backgrounds serve every chart (a thread of the default pool each built
+    its own), and a chart asked for during the warm-up waits for it, not a second set-up."""
+    call = functools.partial(
+        progress_chart_png, summary, study_days, today,
+        title=title, frozen_days=frozen_days, since=since,
+    )  # fmt: skip
+    return await asyncio.get_running_loop().run_in_executor(_thread, call)
+
+
+def warm_up_in_background() -> Future[bytes]:
+    """Once per process, without waiting: build the figure, load the fonts and render a
+    sample chart on the chart thread, so the first /progress is not the process's first
+    chart (set-up and first drawing: most of a cold render)."""
+    global _warm_up
+    if _warm_up is None:
+        _warm_up = _thread.submit(_sample_chart)
+    return _warm_up
+
+
+def _sample_chart() -> bytes:
+    weeks = 12
+    summary = ProgressSummary(
+        percent=0.0, modules_done=0, modules_total=weeks, hours_planned=5.0 * weeks,
+        hours_spent=0.0, current_streak=0, longest_streak=0, quiz_average=None,
+        next_module_id=None, next_module_title=None,
+        per_week_planned=[5.0] * weeks, per_week_done=[],
+    )  # fmt: skip
+    return progress_chart_png(summary, [], date(2026, 1, 1), title="Progress")

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from agent.charts import warm_up_in_background as warm_up_charts
 from agent.checkpoint import open_checkpointer
 from agent.context import AgentContext
 from agent.curricula.library import curricula
@@ -57,6 +58,7 @@ async def open_runtime(
     ``runtime.reminders.tick()`` with their own clock.
     """
     clock = clock or (lambda: datetime.now(UTC))
+    warm_up_charts()  # on the chart thread, meanwhile (not awaited)
     await asyncio.to_thread(warm_up)
     engine = await open_engine_async(
         mongodb_uri=settings.mongodb_uri,

@@ -22,7 +22,6 @@ message sent twice (it does not mark the next module); naming a module always co
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,7 +31,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from agent import texts
-from agent.charts import progress_chart_png
+from agent.charts import render_progress_chart
 from agent.context import AgentContext, context_of
 from agent.features import Feature
 from agent.nodes import planning
@@ -377,8 +376,7 @@ async def show_progress(state: AgentState, runtime: Runtime[AgentContext]) -> Co
     started = p.pc.started_at or await plan_created_at(
         p.store, p.uid, int(p.pc.lineage.removeprefix("p"))
     )
-    png = await asyncio.to_thread(
-        progress_chart_png,
+    png = await render_progress_chart(
         report.summary.model_copy(update={"per_week_done": per_week}),
         report.days,
         local_today(p.now, p.pc.timezone),

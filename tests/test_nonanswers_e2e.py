@@ -34,3 +34,14 @@ async def test_whatever_you_think_is_best_to_topics_means_no_topics(bot: BotUnde
     calls = await bot.say(user, "weekday evenings 19:00-21:00")
     calls = await bot.say(user, "Berlin")
     assert "whatever" not in texts(calls).lower()
+
+
+async def test_a_question_as_a_first_message_is_not_taken_as_the_goal(bot: BotUnderTest) -> None:
+    """Without a question mark, "whats the price" still asks something: the bot asks
+    what they want to learn instead of noting "whats the price" as the goal."""
+    user = 926
+    calls = await bot.say(user, "whats the price")
+    assert "What do you want to learn?" in texts(calls)
+    assert "Goal:" not in texts(calls) and "price" not in texts(calls)
+    calls = await bot.say(user, "how to draw")
+    assert "current level" in texts(calls)  # "how to draw" names what to learn

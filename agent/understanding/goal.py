@@ -212,8 +212,8 @@ def _whole_message_goal(scan: Scan) -> GoalHit | None:
     start = scan.display.find(whole)
     if scan.expecting == "goal":
         return _answered_goal(scan)
-    if whole.endswith("?"):
-        return None
+    if whole.endswith("?") or phrases.opens_with_wh_question(whole):
+        return None  # "whats the price" asks; it names nothing to learn
     if classify_nonanswer(whole, loose=True) in {"unsure", "later"}:
         return None  # "not sure what I want to learn yet"
     if _plausible_start(whole) and not _SEGMENT_BREAK_RE.search(whole):

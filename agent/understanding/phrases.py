@@ -110,6 +110,15 @@ def is_question(text: str) -> bool:
     return 0 < len(words) <= 6 and _covered(words, _set("question_nouns"), _set("question_filler"))
 
 
+def opens_with_wh_question(text: str) -> bool:
+    """A question opening with a question word other than "how" ("whats the price", "what
+    can u actually do"): it asks something. "how to knit" may name what to learn."""
+    words = fold(text).replace("?", " ").split()
+    if not words or words[0].startswith("how") or not is_question(text):
+        return False
+    return words[0] in {w for w in _set("question_starts") if " " not in w}
+
+
 def asks(text: str) -> bool:
     """A weaker question cue for a message nothing else explains: a question word anywhere
     in a short message ("next lesson when"), or a question opening after a greeting ("hey

@@ -138,6 +138,26 @@ async def test_an_answer_that_fails_the_checks_falls_back_to_the_rules(
     assert meaning.source == "rules"
 
 
+async def test_what_a_small_model_adds_beyond_the_answer_is_dropped_not_fatal(
+    llm: FakeOpenAI,
+) -> None:
+    """Seen with a 1.5B model: "yes!!" to the topics question came back with every field
+    filled, a deadline of today among them. The unasked field that fails its check is
+    dropped and the answer kept; a non-intake answer carries no goal fields at all."""
+    junk = {"topics": ["async", "traits"], "deadline": TODAY.isoformat(), "weeks": 0}
+    llm.answers["Understanding"] = _answer("intake", fields=junk)
+    meaning = await _understander(llm).understand("async and traits", TOPICS)
+    assert meaning.source == "llm"
+    assert meaning.to_output()["fields"]["topics"] == ["async", "traits"]
+    assert "deadline" not in meaning.fields and "weeks" not in meaning.fields
+    llm.answers["Understanding"] = _answer("smalltalk", fields={"goal": "nothing"})
+    meaning = await _understander(llm).understand("hii there", FIRST)
+    assert meaning.source == "llm" and meaning.intent == "smalltalk" and not meaning.fields
+    llm.answers["Understanding"] = _answer("intake", fields={"topics": ["x" * 300]})
+    meaning = await _understander(llm).understand("async and traits", TOPICS)
+    assert meaning.source == "rules", "the asked field is checked as ever"
+
+
 @pytest.mark.parametrize("fault", ["schema_break", "not_json", "error500"])
 async def test_a_broken_reply_falls_back_to_the_rules(llm: FakeOpenAI, fault: str) -> None:
     llm.faults["Understanding"] = fault

@@ -30,7 +30,7 @@ from agent.understanding.meaning import (
     PlanView,
     UnderstandingContext,
 )
-from agent.understanding.validate import MAX_WEEKS, MIN_WEEKS, check
+from agent.understanding.validate import MAX_WEEKS, MIN_WEEKS, check, check_fields
 from storage.models import Slot
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,24 @@ def to_meaning(raw: Understanding, ctx: UnderstandingContext) -> Meaning:
     )
 
 
+def _narrowed(meaning: Meaning, ctx: UnderstandingContext) -> Meaning:
+    """The answer without what a model adds beyond the message. Small models fill every
+    field of the schema ("yes!!" to the topics question came back with a deadline of
+    today): an answer that is not intake carries no goal fields, and in an answer to one
+    question a field that was not asked for and fails its check is dropped, rather than
+    the whole answer falling back to the rules. The asked field is checked as ever."""
+    if meaning.intent != "intake":
+        return meaning.model_copy(update={"fields": {}}) if meaning.fields else meaning
+    if ctx.asking is None:
+        return meaning
+    fields = {
+        name: value
+        for name, value in meaning.fields.items()
+        if name.startswith(ctx.asking) or not check_fields({name: value}, ctx.today)[1]
+    }
+    return meaning.model_copy(update={"fields": fields})
+
+
 def _consistent(meaning: Meaning) -> str | None:
     """Why an intent and its payload don't fit together, or None."""
     if meaning.intent == "refine" and not meaning.ops:
@@ -181,7 +199,7 @@ class LLMUnderstander:
             return self._fallback(fallback, f"unusable answer ({type(exc).__name__}: {exc})")
         except Exception as exc:
             return self._fallback(fallback, f"call failed ({type(exc).__name__}: {exc})")
-        checked, problems = check(meaning, ctx)
+        checked, problems = check(_narrowed(meaning, ctx), ctx)
         reason = _consistent(checked)
         if problems or reason:
             return self._fallback(fallback, "; ".join([*problems, *([reason] if reason else [])]))

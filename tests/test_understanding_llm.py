@@ -142,14 +142,19 @@ async def test_what_a_small_model_adds_beyond_the_answer_is_dropped_not_fatal(
     llm: FakeOpenAI,
 ) -> None:
     """Seen with a 1.5B model: "yes!!" to the topics question came back with every field
-    filled, a deadline of today among them. The unasked field that fails its check is
-    dropped and the answer kept; a non-intake answer carries no goal fields at all."""
+    filled, a deadline of today among them. Fields that were not asked for and that the
+    rules do not read in the message are dropped and the answer kept; a non-intake answer
+    carries no goal fields at all."""
     junk = {"topics": ["async", "traits"], "deadline": TODAY.isoformat(), "weeks": 0}
+    junk |= {"skill_level": "beginner", "hours_per_week": 4}
     llm.answers["Understanding"] = _answer("intake", fields=junk)
     meaning = await _understander(llm).understand("async and traits", TOPICS)
     assert meaning.source == "llm"
     assert meaning.to_output()["fields"]["topics"] == ["async", "traits"]
-    assert "deadline" not in meaning.fields and "weeks" not in meaning.fields
+    assert not {"deadline", "weeks", "skill_level", "hours_per_week"} & set(meaning.fields)
+    llm.answers["Understanding"] = _answer("intake", fields={"topics": ["async"], "weeks": 8})
+    meaning = await _understander(llm).understand("async, and make it 8 weeks", TOPICS)
+    assert meaning.source == "llm" and meaning.fields["weeks"] == 8, "the rules read it too"
     llm.answers["Understanding"] = _answer("smalltalk", fields={"goal": "nothing"})
     meaning = await _understander(llm).understand("hii there", FIRST)
     assert meaning.source == "llm" and meaning.intent == "smalltalk" and not meaning.fields

@@ -30,7 +30,7 @@ from agent.understanding.meaning import (
     PlanView,
     UnderstandingContext,
 )
-from agent.understanding.validate import MAX_WEEKS, MIN_WEEKS, check, check_fields
+from agent.understanding.validate import MAX_WEEKS, MIN_WEEKS, check
 from storage.models import Slot
 
 log = logging.getLogger(__name__)
@@ -152,12 +152,13 @@ def to_meaning(raw: Understanding, ctx: UnderstandingContext) -> Meaning:
     )
 
 
-def _narrowed(meaning: Meaning, ctx: UnderstandingContext) -> Meaning:
+def _narrowed(meaning: Meaning, ctx: UnderstandingContext, rules_meaning: Meaning) -> Meaning:
     """The answer without what a model adds beyond the message. Small models fill every
     field of the schema ("yes!!" to the topics question came back with a deadline of
-    today): an answer that is not intake carries no goal fields, and in an answer to one
-    question a field that was not asked for and fails its check is dropped, rather than
-    the whole answer falling back to the rules. The asked field is checked as ever."""
+    today, "4" to the hours question with weeks and a level): an answer that is not
+    intake carries no goal fields, and an answer to one question keeps the asked field
+    plus only the fields the rules also read in the message — rather than junk either
+    passing the checks or failing them and discarding the whole answer."""
     if meaning.intent != "intake":
         return meaning.model_copy(update={"fields": {}}) if meaning.fields else meaning
     if ctx.asking is None:
@@ -165,7 +166,7 @@ def _narrowed(meaning: Meaning, ctx: UnderstandingContext) -> Meaning:
     fields = {
         name: value
         for name, value in meaning.fields.items()
-        if name.startswith(ctx.asking) or not check_fields({name: value}, ctx.today)[1]
+        if name.startswith(ctx.asking) or name in rules_meaning.fields
     }
     return meaning.model_copy(update={"fields": fields})
 
@@ -199,7 +200,7 @@ class LLMUnderstander:
             return self._fallback(fallback, f"unusable answer ({type(exc).__name__}: {exc})")
         except Exception as exc:
             return self._fallback(fallback, f"call failed ({type(exc).__name__}: {exc})")
-        checked, problems = check(_narrowed(meaning, ctx), ctx)
+        checked, problems = check(_narrowed(meaning, ctx, fallback), ctx)
         reason = _consistent(checked)
         if problems or reason:
             return self._fallback(fallback, "; ".join([*problems, *([reason] if reason else [])]))

@@ -30,7 +30,7 @@ from agent.understanding.meaning import (
     PlanView,
     UnderstandingContext,
 )
-from agent.understanding.validate import MAX_WEEKS, MIN_WEEKS, check
+from agent.understanding.validate import MAX_WEEKS, MIN_WEEKS, check, check_fields
 from storage.models import Slot
 
 log = logging.getLogger(__name__)
@@ -157,16 +157,23 @@ def _narrowed(meaning: Meaning, ctx: UnderstandingContext, rules_meaning: Meanin
     field of the schema ("yes!!" to the topics question came back with a deadline of
     today, "4" to the hours question with weeks and a level): an answer that is not
     intake carries no goal fields, and an answer to one question keeps the asked field
-    plus only the fields the rules also read in the message — rather than junk either
-    passing the checks or failing them and discarding the whole answer."""
+    plus the fields the rules also read in the message — rather than junk either passing
+    the checks or failing them and discarding the whole answer. When the rules see that
+    the message says more than the answer ("beginner, 3 hours a week, a month" to the
+    level question), the LLM's other fields that pass their checks are kept too: it may
+    read what the rules cannot ("a month")."""
     if meaning.intent != "intake":
         return meaning.model_copy(update={"fields": {}}) if meaning.fields else meaning
     if ctx.asking is None:
         return meaning
+    asked = ctx.asking
+    says_more = any(not name.startswith(asked) for name in rules_meaning.fields)
     fields = {
         name: value
         for name, value in meaning.fields.items()
-        if name.startswith(ctx.asking) or name in rules_meaning.fields
+        if name.startswith(asked)
+        or name in rules_meaning.fields
+        or (says_more and not check_fields({name: value}, ctx.today)[1])
     }
     return meaning.model_copy(update={"fields": fields})
 

@@ -6,34 +6,14 @@ in `STILL_WRONG` (strict xfail).
 
 from __future__ import annotations
 
-import json
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from agent.understanding.meaning import PlanView, UnderstandingContext
-from agent.understanding.rules import understand
-from bench.understanding_score import score_item
-
-PLANS: dict[str, Any] = json.loads(
-    (Path(__file__).parent.parent / "bench" / "understanding" / "plans.json").read_text()
-)
-TODAY = date(2027, 3, 2)
-
-
-def _p(intent: str, module: str | None = None, minutes: int | None = None) -> dict[str, Any]:
-    return {"intent": intent, "module": module, "minutes": minutes}
-
-
-def _r(*ops: dict[str, Any]) -> dict[str, Any]:
-    return {"intent": "refine", "ops": list(ops)}
-
-
-def _q(intent: str = "question") -> dict[str, Any]:
-    return {"intent": intent}
-
+from tests.planned_table import cases, wrong
+from tests.planned_table import progress as _p
+from tests.planned_table import question as _q
+from tests.planned_table import refine as _r
 
 # (plan, message, expected meaning)
 ROWS: list[tuple[str, str, dict[str, Any]]] = [
@@ -117,27 +97,6 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
 STILL_WRONG: set[int] = set()
 
 
-def _wrong(plan: str, text: str, expect: dict[str, Any]) -> list[str]:
-    ctx = UnderstandingContext(
-        phase="planned", plan=PlanView.model_validate(PLANS[plan]), today=TODAY
-    )
-    output = understand(text, ctx).to_output()
-    return [name for name, ok in score_item(expect, output).items() if not ok]
-
-
-@pytest.mark.parametrize(
-    ("index", "plan", "text", "expect"),
-    [
-        pytest.param(
-            i,
-            *row,
-            id=row[1][:40],
-            marks=[pytest.mark.xfail(strict=True, reason="still misread")]
-            if i in STILL_WRONG
-            else [],
-        )
-        for i, row in enumerate(ROWS)
-    ],
-)
+@pytest.mark.parametrize(("index", "plan", "text", "expect"), cases(ROWS, STILL_WRONG))
 def test_fresh3_planned_message(index: int, plan: str, text: str, expect: dict[str, Any]) -> None:
-    assert _wrong(plan, text, expect) == [], (index, text)
+    assert wrong(plan, text, expect) == [], (index, text)

@@ -8,16 +8,12 @@ so a row passes exactly when the bench would count it fully right.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from agent.understanding.rules import understand
-from bench.understanding_score import score_item
-from bot.understand import read_request
+from tests.intake_table import WEEKDAYS, cases, fields, misread, output
 
-TODAY = "2027-01-11"
 RUST = {
     "goal": "Rust",
     "skill_level": "beginner",
@@ -27,19 +23,10 @@ RUST = {
     "availability": [{"days": ["tue", "thu"]}],
     "timezone": "Europe/London",
 }
-WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 
 
 def unsure() -> dict[str, Any]:
     return {"intent": "nonanswer", "fields": {}, "nonanswer": "unsure"}
-
-
-def fields(**values: Any) -> dict[str, Any]:
-    alternatives = values.pop("alts", None)
-    expect: dict[str, Any] = {"intent": "intake", "fields": values}
-    if alternatives:
-        expect["goal_alternatives"] = alternatives
-    return expect
 
 
 # (id, asking, goal so far, text, expected meaning)
@@ -736,24 +723,12 @@ KNOWN_MISSES: dict[str, str] = {
 }
 
 
-def _rows() -> list[Any]:
-    rows = []
-    for row in [*FIRST, *ANSWERS, *SECOND]:
-        marks = [pytest.mark.xfail(reason=KNOWN_MISSES[row[0]])] if row[0] in KNOWN_MISSES else []
-        rows.append(pytest.param(*row[1:], id=row[0], marks=marks))
-    return rows
-
-
-@pytest.mark.parametrize(("asking", "goal", "text", "expect"), _rows())
+@pytest.mark.parametrize(
+    ("asking", "goal", "text", "expect"), cases([*FIRST, *ANSWERS, *SECOND], KNOWN_MISSES)
+)
 def test_fresh_message(
     asking: str | None, goal: dict[str, Any], text: str, expect: dict[str, Any]
 ) -> None:
-    phase = "intake"
-    line = json.dumps(
-        {"text": text, "phase": phase, "asking": asking, "goal": goal, "plan": None, "today": TODAY}
-    )
-    message, ctx = read_request(line)
-    output = understand(message, ctx).to_output()
-    checks = score_item(expect, output)
-    wrong = sorted(name for name, ok in checks.items() if not ok)
-    assert not wrong, f"{text!r}: wrong {wrong}; got {output}"
+    got = output(asking, goal, text)
+    wrong = misread(expect, got)
+    assert not wrong, f"{text!r}: wrong {wrong}; got {got}"

@@ -9,16 +9,12 @@ through the same path as `learnplan understand --rules` and are scored by the be
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from agent.understanding.rules import understand
-from bench.understanding_score import score_item
-from bot.understand import read_request
+from tests.intake_table import WEEKDAYS, cases, fields, misread, output
 
-TODAY = "2027-01-11"
 CARD = {
     "goal": "Spanish",
     "skill_level": "beginner",
@@ -28,19 +24,10 @@ CARD = {
     "availability": [{"days": ["mon", "tue", "wed", "thu", "fri"]}],
     "timezone": "Europe/Paris",
 }
-WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 
 
 def non(kind: str) -> dict[str, Any]:
     return {"intent": "nonanswer", "fields": {}, "nonanswer": kind}
-
-
-def fields(**values: Any) -> dict[str, Any]:
-    alternatives = values.pop("alts", None)
-    expect: dict[str, Any] = {"intent": "intake", "fields": values}
-    if alternatives:
-        expect["goal_alternatives"] = alternatives
-    return expect
 
 
 Row = tuple[str, str | None, dict[str, Any], str, dict[str, Any]]
@@ -270,45 +257,24 @@ KNOWN_MISSES: dict[str, str] = {
 }
 
 
-def _request(asking: str | None, goal: dict[str, Any], text: str) -> dict[str, Any]:
-    line = json.dumps(
-        {
-            "text": text,
-            "phase": "intake",
-            "asking": asking,
-            "goal": goal,
-            "plan": None,
-            "today": TODAY,
-        }
-    )
-    message, ctx = read_request(line)
-    return understand(message, ctx).to_output()
-
-
-def _rows() -> list[Any]:
-    rows = []
-    for row in [*NONANSWERS, *HOURS, *SKILL, *TOPICS, *DATES_AND_GOALS, *PLACES_AND_CARD]:
-        marks = [pytest.mark.xfail(reason=KNOWN_MISSES[row[0]])] if row[0] in KNOWN_MISSES else []
-        rows.append(pytest.param(*row[1:], id=row[0], marks=marks))
-    return rows
-
-
-@pytest.mark.parametrize(("asking", "goal", "text", "expect"), _rows())
+@pytest.mark.parametrize(
+    ("asking", "goal", "text", "expect"),
+    cases([*NONANSWERS, *HOURS, *SKILL, *TOPICS, *DATES_AND_GOALS, *PLACES_AND_CARD], KNOWN_MISSES),
+)
 def test_fresh_message(
     asking: str | None, goal: dict[str, Any], text: str, expect: dict[str, Any]
 ) -> None:
-    output = _request(asking, goal, text)
-    checks = score_item(expect, output)
-    wrong = sorted(name for name, ok in checks.items() if not ok)
-    assert not wrong, f"{text!r}: wrong {wrong}; got {output}"
+    got = output(asking, goal, text)
+    wrong = misread(expect, got)
+    assert not wrong, f"{text!r}: wrong {wrong}; got {got}"
 
 
 @pytest.mark.parametrize(
     "text", ["remove Paris", "drop Paris please", "not Paris", "take Paris off, I moved"]
 )
 def test_a_place_taken_off_the_card_is_not_the_zone(text: str) -> None:
-    output = _request("confirm", CARD, text)
-    assert output["fields"].get("timezone") in (None, ""), output
+    got = output("confirm", CARD, text)
+    assert got["fields"].get("timezone") in (None, ""), got
 
 
 @pytest.mark.parametrize(
@@ -326,6 +292,6 @@ def test_a_place_taken_off_the_card_is_not_the_zone(text: str) -> None:
     ],
 )
 def test_a_nonanswer_is_never_stored(asking: str, text: str) -> None:
-    output = _request(asking, {"goal": "Python"} if asking != "goal" else {}, text)
-    stored = {k: v for k, v in output["fields"].items() if v not in (None, [], "")}
-    assert not stored, output
+    got = output(asking, {"goal": "Python"} if asking != "goal" else {}, text)
+    stored = {k: v for k, v in got["fields"].items() if v not in (None, [], "")}
+    assert not stored, got

@@ -5,7 +5,9 @@ gave up); two users run the whole intake-plan-refine conversation at once. For e
 seed: whether every expected reply was delivered, how many accepted replies were
 duplicates, and how many sends the bot counted as uncertain (timed out, so perhaps
 accepted: the only allowed cause of a duplicate; injected "late" answers are among
-them). ``./dev bench faults [--seeds N]``.
+them), how many of those timed out on their retry too (unconfirmed: not sent a third
+time, the turn goes on), and how many expected replies never arrived (lost: the
+conversation of that chat stops at the first). ``./dev bench faults [--seeds N]``.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ SEEDS = 20
 SETTLE_LIMIT_S = 120.0  # a hang guard: backoff and read timeouts of the last turns
 
 
-def uncertain_sends(bot: BotUnderTest) -> int:
-    """Sends the bot itself counted as uncertain (timed out, maybe accepted)."""
+def uncertain_sends(bot: BotUnderTest) -> tuple[int, int]:
+    """Sends the bot itself counted as uncertain (timed out, maybe accepted), and those
+    of them that timed out on their retry too (unconfirmed)."""
     assert bot.application is not None
-    return int(bot.application.bot_data["handlers"].delivery.uncertain)
+    delivery = bot.application.bot_data["handlers"].delivery
+    return int(delivery.uncertain), int(getattr(delivery, "unconfirmed", 0))
 
 
 CHATS = (1001, 1002)
@@ -48,14 +52,18 @@ async def _one(seed: int, data: Path) -> dict[str, Any]:
     api.late_seconds = LATE_LIMIT_S
     delivered = True
     error = ""
-    uncertain = 0
+    uncertain = unconfirmed = lost = 0
     try:
         await bot.start()
         api.fault = fault
-        try:
-            await asyncio.gather(*(_conversation(api, chat) for chat in CHATS))
-        except AssertionError as exc:
-            delivered, error = False, str(exc)
+        outcomes = await asyncio.gather(
+            *(_conversation(api, chat) for chat in CHATS), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, AssertionError):
+                delivered, error, lost = False, str(outcome), lost + 1
+            elif isinstance(outcome, BaseException):
+                raise outcome
         # The conversation ends when the last expected reply is accepted, but a send
         # Telegram accepted late is retried only once its read timeout fires: count the
         # uncertain sends once every turn, retries included, is over (not after a
@@ -64,7 +72,7 @@ async def _one(seed: int, data: Path) -> dict[str, Any]:
     finally:
         api.fault = None
         if bot.application is not None:
-            uncertain = uncertain_sends(bot)
+            uncertain, unconfirmed = uncertain_sends(bot)
         await bot.stop()
         await api.stop()
     duplicates = 0
@@ -76,6 +84,8 @@ async def _one(seed: int, data: Path) -> dict[str, Any]:
         "delivered": delivered,
         "duplicates": duplicates,
         "uncertain": uncertain,
+        "unconfirmed": unconfirmed,
+        "lost": lost,
         "late": injected["late"],
         "faults": sum(injected.values()),
         "error": error,
@@ -95,14 +105,16 @@ def main(options: list[str] | None = None) -> list[dict[str, Any]]:
             state = "delivered" if r["delivered"] else f"NOT delivered: {r['error']}"
             print(
                 f"seed {r['seed']:2d}: {state}; duplicates {r['duplicates']}, "
-                f"uncertain {r['uncertain']} (late answers {r['late']}), faults {r['faults']}",
+                f"uncertain {r['uncertain']} (unconfirmed {r['unconfirmed']}; "
+                f"late answers {r['late']}), lost {r['lost']}, faults {r['faults']}",
                 flush=True,
             )
     ok = sum(r["delivered"] for r in rows)
     bad = [r["seed"] for r in rows if r["duplicates"] > r["uncertain"]]
     print(
         f"delivered {ok}/{seeds}; duplicates {sum(r['duplicates'] for r in rows)}, "
-        f"uncertain {sum(r['uncertain'] for r in rows)}; "
+        f"uncertain {sum(r['uncertain'] for r in rows)}, "
+        f"unconfirmed {sum(r['unconfirmed'] for r in rows)}, lost {sum(r['lost'] for r in rows)}; "
         f"seeds with more duplicates than uncertain sends: {bad or 'none'}"
     )
     return rows

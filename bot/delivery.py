@@ -3,8 +3,12 @@
 429 waits ``retry_after``; 5xx and connection errors back off and retry, a bounded
 number of times. A send that timed out may still have been accepted by Telegram:
 it is retried once (the user must get an answer) and counted in
-``uncertain`` — the only way a reply can arrive twice. Permanent errors (bad
-request, blocked by the user) are not retried.
+``uncertain`` — the only way a reply can arrive twice. When the retry times out too,
+the send is counted in ``unconfirmed`` and not tried a third time: the Bot API offers
+no way to read a chat back, so nothing tells "Telegram has it" from "it is lost", and
+a blind third send would only add to the duplicates (the caller goes on with the
+turn's next replies). Permanent errors (bad request, blocked by the user) are not
+retried.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class Delivery:
         self.backoff = backoff
         self.retries = 0
         self.uncertain = 0
+        self.unconfirmed = 0
 
     async def send(self, call: Callable[[], Awaitable[T]]) -> T:
         timed_out = False
@@ -43,6 +48,7 @@ class Delivery:
                 error: Exception = exc
             except TimedOut as exc:
                 if timed_out:
+                    self.unconfirmed += 1
                     raise
                 timed_out = True
                 self.uncertain += 1

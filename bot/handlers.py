@@ -21,7 +21,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from agent import texts
@@ -220,6 +220,9 @@ class Handlers:
         With ``retry`` (answers to the user's own messages), transient failures are
         retried here, and a reply that still fails raises `Undelivered` (the rest of
         the turn is not sent); reminders have their own, persistent retry policy instead.
+        A reply whose retry timed out too is unconfirmed, not failed: Telegram may well
+        have it (see `bot.delivery`), so it is neither sent again nor apologised for, and
+        the turn's later replies still go out, in order.
         """
         accepted: list[int] = []
         for reply in replies:
@@ -229,6 +232,9 @@ class Handlers:
             else:
                 try:
                     message = await self.delivery.send(send)
+                except TimedOut:
+                    log.warning("reply to chat %s unconfirmed after a retry; going on", chat_id)
+                    continue
                 except TelegramError as exc:
                     raise Undelivered(reply, exc) from exc
             if message is not None:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -73,9 +72,6 @@ class Handlers:
     def __init__(self, service: AgentService, *, app_url: str | None = None) -> None:
         self.service = service
         self.delivery = Delivery()
-        # One turn at a time per chat, replies included: a turn's replies never arrive
-        # after the next turn's (the agent serializes turns, but not their delivery).
-        self._chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # The Mini App's HTTPS address: replies marked "app" get an "📅 Open plan" button.
         self.app_url = app_url
 
@@ -169,8 +165,10 @@ class Handlers:
     async def _dispatch(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, event: dict[str, Any]
     ) -> None:
-        # The chat's turn lease (several instances) is held until the replies are sent.
-        async with self._chat_locks[chat_id], contextlib.AsyncExitStack() as turn:
+        # `bot.ordering.ChatOrder` runs one update of a chat at a time, replies included,
+        # so a turn's replies never arrive after the next turn's; the chat's turn lease
+        # (several instances) is re-entered here and held until the replies are sent.
+        async with contextlib.AsyncExitStack() as turn:
             try:
                 await turn.enter_async_context(chat_turn(self.service.context.store, chat_id))
                 async with self._typing(context, chat_id):

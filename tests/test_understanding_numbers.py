@@ -25,6 +25,7 @@ def _hours(text: str, expecting: str | None = None) -> float | None:
     ("text", "hours"),
     [
         ("2 hours on Tuesdays and 2 on Thursdays", 4),
+        ("tue and thu evenings, 1 hr each", 2),  # a part of the day between days and amount
         ("1h every weekday", 5),
         ("30 min a day", 3.5),
         ("an hour a day", 7),

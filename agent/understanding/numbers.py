@@ -238,7 +238,8 @@ _DAY_AMOUNT = (
 )
 _AMOUNT_ON_DAYS_RE = re.compile(_DAY_AMOUNT, FLAGS)
 _DAYS_WITH_AMOUNT_RE = re.compile(
-    rf"(?:\b(?:on|every)\s+)?{DAY_LIST}(?:\s+only)?\s*[,:=-]?\s*(?:for\s+)?(?P<qty>{_RANGE})\s*"
+    rf"(?:\b(?:on|every)\s+)?{DAY_LIST}(?:\s+(?:evenings?|mornings?|afternoons?|nights?))?"
+    rf"(?:\s+only)?\s*[,:=-]?\s*(?:for\s+)?(?P<qty>{_RANGE})\s*"
     rf"(?P<unit>(?P<hu>{_HOUR_UNIT})|{_MINUTE_UNIT})?(?!\s*(?:[ap]\.?m\b|[:.]\d|-\s*\d))",
     FLAGS,
 )

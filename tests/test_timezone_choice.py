@@ -123,3 +123,16 @@ def test_zone_question_buttons_and_press_validation() -> None:
     assert chosen_option("tz:0", ["America/New_York"]) is None
     country = zone_question(options, "USA")
     assert "USA has several time zones" in country["text"]
+
+
+async def test_a_place_after_a_spanish_cue_in_the_first_message_sets_the_zone(
+    bot: BotUnderTest,
+) -> None:
+    await bot.say(ALICE, "/newplan")
+    calls = await bot.say(
+        ALICE, "Quiero aprender guitarra, principiante, 3 hours a week, 6 weeks. Vivo en Montevideo"
+    )
+    assert "Vivo en" not in texts(calls), "the place cue is not part of the goal"
+    calls = await bot.press_button(ALICE, calls[-1], "Skip")
+    calls = await bot.say(ALICE, "weekday evenings 19:00-21:00")
+    assert "America/Montevideo" in texts(calls), "the zone was read from the first message"

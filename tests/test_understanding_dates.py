@@ -38,6 +38,9 @@ TODAY = date(2026, 11, 26)  # a Thursday
         ("starting next monday", date(2026, 11, 30), "start", "starting next monday"),
         ("from the 15th", date(2026, 12, 15), "start", "from the 15th"),
         ("start tomorrow", date(2026, 11, 27), "start", "start tomorrow"),
+        ("bootcamp prep, starts jan 18", date(2027, 1, 18), "deadline", "starts jan 18"),
+        ("uni starts 14 Sept", date(2027, 9, 14), "deadline", "starts 14 Sept"),
+        ("my plan starts dec 1", date(2026, 12, 1), "start", "starts dec 1"),
         (
             "Start on the 1st of December",
             date(2026, 12, 1),

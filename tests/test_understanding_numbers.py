@@ -25,6 +25,7 @@ def _hours(text: str, expecting: str | None = None) -> float | None:
     ("text", "hours"),
     [
         ("2 hours on Tuesdays and 2 on Thursdays", 4),
+        ("tue and thu evenings, 1 hr each", 2),  # a part of the day between days and amount
         ("1h every weekday", 5),
         ("30 min a day", 3.5),
         ("an hour a day", 7),
@@ -54,6 +55,7 @@ def test_weekly_hours(text: str, hours: float) -> None:
         ("6 on weekends", 6),  # an amount for the weekend is for the whole weekend
         ("half an hour on weekdays", 2.5),
         ("an hour and a half", 1.5),
+        ("4 or so per week", 4),  # qualifiers stack
     ],
 )
 def test_bare_hours_when_asked(text: str, hours: float) -> None:

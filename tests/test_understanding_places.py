@@ -183,6 +183,15 @@ def test_a_country_with_several_zones_asks(answer: str, first: str, count: int) 
         ("Arabic A1, Sundays 10:00-12:00, Amman", "Asia/Amman", "Amman"),
         ("Spanish, beginner, Madrid", "Europe/Madrid", "Madrid"),
         ("City: Kraków", "Europe/Warsaw", "Kraków"),
+        ("Vivo en Montevideo.", "America/Montevideo", "Montevideo"),
+        ("aprender inglês, moro em Recife", "America/Recife", "Recife"),
+        ("Klavier, ich wohne in Linz", "Europe/Vienna", "Linz"),
+        ("urban sketching ✏️ Sevilla, sundays", "Europe/Madrid", "Sevilla"),
+        (
+            "Vietnamese, going to live in Hanoi next year. I'm in Melbourne now.",
+            "Australia/Melbourne",
+            "Melbourne",
+        ),
     ],
 )
 def test_places_in_a_whole_message_with_their_span(text: str, zone: str, name: str) -> None:
@@ -219,6 +228,8 @@ def test_places_in_a_whole_message_with_their_span(text: str, zone: str, name: s
         "ML: PyTorch, Keras, JAX",
         "Julia, Elixir, Erlang",
         "Yoga, Pilates, Meditation",
+        "tango, 2h a week",
+        "Vietnamese, going to live in Hanoi next year",
     ],
 )
 def test_everyday_words_and_destinations_are_not_places(text: str) -> None:

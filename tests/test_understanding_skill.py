@@ -38,6 +38,14 @@ BEG, MID, ADV = SkillLevel.BEGINNER, SkillLevel.INTERMEDIATE, SkillLevel.ADVANCE
         ("French B2 exam", None, None),
         ("learn advanced Rust", None, None),
         ("never mind", None, None),
+        ("Already intermediate at C", "C++ for competitive programming", None),
+        ("been coding professionally in Java for 8 years, want Scala", "Scala", None),
+        ("I'm a nurse, no experience at all", "basic coding", BEG),
+        ("Astronomy for beginners - stargazing", "astronomy", BEG),
+        ("total beginner w/ a new canon", "photography", BEG),
+        ("zero korean. 1h/day", "Korean", BEG),
+        ("zero budget", "guitar", None),
+        ("nível intermediário", "inglês", MID),
     ],
 )
 def test_skill_in(text: str, goal: str | None, level: SkillLevel | None) -> None:
@@ -53,7 +61,14 @@ def test_a_cue_about_another_subject_names_the_goal_when_none_is_known() -> None
 
 @pytest.mark.parametrize(
     ("answer", "level"),
-    [("intermidiate", MID), ("so-so", MID), ("none", BEG), ("pro", ADV), ("3", ADV)],
+    [
+        ("intermidiate", MID),
+        ("so-so", MID),
+        ("kinda in the middle i guess", MID),
+        ("none", BEG),
+        ("pro", ADV),
+        ("3", ADV),
+    ],
 )
 def test_bare_answers_when_asked(answer: str, level: SkillLevel) -> None:
     scan = Scan.of(answer, expecting="skill_level")

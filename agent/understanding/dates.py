@@ -408,7 +408,7 @@ def _hit_at(
     if size and not _joined(text, tokens, index, index + size + 1):
         size = 0
     through = bool(size) and _phrase_at(tokens, index, data["through_cues"]) == size
-    if kind == "start" and _event_before(tokens, index, data):
+    if kind == "start" and (_event_before(tokens, index, data) or _third_person(tokens, index)):
         kind = "deadline"  # "for a project starting Feb 1": be ready by then
     if size:
         begins = [
@@ -433,6 +433,14 @@ def _hit_at(
 def _event_before(tokens: list[_Token], index: int, data: dict[str, Any]) -> bool:
     """An event noun just before a start cue ("a project starting", "my job starts")."""
     return any(t.key in data["events"] for t in tokens[max(0, index - 2) : index])
+
+
+def _third_person(tokens: list[_Token], index: int) -> bool:
+    """ "starts"/"begins" with no plan or user just before it: something else starts."""
+    data = _data()
+    if tokens[index].key not in data["event_start_verbs"]:
+        return False
+    return not any(t.key in data["plan_subjects"] for t in tokens[max(0, index - 2) : index])
 
 
 def _bare_date_start(tokens: list[_Token], index: int, data: dict[str, Any]) -> bool:

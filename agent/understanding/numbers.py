@@ -213,13 +213,13 @@ _HOUR_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
 _BARE_HOURS_RE = re.compile(
     r"^\s*(?:(?:about|around|roughly|maybe|approx\.?|~|like|probably|only|just|max|at\s+most"
     rf"|up\s+to|i\s+can\s+do|i\s+have)\s+)?{_RANGE}\s*(?:{_HOUR_UNIT})?"
-    r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly))?\s*[.!?]*\s*$",
+    r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly)){0,2}\s*[.!?]*\s*$",
     FLAGS,
 )
 _BARE_MINUTES_RE = re.compile(
     r"^\s*(?:(?:about|around|roughly|maybe|approx\.?|~|like|probably|only|just|max|at\s+most"
     rf"|up\s+to|i\s+can\s+do|i\s+have)\s+)?{_RANGE}\s*{_MINUTE_UNIT}"
-    r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly))?\s*[.!?]*\s*$",
+    r"(?:\s*(?:max|tops|total|or\s+so|-?ish|a\s+week|per\s+week|weekly)){0,2}\s*[.!?]*\s*$",
     FLAGS,
 )
 _RELATIVE_RE = re.compile(
@@ -238,7 +238,8 @@ _DAY_AMOUNT = (
 )
 _AMOUNT_ON_DAYS_RE = re.compile(_DAY_AMOUNT, FLAGS)
 _DAYS_WITH_AMOUNT_RE = re.compile(
-    rf"(?:\b(?:on|every)\s+)?{DAY_LIST}(?:\s+only)?\s*[,:=-]?\s*(?:for\s+)?(?P<qty>{_RANGE})\s*"
+    rf"(?:\b(?:on|every)\s+)?{DAY_LIST}(?:\s+(?:evenings?|mornings?|afternoons?|nights?))?"
+    rf"(?:\s+only)?\s*[,:=-]?\s*(?:for\s+)?(?P<qty>{_RANGE})\s*"
     rf"(?P<unit>(?P<hu>{_HOUR_UNIT})|{_MINUTE_UNIT})?(?!\s*(?:[ap]\.?m\b|[:.]\d|-\s*\d))",
     FLAGS,
 )

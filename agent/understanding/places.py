@@ -80,6 +80,11 @@ ALONE_MIN_POPULATION = 50_000
 ALONE_ALTERNATE_POPULATION = 1_000_000
 # How many words before a place a travel word makes it a destination ("trip to Napoli").
 DESTINATION_REACH = 4
+# ...and a future word a place they will live in ("going to live in Hanoi").
+FUTURE_REACH = 5
+# A city alone between commas by another name must be known in this many languages unless
+# its own name begins with that one ("Cluj" for Cluj-Napoca; not "tango" for Tanggu).
+ALONE_ALTERNATE_FAME = 12
 
 _QUALIFIER_GAP_RE = re.compile(r"[ \t,'’.-]*")
 
@@ -227,6 +232,14 @@ def _destination(tokens: list[Token], first: int) -> bool:
     return any(t.segment == segment and t.key in words for t in before)
 
 
+def _future(tokens: list[Token], first: int) -> bool:
+    """A future word stands shortly before the name, in its segment ("going to live in")."""
+    words = zone_data()["future_words"]
+    segment = tokens[first].segment
+    before = tokens[max(0, first - FUTURE_REACH) : first]
+    return any(t.segment == segment and t.key in words for t in before)
+
+
 def _known_alone(key: str, entries: list[tuple[int, bool]]) -> bool:
     """A name alone between commas: a town (not a village: "Erlang, China") by its own
     name; a city also by another name that begins like its own ("Bangalore" for
@@ -236,7 +249,9 @@ def _known_alone(key: str, entries: list[tuple[int, bool]]) -> bool:
         place = gaz.place(index)
         if primary and place.population >= ALONE_MIN_POPULATION:
             return True
-        if place.population >= FUZZY_MIN_POPULATION and fold(place.label)[:1] == key[:1]:
+        label = fold(place.label)
+        known = label.startswith(key) or place.fame >= ALONE_ALTERNATE_FAME
+        if place.population >= FUZZY_MIN_POPULATION and label[:1] == key[:1] and known:
             return True
         if place.population >= ALONE_ALTERNATE_POPULATION:
             return True  # a big city by its name in another language ("Wien", "Praha")
@@ -253,6 +268,8 @@ def _rank(
     mixed_case = text != text.lower()
     capital = tokens[first].text[:1].isupper() and (mixed_case or len(tokens) == 1)
     plain_ok = not everyday or capital
+    if _cue_before(text, tokens, first) and _future(tokens, first):
+        return None  # "going to live in Hanoi next year": not where they are now
     if _suffix_after(text, tokens, last) or _cue_before(text, tokens, first) == "strong":
         return 0 if plain_ok else None  # "I live in Reading", not "I'm in sales"
     if _destination(tokens, first):

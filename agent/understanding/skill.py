@@ -52,7 +52,7 @@ _NOT_A_CUE = frozenset({"never mind", "never again"})
 _ORDER = {SkillLevel.BEGINNER: 0, SkillLevel.INTERMEDIATE: 1, SkillLevel.ADVANCED: 2}
 
 _WORD_RE = re.compile(r"[A-Za-z0-9+#'][A-Za-z0-9+#'.]*")
-_NEXT_WORD_RE = re.compile(r"[ \t-]+([A-Za-z0-9+#']+)")
+_NEXT_WORD_RE = re.compile(r"(?:[ \t]+|-)([A-Za-z0-9+#']+)")  # not across " - "
 _PREVIOUS_WORD_RE = re.compile(r"([A-Za-z0-9+#']+)[ \t-]+$")
 _TARGET_CUE_RE = re.compile(
     r"\b(?:become|becoming|be|reach|reaching|get\s+to|getting\s+to|go\s+to|grow\s+into|move\s+to"
@@ -73,6 +73,9 @@ _ANSWER_PREFIX_RE = re.compile(
     FLAGS,
 )
 _CEFR_RE = re.compile(r"[abc][0-2]")
+_BEFORE_DURATION_RE = re.compile(r"\b(?:in|with)\s+([A-Za-z0-9+#]+)\s+$", FLAGS)
+_POSSESSIONS = frozenset({"a", "an", "my", "our", "his", "her", "their", "some"})
+_QUANTIFIERS = word_set("skill_quantifiers")
 _FUZZY_SCORE = 88
 _MIN_AGENT_CHARS = 5
 
@@ -135,8 +138,18 @@ def _subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
     match = _OBJECT_RE.match(work[:stop], hit.end)
     joined = hit.phrase.split()[-1] in _PREPOSITIONS
     if match and match["obj"].strip() and (joined or match["prep"]):
+        if _possession(match):
+            return None  # "a beginner with a new camera": what they have, not what they know
         return match.start("obj"), match.start("obj") + len(match["obj"].rstrip())
+    if hit.phrase.split()[0] == "for":  # "coding in Java for 8 years": the subject comes first
+        start = _CLAUSE_END_RE.split(work[: hit.start])[-1]
+        before = _BEFORE_DURATION_RE.search(start)
+        if before:
+            offset = hit.start - len(start)
+            return offset + before.start(1), offset + before.end(1)
     following = _next_word(work, hit.end)
+    if following and hit.phrase in _QUANTIFIERS:
+        return following.span(1)  # "zero Korean"
     if following and following.group(1).lower() not in _FUNCTION_WORDS:
         after = _next_word(work, following.end())
         if after and after.group(1).lower() in _FOLLOWERS:
@@ -148,6 +161,21 @@ def _subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
     if named and previous.group(1).lower() not in _FUNCTION_WORDS | _NEGATIONS:
         return previous.span(1)
     return None
+
+
+def _possession(match: re.Match[str]) -> bool:
+    first = match["obj"].split()[0].lower()
+    return (match["prep"] or "").strip().lower() in {"with", "w/"} and first in _POSSESSIONS
+
+
+def _keys(text: str) -> list[str]:
+    """Words of a subject or goal as compared: "C++" and "C#" keep their signs, so "C" is
+    another subject."""
+    keys: list[str] = []
+    for token in _WORD_RE.findall(text):
+        token = token.rstrip(".")
+        keys.extend([token.lower()] if any(c in token for c in "+#") else phrase_key(token).split())
+    return keys
 
 
 def _wildcard_subject(work: str, hit: PhraseHit) -> tuple[int, int] | None:
@@ -172,7 +200,7 @@ def _score(work: str, subject: tuple[int, int] | None, goal_words: set[str]) -> 
     """3: the cue names the goal; 2: bare or generic ("new to coding"); 0: another subject."""
     if subject is None:
         return 2
-    words = phrase_key(work[subject[0] : subject[1]]).split()
+    words = _keys(work[subject[0] : subject[1]])
     if goal_words & set(words):
         return 3
     if any(" ".join(words[:n]) in _GENERIC for n in range(1, len(words) + 1)):
@@ -195,6 +223,8 @@ def _cues(scan: Scan, goal_words: set[str]) -> list[_Cue]:
             continue
         subject = _subject(scan.work, hit)
         score = _score(scan.work, subject, goal_words)
+        if hit.phrase in _QUANTIFIERS and score != 3:
+            continue  # "zero budget" says nothing about the level
         cues.append(_Cue(SkillLevel(hit.label), hit.start, hit.end, score, subject))
     return cues
 
@@ -248,7 +278,7 @@ def extract_skill(
     hits = [h for h in _MATCHER.find(scan.work) if scan.free(h.start, h.end)]
     if hint is not None and not any(h.start < hint[2] and hint[1] < h.end for h in hits):
         goal = " ".join(filter(None, [goal, hint[0]]))
-    named = phrase_key(goal or "").split()
+    named = _keys(goal or "")
     goal_words = set(named) - _GENERIC - _FUNCTION_WORDS
     if len(named) > 1:
         goal_words.add("".join(w[0] for w in named))  # "ML" for "machine learning"

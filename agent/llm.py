@@ -15,10 +15,9 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
-from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, ValidationError
 
 from agent import prompts
@@ -28,6 +27,9 @@ from agent.quizgen import GeneratedQuiz, quiz_key, valid_questions, week_brief
 from agent.refine_ops import RefineOp, RefineRequest
 from agent.validator import PlanInvalid, repair_plan
 from storage.models import Goal, Plan, PlanMeta, QuizQuestion, Week
+
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +184,9 @@ class LLMPlanner:
 def make_chat_model(
     *, model: str, base_url: str | None, api_key: str | None, timeout: float
 ) -> ChatOpenAI:
+    """The chat model; langchain_openai (0.75 s to import) loads only with an LLM configured."""
+    from langchain_openai import ChatOpenAI
+
     return ChatOpenAI(
         model=model,
         base_url=base_url,

@@ -41,7 +41,17 @@ questions 55. It passed `python -m bench.understanding_check holdout3` and was c
 "holdout3: a third blind understanding set, frozen before any tuning". Like the other
 holdouts it is never tuned on, and its failures are printed only with `--show-holdout`.
 
-Usage: `./dev bench understanding [--part dev|holdout|holdout2|holdout3|all] [--rules]
+The fourth holdout. `holdout4.jsonl` (328 items, ids `h4-`; SHA-256
+44312de69479b38369ac17c42771549a8ce0bb95de7f64f25ed8b89bde75e9d7) was written the same way on
+2026-12-02 by a writer who opened neither agent/ nor tests/ nor bot/ nor the parsers' data, read
+of `dev.jsonl` and `holdout3.jsonl` only their first 15 lines for the format, and never ran the
+bot on its messages: intake_first 92, answers 82 (19 non-answers, 7 at the confirmation card),
+progress 64, refine 55, questions 35. It passed `python -m bench.understanding_check holdout4`
+and was committed as "holdout4: a fourth blind understanding set, frozen before any tuning".
+Like the other holdouts it is never tuned on, and its failures are printed only with
+`--show-holdout`.
+
+Usage: `./dev bench understanding [--part dev|holdout|holdout2|holdout3|holdout4|all] [--rules]
 [--failures N] [--show-holdout] [--sample N]`. `--sample N` scores N evenly spaced items per
 group and part, for a real model that needs seconds per message.
 Rules are always scored; with `LEARNPLAN_EVAL_LLM_BASE_URL` set (and not `--rules`), the LLM path
@@ -74,7 +84,8 @@ PARTS = {
     "holdout": ("holdout",),
     "holdout2": ("holdout2",),
     "holdout3": ("holdout3",),
-    "all": ("dev", "holdout", "holdout2", "holdout3"),
+    "holdout4": ("holdout4",),
+    "all": ("dev", "holdout", "holdout2", "holdout3", "holdout4"),
 }
 TIMEOUT = 1800
 # A real small model answers in seconds per message: the LLM run gets this much per item.

@@ -190,7 +190,7 @@ def main(argv: list[str]) -> int:
     part = argv[0] if argv else "holdout2"
     plans = json.loads((SET_DIR / "plans.json").read_text())
     items = [json.loads(line) for line in (SET_DIR / f"{part}.jsonl").read_text().splitlines()]
-    parts = ("dev", "holdout", "holdout2", "holdout3")
+    parts = ("dev", "holdout", "holdout2", "holdout3", "holdout4")
     others = set().union(*(_texts(p) for p in parts if p != part))
     bad = 0
     ids: Counter[str] = Counter(item.get("id") for item in items)

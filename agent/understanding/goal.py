@@ -26,6 +26,9 @@ _GOAL_TRIGGER_RE = re.compile(
     r"|get(?:ting)?\s+(?:better|good|started)\s+(?:at|with|in)|improv(?:e|ing)(?:\s+(?:my|at|in))?"
     r"|(?:get(?:ting)?\s+(?:me\s+)?)?ready\s+for"
     r"|pick(?:ing)?\s+up|get\s+into|dive\s+into|brush\s+up\s+on|level\s+up(?:\s+(?:my|in|at|on))?"
+    r"|(?:get|wrap)(?:ting)?\s+my\s+head\s+around|get\s+the\s+hang\s+of|be\s+able\s+to"
+    r"|(?:needs?|want|wants)\s+help\s+with|prepar(?:e|ing)(?:\s+for)?|prepping(?:\s+for)?"
+    r"|start(?:ing)?(?=\s+(?:to\s+)?[a-z])(?:\s+(?:learning|with))?"
     r"|upskill\s+(?:in|on)|prep(?:are)?\s+(?:me\s+|myself\s+)?for|interested\s+in|practi[cs]e|work\s+on"
     r"|goal(?:\s+is)?\s*(?::|-|=|is)?(?:\s+to)?)"
     r"(?:\s+(?:more\s+)?about|\s+how\s+to)?\s+",
@@ -42,7 +45,9 @@ _FOREIGN_TRIGGER_RE = re.compile(
     r"\b(?:aprender(?:\s+a)?|apprendre|imparare|ich\s+(?:will|mochte|moechte))\s+", FLAGS
 )
 _GOAL_END_RE = re.compile(
-    r"[,;:!?\n()\[\]\x1f]|\.(?=\s|$)|\s-+\s|\b(?:but|because|since|so\s+that|so\s+i|as\s+i"
+    r"[,;:!?\n()\[\]\x1f\u2600-\u27bf\U0001f000-\U0001faff]|\.(?=\s|$)|\s-+\s"
+    r"|\b(?:but|because|bc|cuz|coz|cos|since|so\s+that|so\s+i|as\s+i|again|before|after"
+    r"|from\s+scratch|(?:just\s+)?for\s+fun|asap"
     r"|for\s+(?:a|an)\s"
     r"|i'?m|i\s+am|i\s+have|i've|i\s+can|i\s+could|i\s+work|i\s+live|which|in\s+order\s+to"
     r"|please|in\s+my\s+(?:free|spare)\s+time)\b",
@@ -91,6 +96,8 @@ def is_vague_goal(goal: str) -> bool:
 
 
 def _clean_goal(phrase: str) -> str | None:
+    stop = _GOAL_END_RE.search(phrase, 1)  # "Spanish but for medical stuff", "Unity 🎮 for fun"
+    phrase = phrase[: stop.start()] if stop else phrase
     end = _PURPOSE_RE.search(phrase)
     words = (phrase[: end.start()] if end else phrase).split()
     while words and words[0].lower() in _LEADING:

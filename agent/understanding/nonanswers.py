@@ -70,9 +70,15 @@ def strip_filler(key: str) -> str:
     return " ".join(words)
 
 
+_DOUBLED_RE = re.compile(r"([a-z])\1+")
+
+
 def _lookup(key: str) -> NonAnswer | None:
     if key in _PHRASES:
         return _PHRASES[key]
+    single = _DOUBLED_RE.sub(r"\1", key)  # "yess", "nooo", "laterr"
+    if single != key and single in _PHRASES:
+        return _PHRASES[single]
     if len(key) < _FUZZY_MIN_CHARS:
         return None
     found = process.extractOne(key, _PHRASE_KEYS, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)

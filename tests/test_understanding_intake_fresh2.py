@@ -250,11 +250,7 @@ PLACES_AND_CARD: list[Row] = [
 ]
 
 # Rows the rules still misread, each with why (kept visible rather than deleted).
-KNOWN_MISSES: dict[str, str] = {
-    "s04": "'zero Kotlin' has no preposition tying the level to the subject; reading a bare "
-    "'zero' before a name as a level would also read 'zero experience' counts and 'zero "
-    "weeks' as levels",
-}
+KNOWN_MISSES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

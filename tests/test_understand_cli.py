@@ -109,6 +109,21 @@ def test_rules_answer_every_line_and_a_bad_line_gives_an_error(tmp_path: Path) -
     assert refine["ops"] == [{"op": "lighter_week", "week": 2}]
 
 
+def test_asking_for_the_deadline_is_the_length_question(tmp_path: Path) -> None:
+    """The bot asks for the length once, as `weeks`; a caller naming `deadline` asks the
+    same question and is answered, not refused as a bad context."""
+    line = {
+        "text": "exam is on april 9",
+        "phase": "intake",
+        "asking": "deadline",
+        "goal": {"goal": "CCNA"},
+        "today": "2027-02-08",
+    }
+    (result,) = _understand(["--rules"], [line], tmp_path)
+    assert "error" not in result, result
+    assert (result["intent"], result["fields"]["deadline"]) == ("intake", "2027-04-09")
+
+
 def test_the_configured_llm_is_used_unless_rules_are_forced(tmp_path: Path) -> None:
     with _fake_llm() as fake:
         fake.answers["Understanding"] = {"intent": "smalltalk", "confidence": 0.9}

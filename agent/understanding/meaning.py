@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from agent.refine_ops import RefineOp
 from agent.understanding.adapters import PlaceOption
@@ -138,6 +138,16 @@ class UnderstandingContext(BaseModel):
     goal: Goal = Field(default_factory=Goal)
     plan: PlanView | None = None
     today: date
+
+    @field_validator("asking", mode="before")
+    @classmethod
+    def _one_length_question(cls, value: Any) -> Any:
+        """The bot asks for the length once ("How many weeks, or by when?"), as `weeks`.
+
+        A caller that names the deadline (`learnplan understand`, an evaluation set) is
+        asking that same question, so it is read as `weeks`, not refused.
+        """
+        return "weeks" if value == "deadline" else value
 
 
 class Meaning(BaseModel):

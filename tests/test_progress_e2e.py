@@ -382,3 +382,25 @@ async def test_marking_done_and_undoing_updates_the_module_sessions(bot: BotUnde
     _tick(bot)
     await bot.say(user, "undo")
     assert {s.status for s in await list_sessions(store, user, 1)} == {"planned"}
+
+
+async def test_a_module_skipped_or_not_got_to_is_not_done(bot: BotUnderTest) -> None:
+    """'skipped X' / 'didn't get to X' names a module that was not done: its completion is
+    taken back, an unmarked one is said to be unmarked, and no module is touched when the
+    words name none."""
+    user = 512
+    plan = await _planned(bot, user)
+    module = plan.modules()[1]
+    await bot.say(user, f"done {module.id}")
+    _tick(bot)
+    calls = await bot.say(user, f"skipped {module.title.lower()}, sorry")
+    assert module.id in texts(calls) and "no longer marked done" in texts(calls)
+    _tick(bot)
+    calls = await bot.say(user, f"didn't get to {module.title.lower()} yet")
+    assert "isn't marked done" in texts(calls)
+    _tick(bot)
+    await bot.say(user, f"done {module.id}")
+    _tick(bot)
+    calls = await bot.say(user, "didn't do much today")
+    assert "no longer marked done" not in texts(calls)
+    assert module.id in (await progress_doc(bot, user)).done("p1")

@@ -51,7 +51,7 @@ from agent.understanding.progress_modules import (
 from agent.understanding.progress_words import did_module, repair
 from storage.models import Plan
 
-Action = Literal["done", "undo", "partial", "log", "skip"]
+Action = Literal["done", "undo", "partial", "log", "skip", "missed"]
 
 _MAX_CHARS = 1000
 
@@ -233,6 +233,8 @@ _DONE_RE = re.compile(
 _PARTIAL_PHRASES_RE = re.compile(
     rf"(?<![\w-])(?:{phrases([*words()['partial_phrases'], *words()['partial_more']])})(?![\w-])"
 )
+# "couldn't do X", "X skipped", "no time for X": a named module was not done (see `_missed`).
+_MISSED_RE = re.compile(rf"(?<![\w'-])(?:{phrases(words()['missed_phrases'])})(?![\w-])")
 _DONE_PHRASES_RE = re.compile(
     rf"(?<![\w'-])(?:{phrases([*words()['done_phrases'], *words()['first_person_done']])})"
     rf"(?![\w-])|(?<![\w-])(?:{phrases(words()['done_words'])})(?![\w-])"
@@ -351,9 +353,13 @@ def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | Non
     if _PARTIAL_RE.search(plain) or _PARTIAL_PHRASES_RE.search(plain) or _FRACTION_RE.search(plain):
         return "partial"
     if _NEGATED_DONE_RE.search(text):
-        return None if _YET_RE.search(text) else "undo"
+        return "missed" if _YET_RE.search(text) else "undo"
     if _SKIP_RE.search(text):
-        return None if _NEGATED_SKIP_RE.search(text) else "skip"
+        if _NEGATED_SKIP_RE.search(text):
+            return None
+        return "missed" if _MISSED_RE.search(text) else "skip"
+    if _MISSED_RE.search(text) and not has_duration:
+        return "missed"
     day_end = _DAY_END_RE.search(text)
     if day_end is not None:
         rest = _blank(text, [day_end.span()])
@@ -459,4 +465,20 @@ def parse_progress(text: str, plan: Plan | None) -> ProgressIntent | None:
         return None
     found = _find_duration(norm)
     action = _detect_action(norm, found[1] if found else None, plan)
+    if action == "missed":
+        return _missed(norm, plan)
     return _intent(action, norm, plan) if action else None
+
+
+def _missed(text: str, plan: Plan | None) -> ProgressIntent | None:
+    """A module the user did not do ("skipped closures", "didn't get to X yet").
+
+    It reads as taking back that module's completion (not done), and only when the words
+    name a module of the plan: "didn't do much today" is no progress at all, and "skipped
+    the quiz" without a module is left to the plan changes.
+    """
+    spans = [m.span() for m in _MISSED_RE.finditer(text)]
+    found = _intent("undo", _blank(text, spans), plan)
+    if not (found.module_id or found.ambiguous):
+        return None
+    return found

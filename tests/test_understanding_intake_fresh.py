@@ -200,6 +200,9 @@ FIRST: list[tuple[str, str | None, dict[str, Any], str, dict[str, Any]]] = [
         ),
     ),
     ("f17", None, {}, "hello", {"intent": "smalltalk", "fields": {}}),
+    ("f17b", None, {}, "ayo", {"intent": "smalltalk", "fields": {}}),
+    ("f17c", None, {}, "hey whats up", {"intent": "smalltalk", "fields": {}}),
+    ("f17d", None, {}, "hello? anyone there", {"intent": "smalltalk", "fields": {}}),
     ("f18", None, {}, "no idea what to learn honestly", unsure()),
     (
         "f19",

@@ -32,6 +32,13 @@ from agent.understanding.nonanswers import classify_nonanswer, strip_filler
         ("anytime", "anything"),
         ("why do you need that?", "question"),
         ("what do you mean?", "question"),
+        ("not sure yet, still thinking", "unsure"),
+        ("just looking around", "unsure"),
+        ("lemme think about it first", "later"),
+        ("teach me something", "anything"),
+        ("as long as it takes", "anything"),
+        ("yess", "yes"),
+        ("nooo", "no"),
     ],
 )
 def test_classify(text: str, kind: str) -> None:

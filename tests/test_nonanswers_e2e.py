@@ -45,3 +45,15 @@ async def test_a_question_as_a_first_message_is_not_taken_as_the_goal(bot: BotUn
     assert "Goal:" not in texts(calls) and "price" not in texts(calls)
     calls = await bot.say(user, "how to draw")
     assert "current level" in texts(calls)  # "how to draw" names what to learn
+
+
+async def test_a_greeting_or_a_later_as_a_first_message_is_not_the_goal(bot: BotUnderTest) -> None:
+    """ "hey whats up" is small talk and "lemme think about it first" a later: neither is
+    noted as the goal; the goal comes from the message that names something to learn."""
+    user = 927
+    for text in ("hey whats up", "lemme think about it first"):
+        calls = await bot.say(user, text)
+        assert "Goal:" not in texts(calls) and "whats up" not in texts(calls)
+        assert "think about it" not in texts(calls)
+    calls = await bot.say(user, "ok, spanish")
+    assert "current level" in texts(calls)

@@ -38,7 +38,7 @@ def uncertain_sends(bot: BotUnderTest) -> tuple[int, int]:
     of them that timed out on their retry too (unconfirmed)."""
     assert bot.application is not None
     delivery = bot.application.bot_data["handlers"].delivery
-    return int(delivery.uncertain), int(getattr(delivery, "unconfirmed", 0))
+    return delivery.uncertain, delivery.unconfirmed
 
 
 CHATS = (1001, 1002)

@@ -51,9 +51,19 @@ and was committed as "holdout4: a fourth blind understanding set, frozen before 
 Like the other holdouts it is never tuned on, and its failures are printed only with
 `--show-holdout`.
 
-Usage: `./dev bench understanding [--part dev|holdout|holdout2|holdout3|holdout4|all] [--rules]
-[--failures N] [--show-holdout] [--sample N]`. `--sample N` scores N evenly spaced items per
-group and part, for a real model that needs seconds per message.
+The fifth holdout. `holdout5.jsonl` (415 items, ids `h5-`; SHA-256
+93f0e8b349f76fa49285b2415147363cb27cd6f8ec70bbc4d6108d8063d926b7) was written the same way on
+2026-12-02 by a writer who opened neither agent/ nor tests/ nor bot/ nor the parsers' data nor
+RESULTS.md, read of `holdout3.jsonl` and `holdout4.jsonl` only their first 15 lines for the
+format, and never ran the bot on its messages: intake_first 114, answers 108 (27 non-answers, 15
+at the confirmation card), progress 80, refine 71, questions 42. It passed `python -m
+bench.understanding_check holdout5` and was committed as "holdout5: a fifth blind understanding
+set, frozen before any tuning". It is not part of `--part all`, so that tuning runs never score
+it; only the lead scores it, and its failures are printed only with `--show-holdout`.
+
+Usage: `./dev bench understanding [--part dev|holdout|holdout2|holdout3|holdout4|holdout5|all]
+[--rules] [--failures N] [--show-holdout] [--sample N]`. `--sample N` scores N evenly spaced
+items per group and part, for a real model that needs seconds per message.
 Rules are always scored; with `LEARNPLAN_EVAL_LLM_BASE_URL` set (and not `--rules`), the LLM path
 is scored too, against that OpenAI-compatible server (`LEARNPLAN_EVAL_LLM_MODEL` names the model).
 `LEARNPLAN_EVAL_LLM_TIMEOUT` (seconds) replaces the bot's per-call LLM timeout for the
@@ -85,6 +95,7 @@ PARTS = {
     "holdout2": ("holdout2",),
     "holdout3": ("holdout3",),
     "holdout4": ("holdout4",),
+    "holdout5": ("holdout5",),
     "all": ("dev", "holdout", "holdout2", "holdout3", "holdout4"),
 }
 TIMEOUT = 1800

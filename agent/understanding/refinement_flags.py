@@ -19,6 +19,7 @@ _READING = alternation(_DATA["reading_words"])
 _HARDER = alternation(_DATA["harder_words"])
 _EASIER = alternation(_DATA["easier_words"])
 _SUBJECTS = alternation(_DATA["difficulty_subjects"])
+_OBJECTS = alternation(_DATA["difficulty_objects"])
 _DEGREE = r"(?:(?:a\s+(?:bit|little|lot)|much|slightly|way|somewhat|even|far)\s+)?"
 _MORE = r"(?:more|extra|additional|add(?:\s+more)?|increase(?:\s+the)?|lots\s+of|a\s+lot\s+more)"
 _LESS = (
@@ -34,11 +35,10 @@ def _compiled(*sources: str) -> tuple[re.Pattern[str], ...]:
 def _difficulty(comparative: str) -> tuple[str, ...]:
     """A comparative about the whole plan: after a subject ("the plan were a bit harder",
     "make it tougher", "I'd like it more challenging") or before a plan word ("a harder
-    plan"); "harder than I thought" is a remark, not a wish."""
+    plan", "tougher questions"); "harder than I thought" is a remark, not a wish."""
     return (
         rf"\b(?:{_SUBJECTS})\b(?:\s+[a-z']+){{0,4}}?\s+{_DEGREE}(?:{comparative})\b(?!\s+than\b)",
-        rf"\b(?:{comparative})\s+(?:please|pls|plz|plan|version|material|stuff|level|one"
-        r"|content|exercises|pace|tasks)\b",
+        rf"\b(?:{comparative})\s+(?:{_OBJECTS})\b",
         rf"^\s*(?:{comparative})(?:\s+(?:please|pls|plz))?\s*[.!]*\s*$",
     )
 

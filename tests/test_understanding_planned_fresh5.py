@@ -74,6 +74,8 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("data4", "tougher problems please", _r({"op": "harder"})),
     ("spanish8", "more difficult questions, i'm not a beginner", _r({"op": "harder"})),
     ("rust6", "more on traits, great stuff", _r({"op": "more_on", "topic": "traits"})),
+    ("rust6", "hehehe okk", {"intent": "smalltalk"}),
+    ("aws10", "lolol cool", {"intent": "smalltalk"}),
 ]
 
 # Rows the rules still misread (index into ROWS); see the module docstring.

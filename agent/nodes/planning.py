@@ -29,7 +29,12 @@ from agent.questions import (
 from agent.refine import apply_ops, describe_diff, diff_plans
 from agent.routing import route_event
 from agent.state import AgentState
-from agent.understanding.adapters import history, missing_fields, unresolved_removal
+from agent.understanding.adapters import (
+    fresh_plan,
+    history,
+    missing_fields,
+    unresolved_removal,
+)
 from agent.understanding.answers import SMALLTALK_INTAKE
 from agent.understanding.meaning import Meaning
 from scheduler.localtime import user_zone
@@ -269,7 +274,8 @@ def unknown_command(state: AgentState) -> Command[Any]:
 
 
 async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
-    """A plan change (the ops of the message's meaning), undo or redo."""
+    """A plan change (the ops of the message's meaning), undo or redo; a new plan in place
+    of this one ("start over") gets the /newplan offer."""
     ctx = context_of(runtime)
     uid = user_id(state)
     event = state.get("inbox") or {}
@@ -282,6 +288,9 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
     if meaning is None:
         uctx = context_for(ctx, phase="planned", asking=None, goal=None, plan=plan)
         meaning = await understand_event(ctx, event, uctx)
+    if meaning.intent == "redo" and fresh_plan(text):
+        # "redo it from scratch" asks for a new plan, not the undone change back
+        return await new_plan(state, runtime)
     way = meaning.intent if meaning.intent in {"undo", "redo"} else history(text)
     if way is not None:
         return finish(state, await _undo(ctx, uid, version, plan, way))

@@ -18,7 +18,7 @@ from agent.understanding.progress import ProgressIntent
 from agent.understanding.progress import parse_progress as _parse_progress
 from agent.understanding.refinement import parse_refinement as _parse_refinement
 from agent.understanding.refinement import unresolved_removal
-from agent.understanding.refinement_weeks import history_request
+from agent.understanding.refinement_weeks import fresh_plan_request, history_request
 from storage.models import Goal, Plan
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "IntakeUpdate",
     "PlaceOption",
     "ProgressIntent",
+    "fresh_plan",
     "history",
     "intake",
     "missing_fields",
@@ -56,6 +57,11 @@ def progress(text: str, plan: Plan | None) -> ProgressIntent | None:
 def history(text: str) -> str | None:
     """ "undo" / "redo" when the message asks to step through the plan's history."""
     return history_request(text)
+
+
+def fresh_plan(text: str) -> bool:
+    """Whether the message asks for a new plan in place of this one ("start over")."""
+    return fresh_plan_request(text)
 
 
 def refinement(text: str, plan: Plan | None) -> list[RefineOp]:

@@ -279,6 +279,26 @@ def history_request(text: str) -> Literal["undo", "redo"] | None:
     return None
 
 
+@cache
+def _fresh_res() -> tuple[re.Pattern[str], frozenset[str]]:
+    data = words()
+    fresh = re.compile(rf"(?<![\w+-])(?:{alternation(data['fresh_plan'])})(?![\w+-])", FLAGS)
+    return fresh, frozenset(str(w) for w in [*data["fresh_plan_filler"], *data["history_filler"]])
+
+
+def fresh_plan_request(text: str) -> bool:
+    """ "redo it from scratch", "start over with a new plan": a new plan in place of this
+    one, when nothing but filler surrounds the phrase."""
+    if not isinstance(text, str) or len(text) > 200:
+        return False
+    pattern, filler = _fresh_res()
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    if pattern.search(lowered) is None:
+        return False
+    rest = pattern.sub(" ", lowered)
+    return all(w in filler for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", rest))
+
+
 # ---- foreign words, weeks named by their topic, scaled lengths ---------------------------
 
 

@@ -6,7 +6,8 @@ to the topics" gives the whole new list. A question back ("why?") while the bot 
 asking is the non-answer "question".
 
 Once a plan exists, the first rule that matches decides the intent:
-  1. redo ("redo", "ctrl+y", "undo the undo");
+  1. redo ("redo", "ctrl+y", "undo the undo"), and a new plan in place of this one ("redo
+     it from scratch", "start over"), which the bot answers with the /newplan offer;
   2. progress (the progress parser): done, partial, log; a reversal is "not_done" when it
      is about a completion ("not done", "undo done", "marked done by mistake, revert"),
      and "undo" when it is a bare "undo"/"undo that" — the node then decides whether the
@@ -69,7 +70,8 @@ def _without_symbols(text: str) -> str:
 def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:
     plan = ctx.plan.as_plan() if ctx.plan else None
     way = adapters.history(text)
-    if way == "redo" or phrases.is_redo(text):
+    fresh = adapters.fresh_plan(text) and not phrases.is_info_question(text)
+    if way == "redo" or phrases.is_redo(text) or fresh:
         return Meaning(intent="redo")
     progress = adapters.progress(text, plan)
     if progress is not None and progress.action != "skip":

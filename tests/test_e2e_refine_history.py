@@ -146,3 +146,18 @@ async def test_redo_from_scratch_offers_a_new_plan_not_the_undone_change(
     calls = await bot.press_button(user, calls[-1], "Start a new plan")
     assert "new plan" in texts(calls).lower()
     assert await _shape(bot, user) == (1, 6, 6), "the old plan stays until a new one is built"
+
+
+async def test_longer_without_a_number_asks_how_many(bot: BotUnderTest) -> None:
+    """ "make the plan longer" / "more hours" name no number: the bot asks, changes nothing,
+    and the suggested answer works."""
+    user = 707
+    await _planned(bot, user)
+    calls = await bot.say(user, "make the plan longer")
+    assert "How many should it have?" in texts(calls) and "make it 8 weeks" in texts(calls)
+    assert await _shape(bot, user) == (1, 6, 6)
+    calls = await bot.say(user, "more hours")
+    assert "6 hours a week now" in texts(calls)
+    assert await _shape(bot, user) == (1, 6, 6)
+    await bot.say(user, "make it 8 weeks")
+    assert await _shape(bot, user) == (2, 8, 6)

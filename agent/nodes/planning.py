@@ -39,7 +39,7 @@ from agent.understanding.answers import SMALLTALK_INTAKE
 from agent.understanding.meaning import Meaning
 from scheduler.localtime import user_zone
 from scheduler.planning import upcoming_sessions_text
-from storage.models import Goal
+from storage.models import Goal, Plan
 from storage.plan_history import step
 
 YES = re.compile(r"^\s*(yes|y|yep|yeah|ok|okay|sure|go|build|build it|looks good|correct)\b", re.I)
@@ -295,6 +295,8 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
     if way is not None:
         return finish(state, await _undo(ctx, uid, version, plan, way))
     ops = meaning.ops if meaning.intent == "refine" else []
+    if not ops and meaning.intent == "refine" and meaning.unclear:
+        return finish(state, [reply(_how_many(meaning.unclear[0], plan))])
     if not ops and unresolved_removal(text):
         example = plan.topics[0] if plan.topics else "a topic"
         return finish(state, [reply(texts.WHICH_TOPIC_TO_REMOVE.format(example=example))])
@@ -311,6 +313,15 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
     body = "\n".join([texts.REFINED.format(version=new_version), summary, *notes])
     body = "\n\n".join([body, *schedule])
     return finish(state, [reply(body, options=[UNDO_BUTTON])])
+
+
+def _how_many(field: str, plan: Plan) -> str:
+    """The question for a change asked without a number ("make it longer", "more hours")."""
+    if field == "hours_per_week":
+        hours = plan.hours_per_week
+        return texts.HOW_MANY_HOURS.format(hours=hours, example=hours + 2)
+    weeks = len(plan.weeks)
+    return texts.HOW_MANY_WEEKS.format(weeks=weeks, example=weeks + 2)
 
 
 async def _undo(

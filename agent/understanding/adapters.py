@@ -18,6 +18,7 @@ from agent.understanding.progress import ProgressIntent
 from agent.understanding.progress import parse_progress as _parse_progress
 from agent.understanding.refinement import parse_refinement as _parse_refinement
 from agent.understanding.refinement import unresolved_removal
+from agent.understanding.refinement_vague import unclear_change
 from agent.understanding.refinement_weeks import fresh_plan_request, history_request
 from storage.models import Goal, Plan
 
@@ -32,6 +33,7 @@ __all__ = [
     "missing_fields",
     "progress",
     "refinement",
+    "unclear",
     "unresolved_removal",
 ]
 
@@ -62,6 +64,11 @@ def history(text: str) -> str | None:
 def fresh_plan(text: str) -> bool:
     """Whether the message asks for a new plan in place of this one ("start over")."""
     return fresh_plan_request(text)
+
+
+def unclear(text: str) -> list[str]:
+    """The Goal field a numberless plan change leaves open ("more hours": hours_per_week)."""
+    return unclear_change(text)
 
 
 def refinement(text: str, plan: Plan | None) -> list[RefineOp]:

@@ -15,6 +15,8 @@ Once a plan exists, the first rule that matches decides the intent:
   3. undo of a plan change ("undo the last change", "ctrl+z", "go back");
   4. a plan change (the refinement parser), unless the message is a single question about
      the plan ("is 6 hours a week enough?") rather than a request ("could week 5 be lighter?");
+     a length or hours change without a number ("make it longer") is a change with the field
+     left open (`unclear`), which the bot asks about;
   5. small talk ("thanks!", "hi", "how are you?");
   6. a question ("what's next?", "why is week 3 so heavy?", "next lesson when");
   7. unknown.
@@ -83,6 +85,9 @@ def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:
         return Meaning(intent="question")
     if ops:
         return Meaning(intent="refine", ops=ops)
+    unclear = adapters.unclear(text)
+    if unclear and not phrases.is_info_question(text):
+        return Meaning(intent="refine", unclear=unclear)  # "make it longer": ask how long
     if phrases.is_smalltalk(text):
         return Meaning(intent="smalltalk")  # "hi, how are you?" is small talk
     if phrases.is_question(text) or phrases.asks(text):

@@ -23,7 +23,7 @@ from agent.understanding.numbers import (
     find_plan_weeks,
     find_weekly_hours,
 )
-from agent.understanding.refinement_flags import FLAG_RES, bare_weekly_hours, repair
+from agent.understanding.refinement_flags import FLAG_RES, bare_weekly_hours, corrected, repair
 from agent.understanding.refinement_loads import (
     DROP_WEEK_RES,
     FACTORS,
@@ -401,7 +401,7 @@ def _prepare(text: str, plan: Plan | None = None) -> str | None:
     )
     text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
     text = _ARROW_RE.sub(" ", text)  # "week 2 → lighter"
-    text = name_weeks(repair(translate(text), plan), plan)
+    text = name_weeks(repair(corrected(translate(text)), plan), plan)
     command = _REFINE_COMMAND_RE.match(text)
     if command:
         return text[command.end() :]

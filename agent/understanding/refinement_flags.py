@@ -92,6 +92,36 @@ def repair(text: str, plan: Plan | None) -> str:
     return _TOO_RE.sub("too", text)
 
 
+_CORRECTION_RE = re.compile(
+    rf"[\s,.;:!-]*\b(?:{alternation(_DATA['correction_markers'])})\b[\s,.;:!-]*"
+    r"(?P<fix>[^\s,.;:!?]+(?:\s+[^\s,.;:!?]+){0,2})\s*[.!]*\s*$",
+    _FLAGS,
+)
+_REMARKS = frozenset(str(w) for w in _DATA["remark_starts"])
+
+
+def corrected(text: str) -> str:
+    """ "add a module on phrasal... i mean idioms" → "add a module on idioms": a short fix
+    at the end replaces as many words before the marker — from the last word it starts
+    with, or the last number for a number ("week 4 heavier, no wait week 5" → "week 5
+    heavier", "6 weeks, i mean 7" → "7 weeks"). A remark
+    after the marker ("i mean it's a lot") is not a fix."""
+    match = _CORRECTION_RE.search(text)
+    if match is None:
+        return text
+    fix = match.group("fix").split()
+    before = text[: match.start()].split()
+    if fix[0].lower() in _REMARKS or len(before) <= len(fix):
+        return text
+    start = len(before) - len(fix)
+    for i in range(len(before) - len(fix), -1, -1):
+        word = before[i].lower()
+        if word == fix[0].lower() or (word.isdigit() and fix[0].isdigit()):
+            start = i  # the fix starts where its first word (or a number) was
+            break
+    return " ".join([*before[:start], *fix, *before[start + len(fix) :]])
+
+
 _BARE_RES = _compiled(
     rf"(?P<n>{NUMBER_PATTERN})\s*(?:{_PER_WEEK})(?![\w/])",
     r"\b(?:to|down\s+to|up\s+to)\s+(?:just\s+|only\s+|about\s+|around\s+)?(?P<n>\d{1,2}"

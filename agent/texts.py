@@ -74,6 +74,13 @@ WHICH_TOPIC_TO_REMOVE = (
     "Which topic should I take out? Say e.g. “remove {example}” — /plan shows the topics."
 )
 NOTHING_TO_REDO = "There is nothing to redo: no undone change to bring back."
+HOW_MANY_WEEKS = (
+    "The plan has {weeks} weeks now. How many should it have? Say e.g. “make it {example} weeks”."
+)
+HOW_MANY_HOURS = (
+    "The plan has {hours:g} hours a week now. How many should it have? "
+    "Say e.g. “make it {example:g} hours a week”."
+)
 UNDONE = "Restored version {version}.\n{summary}"
 CONFIRM_HINT = "Tap “Build my plan”, or tell me what to change (e.g. “make it 8 weeks”)."
 NOT_UNDERSTOOD = {

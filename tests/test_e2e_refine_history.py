@@ -124,3 +124,40 @@ async def test_take_it_out_asks_which_topic(bot: BotUnderTest) -> None:
     calls = await bot.say(user, "take it out")
     assert "Which topic should I take out?" in texts(calls)
     assert await _shape(bot, user) == (1, 6, 6)
+
+
+async def test_redo_from_scratch_offers_a_new_plan_not_the_undone_change(
+    bot: BotUnderTest,
+) -> None:
+    """ "redo it from scratch" asks for a new plan: the bot offers /newplan's choice and
+    never brings back an undone change; "Keep my plan" keeps it, "Start" starts intake."""
+    user = 706
+    await _planned(bot, user)
+    await bot.say(user, "make it 8 weeks")
+    await bot.say(user, "undo")
+    assert await _shape(bot, user) == (1, 6, 6)
+    calls = await bot.say(user, "redo it from scratch")
+    assert "Start a new one?" in texts(calls)
+    assert await _shape(bot, user) == (1, 6, 6), "the undone change stays undone"
+    calls = await bot.press_button(user, calls[-1], "Keep my plan")
+    assert "keeping your plan" in texts(calls)
+    calls = await bot.say(user, "start over with a different plan")
+    assert "Start a new one?" in texts(calls)
+    calls = await bot.press_button(user, calls[-1], "Start a new plan")
+    assert "new plan" in texts(calls).lower()
+    assert await _shape(bot, user) == (1, 6, 6), "the old plan stays until a new one is built"
+
+
+async def test_longer_without_a_number_asks_how_many(bot: BotUnderTest) -> None:
+    """ "make the plan longer" / "more hours" name no number: the bot asks, changes nothing,
+    and the suggested answer works."""
+    user = 707
+    await _planned(bot, user)
+    calls = await bot.say(user, "make the plan longer")
+    assert "How many should it have?" in texts(calls) and "make it 8 weeks" in texts(calls)
+    assert await _shape(bot, user) == (1, 6, 6)
+    calls = await bot.say(user, "more hours")
+    assert "6 hours a week now" in texts(calls)
+    assert await _shape(bot, user) == (1, 6, 6)
+    await bot.say(user, "make it 8 weeks")
+    assert await _shape(bot, user) == (2, 8, 6)

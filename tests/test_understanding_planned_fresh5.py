@@ -1,6 +1,7 @@
 """Fifth fresh table, plan changes only (the weakest group on holdout2), written blind after
 round 4 and committed before any change it prompted. Rows still misread are in `STILL_WRONG`
-(strict xfail).
+(strict xfail). The rows after it, one or more per class of holdout3/holdout4 plan-change and
+small-talk failures, were added with the fixes, in wording other than the sets'.
 """
 
 from __future__ import annotations
@@ -47,6 +48,62 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("guitar5", "easier plan please", _r({"op": "easier"})),
     ("rust6", "change it back", {"intent": "undo", "ops": []}),
     ("aws10", "go back one version", {"intent": "undo", "ops": []}),
+    # ---- holdout3/holdout4 classes, added with their fixes in new wording (never the sets')
+    ("rust6", "ditch the quiz", _r({"op": "drop_quiz", "week": 3})),
+    ("data4", "i don't want the quiz", _r({"op": "drop_quiz", "week": 3})),
+    ("rust6", "no more quizzes", _r({"op": "drop_quiz", "week": None})),
+    ("spanish8", "elimina el examen de la semana 4", _r({"op": "drop_quiz", "week": 4})),
+    ("rust6", "supprime le quiz de la semaine 3", _r({"op": "drop_quiz", "week": 3})),
+    ("rust6", "start over with a new plan", {"intent": "redo"}),
+    ("data4", "regenerate the whole plan from scratch", {"intent": "redo"}),
+    ("guitar5", "give me a completely different plan", {"intent": "redo"}),
+    ("rust6", "what is a new plan?", {"intent": "question"}),
+    ("guitar5", "could you make it a bit shorter", {"intent": "refine", "ambiguous": ["weeks"]}),
+    ("aws10", "i need less study time", {"intent": "refine", "ambiguous": ["hours_per_week"]}),
+    ("rust6", "make week 2 shorter", _r({"op": "lighter_week", "week": 2})),
+    ("data4", "make it 6 weeks, i mean 7", _r({"op": "set_weeks", "weeks": 7})),
+    (
+        "guitar5",
+        "add a section on scales - i meant arpeggios",
+        _r({"op": "add_topic", "topic": "arpeggios"}),
+    ),
+    ("rust6", "make week 4 heavier no wait week 5", _r({"op": "heavier_week", "week": 5})),
+    ("rust6", "make week 2 lighter, i mean it's a lot", _r({"op": "lighter_week", "week": 2})),
+    ("spanish8", "quiero 5 horas por semana", _r({"op": "set_hours", "hours": 5})),
+    ("rust6", "nur 3 Stunden pro Woche", _r({"op": "set_hours", "hours": 3})),
+    ("rust6", "8 semaines au lieu de 6", _r({"op": "set_weeks", "weeks": 8})),
+    (
+        "spanish8",
+        "añade un módulo sobre el subjuntivo",
+        _r({"op": "add_topic", "topic": "subjuntivo"}),
+    ),
+    ("spanish8", "la semana 3 es demasiado", _r({"op": "lighter_week", "week": 3})),
+    ("rust6", "zurück zur vorherigen Version", {"intent": "undo"}),
+    ("aws10", "week 9: heavier", _r({"op": "heavier_week", "week": 9})),
+    ("rust6", "can we start from scratch", {"intent": "redo"}),
+    ("rust6", "add a guitar solo section", _r({"op": "add_topic", "topic": "guitar solo"})),
+    ("rust6", "deshaz el último cambio", {"intent": "undo"}),
+    ("data4", "bitte rückgängig machen", {"intent": "undo"}),
+    ("guitar5", "annule le dernier changement", {"intent": "undo"}),
+    ("rust6", "revert to the old version of the plan", {"intent": "undo"}),
+    ("guitar5", "longer: 8 weeks", _r({"op": "set_weeks", "weeks": 8})),
+    ("rust6", "make it 4 weeks in total", _r({"op": "set_weeks", "weeks": 4})),
+    ("rust6", "7 hrs per week would be ok for me", _r({"op": "set_hours", "hours": 7})),
+    ("guitar5", "3 hours weekly sounds good", _r({"op": "set_hours", "hours": 3})),
+    ("aws10", "+2h per week", _r({"op": "set_hours", "hours": 8})),
+    ("rust6", "-1 hour a week", _r({"op": "set_hours", "hours": 4})),
+    ("aws10", "cut down to 3 hours a week", _r({"op": "set_hours", "hours": 3})),
+    ("guitar5", "pack more into week 3, it's too light", _r({"op": "heavier_week", "week": 3})),
+    ("rust6", "make week 4 lighter, it's too hard", _r({"op": "lighter_week", "week": 4})),
+    ("aws10", "week 6 is terrifying, lighter", _r({"op": "lighter_week", "week": 6})),
+    ("rust6", "week 2 hmm. heavier please", _r({"op": "heavier_week", "week": 2})),
+    ("data4", "include something about regex", _r({"op": "add_topic", "topic": "regex"})),
+    ("rust6", "remove the async thing", _r({"op": "remove_topic", "topic": "async"})),
+    ("data4", "tougher problems please", _r({"op": "harder"})),
+    ("spanish8", "more difficult questions, i'm not a beginner", _r({"op": "harder"})),
+    ("rust6", "more on traits, great stuff", _r({"op": "more_on", "topic": "traits"})),
+    ("rust6", "hehehe okk", {"intent": "smalltalk"}),
+    ("aws10", "lolol cool", {"intent": "smalltalk"}),
 ]
 
 # Rows the rules still misread (index into ROWS); see the module docstring.

@@ -29,12 +29,17 @@ from agent.questions import (
 from agent.refine import apply_ops, describe_diff, diff_plans
 from agent.routing import route_event
 from agent.state import AgentState
-from agent.understanding.adapters import history, missing_fields, unresolved_removal
+from agent.understanding.adapters import (
+    fresh_plan,
+    history,
+    missing_fields,
+    unresolved_removal,
+)
 from agent.understanding.answers import SMALLTALK_INTAKE
 from agent.understanding.meaning import Meaning
 from scheduler.localtime import user_zone
 from scheduler.planning import upcoming_sessions_text
-from storage.models import Goal
+from storage.models import Goal, Plan
 from storage.plan_history import step
 
 YES = re.compile(r"^\s*(yes|y|yep|yeah|ok|okay|sure|go|build|build it|looks good|correct)\b", re.I)
@@ -269,7 +274,8 @@ def unknown_command(state: AgentState) -> Command[Any]:
 
 
 async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
-    """A plan change (the ops of the message's meaning), undo or redo."""
+    """A plan change (the ops of the message's meaning), undo or redo; a new plan in place
+    of this one ("start over") gets the /newplan offer."""
     ctx = context_of(runtime)
     uid = user_id(state)
     event = state.get("inbox") or {}
@@ -282,10 +288,15 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
     if meaning is None:
         uctx = context_for(ctx, phase="planned", asking=None, goal=None, plan=plan)
         meaning = await understand_event(ctx, event, uctx)
+    if meaning.intent == "redo" and fresh_plan(text):
+        # "redo it from scratch" asks for a new plan, not the undone change back
+        return await new_plan(state, runtime)
     way = meaning.intent if meaning.intent in {"undo", "redo"} else history(text)
     if way is not None:
         return finish(state, await _undo(ctx, uid, version, plan, way))
     ops = meaning.ops if meaning.intent == "refine" else []
+    if not ops and meaning.intent == "refine" and meaning.unclear:
+        return finish(state, [reply(_how_many(meaning.unclear[0], plan))])
     if not ops and unresolved_removal(text):
         example = plan.topics[0] if plan.topics else "a topic"
         return finish(state, [reply(texts.WHICH_TOPIC_TO_REMOVE.format(example=example))])
@@ -302,6 +313,15 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
     body = "\n".join([texts.REFINED.format(version=new_version), summary, *notes])
     body = "\n\n".join([body, *schedule])
     return finish(state, [reply(body, options=[UNDO_BUTTON])])
+
+
+def _how_many(field: str, plan: Plan) -> str:
+    """The question for a change asked without a number ("make it longer", "more hours")."""
+    if field == "hours_per_week":
+        hours = plan.hours_per_week
+        return texts.HOW_MANY_HOURS.format(hours=hours, example=hours + 2)
+    weeks = len(plan.weeks)
+    return texts.HOW_MANY_WEEKS.format(weeks=weeks, example=weeks + 2)
 
 
 async def _undo(

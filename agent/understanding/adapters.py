@@ -18,7 +18,8 @@ from agent.understanding.progress import ProgressIntent
 from agent.understanding.progress import parse_progress as _parse_progress
 from agent.understanding.refinement import parse_refinement as _parse_refinement
 from agent.understanding.refinement import unresolved_removal
-from agent.understanding.refinement_weeks import history_request
+from agent.understanding.refinement_vague import unclear_change
+from agent.understanding.refinement_weeks import fresh_plan_request, history_request
 from storage.models import Goal, Plan
 
 __all__ = [
@@ -26,11 +27,13 @@ __all__ = [
     "IntakeUpdate",
     "PlaceOption",
     "ProgressIntent",
+    "fresh_plan",
     "history",
     "intake",
     "missing_fields",
     "progress",
     "refinement",
+    "unclear",
     "unresolved_removal",
 ]
 
@@ -56,6 +59,16 @@ def progress(text: str, plan: Plan | None) -> ProgressIntent | None:
 def history(text: str) -> str | None:
     """ "undo" / "redo" when the message asks to step through the plan's history."""
     return history_request(text)
+
+
+def fresh_plan(text: str) -> bool:
+    """Whether the message asks for a new plan in place of this one ("start over")."""
+    return fresh_plan_request(text)
+
+
+def unclear(text: str) -> list[str]:
+    """The Goal field a numberless plan change leaves open ("more hours": hours_per_week)."""
+    return unclear_change(text)
 
 
 def refinement(text: str, plan: Plan | None) -> list[RefineOp]:

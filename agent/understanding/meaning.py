@@ -172,6 +172,8 @@ class Meaning(BaseModel):
     zone_options: list[PlaceOption] = Field(default_factory=list)
     # Fields computed rather than stated (weeks from a deadline): used, but not reported.
     derived: list[str] = Field(default_factory=list)
+    # Goal fields a plan change leaves open ("make the plan longer": weeks): the bot asks.
+    unclear: list[str] = Field(default_factory=list)
     confidence: float = Field(default=1.0, ge=0, le=1)
     source: Source = "rules"
     problems: list[str] = Field(default_factory=list)
@@ -183,6 +185,7 @@ class Meaning(BaseModel):
     def to_output(self) -> dict[str, Any]:
         """The `learnplan understand` JSON object (UNDERSTANDING.md)."""
         ambiguous = ["timezone"] if len(self.zone_options) >= 2 else []
+        ambiguous += [name for name in self.unclear if name not in ambiguous]
         several = {"modules": list(self.modules)} if len(self.modules) >= 2 else {}
         return {
             "intent": self.intent,

@@ -44,14 +44,32 @@ def _vocabulary() -> frozenset[str]:
 
 def _unstretched(word: str) -> str:
     """ "youuu" → "you", "sooo" → "so", "coool" → "cool": a letter typed three or more
-    times in a row, as one or two letters, whichever is a known word."""
-    if not _ELONGATED.search(word):
+    times in a row, as one or two letters, whichever is a known word; then laughter and a
+    doubled last letter: "hahaha" → "haha", "lolol" → "lol", "okk" → "ok"."""
+    if _ELONGATED.search(word):
+        for repeat in (r"\1", r"\1\1"):
+            candidate = _ELONGATED.sub(repeat, word)
+            if candidate in _vocabulary():
+                return candidate
+        word = _ELONGATED.sub(r"\1\1", word)
+    if word in _vocabulary():
         return word
-    for repeat in (r"\1", r"\1\1"):
-        candidate = _ELONGATED.sub(repeat, word)
-        if candidate in _vocabulary():
-            return candidate
-    return _ELONGATED.sub(r"\1\1", word)
+    return next((c for c in _shortened(word) if c in _vocabulary()), word)
+
+
+_SYLLABLES = re.compile(r"([a-z]{2})\1+[a-z]?")
+
+
+def _shortened(word: str) -> list[str]:
+    """Shorter spellings of a stretched word: a repeated syllable twice or as "lol", the
+    word without a doubled last letter."""
+    found: list[str] = []
+    if _SYLLABLES.fullmatch(word):
+        pair = word[:2]
+        found += [pair * 2, pair + pair[0]]
+    if len(word) >= 3 and word[-1] == word[-2]:
+        found.append(word[:-1])
+    return found
 
 
 @cache

@@ -23,7 +23,7 @@ from agent.understanding.numbers import (
     find_plan_weeks,
     find_weekly_hours,
 )
-from agent.understanding.refinement_flags import FLAG_RES, bare_weekly_hours, repair
+from agent.understanding.refinement_flags import FLAG_RES, bare_weekly_hours, corrected, repair
 from agent.understanding.refinement_loads import (
     DROP_WEEK_RES,
     FACTORS,
@@ -86,10 +86,12 @@ _QUIZ_RE = re.compile(
     r"|leave\s+out|take\s+out|scrap|kill|nix|bin|forget(?:\s+about)?"
     r"|no\s+need\s+for|stop(?:\s+doing)?|(?:i'?d\s+)?rather\s+not\s+(?:do|have|take)"
     r"|(?:i\s+)?(?:don'?t|do\s+not)\s+(?:want|need|like)(?:\s+to\s+(?:do|take))?)\s+"
-    rf"(?:the\s+|a\s+|any\s+|all\s+(?:the\s+)?)?(?:(?P<a>{_WEEKS})\s+)?quiz(?:zes|es)?\b"
+    rf"(?P<det>the\s+|that\s+|this\s+|a\s+|any\s+|all\s+(?:the\s+)?)?(?:(?P<a>{_WEEKS})\s+)?"
+    r"(?P<noun>quiz(?:zes|es)?)\b"
     rf"(?:\s+(?:in|for|from|of|on|at\s+the\s+end\s+of)\s+(?P<b>{_WEEKS}))?",
     _FLAGS,
 )
+_QUIZ_TITLE_RE = re.compile(r"\bquiz\b", _FLAGS)
 _NO_TOPIC_RE = re.compile(
     r"^\s*no\s+(?!more\b|need\b|thanks\b|problem\b|worries\b|way\b|idea\b|rush\b)"
     r"(?P<t>[^,;.!?\n\x1f]{1,40}?)\s*(?:,|\s+(?:please|pls|plz|thanks|thank\s+you|thx)\b)",
@@ -113,6 +115,9 @@ _CLAUSE_BREAK_RE = re.compile(
     _FLAGS,
 )
 _REMARK_STARTS = frozenset(str(w) for w in words()["remark_starts"])
+_REASON_RE = re.compile(rf"^\s*(?:{alternation(words()['reason_starts'])})(?![\w'])", _FLAGS)
+# A week's load and the plan's difficulty in the same direction.
+_SAME_WAY = {"heavier_week": "harder", "lighter_week": "easier"}
 _ARROW_RE = re.compile(r"[\u2190-\u21ff\u27f0-\u27ff\u2900-\u297f]|(?<![<\w])-+>|=>")
 _REFINE_COMMAND_RE = re.compile(r"^\s*/(?:refine|change|adjust|edit)(?:@\w+)?\b", _FLAGS)
 
@@ -126,6 +131,7 @@ class _Clause:
     message: str
     plan_weeks: int | None = None
     plan_hours: float | None = None
+    quiz_weeks: tuple[int, ...] = ()
     ops: list[tuple[int, RefineOp]] = field(default_factory=list)
 
     def matches(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
@@ -176,9 +182,29 @@ def _swap_ops(clause: _Clause) -> None:
             clause.add(*match.span(), RefineOp(kind="swap_weeks", week=low, other_week=high))
 
 
+def _quiz_weeks(plan: Plan | None) -> tuple[int, ...]:
+    """The weeks of `plan` with a quiz (its own, or a module titled as one)."""
+    if plan is None:
+        return ()
+    return tuple(
+        w.number
+        for w in plan.weeks
+        if w.quiz is not None or any(_QUIZ_TITLE_RE.search(m.title) for m in w.modules)
+    )
+
+
 def _quiz_ops(clause: _Clause) -> None:
+    """ "no quizzes" drops every quiz; "drop the quiz" is the plan's one quiz when it has
+    exactly one (otherwise every quiz, as before)."""
     for match in clause.matches(_QUIZ_RE):
         found = week_numbers(match["a"] or match["b"], clause.plan_weeks)
+        singular = match["noun"].lower() == "quiz" and (match["det"] or "").strip().lower() in {
+            "the",
+            "that",
+            "this",
+        }
+        if not found and singular and len(clause.quiz_weeks) == 1:
+            found = list(clause.quiz_weeks)
         weeks: list[int | None] = [*found] or [None]
         clause.add(*match.span(), RefineOp(kind="drop_quiz", week=weeks[0]))
         for offset, week in enumerate(weeks[1:], start=1):
@@ -333,7 +359,7 @@ def _replace_ops(clause: _Clause) -> None:
 def _clause_ops(display: str, message: str, plan: Plan | None) -> list[RefineOp]:
     weeks = len(plan.weeks) if plan is not None and plan.weeks else None
     hours = float(plan.hours_per_week) if plan is not None else None
-    clause = _Clause(display, display, message, weeks, hours)
+    clause = _Clause(display, display, message, weeks, hours, _quiz_weeks(plan))
     steps: tuple[Callable[[_Clause], None], ...] = (
         _move_ops,
         _swap_ops,
@@ -375,7 +401,7 @@ def _prepare(text: str, plan: Plan | None = None) -> str | None:
     )
     text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
     text = _ARROW_RE.sub(" ", text)  # "week 2 → lighter"
-    text = name_weeks(repair(translate(text), plan), plan)
+    text = name_weeks(repair(corrected(translate(text)), plan), plan)
     command = _REFINE_COMMAND_RE.match(text)
     if command:
         return text[command.end() :]
@@ -407,11 +433,19 @@ def _pronoun_week_ops(clause: str, named: list[int]) -> list[RefineOp]:
     return []
 
 
+def _without_reasons(ops: list[RefineOp], reasons: list[RefineOp]) -> list[RefineOp]:
+    """ "put more into week 2, it's too easy": the reason's "harder" is the week's, so it
+    goes when a week is changed the same way."""
+    loads = {_SAME_WAY[op.kind] for op in ops if op.kind in _SAME_WAY}
+    return [op for op in ops if not (op in reasons and op.kind in loads)]
+
+
 def _parse(text: str, plan: Plan | None) -> list[RefineOp]:
     prepared = _prepare(text, plan)
     if prepared is None:
         return []
     ops: list[RefineOp] = []
+    reasons: list[RefineOp] = []
     weeks = len(plan.weeks) if plan is not None and plan.weeks else None
     named: list[int] = []
     for clause in _clauses(prepared):
@@ -422,10 +456,12 @@ def _parse(text: str, plan: Plan | None) -> list[RefineOp]:
         )
         if not found:
             named = week_numbers(" ".join(re.findall(_WEEK, clause, _FLAGS)), weeks) or named
+        if _REASON_RE.match(clause):
+            reasons.extend(found)
         for op in found:
             if op not in ops:
                 ops.append(op)
-    return ops
+    return _without_reasons(ops, reasons)
 
 
 def parse_refinement(text: str, plan: Plan | None = None) -> list[RefineOp]:

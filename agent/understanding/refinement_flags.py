@@ -19,6 +19,7 @@ _READING = alternation(_DATA["reading_words"])
 _HARDER = alternation(_DATA["harder_words"])
 _EASIER = alternation(_DATA["easier_words"])
 _SUBJECTS = alternation(_DATA["difficulty_subjects"])
+_OBJECTS = alternation(_DATA["difficulty_objects"])
 _DEGREE = r"(?:(?:a\s+(?:bit|little|lot)|much|slightly|way|somewhat|even|far)\s+)?"
 _MORE = r"(?:more|extra|additional|add(?:\s+more)?|increase(?:\s+the)?|lots\s+of|a\s+lot\s+more)"
 _LESS = (
@@ -34,11 +35,10 @@ def _compiled(*sources: str) -> tuple[re.Pattern[str], ...]:
 def _difficulty(comparative: str) -> tuple[str, ...]:
     """A comparative about the whole plan: after a subject ("the plan were a bit harder",
     "make it tougher", "I'd like it more challenging") or before a plan word ("a harder
-    plan"); "harder than I thought" is a remark, not a wish."""
+    plan", "tougher questions"); "harder than I thought" is a remark, not a wish."""
     return (
         rf"\b(?:{_SUBJECTS})\b(?:\s+[a-z']+){{0,4}}?\s+{_DEGREE}(?:{comparative})\b(?!\s+than\b)",
-        rf"\b(?:{comparative})\s+(?:please|pls|plz|plan|version|material|stuff|level|one"
-        r"|content|exercises|pace|tasks)\b",
+        rf"\b(?:{comparative})\s+(?:{_OBJECTS})\b",
         rf"^\s*(?:{comparative})(?:\s+(?:please|pls|plz))?\s*[.!]*\s*$",
     )
 
@@ -90,6 +90,36 @@ def repair(text: str, plan: Plan | None) -> str:
                 w if w.lower() == f else f for w, f in zip(words_in, words_out, strict=True)
             )
     return _TOO_RE.sub("too", text)
+
+
+_CORRECTION_RE = re.compile(
+    rf"[\s,.;:!-]*\b(?:{alternation(_DATA['correction_markers'])})\b[\s,.;:!-]*"
+    r"(?P<fix>[^\s,.;:!?]+(?:\s+[^\s,.;:!?]+){0,2})\s*[.!]*\s*$",
+    _FLAGS,
+)
+_REMARKS = frozenset(str(w) for w in _DATA["remark_starts"])
+
+
+def corrected(text: str) -> str:
+    """ "add a module on phrasal... i mean idioms" → "add a module on idioms": a short fix
+    at the end replaces as many words before the marker — from the last word it starts
+    with, or the last number for a number ("week 4 heavier, no wait week 5" → "week 5
+    heavier", "6 weeks, i mean 7" → "7 weeks"). A remark
+    after the marker ("i mean it's a lot") is not a fix."""
+    match = _CORRECTION_RE.search(text)
+    if match is None:
+        return text
+    fix = match.group("fix").split()
+    before = text[: match.start()].split()
+    if fix[0].lower() in _REMARKS or len(before) <= len(fix):
+        return text
+    start = len(before) - len(fix)
+    for i in range(len(before) - len(fix), -1, -1):
+        word = before[i].lower()
+        if word == fix[0].lower() or (word.isdigit() and fix[0].isdigit()):
+            start = i  # the fix starts where its first word (or a number) was
+            break
+    return " ".join([*before[:start], *fix, *before[start + len(fix) :]])
 
 
 _BARE_RES = _compiled(

@@ -26,6 +26,8 @@ _SHOULD_BE = (
     r"|were\s+|was\s+|is\s+|got\s+|became\s+)?"
 )
 
+# "week 2 lighter", "week 9: heavier", "week 3 - lighter"
+_GAP = r"(?:\s*[:=-]+\s*|\s+)"
 _LIGHTER_LEAD = alternation(words()["lighter_leads"])
 _HEAVIER_LEAD = alternation(words()["heavier_leads"])
 _PLEASE = r"(?:(?:please|pls|plz)\s+)?"
@@ -63,7 +65,7 @@ _WEEK_OPS: tuple[tuple[str, str], ...] = (
     ),
     (
         "lighter_week",
-        rf"(?P<a>{_WEEKS})\s+{_PLEASE}{_SHOULD_BE}{_MODIFIER}(?:{_LIGHTER})",
+        rf"(?P<a>{_WEEKS}){_GAP}{_PLEASE}{_SHOULD_BE}{_MODIFIER}(?:{_LIGHTER})",
     ),
     ("heavier_week", rf"\b(?:make|making)\s+(?P<a>{_WEEKS})\s+{_MODIFIER}(?:{_HEAVIER})"),
     (
@@ -90,7 +92,7 @@ _WEEK_OPS: tuple[tuple[str, str], ...] = (
     ),
     (
         "heavier_week",
-        rf"(?P<a>{_WEEKS})\s+{_PLEASE}{_SHOULD_BE}{_MODIFIER}(?:{_HEAVIER})",
+        rf"(?P<a>{_WEEKS}){_GAP}{_PLEASE}{_SHOULD_BE}{_MODIFIER}(?:{_HEAVIER})",
     ),
 )
 WEEK_OP_RES = tuple((kind, re.compile(pattern, _FLAGS)) for kind, pattern in _WEEK_OPS)

@@ -46,7 +46,7 @@ ADD_TOPIC_RES = tuple(
     for pattern in (
         r"\b(?:add|include|incorporate|put\s+in|throw\s+in|also\s+cover|please\s+cover|cover)\s+"
         r"(?:(?:a\s+)?(?:bit|little|section|module|part|week|lesson|chapter|unit)\s+"
-        r"(?:on|about|of)\s+|(?:some\s+)?(?:stuff\s+)?"
+        r"(?:on|about|of)\s+|(?:a\s+(?:little\s+)?)?something\s+(?:on|about)\s+|(?:some\s+)?(?:stuff\s+)?"
         r"(?:on|about)\s+|the\s+topic(?:\s+of)?\s+|a\s+topic\s+(?:on|about)\s+|topics?\s*:?\s*"
         r"|some\s+)?" + TOPIC,
         r"\b(?:want|like|need)\s+(?:to\s+)?(?:learn|cover|study|know)\s+(?:about\s+)?" + TOPIC,

@@ -157,9 +157,11 @@ def relative_hours_res() -> tuple[tuple[int, re.Pattern[str]], ...]:
         rf"\b(?:add|give\s+me|plus)\s+{n}\s+{unit}{per}(?!\s+(?:to|in|for|on)\s+week)",
         rf"\b(?:increase|raise|bump|up)(?:\s+(?:it|that|the\s+hours|my\s+hours))?\s+by\s+"
         rf"{n}\s+{unit}",
+        rf"(?<![\w+])\+\s*{n}\s*{unit}{per}",
     ]
     shorter_sources = [
         rf"\b{n}\s+{unit}\s+(?:less|fewer)\b{per}",
+        rf"(?<![\w-])-\s*{n}\s*{unit}{per}",
         rf"\b{n}\s+(?:{shorter})\s+{unit}{per}",
         rf"\b(?:reduce|cut|lower|drop|decrease)(?:\s+(?:it|that|the\s+hours|my\s+hours))?\s+"
         rf"by\s+{n}\s+{unit}",
@@ -271,10 +273,30 @@ def history_request(text: str) -> Literal["undo", "redo"] | None:
         if pattern.search(lowered) is None:
             continue
         rest = pattern.sub(" ", lowered)
-        leftover = [w for w in re.findall(r"[a-z']+", rest) if w not in filler]
+        leftover = [w for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", rest) if w not in filler]
         if not leftover:
             return way  # type: ignore[return-value]
     return None
+
+
+@cache
+def _fresh_res() -> tuple[re.Pattern[str], frozenset[str]]:
+    data = words()
+    fresh = re.compile(rf"(?<![\w+-])(?:{alternation(data['fresh_plan'])})(?![\w+-])", FLAGS)
+    return fresh, frozenset(str(w) for w in [*data["fresh_plan_filler"], *data["history_filler"]])
+
+
+def fresh_plan_request(text: str) -> bool:
+    """ "redo it from scratch", "start over with a new plan": a new plan in place of this
+    one, when nothing but filler surrounds the phrase."""
+    if not isinstance(text, str) or len(text) > 200:
+        return False
+    pattern, filler = _fresh_res()
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    if pattern.search(lowered) is None:
+        return False
+    rest = pattern.sub(" ", lowered)
+    return all(w in filler for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", rest))
 
 
 # ---- foreign words, weeks named by their topic, scaled lengths ---------------------------

@@ -6,7 +6,8 @@ to the topics" gives the whole new list. A question back ("why?") while the bot 
 asking is the non-answer "question".
 
 Once a plan exists, the first rule that matches decides the intent:
-  1. redo ("redo", "ctrl+y", "undo the undo");
+  1. redo ("redo", "ctrl+y", "undo the undo"), and a new plan in place of this one ("redo
+     it from scratch", "start over"), which the bot answers with the /newplan offer;
   2. progress (the progress parser): done, partial, log; a reversal is "not_done" when it
      is about a completion ("not done", "undo done", "marked done by mistake, revert"),
      and "undo" when it is a bare "undo"/"undo that" — the node then decides whether the
@@ -14,6 +15,8 @@ Once a plan exists, the first rule that matches decides the intent:
   3. undo of a plan change ("undo the last change", "ctrl+z", "go back");
   4. a plan change (the refinement parser), unless the message is a single question about
      the plan ("is 6 hours a week enough?") rather than a request ("could week 5 be lighter?");
+     a length or hours change without a number ("make it longer") is a change with the field
+     left open (`unclear`), which the bot asks about;
   5. small talk ("thanks!", "hi", "how are you?");
   6. a question ("what's next?", "why is week 3 so heavy?", "next lesson when");
   7. unknown.
@@ -69,7 +72,8 @@ def _without_symbols(text: str) -> str:
 def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:
     plan = ctx.plan.as_plan() if ctx.plan else None
     way = adapters.history(text)
-    if way == "redo" or phrases.is_redo(text):
+    fresh = adapters.fresh_plan(text) and not phrases.is_info_question(text)
+    if way == "redo" or phrases.is_redo(text) or fresh:
         return Meaning(intent="redo")
     progress = adapters.progress(text, plan)
     if progress is not None and progress.action != "skip":
@@ -81,6 +85,9 @@ def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:
         return Meaning(intent="question")
     if ops:
         return Meaning(intent="refine", ops=ops)
+    unclear = adapters.unclear(text)
+    if unclear and not phrases.is_info_question(text):
+        return Meaning(intent="refine", unclear=unclear)  # "make it longer": ask how long
     if phrases.is_smalltalk(text):
         return Meaning(intent="smalltalk")  # "hi, how are you?" is small talk
     if phrases.is_question(text) or phrases.asks(text):

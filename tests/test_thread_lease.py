@@ -19,6 +19,7 @@ from storage.engine import Engine
 from storage.leases import server_now
 from storage.store import Store
 from storage.thread_lease import CHECKPOINTS, chat_doc_id
+from tests.harness import BotUnderTest
 
 pytestmark = pytest.mark.parametrize("storage_kind", ["mongodb"], indirect=True)
 
@@ -162,3 +163,35 @@ async def test_a_failed_run_still_saves_what_it_wrote(store: Store, saver: Threa
             saved = await _save(saver, chat)
             raise RuntimeError("the run failed")
     assert await _latest_id(saver, chat) == saved
+
+
+async def test_each_reply_goes_out_after_its_turn_is_stored_and_before_the_release(
+    bot: BotUnderTest,
+) -> None:
+    """The whole bot on MongoDB: as each intake question reaches Telegram, the turn's
+    checkpoint and the question's pending write are already stored (a kill -9 right
+    after the reply loses nothing), and the chat's lease is still held (another
+    instance's next turn cannot overtake the reply)."""
+    user = 55
+    store = bot.runtime.store  # type: ignore[union-attr]
+    seen: list[tuple[str | None, bool, str | None]] = []
+
+    async def gate(method: str, params: dict[str, Any]) -> None:
+        if method == "sendMessage" and int(params["chat_id"]) == user:
+            doc = await _doc(store, user) or {}
+            question = doc.get("writes_for") == doc.get("checkpoint_id") and any(
+                w["channel"] == "__interrupt__" for w in doc.get("writes") or []
+            )
+            seen.append((doc.get("checkpoint_id"), question, doc.get("holder")))
+
+    bot.api.gate = gate
+    try:
+        await bot.say(user, "/newplan")
+        await bot.say(user, "Rust programming")
+    finally:
+        bot.api.gate = None
+    assert len(seen) >= 2, seen
+    assert all(checkpoint and question and holder for checkpoint, question, holder in seen), seen
+    assert seen[0][0] != seen[-1][0], "the second turn's checkpoint was not stored first"
+    doc = await _doc(store, user)
+    assert doc is not None and doc["holder"] is None, "the lease outlived the turn"

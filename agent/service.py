@@ -28,7 +28,8 @@ from storage.checkpoints import TurnCache
 # (used by /forget); it is never shown.
 FORGET_THREAD = "forget_thread"
 # One checkpoint per turn, written when the run ends (or stops at an interrupt) and
-# before `ainvoke` returns, so before any reply is sent: a kill -9 after a reply never
+# before `handle` returns (on MongoDB, with its pending writes in one update when the
+# saver's turn ends), so before any reply is sent: a kill -9 after a reply never
 # loses its turn. A kill mid-turn leaves the thread at the previous turn's end (the
 # question the user answered is asked again), never at a half-run step.
 DURABILITY = "exit"

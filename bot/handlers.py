@@ -173,7 +173,7 @@ class Handlers:
                 await turn.enter_async_context(chat_turn(self.service.context.store, chat_id))
                 async with self._typing(context, chat_id):
                     replies = await self.service.handle(
-                        event, progress=ProgressMessage(context.bot, chat_id)
+                        event, progress=ProgressMessage(context.bot, chat_id, self.delivery)
                     )
             except StorageError:
                 log.exception("storage failed for chat %s", chat_id)

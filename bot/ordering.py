@@ -2,12 +2,13 @@
 
 Within a process, python-telegram-bot hands updates to `ChatOrder` in the order it
 received them, and a per-chat lock (FIFO) keeps that order. Across instances on
-MongoDB, the webhook receiver queues each update in the chat's turn document before it
-answers Telegram (`storage.chat_turns.queue_update`), and `ChatOrder` takes the chat's
-turn for that update (`chat_turn`), which waits until no earlier update of the chat is
-queued. The turn covers the whole update, replies included, so every handler runs
-inside it (the handlers' own `chat_turn` is then re-entrant) and every accepted update
-leaves the queue, whether or not a handler answers it.
+MongoDB, the webhook receiver queues each update in the chat's thread document (which
+carries the chat's lease) before it answers Telegram (`storage.chat_turns.queue_update`),
+and `ChatOrder` takes the chat's turn for that update (`chat_turn`), which waits until
+no earlier update of the chat is queued. The turn covers the whole update, replies
+included, so every handler runs inside it (the handlers' own `chat_turn` is then
+re-entrant) and every accepted update leaves the queue, whether or not a handler
+answers it.
 """
 
 from __future__ import annotations

@@ -2,16 +2,20 @@
 
 Within one process `agent.service` already runs a chat's turns one at a time. With
 several instances on one MongoDB, two messages of one chat may reach two instances;
-each takes the chat's lease document (``chat_turns``, ``_id`` = chat id) before the
-turn and deletes it after. The lease is written with the server's clock
-(``$$NOW + ttl``) and judged by it (`storage.leases`), so a dead holder blocks the
-chat for at most ``ttl``. Taking it is one upsert: if another instance holds a live
-lease, the upsert collides on ``_id`` and the taker waits and tries again.
+each takes the chat's lease before the turn and releases it after. The lease lives on
+the chat's conversation-thread document in ``lg_checkpoints`` (`storage.thread_lease`):
+taking it is one findOneAndUpdate (an upsert) that also returns the thread's
+checkpoint, which the checkpoint saver then needs not find; releasing it is one update.
+The lease is written with the server's clock (``$$NOW + ttl``) and judged by it
+(`storage.leases`), so a dead holder blocks the chat for at most ``ttl``. If another
+instance holds a live lease, the upsert collides on ``_id`` and the taker waits and
+tries again.
 
 The bot holds the lease until the turn's replies are sent, not just while the agent
 runs: released earlier, the next message's turn could start on another instance and
-its reply overtake this one's. The lease is re-entrant within one task (the agent
-service takes it again inside the bot's turn).
+its reply overtake this one's. (So a turn costs three commands of its own: the take,
+the checkpoint's write before the replies, the release after them.) The lease is
+re-entrant within one task (the agent service takes it again inside the bot's turn).
 
 Mutual exclusion alone does not keep the chat's order: the receiver of a chat's first
 message may take the lease after the receiver of its second one. So each instance
@@ -19,8 +23,9 @@ queues an update in the chat's document (``queue``: update id and expiry) before
 answers Telegram's webhook request, and a turn for update ``u`` takes the lease only
 when no live entry of an earlier update is queued: turns run in the order their updates
 were accepted. An entry expires after ``TURN_TTL`` (its receiver died before running it:
-that update is lost anyway, and the chat waits at most that long). The document goes
-when the last turn releases it with nothing else queued.
+that update is lost anyway, and the chat waits at most that long); the release drops
+expired entries with its own. The document stays with the checkpoint; one without a
+checkpoint goes when the last turn releases it with nothing else queued.
 
 The embedded engine is one process (its data directory is locked): nothing to do.
 """
@@ -39,11 +44,14 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from storage.engine import EngineKind, StorageError
 from storage.leases import server_now_cached
 from storage.store import Store
+from storage.thread_lease import CHAT_NS, CHECKPOINTS, chat_doc_id, holding, taken
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +61,24 @@ RETRY_S = 0.05
 _HELD: ContextVar[frozenset[int]] = ContextVar("chat_turns_held", default=frozenset())
 
 
+def _turns(store: Store) -> AsyncCollection[dict[str, Any]]:
+    return store.db[CHECKPOINTS]
+
+
+def _thread_fields(chat_id: int) -> dict[str, Any]:
+    """What a lease or a queue entry gives a document it creates: the thread's id, for
+    /forget's ``thread_id`` index."""
+    return {"thread_id": str(chat_id), "checkpoint_ns": CHAT_NS}
+
+
 async def _queue(store: Store, chat_id: int, update_id: int, ttl: timedelta) -> None:
     now = await server_now_cached(store)
     entry = {"u": update_id, "exp": now + ttl}
-    await store.db.chat_turns.update_one({"_id": chat_id}, {"$push": {"queue": entry}}, upsert=True)
+    await _turns(store).update_one(
+        {"_id": chat_doc_id(chat_id)},
+        {"$push": {"queue": entry}, "$setOnInsert": _thread_fields(chat_id)},
+        upsert=True,
+    )
 
 
 async def queue_update(
@@ -70,41 +92,57 @@ async def queue_update(
 
 async def _take(
     store: Store, chat_id: int, holder: str, ttl: timedelta, update_id: int | None
-) -> bool:
+) -> dict[str, Any] | None:
+    """The chat's thread document with the lease taken, or None (another holds it)."""
     now = await server_now_cached(store)
     free: dict[str, Any] = {
-        "_id": chat_id,
-        "$or": [{"holder": holder}, {"holder": {"$exists": False}}, {"until": {"$lte": now}}],
+        "_id": chat_doc_id(chat_id),
+        "$or": [{"holder": holder}, {"holder": None}, {"until": {"$lte": now}}],
     }
     if update_id is not None:  # no live entry of an earlier update queued
         free["queue"] = {"$not": {"$elemMatch": {"u": {"$lt": update_id}, "exp": {"$gt": now}}}}
     stage: dict[str, Any] = {
         "holder": {"$literal": holder},
         "until": {"$add": ["$$NOW", int(ttl.total_seconds() * 1000)]},
+        **{k: {"$literal": v} for k, v in _thread_fields(chat_id).items()},
     }
     try:
-        await store.db.chat_turns.update_one(free, [{"$set": stage}], upsert=True)
+        doc: dict[str, Any] | None = await _turns(store).find_one_and_update(
+            free, [{"$set": stage}], upsert=True, return_document=ReturnDocument.AFTER
+        )
     except DuplicateKeyError:
-        return False
-    return True
+        return None
+    return doc
 
 
-async def _release(store: Store, chat_id: int, holder: str, update_id: int | None) -> None:
-    """End the lease and dequeue the update. Usually one command: the document goes if
-    nothing else live is queued (expired entries with it), else the lease and this
-    entry do. The entry goes even if the lease ran out and another instance holds it."""
+async def _release(
+    store: Store, chat_id: int, holder: str, update_id: int | None, stored: bool
+) -> None:
+    """End the lease and dequeue the update (expired entries with it), in one update of
+    the thread's document; the entry goes even if the lease ran out and another
+    instance holds it. A document without a checkpoint goes instead, if nothing else
+    live is queued (a first turn that wrote nothing, or /forget)."""
     now = await server_now_cached(store)
-    others: dict[str, Any] = {"$exists": True} if update_id is None else {"$ne": update_id}
-    idle = {"$not": {"$elemMatch": {"u": others, "exp": {"$gt": now}}}}
-    mine = {"_id": chat_id, "holder": holder}
-    if (await store.db.chat_turns.delete_one({**mine, "queue": idle})).deleted_count:
-        return
-    dequeue = {"$pull": {"queue": {"u": update_id}}} if update_id is not None else {}
-    ended = await store.db.chat_turns.update_one(
-        mine, {"$unset": {"holder": "", "until": ""}, **dequeue}
-    )
-    if not ended.matched_count and dequeue:
-        await store.db.chat_turns.update_one({"_id": chat_id}, dequeue)
+    live: dict[str, Any] = {"$gt": ["$$this.exp", now]}
+    if not stored:
+        others: dict[str, Any] = {"$exists": True} if update_id is None else {"$ne": update_id}
+        idle = {"$not": {"$elemMatch": {"u": others, "exp": {"$gt": now}}}}
+        unused = {
+            "_id": chat_doc_id(chat_id),
+            "holder": holder,
+            "queue": idle,
+            "checkpoint": {"$exists": False},
+        }
+        if (await _turns(store).delete_one(unused)).deleted_count:
+            return
+    keep = live if update_id is None else {"$and": [live, {"$ne": ["$$this.u", update_id]}]}
+    mine = {"$eq": ["$holder", holder]}
+    stage = {
+        "holder": {"$cond": [mine, None, "$holder"]},
+        "until": {"$cond": [mine, None, "$until"]},
+        "queue": {"$filter": {"input": {"$ifNull": ["$queue", []]}, "cond": keep}},
+    }
+    await _turns(store).update_one({"_id": chat_doc_id(chat_id)}, [{"$set": stage}])
 
 
 @asynccontextmanager
@@ -133,16 +171,19 @@ async def _lease(
         yield
         return
     deadline = time.monotonic() + ttl.total_seconds() + 5
-    while not await store.run(_take, store, chat_id, holder, ttl, update_id):
+    while (doc := await store.run(_take, store, chat_id, holder, ttl, update_id)) is None:
         if time.monotonic() > deadline:
             raise StorageError(f"chat {chat_id} stayed busy on another instance")
         await asyncio.sleep(RETRY_S)
+    thread = taken(doc)
     held = _HELD.set(_HELD.get() | {chat_id})
     try:
-        yield
+        with holding(chat_id, thread):
+            yield
     finally:
         _HELD.reset(held)
+        release = store.run(_release, store, chat_id, holder, update_id, thread.stored)
         try:
-            await asyncio.shield(store.run(_release, store, chat_id, holder, update_id))
+            await asyncio.shield(release)
         except StorageError as exc:  # the turn is done; the lease just runs out
             log.warning("could not release chat %s's turn lease: %s", chat_id, exc)

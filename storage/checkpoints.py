@@ -1,28 +1,33 @@
-"""Conversation checkpoints on MongoDB: one document per thread, read once per turn.
+"""Conversation checkpoints on MongoDB: one document per thread, read and written once
+per turn.
 
 The graph keeps one thread per chat and only ever resumes from its latest checkpoint,
 so `ThreadSaver` stores just that: the thread's newest checkpoint and the pending
 writes that belong to it, in ONE document of ``lg_checkpoints`` (``_id`` = thread and
-namespace, indexed on ``thread_id`` for /export and /forget). A turn that ends is one
-update (a new checkpoint replaces the old one, nothing to prune); a turn that stops at
-an ``interrupt()`` adds one more for its pending writes. LangGraph submits those two
-concurrently, so both are update pipelines that keep the other's half: the writes are
-tagged with the checkpoint id they belong to (``writes_for``), a checkpoint keeps the
-writes already tagged with its own id and drops older ones, and writes for a new id
-replace older ones.
+namespace, indexed on ``thread_id`` for /export and /forget). A new checkpoint replaces
+the old one (nothing to prune); a turn that stops at an ``interrupt()`` also has pending
+writes. LangGraph submits those two concurrently, so both are update pipeline stages
+that keep the other's half: the writes are tagged with the checkpoint id they belong to
+(``writes_for``), a checkpoint keeps the writes already tagged with its own id and drops
+older ones, and writes for a new id replace older ones. Within `ThreadSaver.turn` they
+wait and are made as one update of the thread (`_LatestSaver.batched`) when the turn's
+run is over, before the service returns its replies: so a turn writes its thread once.
 
 It implements LangGraph's `BaseCheckpointSaver` natively on pymongo's async API, on the
 engine's `AsyncMongoClient` (majority concerns, retryable writes); each call is bounded
 by the engine's timeout like every `storage.store.Store` call, and every driver error
 — its set-up's included — becomes `StorageError`. Only the async methods exist (the
-graph is only ever run with ``ainvoke``). `TurnCache` (mixed in here, and into the embedded engine's
-SQLite saver by `agent.checkpoint`) lets the service read a thread once per turn:
-inside `TurnCache.turn`, the tuple the service peeked at is handed to the run.
+graph is only ever run with ``ainvoke``). `TurnCache` (mixed in here, and into the
+embedded engine's SQLite saver by `agent.checkpoint`) lets the service read a thread
+once per turn: inside `TurnCache.turn`, the tuple the service peeked at is handed to the
+run. And the chat's thread is not even read once: the chat's lease take returned its
+document (`storage.thread_lease`), which the first read is served from.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -46,17 +51,39 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
 from storage.engine import Engine, StorageError
+from storage.thread_lease import CHECKPOINTS, doc_id, held_thread, held_threads_of
 
-CHECKPOINTS = "lg_checkpoints"
 # Where the previous saver (LangGraph's MongoDBSaver) kept pending writes: /forget still
 # empties it of the thread, so nothing of a chat outlives it after an upgrade.
 LEGACY_WRITES = "lg_checkpoint_writes"
+# What /forget empties from a document the chat's lease still uses (`_LatestSaver._delete`).
+CHECKPOINT_FIELDS = (
+    "checkpoint_id",
+    "parent_checkpoint_id",
+    "type",
+    "checkpoint",
+    "metadata_type",
+    "metadata",
+    "writes",
+    "writes_for",
+)
 T = TypeVar("T")
 
 # The current turn's tuples by (thread, namespace); None outside a turn.
 _TURN: ContextVar[dict[tuple[str, str], Tuple | None] | None] = ContextVar(
     "checkpoint_turn", default=None
 )
+
+
+class _Batch:
+    """A turn's writes not yet made, by (thread, namespace): update stages, in order."""
+
+    def __init__(self) -> None:
+        self.stages: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.open = True
+
+
+_BATCH: ContextVar[_Batch | None] = ContextVar("checkpoint_batch", default=None)
 
 
 def _scope(config: RunnableConfig) -> tuple[str, str]:
@@ -128,10 +155,6 @@ class TurnCache:
             cache.pop(_scope(config), None)
 
 
-def _doc_id(thread_id: str, ns: str) -> dict[str, str]:
-    return {"thread": thread_id, "ns": ns}
-
-
 def _writes_of(doc: dict[str, Any], checkpoint_id: str) -> list[dict[str, Any]]:
     if doc.get("writes_for") != checkpoint_id:
         return []
@@ -149,15 +172,32 @@ class _LatestSaver(BaseCheckpointSaver[int]):
     # ---- the storage calls (awaited through `_run`) ---------------------------------
 
     async def _find(self, thread_id: str, ns: str) -> dict[str, Any] | None:
-        return await self.collection.find_one({"_id": _doc_id(thread_id, ns)})
+        held = held_thread(thread_id, ns)
+        doc = held.take_doc() if held is not None else None
+        if doc is not None:  # what the chat's lease take returned: no find
+            return doc
+        return await self.collection.find_one({"_id": doc_id(thread_id, ns)})
 
-    async def _update(self, thread_id: str, ns: str, stage: dict[str, Any]) -> None:
+    async def _update(self, thread_id: str, ns: str, stages: list[dict[str, Any]]) -> None:
+        """One update of the thread's document: the stages in the order they were made
+        (each one's result is the next one's input, as if they were separate updates)."""
+        held = held_thread(thread_id, ns)
+        if held is not None:
+            held.written(stored=True if any("checkpoint" in s for s in stages) else None)
         await self.collection.update_one(
-            {"_id": _doc_id(thread_id, ns)}, [{"$set": stage}], upsert=True
+            {"_id": doc_id(thread_id, ns)}, [{"$set": s} for s in stages], upsert=True
         )
 
     async def _delete(self, thread_id: str) -> None:
-        await self.collection.delete_many({"thread_id": thread_id})
+        """The thread's documents go; one that a chat's lease or a queued update still
+        uses (`storage.thread_lease`) is emptied instead, and goes with the lease."""
+        for held in held_threads_of(thread_id):
+            held.written(stored=False)
+        idle = {"thread_id": thread_id, "holder": None, "queue.0": {"$exists": False}}
+        await self.collection.delete_many(idle)
+        await self.collection.update_many(
+            {"thread_id": thread_id}, {"$unset": dict.fromkeys(CHECKPOINT_FIELDS, "")}
+        )
         await self.engine.db[LEGACY_WRITES].delete_many({"thread_id": thread_id})
 
     async def setup(self) -> None:
@@ -276,7 +316,45 @@ class _LatestSaver(BaseCheckpointSaver[int]):
 
     # ---- BaseCheckpointSaver -------------------------------------------------------
 
+    @asynccontextmanager
+    async def batched(self) -> AsyncIterator[None]:
+        """Within the block, a thread's writes wait, and are made as ONE update when the
+        block ends (or before the thread is read): a turn that stops at an
+        ``interrupt()`` writes its checkpoint and its pending writes together. The block
+        must end before anything of the turn is acknowledged (its replies sent)."""
+        batch = _Batch()
+        token = _BATCH.set(batch)
+        try:
+            yield
+        except Exception:
+            # LangGraph saves what a failed run had reached, so does the batch; the
+            # run's own error is the one to report.
+            with contextlib.suppress(StorageError):
+                await self._flush(batch)
+            raise
+        else:
+            await self._flush(batch)
+        finally:
+            batch.open = False
+            _BATCH.reset(token)
+
+    async def _write(self, thread_id: str, ns: str, stage: dict[str, Any]) -> None:
+        batch = _BATCH.get()
+        if batch is None or not batch.open:
+            await self._run(self._update, thread_id, ns, [stage])
+            return
+        batch.stages.setdefault((thread_id, ns), []).append(stage)
+
+    async def _flush(self, batch: _Batch | None, only: tuple[str, str] | None = None) -> None:
+        if batch is None:
+            return
+        for key in [only] if only is not None else list(batch.stages):
+            stages = batch.stages.pop(key, None)
+            if stages:
+                await self._run(self._update, *key, stages)
+
     async def aget_tuple(self, config: RunnableConfig) -> Tuple | None:
+        await self._flush(_BATCH.get(), _scope(config))
         return await self._run(self._get_tuple, config)
 
     async def alist(
@@ -290,6 +368,7 @@ class _LatestSaver(BaseCheckpointSaver[int]):
         """The thread's latest checkpoint (the only one kept), if it matches."""
         if config is None or limit == 0:
             return
+        await self._flush(_BATCH.get(), _scope(config))
         found = await self._run(self._get_tuple, config)
         if found is None:
             return
@@ -308,8 +387,7 @@ class _LatestSaver(BaseCheckpointSaver[int]):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         thread_id, ns = _scope(config)
-        stage = self._checkpoint_stage(config, checkpoint, metadata)
-        await self._run(self._update, thread_id, ns, stage)
+        await self._write(thread_id, ns, self._checkpoint_stage(config, checkpoint, metadata))
         return {
             "configurable": {
                 "thread_id": thread_id,
@@ -328,15 +406,23 @@ class _LatestSaver(BaseCheckpointSaver[int]):
         if not writes:
             return
         thread_id, ns = _scope(config)
-        stage = self._writes_stage(config, writes, task_id, task_path)
-        await self._run(self._update, thread_id, ns, stage)
+        await self._write(thread_id, ns, self._writes_stage(config, writes, task_id, task_path))
 
     async def adelete_thread(self, thread_id: str) -> None:
+        batch = _BATCH.get()
+        if batch is not None:  # what the thread was about to be written goes with it
+            for key in [k for k in batch.stages if k[0] == str(thread_id)]:
+                del batch.stages[key]
         await self._run(self._delete, str(thread_id))
 
 
 class ThreadSaver(TurnCache, _LatestSaver):
-    """`_LatestSaver` whose turns read each thread once."""
+    """`_LatestSaver` whose turns read each thread once and write it once."""
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        async with super().turn(), self.batched():
+            yield
 
 
 async def open_mongodb_saver(engine: Engine) -> ThreadSaver:

@@ -11,6 +11,7 @@ import pytest
 from storage.chat_turns import chat_turn, queue_update
 from storage.engine import Engine
 from storage.store import Store
+from storage.thread_lease import CHECKPOINTS, chat_doc_id
 
 pytestmark = pytest.mark.parametrize("storage_kind", ["mongodb"], indirect=True)
 
@@ -42,18 +43,18 @@ async def test_two_instances_never_run_one_chats_turns_at_once(store: Store) -> 
         await asyncio.sleep(0.01)
     await asyncio.gather(*tasks)
     assert sorted(done) == list(range(6))
-    assert await store.run(store.db.chat_turns.count_documents, {}) == 0
+    assert await store.run(store.db[CHECKPOINTS].count_documents, {}) == 0
 
 
 async def test_a_dead_holders_lease_expires(store: Store) -> None:
     ttl = timedelta(seconds=1)
     took = await store.run(
-        store.db.chat_turns.insert_one,
-        {"_id": 7, "holder": "dead/1", "until": await _server_now_plus(store, ttl)},
+        store.db[CHECKPOINTS].insert_one,
+        {"_id": chat_doc_id(7), "holder": "dead/1", "until": await _server_now_plus(store, ttl)},
     )
-    assert took.inserted_id == 7
+    assert took.inserted_id == chat_doc_id(7)
     async with chat_turn(store, 7, holder="alive/1", ttl=ttl):
-        doc = await store.run(store.db.chat_turns.find_one, {"_id": 7})
+        doc = await store.run(store.db[CHECKPOINTS].find_one, {"_id": chat_doc_id(7)})
         assert doc is not None and doc["holder"] == "alive/1"
 
 
@@ -70,9 +71,9 @@ async def test_the_lease_is_reentrant_and_held_until_the_outer_turn_ends(store: 
     async with chat_turn(store, 43, holder="a/1"):
         async with chat_turn(store, 43, holder="a/1"):
             pass
-        doc = await store.run(store.db.chat_turns.find_one, {"_id": 43})
+        doc = await store.run(store.db[CHECKPOINTS].find_one, {"_id": chat_doc_id(43)})
         assert doc is not None and doc["holder"] == "a/1", "the inner turn released the lease"
-    assert await store.run(store.db.chat_turns.count_documents, {}) == 0
+    assert await store.run(store.db[CHECKPOINTS].count_documents, {}) == 0
 
 
 async def test_turns_run_in_the_order_their_updates_were_queued(store: Store) -> None:
@@ -93,7 +94,7 @@ async def test_turns_run_in_the_order_their_updates_were_queued(store: Store) ->
     await turn("a/1", 1)
     await second
     assert done == [1, 2]
-    assert await store.run(store.db.chat_turns.count_documents, {}) == 0
+    assert await store.run(store.db[CHECKPOINTS].count_documents, {}) == 0
 
 
 async def test_an_update_queued_by_a_dead_receiver_expires(store: Store) -> None:
@@ -101,4 +102,4 @@ async def test_an_update_queued_by_a_dead_receiver_expires(store: Store) -> None
     await queue_update(store, 45, 2)
     async with chat_turn(store, 45, update_id=2, holder="b/1"):
         pass
-    assert await store.run(store.db.chat_turns.count_documents, {}) == 0
+    assert await store.run(store.db[CHECKPOINTS].count_documents, {}) == 0

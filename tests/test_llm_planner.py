@@ -257,3 +257,58 @@ async def test_progress_is_one_message_edited_in_place(
     finally:
         await bot.stop()
     assert not api.rejected
+
+
+async def test_the_progress_note_is_retried_like_a_reply(
+    api: FakeTelegramAPI, llm: FakeOpenAI, tmp_path: Path
+) -> None:
+    """The note goes through the turn's `Delivery`: a 429 on its first send waits and
+    sends it again, a 502 on its last edit ("9 of 9 ready") is retried, so the user
+    still sees one message that ends complete, and no call is made twice otherwise."""
+    faults: list[str] = []
+
+    def once(method: str, params: dict) -> str | None:
+        text = str(params.get("text", ""))
+        if "Building your plan" not in text:
+            return None
+        if method == "sendMessage" and "429" not in faults:
+            faults.append("429")
+            return "429"
+        if method == "editMessageText" and "9 of 9" in text and "502" not in faults:
+            faults.append("502")
+            return "502"
+        return None
+
+    bot = BotUnderTest(
+        api,
+        tmp_path / "data",
+        env={"OPENAI_BASE_URL": llm.base_url, "OPENAI_API_KEY": "x", "LEARNPLAN_LLM_MODEL": "fake"},
+    )
+    await bot.start()
+    try:
+        calls = await bot.say(
+            504,
+            "Learn Go, 9 weeks, 4h/week, beginner, weekends 10:00-12:00, Paris, topics: channels",
+        )
+        since = len(api.calls)
+        api.fault = once
+        await bot.press_button(504, calls[-1], "Build my plan")
+
+        async def plan_shown() -> bool:
+            return any("LLM: channels" in str(c.params.get("text", "")) for c in api.calls[since:])
+
+        await wait_until(plan_shown)
+    finally:
+        api.fault = None
+        await bot.stop()
+    notes = [c for c in api.calls[since:] if "Building your plan" in str(c.params.get("text", ""))]
+    assert faults == ["429", "502"]
+    assert [(c.method, c.status) for c in notes if c.status != 200] == [
+        ("sendMessage", 429),
+        ("editMessageText", 502),
+    ]
+    accepted = [c for c in notes if c.status == 200]
+    assert [c.method for c in accepted] == ["sendMessage", *["editMessageText"] * 3]
+    assert len({c.message_id for c in accepted}) == 1, "one message, edited in place"
+    assert "weeks 1–9 of 9 ready" in str(accepted[-1].params["text"])
+    assert not api.rejected

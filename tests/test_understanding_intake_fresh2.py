@@ -283,6 +283,27 @@ REPLIES: list[Row] = [
     ("r12", "goal", {}, "rust i suppose", fields(goal="Rust")),
     ("r13", "goal", {}, "idk, something for my job", non("unsure")),
     ("r14", "topics", {"goal": "Python"}, "nah thx", fields(topics=[])),
+    (
+        "r15",
+        "topics",
+        {"goal": "Python"},
+        "1. loops 2. functions 3. classes",
+        fields(topics=["loops", "functions", "classes"]),
+    ),
+    (
+        "r16",
+        "topics",
+        {"goal": "Rust"},
+        "traits + generics, and macros",
+        fields(topics=["traits", "generics", "macros"]),
+    ),
+    (
+        "r17",
+        "topics",
+        {"goal": "French"},
+        "grammaire et conjugaison",
+        fields(topics=["grammaire", "conjugaison"]),
+    ),
 ]
 
 # Rows the rules still misread, each with why (kept visible rather than deleted).

@@ -304,6 +304,14 @@ REPLIES: list[Row] = [
         "grammaire et conjugaison",
         fields(topics=["grammaire", "conjugaison"]),
     ),
+    ("r18", "skill_level", {"goal": "drums"}, "nothing. zilch.", fields(skill_level="beginner")),
+    (
+        "r19",
+        "skill_level",
+        {"goal": "violin"},
+        "played for years, I perform regularly",
+        fields(skill_level="advanced"),
+    ),
 ]
 
 # Rows the rules still misread, each with why (kept visible rather than deleted).

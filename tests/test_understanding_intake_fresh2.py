@@ -266,6 +266,8 @@ CARD_REPLIES: list[Row] = [
     ("k10", "confirm", CARD, "lgtm 👍", non("yes")),
     ("k11", "confirm", CARD, "yes please create it", non("yes")),
     ("k12", "confirm", CARD, "great, go for it", non("yes")),
+    ("k13", "confirm", CARD, "a little more intermediate", fields(skill_level="intermediate")),
+    ("k14", "confirm", CARD, "more intermediate", fields(skill_level="intermediate")),
 ]
 
 REPLIES: list[Row] = [
@@ -348,6 +350,14 @@ def test_fresh_message(
 def test_a_place_taken_off_the_card_is_not_the_zone(text: str) -> None:
     got = output("confirm", CARD, text)
     assert got["fields"].get("timezone") in (None, ""), got
+
+
+@pytest.mark.parametrize("text", ["not 8 weeks", "not beginner"])
+def test_a_value_only_negated_at_the_card_changes_nothing(text: str) -> None:
+    """It says what is wrong, not what is right: the bot asks what to change."""
+    got = output("confirm", CARD, text)
+    stored = {k: v for k, v in got["fields"].items() if v not in (None, [], "")}
+    assert not stored, got
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ read by themselves:
 - a field named before its new value: "change weeks to 10", "hours: 4", "make weeks 12"
   are read as "10 weeks", "4 hours per week", "12 weeks";
 - the new value against the old one: "intermediate not beginner", "5 hrs not 4": the
-  negated old value is masked, so only the new one is read. When nothing is left to read
-  ("I'm not a beginner"), the message is parsed as it was.
+  negated old value is masked, so only the new one is read. "not 8 weeks" alone says what
+  is wrong, not what is right: nothing is read, and the bot asks what to change. A "not"
+  that negates the sentence ("I'm not a beginner") masks nothing.
 
 A plain confirmation ("yep go ahead", "yes looks good") is a "yes" non-answer
 (`agent.understanding.nonanswers`); the bot then builds the plan.
@@ -67,11 +68,11 @@ def _value_first(match: re.Match[str]) -> str:
 
 def _mask_negated(text: str) -> str:
     """ "intermediate not beginner" → "intermediate": the old value after "not" is blanked,
-    unless "not" negates the sentence ("I'm not a beginner") or opens it."""
+    unless "not" negates the sentence ("I'm not a beginner")."""
 
     def blank(match: re.Match[str]) -> str:
         before = _WORD_BEFORE_RE.search(text, 0, match.start())
-        if before is None or phrase_key(before.group(1)) in _NOT_AFTER:
+        if before is not None and phrase_key(before.group(1)) in _NOT_AFTER:
             return match.group()
         return " " * len(match.group())
 
@@ -86,9 +87,8 @@ def card_text(text: str) -> str:
 def parse_card(text: str, *, today: date, goal: Goal | None) -> IntakeUpdate:
     """What a message at the confirmation card changes (the intake parser at "confirm")."""
     rewritten = card_text(text)
+    update = parse_intake(rewritten, today=today, expecting="confirm", goal=goal)
     masked = _mask_negated(rewritten)
-    if masked != rewritten:
-        update = parse_intake(masked, today=today, expecting="confirm", goal=goal)
-        if update.fields:
-            return update
-    return parse_intake(rewritten, today=today, expecting="confirm", goal=goal)
+    if update.nonanswer is not None or masked == rewritten:
+        return update  # "not sure about the hours" is a non-answer, nothing to mask
+    return parse_intake(masked, today=today, expecting="confirm", goal=goal)

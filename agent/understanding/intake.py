@@ -202,7 +202,9 @@ def _extract_zone(scan: Scan) -> list[PlaceOption]:
     text = scan.display
     if scan.expecting == "confirm":  # "Berlin not Paris": the negated part is not the answer
         text = _NEGATED_RE.sub(lambda m: " " * len(m.group()), text)
-        whole = len(text.split()) <= _SHORT_ANSWER_WORDS
+        # a bare "Vienna" is the new zone; beside another change ("more intermediate") a
+        # short word is not read as a place
+        whole = not scan.fields and len(text.split()) <= _SHORT_ANSWER_WORDS
     found = lookup_zone(text, whole_answer=whole)
     if found.start >= 0 and not scan.free(found.start, found.end):
         # the place finder reads whole messages; a hit inside another field is retried

@@ -59,6 +59,28 @@ async def test_a_correction_at_the_card_changes_it_and_only_yes_builds(bot: BotU
     assert len(plan.weeks) == 8 and goal.topics == ["loops", "SQL"]
 
 
+async def test_a_field_named_before_its_value_or_against_the_old_one_corrects_the_card(
+    bot: BotUnderTest,
+) -> None:
+    """ "change weeks to 10" and "oops i'm intermediate not beginner" change the card (they
+    used to get the "tell me what to change" hint); "lgtm" is a yes and builds."""
+    user = 906
+    await _card(bot, user)
+    calls = await bot.say(user, "change weeks to 10")
+    card = texts(calls)
+    assert "Shall I build the plan?" in card and "10 weeks" in card, card
+    calls = await bot.say(user, "oops i'm intermediate not beginner")
+    card = texts(calls)
+    assert "Shall I build the plan?" in card and "ntermediate" in card, card
+    assert await bot.runtime.store.active_plan(user) is None  # type: ignore[union-attr]
+    calls = await bot.say(user, "lgtm")
+    assert "Week 10" in texts(calls)
+    stored = await bot.runtime.store.active_plan(user)  # type: ignore[union-attr]
+    assert stored is not None
+    _, plan, goal = stored
+    assert len(plan.weeks) == 10 and goal.skill_level == "intermediate"
+
+
 @pytest.mark.parametrize("command", ["/today", "/calendar", "/done", "/quiz", "/log 30m"])
 async def test_a_command_mid_intake_says_it_needs_a_plan_and_repeats_the_question(
     bot: BotUnderTest, command: str

@@ -49,12 +49,18 @@ def test_nonanswers_are_never_values(text: str, expecting: str | None, kind: str
     assert update.nonanswer == kind
 
 
-@pytest.mark.parametrize(
-    "text", ["whatever you think is best", "none really", "no preference", "no", "you choose"]
-)
+@pytest.mark.parametrize("text", ["none really", "no preference", "no", "no thx"])
 def test_no_topics_is_an_answer_to_the_topics_question(text: str) -> None:
     update = parse_intake(text, today=TODAY, expecting="topics")
     assert update.fields == {"topics": [], "topics_answered": True}
+
+
+@pytest.mark.parametrize("text", ["whatever you think is best", "you choose", "u choose for me"])
+def test_leaving_the_topics_to_the_bot_is_a_nonanswer(text: str) -> None:
+    """ "you pick" states no topics: a non-answer, which the intake takes as a skip."""
+    update = parse_intake(text, today=TODAY, expecting="topics")
+    assert update.fields == {}
+    assert update.nonanswer == "anything"
 
 
 def test_weeks_from_a_deadline_are_marked_derived() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.understanding.nonanswers import classify_nonanswer, strip_filler
+from agent.understanding.nonanswers import classify_nonanswer, listed_nonanswer, strip_filler
 
 
 @pytest.mark.parametrize(
@@ -39,6 +39,17 @@ from agent.understanding.nonanswers import classify_nonanswer, strip_filler
         ("as long as it takes", "anything"),
         ("yess", "yes"),
         ("nooo", "no"),
+        ("yes looks good", "yes"),
+        ("yep go ahead", "yes"),
+        ("yes please build it", "yes"),
+        ("ok thanks", "yes"),
+        ("can u ask me that later", "later"),
+        ("later pls, gotta run", "later"),
+        ("ttyl", "later"),
+        ("u decide", "anything"),
+        ("like what?", "question"),
+        ("hmm idk, what do you recommend?", "question"),
+        ("no thx", "no"),
     ],
 )
 def test_classify(text: str, kind: str) -> None:
@@ -50,6 +61,14 @@ def test_classify(text: str, kind: str) -> None:
 )
 def test_values_are_not_nonanswers(text: str) -> None:
     assert classify_nonanswer(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("any day really", "anything"), ("any day except Sunday", None), ("5 hours", None)],
+)
+def test_listed_nonanswer_is_the_whole_message(text: str, kind: str | None) -> None:
+    assert listed_nonanswer(text) == kind
 
 
 def test_strip_filler() -> None:

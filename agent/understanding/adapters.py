@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from agent.refine_ops import RefineOp
+from agent.understanding.card import parse_card
 from agent.understanding.intake import FIELD_ORDER, IntakeUpdate, missing_fields
 from agent.understanding.intake import parse_intake as _parse_intake
 from agent.understanding.places import PlaceOption
@@ -39,6 +40,8 @@ __all__ = [
 
 
 def intake(text: str, *, today: date, expecting: str | None, goal: Goal | None) -> IntakeUpdate:
+    if expecting == "confirm":
+        return parse_card(text, today=today, goal=goal)
     return _parse_intake(text, today=today, expecting=expecting, goal=goal)
 
 

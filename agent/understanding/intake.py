@@ -21,7 +21,13 @@ from agent.understanding.availability import extract_availability
 from agent.understanding.dates import DateHit, find_dates
 from agent.understanding.goal import GoalHit, find_goal, is_vague_goal
 from agent.understanding.lexicon import correct_typos
-from agent.understanding.nonanswers import NonAnswer, after_hedge, asks_back, classify_nonanswer
+from agent.understanding.nonanswers import (
+    NonAnswer,
+    after_hedge,
+    asks_back,
+    classify_nonanswer,
+    listed_nonanswer,
+)
 from agent.understanding.numbers import (
     MAX_WEEKS,
     MIN_WEEKS,
@@ -65,6 +71,9 @@ _DAYS_NOT_DATES = {"availability", "hours_per_week", "skill_level", "topics", "t
 # Fields where a value after a hedge ("idk maybe 4", "not sure, B1?") is still the answer.
 _HEDGED_FIELDS = {"skill_level", "hours_per_week", "weeks", "availability", "timezone"}
 _CLASSIFY_FIRST = {None, "goal", "topics", "confirm", "timezone"}
+# Where a whole "leave it to you" answer would otherwise be read as a value ("any day
+# really" is no constraint, not every day).
+_ANYTHING_FIRST = {"availability", "hours_per_week", "weeks"}
 # At the card, what is negated or taken off is the old value, never the new one ("Berlin
 # not Paris", "remove Paris", "weekends instead of weekdays").
 _NEGATED_RE = re.compile(
@@ -73,7 +82,8 @@ _NEGATED_RE = re.compile(
     re.IGNORECASE,
 )
 _REPLACED_RE = re.compile(r"\b(?:instead\s+of|rather\s+than)\s+[^,.;!?\n]+", re.IGNORECASE)
-_NO_TOPICS: set[str] = {"none", "anything", "no"}
+# "no"/"none" answer the topics question; "you pick" leaves it to the bot (a non-answer).
+_NO_TOPICS: set[str] = {"none", "no"}
 # Greedy: the last "on"/"in" before the date ("exam in stats on thursday" keeps "exam in stats").
 _EVENT_LEAD_RE = re.compile(r"(?:[A-Za-z']+\s+){1,3}(?P<on>(?:is\s+)?(?:on|in)\s)", re.IGNORECASE)
 _NAMED_EVENT_RE = re.compile(
@@ -192,7 +202,9 @@ def _extract_zone(scan: Scan) -> list[PlaceOption]:
     text = scan.display
     if scan.expecting == "confirm":  # "Berlin not Paris": the negated part is not the answer
         text = _NEGATED_RE.sub(lambda m: " " * len(m.group()), text)
-        whole = len(text.split()) <= _SHORT_ANSWER_WORDS
+        # a bare "Vienna" is the new zone; beside another change ("more intermediate") a
+        # short word is not read as a place
+        whole = not scan.fields and len(text.split()) <= _SHORT_ANSWER_WORDS
     found = lookup_zone(text, whole_answer=whole)
     if found.start >= 0 and not scan.free(found.start, found.end):
         # the place finder reads whole messages; a hit inside another field is retried
@@ -285,6 +297,8 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
         kind = classify_nonanswer(cleaned, asking=expecting)
         if kind is not None and (kind != "question" or expecting in {"goal", "topics"}):
             return _nonanswer_update(kind, expecting)
+    elif expecting in _ANYTHING_FIRST and listed_nonanswer(cleaned) == "anything":
+        return _nonanswer_update("anything", expecting)
     if expecting == "confirm":
         cleaned = _REPLACED_RE.sub(lambda m: " " * len(m.group()), cleaned)
     scan = Scan.of(normalise_amounts(correct_typos(cleaned)), today, expecting)

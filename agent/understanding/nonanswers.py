@@ -14,7 +14,14 @@ from rapidfuzz import fuzz, process
 
 from agent.understanding.lexicon import LEXICON, phrase_key
 
-__all__ = ["NonAnswer", "after_hedge", "asks_back", "classify_nonanswer", "strip_filler"]
+__all__ = [
+    "NonAnswer",
+    "after_hedge",
+    "asks_back",
+    "classify_nonanswer",
+    "listed_nonanswer",
+    "strip_filler",
+]
 
 NonAnswer = Literal["unsure", "later", "yes", "no", "none", "anything", "question"]
 
@@ -40,8 +47,10 @@ _CUES: tuple[tuple[NonAnswer, tuple[tuple[str, ...], ...]], ...] = tuple(
     for kind, cues in LEXICON["nonanswer_cues"].items()
 )
 _FILLER_WORDS = frozenset(f for f in _FILLER if " " not in f)
+_SPELLINGS = {str(k): str(v) for k, v in LEXICON["chat_spellings"].items()}
 _FRAME = frozenset(phrase_key(str(w)) for w in LEXICON["nonanswer_frame"])
-_YES_WORDS = frozenset(k for k, kind in _PHRASES.items() if kind == "yes" and " " not in k)
+_YES_PHRASES = frozenset(k for k, kind in _PHRASES.items() if kind == "yes")
+_LONGEST_YES = max(len(k.split()) for k in _YES_PHRASES)
 _REASONS = frozenset(phrase_key(str(w)) for w in LEXICON["unsure_reasons"])
 _RANK: tuple[NonAnswer, ...] = ("later", "anything", "none", "unsure", "no", "yes", "question")
 _MAX_FRAMED_WORDS = 12
@@ -53,6 +62,11 @@ _PROPOSALS = (("what", "about"), ("how", "about"), ("what", "if"))
 _FUZZY_MIN_CHARS = 6
 _FUZZY_SCORE = 88
 _MAX_WORDS = 8
+
+
+def _key(text: str) -> str:
+    """`phrase_key` with chat spellings read as words ("can u" → "can you")."""
+    return " ".join(_SPELLINGS.get(w, w) for w in phrase_key(text).split())
 
 
 def strip_filler(key: str) -> str:
@@ -73,13 +87,13 @@ def strip_filler(key: str) -> str:
 _DOUBLED_RE = re.compile(r"([a-z])\1+")
 
 
-def _lookup(key: str) -> NonAnswer | None:
+def _lookup(key: str, *, fuzzy: bool = True) -> NonAnswer | None:
     if key in _PHRASES:
         return _PHRASES[key]
     single = _DOUBLED_RE.sub(r"\1", key)  # "yess", "nooo", "laterr"
     if single != key and single in _PHRASES:
         return _PHRASES[single]
-    if len(key) < _FUZZY_MIN_CHARS:
+    if not fuzzy or len(key) < _FUZZY_MIN_CHARS:
         return None
     found = process.extractOne(key, _PHRASE_KEYS, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
     return _PHRASES[found[0]] if found else None
@@ -89,7 +103,27 @@ def _is_question_back(text: str, key: str) -> bool:
     words = key.split()
     if words[:1] == ["why"] and len(words) <= _MAX_OPENED_WORDS:
         return True  # "why do you ask"
-    return text.rstrip().endswith("?") and bool(words) and words[0] in _OPENERS
+    if not text.rstrip().endswith("?"):
+        return False
+    while len(words) > 1 and (words[0] in _FILLER_WORDS or words[0] == "like"):
+        words = words[1:]  # "like what?", "so what would you suggest?"
+    return bool(words) and words[0] in _OPENERS
+
+
+def _hedged_question(text: str) -> bool:
+    """A question back after a shrug ("hmm idk, what do you recommend?"): the last part
+    asks, every part before it is filler or a non-answer."""
+    parts = [p for p in _PART_RE.split(text.rstrip(" ?")) if _key(p)]
+    if len(parts) < 2 or not text.rstrip().endswith("?"):
+        return False
+    last = _key(parts[-1])
+    if not _is_question_back(parts[-1] + "?", last):
+        return False
+    return all(_shrug(strip_filler(_key(p))) for p in parts[:-1])
+
+
+def _shrug(key: str) -> bool:
+    return key in _FILLER or _lookup(key) is not None or _unsure_opening(key) is not None
 
 
 def classify_nonanswer(
@@ -100,7 +134,7 @@ def classify_nonanswer(
     `asking` is the field just asked for. `loose` (for a message in which nothing usable was
     found) also counts a message that merely opens with a non-answer ("idk how to rate
     myself") or has one among its parts ("not sure, something creative")."""
-    key = phrase_key(text)
+    key = _key(text)
     if not key and text.strip(" .!-\u2013\u2014"):
         return _question(text, key)
     if not key:
@@ -108,6 +142,13 @@ def classify_nonanswer(
     if len(key.split()) > _MAX_WORDS:
         found = _framed(key) or _question(text, key)
         return found or (_unsure_opening(key) or _any_part(text) if loose else None)
+    # Exact phrases and yes-phrases first: "ok thanks" is a yes, not a typo of "no thanks".
+    for candidate in (key, strip_filler(key)):
+        kind = _lookup(candidate, fuzzy=False)
+        if kind is not None:
+            return kind
+    if len(key.split()) > 1 and _all_yes(key.split()):
+        return "yes"
     for candidate in (key, strip_filler(key)):
         kind = _lookup(candidate)
         if kind is not None:
@@ -127,7 +168,7 @@ def after_hedge(text: str) -> str | None:
     """What follows an unsure opening ("idk maybe 4" → "maybe 4"), or None when the text
     does not open with one or nothing follows it."""
     words = list(_WORD_RE.finditer(text))
-    keys = [phrase_key(w.group()) for w in words]
+    keys = [_key(w.group()) for w in words]
     for opener in _UNSURE_OPENERS:
         size = len(opener.split())
         if " ".join(keys[:size]) == opener and len(words) > size:
@@ -147,7 +188,7 @@ def _unsure_opening(key: str) -> NonAnswer | None:
 def _any_part(text: str) -> NonAnswer | None:
     kinds = []
     for part in _PART_RE.split(text):
-        key = strip_filler(phrase_key(part))
+        key = strip_filler(_key(part))
         kind = (_lookup(key) or _unsure_opening(key) or _framed(key)) if key else None
         if kind in {"unsure", "anything", "later"}:
             kinds.append(kind)
@@ -165,7 +206,7 @@ def _framed(key: str) -> NonAnswer | None:
     words = key.split()
     if not words or len(words) > _MAX_FRAMED_WORDS:
         return None
-    if len(words) > 1 and all(w in _YES_WORDS or w in _FILLER_WORDS for w in words):
+    if len(words) > 1 and _all_yes(words):
         return "yes"
     covered = [False] * len(words)
     kinds: list[NonAnswer] = []
@@ -183,10 +224,25 @@ def _framed(key: str) -> NonAnswer | None:
     return _best(kinds) if framed else None
 
 
+def _all_yes(words: list[str]) -> bool:
+    """Only yes-phrases and filler ("yes looks good", "yep go ahead, build it")."""
+    i, found = 0, False
+    while i < len(words):
+        for size in range(min(_LONGEST_YES, len(words) - i), 0, -1):
+            if " ".join(words[i : i + size]) in _YES_PHRASES:
+                i, found = i + size, True
+                break
+        else:
+            if words[i] not in _FILLER_WORDS:
+                return False
+            i += 1
+    return found
+
+
 def _reasoned_unsure(text: str) -> NonAnswer | None:
     """An unsure opening followed by a reason, not a value ("not sure, I'm new to this")."""
     rest = after_hedge(text)
-    words = phrase_key(rest).split() if rest else []
+    words = _key(rest).split() if rest else []
     if words and len(words) <= _MAX_REASON_WORDS and _REASONS.intersection(words):
         return "unsure"
     return None
@@ -195,7 +251,7 @@ def _reasoned_unsure(text: str) -> NonAnswer | None:
 def asks_back(text: str) -> bool:
     """A question back about the field being asked ("what counts as intermediate?",
     "is beginner or intermediate better for me?"); a proposal ("what about 5?") is not."""
-    words = phrase_key(text).split()
+    words = _key(text).split()
     if not text.rstrip().endswith("?") or not words:
         return False
     if tuple(words[:2]) in _PROPOSALS:
@@ -216,7 +272,7 @@ def _opened(key: str) -> NonAnswer | None:
 
 def _parts(text: str) -> NonAnswer | None:
     """ "whatever, you pick", "not really, just the general stuff": every part is one."""
-    parts = [phrase_key(p) for p in _PART_RE.split(text)]
+    parts = [_key(p) for p in _PART_RE.split(text)]
     parts = [p for p in parts if p and strip_filler(p) not in _FILLER]
     if len(parts) < 2:
         return None
@@ -227,4 +283,13 @@ def _parts(text: str) -> NonAnswer | None:
 
 
 def _question(text: str, key: str) -> NonAnswer | None:
-    return "question" if _is_question_back(text, key) else None
+    return "question" if _is_question_back(text, key) or _hedged_question(text) else None
+
+
+def listed_nonanswer(text: str) -> NonAnswer | None:
+    """The kind of a message that is, filler aside, exactly a listed non-answer ("any day
+    really"): no field parser may read a value into it."""
+    key = _key(text)
+    if not key:
+        return None
+    return _PHRASES.get(key) or _PHRASES.get(strip_filler(key))

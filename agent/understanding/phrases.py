@@ -77,6 +77,13 @@ def _set(name: str) -> frozenset[str]:
     return frozenset(" ".join(p.split()) for p in _phrases()[name])
 
 
+def word_list(name: str, key: str | None = None) -> frozenset[str]:
+    """A list of `data/phrases.yaml` (or the list `key` of a mapping there), lowercased and
+    unfolded, for patterns that keep symbols ("->", "hours/week")."""
+    entries = _phrases()[name] if key is None else _phrases()[name][key]
+    return frozenset(" ".join(str(e).lower().split()) for e in entries)
+
+
 def _near(word: str, phrases: frozenset[str]) -> bool:
     """A one-edit typo of a one-word phrase of five letters or more ("thnaks")."""
     return len(word) >= 5 and any(

@@ -253,6 +253,16 @@ def skill_in(text: str, *, goal: str | None = None) -> SkillLevel | None:
 
 
 def _answer_level(answer: str) -> SkillLevel | None:
+    """The level a bare answer names; an answer said twice over ("zero. nada.") names
+    it when every sentence names the same one."""
+    parts = [p for p in re.split(r"[.!;]+", answer) if p.strip()]
+    if len(parts) > 1:
+        levels = {_one_answer_level(p) for p in parts}
+        return levels.pop() if len(levels) == 1 else None
+    return _one_answer_level(answer)
+
+
+def _one_answer_level(answer: str) -> SkillLevel | None:
     key = phrase_key(_ANSWER_PREFIX_RE.sub("", answer.strip().lower()))
     for candidate in (key, strip_filler(key)):
         if candidate in _ANSWER_KEYS:

@@ -48,11 +48,13 @@ _LIST_END_RE = re.compile(
     FLAGS,
 )
 _LIST_SPLIT_RE = re.compile(
-    r"\s*(?:,|;|\s&\s|\s\+\s|\s/\s|\band\b|\bund\b|\bor\b|\bas\s+well\s+as\b|\bplus\b"
+    r"\s*(?:,|;|\s&\s|\s\+\s|\s/\s|\band\b|\bund\b|\by\b|\bet\b|\bor\b|\bas\s+well\s+as\b|\bplus\b"
     r"|\bthen\b|\balso\b)\s*",
     FLAGS,
 )
 _COMMA_RE = re.compile(r"\s*[,;]\s*")
+_PLUS_RE = re.compile(r"\s+\+\s+")
+_INLINE_NUMBER_RE = re.compile(r"(?:^|(?<=\s))\d{1,2}\s*[.)]\s+")
 _BRACKETED_RE = re.compile(r"\((?P<items>[^()\n]{3,120})\)")
 _LINE_RE = re.compile(r"[^\n]+")
 _BULLET_RE = re.compile(r"^\s*(?:[-*\u2022\u2013\u00b7]+|\d{1,2}\s*[.)])\s*")
@@ -145,7 +147,8 @@ def _raw_items(phrase: str) -> list[str]:
     parts = [p for p in _COMMA_RE.split(phrase) if p.strip()]
     if len(parts) <= 1:
         return _LIST_SPLIT_RE.split(phrase)
-    return [*parts[:-1], *_LIST_SPLIT_RE.split(parts[-1])]
+    joined = [item for part in parts[:-1] for item in _PLUS_RE.split(part)]  # "a + b, and c"
+    return [*joined, *_LIST_SPLIT_RE.split(parts[-1])]
 
 
 def topic_items(phrase: str) -> list[str]:
@@ -371,6 +374,18 @@ def _answered_topics(scan: Scan) -> bool:
     return _set(scan, topics, start, end) if topics else False
 
 
+def _numbered_topics(scan: Scan) -> bool:
+    """ "1) pivot tables 2) charts 3) macros": a numbered list on one line."""
+    marks = list(_INLINE_NUMBER_RE.finditer(scan.work))
+    if len(marks) < 2 or scan.work[: marks[0].start()].strip():
+        return False
+    ends = [m.start() for m in marks[1:]] + [len(scan.work)]
+    topics: list[str] = []
+    for mark, end in zip(marks, ends, strict=True):
+        topics.extend(t for t in topic_items(scan.display[mark.end() : end]) if t not in topics)
+    return _set(scan, topics[:MAX_TOPICS], marks[0].start(), ends[-1]) if topics else False
+
+
 def _bracketed_topics(scan: Scan) -> bool:
     """ "French cooking (sauces, pastry, bread)": a list of two or more in brackets."""
     for match in scan.matches(_BRACKETED_RE):
@@ -400,7 +415,9 @@ def extract_topics(scan: Scan, known: list[str] | None = None) -> None:
     list; `known` are the topics so far, which "add X to the topics" changes."""
     if _edited_topics(scan, known or []):
         return
-    if scan.expecting == "topics" and (_lines_topics(scan) or _answered_topics(scan)):
+    if scan.expecting == "topics" and (
+        _lines_topics(scan) or _numbered_topics(scan) or _answered_topics(scan)
+    ):
         return
     if _cued_topics(scan, weak=False) or _headed_topics(scan) or _bracketed_topics(scan):
         return

@@ -201,7 +201,7 @@ def report(
     wrong = []
     sources: Counter[str] = Counter()
     for item, output in zip(items, outputs, strict=True):
-        checks = score_item(item["expect"], output)
+        checks = score_item(item["expect"], output, item["input"])
         right = all(checks.values())
         per_group[item["group"]][0] += 1
         per_group[item["group"]][1] += right

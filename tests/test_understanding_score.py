@@ -155,3 +155,16 @@ def test_the_dev_set_has_every_group_and_expands_plan_references() -> None:
         assert "plan_ref" not in item["request"]
         if item["group"] in ("progress", "refine", "questions"):
             assert item["request"]["plan"] == plans[item["input"]["plan_ref"]]
+
+
+def test_at_the_card_an_unchanged_field_may_be_repeated_or_left_null() -> None:
+    card = {"goal": "Python", "skill_level": "beginner", "hours_per_week": 5, "weeks": 8}
+    context = {"asking": "confirm", "goal": card}
+    whole = {"intent": "intake", "fields": {**card, "weeks": 10}}
+    changed = {"intent": "intake", "fields": {"weeks": 10}}
+    for expect in (whole, changed):
+        for got in (whole, changed):
+            assert all(score_item(expect, got, context).values()), (expect, got)
+    wrong = {"intent": "intake", "fields": {**card, "skill_level": "advanced", "weeks": 10}}
+    assert not score_item(whole, wrong, context)["skill_level"]
+    assert not score_item(whole, changed, {"asking": "weeks", "goal": card})["goal"]

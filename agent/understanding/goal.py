@@ -11,10 +11,10 @@ import re
 from typing import NamedTuple
 
 from agent.understanding import phrases
-from agent.understanding.lexicon import phrase_key, trim_edges, word_set
+from agent.understanding.lexicon import LEXICON, phrase_key, trim_edges, word_set
 from agent.understanding.nonanswers import classify_nonanswer, strip_filler
 from agent.understanding.numbers import NUMBER_WORDS
-from agent.understanding.text import FLAGS, MASK, Scan
+from agent.understanding.text import FLAGS, MASK, Scan, ascii_same_length
 
 __all__ = ["GoalHit", "find_goal", "is_vague_goal"]
 
@@ -40,17 +40,25 @@ _WISH_TRIGGER_RE = re.compile(
     r"|\bi\s+(?:need|want)(?=\s+[A-Z]))\s+",  # "I need Excel for my new job"
     FLAGS,
 )
+
+
+def _alternation(name: str) -> str:
+    """A lexicon list as a regex alternation over the folded text, longest phrase first."""
+    items = sorted({ascii_same_length(str(w)).lower() for w in LEXICON[name]}, key=len)[::-1]
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
+
+
 # The same leads in other languages people mix in (accents folded), tried after English.
-_FOREIGN_TRIGGER_RE = re.compile(
-    r"\b(?:aprender(?:\s+a)?|apprendre|imparare|ich\s+(?:will|mochte|moechte))\s+", FLAGS
-)
+_FOREIGN_TRIGGER_RE = re.compile(rf"\b(?:{_alternation('foreign_goal_leads')})\s+", FLAGS)
+_FOREIGN_TAIL_RE = re.compile(rf"\s+(?:{_alternation('foreign_goal_tails')})\s*$", FLAGS)
 _GOAL_END_RE = re.compile(
     r"[,;:!?\n()\[\]\x1f\u2600-\u27bf\U0001f000-\U0001faff]|\.(?=\s|$)|\s-+\s"
     r"|\b(?:but|because|bc|cuz|coz|cos|since|so\s+that|so\s+i|as\s+i|again|before|after"
     r"|from\s+scratch|(?:just\s+)?for\s+fun|asap"
     r"|for\s+(?:a|an)\s"
     r"|i'?m|i\s+am|i\s+have|i've|i\s+can|i\s+could|i\s+work|i\s+live|which|in\s+order\s+to"
-    r"|please|in\s+my\s+(?:free|spare)\s+time)\b",
+    r"|please|in\s+my\s+(?:free|spare)\s+time"
+    rf"|{_alternation('foreign_goal_ends')})\b",
     FLAGS,
 )
 _GOAL_SEGMENT_RE = re.compile(r"(?:[^,;:!?\n.\-]|\.(?!\s|$)|-(?!-|\s))+")
@@ -99,7 +107,9 @@ def _clean_goal(phrase: str) -> str | None:
     stop = _GOAL_END_RE.search(phrase, 1)  # "Spanish but for medical stuff", "Unity 🎮 for fun"
     phrase = phrase[: stop.start()] if stop else phrase
     end = _PURPOSE_RE.search(phrase)
-    words = (phrase[: end.start()] if end else phrase).split()
+    phrase = phrase[: end.start()] if end else phrase
+    tail = _FOREIGN_TAIL_RE.search(ascii_same_length(phrase))
+    words = (phrase[: tail.start()] if tail else phrase).split()  # "Gitarre lernen"
     while words and words[0].lower() in _LEADING:
         words.pop(0)
     if 1 < len(words) <= _SHORT_THE_GOAL and words[0].lower() == "the":

@@ -40,6 +40,7 @@ from agent.understanding.topics import (
     topic_items,
     topics_after_goal,
     topics_in_sentences,
+    topics_wanted,
 )
 from storage.models import Goal
 
@@ -229,7 +230,11 @@ def _extract_goal(scan: Scan, subject: tuple[int, int] | None) -> bool:
         scan.take(hit.start, hit.end)
     scan.fields["goal"] = hit.goal
     if "topics" not in scan.fields:
-        topics = topics_after_goal(scan, hit.end) or topics_in_sentences(scan, hit[1:])
+        topics = (
+            topics_after_goal(scan, hit.end)
+            or topics_in_sentences(scan, hit[1:])
+            or topics_wanted(scan, hit.end)
+        )
         if topics:
             scan.fields["topics"] = topics
     return True

@@ -28,6 +28,7 @@ __all__ = [
     "topic_items",
     "topics_after_goal",
     "topics_in_sentences",
+    "topics_wanted",
 ]
 
 MAX_TOPICS = 12
@@ -57,6 +58,17 @@ _BRACKETED_RE = re.compile(r"\((?P<items>[^()\n]{3,120})\)")
 _LINE_RE = re.compile(r"[^\n]+")
 _BULLET_RE = re.compile(r"^\s*(?:[-*\u2022\u2013\u00b7]+|\d{1,2}\s*[.)])\s*")
 _SENTENCE_RE = re.compile(r"[^.!?;\n\x1f]+")
+_WANTS = "|".join(
+    re.escape(w).replace(r"\ ", r"\s+") for w in sorted(LEXICON["topic_want_leads"], key=len)[::-1]
+)
+_WANTED_RE = re.compile(rf"[,.;!]\s*(?P<lead>(?:and\s+)?(?:{_WANTS}))\s+(?!to\b)", FLAGS)
+_EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff\ufe0f"
+_AFTER_GOAL_RE = re.compile(rf"\s*(?:,|:|-|!+|[{_EMOJI}]|\band\b)", FLAGS)
+_GOAL_LIST_GAP_RE = re.compile(rf"[ ,:\-!{_EMOJI}]*")
+_ARTICLE_RE = re.compile(r"(^|\band\b|\bor\b)\s*(?:the|a|an)\s+", FLAGS)
+_JOINED_RE = re.compile(r"\s(?:and|or|&|\+|plus)\s+[^,]+$", FLAGS)
+_NUMBER_MARK_RE = re.compile(r"(?<![\w.,:])(?P<n>[1-9]|1[0-2])\s?[.)](?=\s*[A-Za-z])")
+_NUMBERED_CUE_RE = re.compile(r"(?:\btopics?\s*)?[:\-]?\s*$", FLAGS)
 _POSTFIX = frozenset(
     {"mostly", "mainly", "primarily", "especially", "particularly", "in particular"}
 )
@@ -344,12 +356,29 @@ def peer_list_end(scan: Scan, goal: str, goal_end: int) -> int | None:
     return None
 
 
+def topics_wanted(scan: Scan, goal_end: int) -> list[str]:
+    """ "Excel, … need pivots + charts", "chess openings! want the Sicilian and the
+    Caro-Kann": a later clause that wants two or more things lists the goal's topics."""
+    for match in scan.matches(_WANTED_RE, goal_end):
+        end, phrase = list_after(scan, match.end())
+        masked = scan.work.find(MASK, match.end(), end)
+        if masked >= 0:
+            end, phrase = masked, scan.display[match.end() : masked]
+        phrase = phrase.rstrip(" ,;")
+        topics = _bare_list(_ARTICLE_RE.sub(r"\g<1> ", phrase))
+        if topics and _JOINED_RE.search(phrase):  # "need help, the final is on …" lists none
+            scan.take(match.start("lead"), end)
+            return topics
+    return []
+
+
 def topics_after_goal(scan: Scan, goal_end: int) -> list[str]:
     """A bare list right after the goal ("learn Python, pandas, numpy"), consumed."""
     rest = scan.work[goal_end:]
-    if not re.match(r"\s*(?:,|:|-|\band\b)", rest, FLAGS):
-        return []
-    start = goal_end + len(rest) - len(rest.lstrip(" ,:-"))
+    gap = _GOAL_LIST_GAP_RE.match(rest)
+    if not _AFTER_GOAL_RE.match(rest) or gap is None:
+        return []  # "excel!! pivot tables, …", "wine 🍷 tasting, regions, grapes" are lists too
+    start = goal_end + gap.end()
     end, phrase = list_after(scan, start)
     masked = scan.work.find(MASK, start, end)
     if masked >= 0:
@@ -395,10 +424,38 @@ def _lines_topics(scan: Scan) -> bool:
     return _set(scan, topics[:MAX_TOPICS], lines[0].start(), lines[-1].end())
 
 
+def _numbered_topics(scan: Scan) -> bool:
+    """ "1) loops 2) functions", "topics: 1. html 2. css": an inline list numbered 1, 2, …
+    (two items at least), wherever it stands; the goal before it keeps none of it."""
+    marks = [m for m in scan.matches(_NUMBER_MARK_RE)]
+    for first, mark in enumerate(marks):
+        run = [mark]
+        for later in marks[first + 1 :]:
+            if int(later["n"]) != int(run[-1]["n"]) + 1:
+                break
+            run.append(later)
+        if mark["n"] != "1" or len(run) < 2:
+            continue
+        end, _ = list_after(scan, run[-1].end())
+        masked = scan.work.find(MASK, run[-1].end(), end)
+        end = end if masked < 0 else masked
+        bounds = [m.end() for m in run]
+        raws = [
+            scan.display[begin : stop.start() if stop is not None else end]
+            for begin, stop in zip(bounds, [*run[1:], None], strict=True)
+        ]
+        topics = [t for raw in raws for t in topic_items(raw.strip(" ,;"))]
+        if len(topics) >= 2 and _plausible(topics):
+            start = mark.start()
+            cue = _NUMBERED_CUE_RE.search(scan.work, 0, start)
+            return _set(scan, topics[:MAX_TOPICS], cue.start() if cue else start, end)
+    return False
+
+
 def extract_topics(scan: Scan, known: list[str] | None = None) -> None:
-    """Set `topics` from a cued, headed, bracketed or (when asked for) bare or one-a-line
-    list; `known` are the topics so far, which "add X to the topics" changes."""
-    if _edited_topics(scan, known or []):
+    """Set `topics` from a cued, headed, bracketed, numbered or (when asked for) bare or
+    one-a-line list; `known` are the topics so far, which "add X to the topics" changes."""
+    if _edited_topics(scan, known or []) or _numbered_topics(scan):
         return
     if scan.expecting == "topics" and (_lines_topics(scan) or _answered_topics(scan)):
         return

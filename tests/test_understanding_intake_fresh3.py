@@ -166,13 +166,54 @@ LEVEL_ELSEWHERE: list[Row] = [
     ),
 ]
 
+OPENING_SUBJECT: list[Row] = [
+    (
+        "o01",
+        None,
+        {},
+        "Greek, moving to Athens in the spring. A1",
+        fields(goal="Greek", skill_level="beginner"),
+    ),
+    (
+        "o02",
+        None,
+        {},
+        "Piano, 3h/wk, want to improve sight reading",
+        fields(goal="Piano", hours_per_week=3, topics=["sight reading"]),
+    ),
+    (
+        "o03",
+        None,
+        {},
+        "organic chemistry, reactions mainly. exam on 3 March, want to be ready",
+        fields(goal="organic chemistry", topics=["reactions"], deadline="2027-03-03"),
+    ),
+    (
+        "o04",
+        None,
+        {},
+        "pottery 🏺 glazing especially. weekends",
+        fields(goal="pottery", topics=["glazing"], availability=[{"days": ["sat", "sun"]}]),
+    ),
+    (
+        "o05",
+        None,
+        {},
+        "bookkeeping for my small biz, 2h/wk",
+        fields(goal="bookkeeping", hours_per_week=2),
+    ),
+]
+
 # Rows the rules still misread, each with why (kept visible rather than deleted).
 KNOWN_MISSES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
     ("asking", "goal", "text", "expect"),
-    cases([*MONTHS, *DAY_AMOUNTS, *OTHER_LANGUAGES, *LISTS, *LEVEL_ELSEWHERE], KNOWN_MISSES),
+    cases(
+        [*MONTHS, *DAY_AMOUNTS, *OTHER_LANGUAGES, *LISTS, *LEVEL_ELSEWHERE, *OPENING_SUBJECT],
+        KNOWN_MISSES,
+    ),
 )
 def test_fresh_message(
     asking: str | None, goal: dict[str, Any], text: str, expect: dict[str, Any]

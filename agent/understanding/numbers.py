@@ -426,7 +426,7 @@ _BARE_WEEKS_RE = re.compile(
 )
 
 
-_EVENTS = word_set("purpose_nouns") | word_set("exam_words")
+_EVENTS = word_set("dated_events") | word_set("exam_words")
 _CLAUSE_START_RE = re.compile(r"[,;.!?\n]")
 
 

@@ -62,7 +62,9 @@ _WANTS = "|".join(
     re.escape(w).replace(r"\ ", r"\s+") for w in sorted(LEXICON["topic_want_leads"], key=len)[::-1]
 )
 _WANTED_RE = re.compile(rf"[,.;!]\s*(?P<lead>(?:and\s+)?(?:{_WANTS}))\s+(?!to\b)", FLAGS)
+_CLOSES_RE = re.compile(r"\s*(?:[.!?;,\n]|$)")
 _EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff\ufe0f"
+_EMOJI_RE = re.compile(f"[{_EMOJI}]+")
 _AFTER_GOAL_RE = re.compile(rf"\s*(?:,|:|-|!+|[{_EMOJI}]|\band\b)", FLAGS)
 _GOAL_LIST_GAP_RE = re.compile(rf"[ ,:\-!{_EMOJI}]*")
 _ARTICLE_RE = re.compile(r"(^|\band\b|\bor\b)\s*(?:the|a|an)\s+", FLAGS)
@@ -216,10 +218,12 @@ def _cued_topics(scan: Scan, weak: bool) -> bool:
             continue
         start = hit.end + 1 if scan.work[hit.end : hit.end + 1] == "." else hit.end
         end, phrase = list_after(scan, start)
-        if not weak and not topic_items(phrase) and hit.phrase in _POSTFIX:
+        closes = _CLOSES_RE.match(scan.work, hit.end)  # "circuits mainly. uni starts …"
+        if not weak and hit.phrase in _POSTFIX and (closes or not topic_items(phrase)):
             if _postfix_topics(scan, hit.start, hit.end):
                 return True
-            continue
+            if not topic_items(phrase):
+                continue
         if weak:
             phrase = re.split(r"[;]|,\s*(?=\S+\s+\S+\s+\S+)", phrase, maxsplit=1)[0]
             end = hit.end + len(phrase)
@@ -238,6 +242,8 @@ def _postfix_topics(scan: Scan, cue_start: int, cue_end: int) -> bool:
     begin = max(scan.work.rfind(ch, 0, cue_start) for ch in ".,!?;\n:\x1f") + 1
     dash = scan.work.rfind(" - ", 0, cue_start)
     begin = max(begin, dash + 3 if dash >= 0 else 0)  # "Excel — formulas and pivots mostly"
+    emoji = [m.end() for m in _EMOJI_RE.finditer(scan.work, begin, cue_start)]
+    begin = max([begin, *emoji])  # "bread baking 🍞 sourdough especially"
     topics = _bare_list(scan.display[begin:cue_start]) or topic_items(scan.display[begin:cue_start])
     if topics and _plausible(topics):
         return _set(scan, topics, begin, cue_end)

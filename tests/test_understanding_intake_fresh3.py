@@ -204,6 +204,25 @@ OPENING_SUBJECT: list[Row] = [
     ),
 ]
 
+MORE_SHAPES: list[Row] = [
+    (
+        "x01",
+        None,
+        {},
+        "sailing - knots, beginner",
+        fields(goal="sailing", topics=["knots"], skill_level="beginner"),
+    ),
+    (
+        "x02",
+        None,
+        {},
+        "web security, im intermediate, like xss and csrf",
+        fields(goal="web security", skill_level="intermediate", topics=["xss", "csrf"]),
+    ),
+    ("x03", None, {}, "I can do 5 hours a week, what should I study?", fields(hours_per_week=5)),
+    ("x04", None, {}, "Dutch - I want to move there", fields(goal="Dutch")),
+]
+
 # Rows the rules still misread, each with why (kept visible rather than deleted).
 KNOWN_MISSES: dict[str, str] = {}
 
@@ -211,7 +230,15 @@ KNOWN_MISSES: dict[str, str] = {}
 @pytest.mark.parametrize(
     ("asking", "goal", "text", "expect"),
     cases(
-        [*MONTHS, *DAY_AMOUNTS, *OTHER_LANGUAGES, *LISTS, *LEVEL_ELSEWHERE, *OPENING_SUBJECT],
+        [
+            *MONTHS,
+            *DAY_AMOUNTS,
+            *OTHER_LANGUAGES,
+            *LISTS,
+            *LEVEL_ELSEWHERE,
+            *OPENING_SUBJECT,
+            *MORE_SHAPES,
+        ],
         KNOWN_MISSES,
     ),
 )

@@ -75,6 +75,7 @@ _PURPOSE_RE = re.compile(
     FLAGS,
 )
 _PREVIOUS_WORD_RE = re.compile(r"([A-Za-z-]+)\s+$")
+_QUESTION_END_RE = re.compile(r"[.!?\n]")
 _ACKS = word_set("acks")
 _NOT_A_START = word_set("not_a_goal_start")
 _JUNK = word_set("topic_junk")
@@ -162,10 +163,19 @@ def _compound(scan: Scan, match: re.Match[str]) -> bool:
     return bool(previous and previous.group(1).lower() in _COMPOUNDS)
 
 
+def _in_question(scan: Scan, pos: int) -> bool:
+    """ "I have 4 hours a week, what should I learn?": a trigger inside a wh-question asks
+    for a goal, it names none."""
+    start = max(scan.work.rfind(ch, 0, pos) for ch in ",;.!?\n") + 1
+    end = _QUESTION_END_RE.search(scan.work, pos)
+    clause = scan.work[start : end.end() if end else len(scan.work)]
+    return clause.rstrip().endswith("?") and phrases.opens_with_wh_question(clause.strip())
+
+
 def _triggered_goal(scan: Scan) -> GoalHit | None:
     for pattern in (_GOAL_TRIGGER_RE, _WISH_TRIGGER_RE, _FOREIGN_TRIGGER_RE):
         for match in scan.matches(pattern):
-            if _compound(scan, match):
+            if _compound(scan, match) or _in_question(scan, match.start()):
                 continue
             hit = _goal_after(scan, match.end())
             if hit:
@@ -193,6 +203,8 @@ def _segment_goal(scan: Scan) -> GoalHit | None:
         end = scan.work.find(MASK, match.start(), match.end())
         stop = match.end() if end < 0 else end
         goal = _clean_goal(scan.display[match.start() : stop])
+        if goal and _in_question(scan, match.start()):
+            continue
         if goal and not _is_ack(goal) and len(goal.split()) <= _MAX_SEGMENT_WORDS:
             if _plausible_start(goal):
                 return _hit(scan, goal, match.start(), stop)

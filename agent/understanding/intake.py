@@ -83,7 +83,7 @@ _NAMED_EVENT_RE = re.compile(
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)\s+$")
 _DETERMINERS = {"the", "my", "a", "an", "our", "this", "that", "his", "her", "their"}
 _OPENING_SUBJECT_RE = re.compile(
-    r"\s*(?P<subject>[A-Za-z][\w+#&' -]{0,40}?)\s*(?:\x1f[\x1f\s]*)?(?:[.!,]|->|\u2192)\s"
+    r"\s*(?P<subject>[A-Za-z][\w+#&' -]{0,40}?)\s*(?:\x1f[\x1f\s]*)?(?:[.!,]|->|\u2192|(?<=\s)-)\s"
 )
 _WISH_LEAD_RE = re.compile(
     r"\b(?:want|wanna|need|going|hope|plan|planning|trying)\s+to\s+$", re.IGNORECASE

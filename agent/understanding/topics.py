@@ -62,6 +62,8 @@ _WANTS = "|".join(
     re.escape(w).replace(r"\ ", r"\s+") for w in sorted(LEXICON["topic_want_leads"], key=len)[::-1]
 )
 _WANTED_RE = re.compile(rf"[,.;!]\s*(?P<lead>(?:and\s+)?(?:{_WANTS}))\s+(?!to\b)", FLAGS)
+_CLAUSE_OPEN_RE = re.compile(r"[,;]\s*$")
+_DASHED_WORDS = 3
 _CLOSES_RE = re.compile(r"\s*(?:[.!?;,\n]|$)")
 _EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff\ufe0f"
 _EMOJI_RE = re.compile(f"[{_EMOJI}]+")
@@ -230,7 +232,9 @@ def _cued_topics(scan: Scan, weak: bool) -> bool:
         topics = topic_items(phrase)
         if not weak and topics:
             return _set(scan, topics, hit.start, end)
-        if weak and len(topics) >= 2 and _plausible(topics) and _named(topics):
+        opens = _CLAUSE_OPEN_RE.search(scan.work, 0, hit.start)  # ", like pwn and …"
+        named = _named(topics) or (opens is not None and hit.phrase == "like")
+        if weak and len(topics) >= 2 and _plausible(topics) and named:
             # a weak cue is part of the goal's wording ("master Excel and Word"): keep the text
             scan.fields["topics"] = topics
             return True
@@ -389,11 +393,21 @@ def topics_after_goal(scan: Scan, goal_end: int) -> list[str]:
     masked = scan.work.find(MASK, start, end)
     if masked >= 0:
         end, phrase = masked, scan.display[start:masked]
-    topics = _bare_list(phrase)
+    topics = _bare_list(phrase) or _dashed_item(scan.display[goal_end:start], phrase)
     if not topics or not scan.free(start, end):
         return []
     scan.take(start, end)
     return topics
+
+
+def _dashed_item(gap: str, phrase: str) -> list[str]:
+    """ "swimming - freestyle technique, intermediate": one short item after a hyphen (a
+    long dash explains the goal instead: "accounting for my CPA — FAR section")."""
+    items = topic_items(phrase)
+    if " - " not in gap or len(items) != 1 or len(items[0].split()) > _DASHED_WORDS:
+        return []
+    first = phrase_key(items[0]).split()[0]
+    return [] if first in _NOT_AN_ITEM_START or not _plausible(items) else items
 
 
 def _answered_topics(scan: Scan) -> bool:

@@ -221,6 +221,34 @@ MORE_SHAPES: list[Row] = [
     ),
     ("x03", None, {}, "I can do 5 hours a week, what should I study?", fields(hours_per_week=5)),
     ("x04", None, {}, "Dutch - I want to move there", fields(goal="Dutch")),
+    (
+        "x05",
+        None,
+        {},
+        "I want to learn Haskell, type system features: GADTs, type families",
+        fields(goal="Haskell", topics=["GADTs", "type families"]),
+    ),
+    (
+        "x06",
+        "topics",
+        {"goal": "Rust"},
+        "traits + generics, and macros",
+        fields(topics=["traits", "generics", "macros"]),
+    ),
+    (
+        "x07",
+        "topics",
+        {"goal": "French"},
+        "grammaire et vocabulaire",
+        fields(topics=["grammaire", "vocabulaire"]),
+    ),
+    (
+        "x08",
+        None,
+        {},
+        "Physik fürs Abi, Mechanik und Optik, Klausur am 12.03.",
+        fields(goal="Physik fürs Abi", topics=["Mechanik", "Optik"], deadline="2027-03-12"),
+    ),
 ]
 
 # Rows the rules still misread, each with why (kept visible rather than deleted).

@@ -37,6 +37,7 @@ _MAX_ITEM_WORDS = 5
 
 _CUES = PhraseMatcher({"strong": LEXICON["topic_cues"], "weak": LEXICON["topic_weak_cues"]})
 _JUNK = word_set("topic_junk")
+_EXAMS = word_set("exam_words")
 _UNIT_WORDS = word_set("typo_units") | {"hrs", "wks", "mins", "minutes", "hour", "weeks"}
 _FILLER = word_set("filler")
 _LEAD = word_set("topic_lead_words")
@@ -48,11 +49,14 @@ _LIST_END_RE = re.compile(
     r"|and\s+(?:want|wanna|would|need|hope|plan|i)|to\s+(?:get|help|be|build|make|pass|start|land|become|work|improve|prepare))\b",
     FLAGS,
 )
+_JOINERS = "|".join(re.escape(str(w)) for w in LEXICON["foreign_list_joiners"])
 _LIST_SPLIT_RE = re.compile(
-    r"\s*(?:,|;|\s&\s|\s\+\s|\s/\s|\band\b|\bund\b|\bor\b|\bas\s+well\s+as\b|\bplus\b"
-    r"|\bthen\b|\balso\b)\s*",
+    r"\s*(?:,|;|\s&\s|\s\+\s|\s/\s|\band\b|\bor\b|\bas\s+well\s+as\b|\bplus\b"
+    rf"|\bthen\b|\balso\b|(?<=\w)\s(?-i:{_JOINERS})\s(?=\w))\s*",
     FLAGS,
 )
+_INNER_SPLIT_RE = re.compile(rf"\s\+\s|(?<=\w)\s(?-i:{_JOINERS})\s(?=\w)", FLAGS)
+"""What splits an item before the last comma too: "+" and "and" of other languages."""
 _COMMA_RE = re.compile(r"\s*[,;]\s*")
 _BRACKETED_RE = re.compile(r"\((?P<items>[^()\n]{3,120})\)")
 _LINE_RE = re.compile(r"[^\n]+")
@@ -62,6 +66,7 @@ _WANTS = "|".join(
     re.escape(w).replace(r"\ ", r"\s+") for w in sorted(LEXICON["topic_want_leads"], key=len)[::-1]
 )
 _WANTED_RE = re.compile(rf"[,.;!]\s*(?P<lead>(?:and\s+)?(?:{_WANTS}))\s+(?!to\b)", FLAGS)
+_INNER_COLON_RE = re.compile(r"(?<=[A-Za-z)])\s*:\s+(?=[A-Za-z])")
 _CLAUSE_OPEN_RE = re.compile(r"[,;]\s*$")
 _DASHED_WORDS = 3
 _CLOSES_RE = re.compile(r"\s*(?:[.!?;,\n]|$)")
@@ -146,7 +151,7 @@ def _clean_item(raw: str) -> str | None:
     key = phrase_key(item)
     if (
         not key
-        or key in _JUNK | _FILLER
+        or key in _JUNK | _FILLER | _EXAMS  # "…, prüfung am 28.04.": the dated event
         or len(item) > MAX_TOPIC_CHARS
         or not any(c.isalpha() for c in item)
         or classify_nonanswer(item) is not None  # "I don't know, maybe OOP?"
@@ -161,7 +166,8 @@ def _raw_items(phrase: str) -> list[str]:
     parts = [p for p in _COMMA_RE.split(phrase) if p.strip()]
     if len(parts) <= 1:
         return _LIST_SPLIT_RE.split(phrase)
-    return [*parts[:-1], *_LIST_SPLIT_RE.split(parts[-1])]
+    joined = [item for part in parts[:-1] for item in _INNER_SPLIT_RE.split(part)]  # "a + b, c"
+    return [*joined, *_LIST_SPLIT_RE.split(parts[-1])]
 
 
 def topic_items(phrase: str) -> list[str]:
@@ -341,6 +347,22 @@ def _headed_topics(scan: Scan) -> bool:
     return False
 
 
+def _colon_topics(scan: Scan) -> bool:
+    """ "I want to learn Scala, functional programming concepts: monads, type classes": a
+    colon later in the message lists two or more short items of what stands before it."""
+    for colon in scan.matches(_INNER_COLON_RE):
+        if phrase_key(scan.work[max(0, colon.start() - 12) : colon.start()]) in _HEAD_WORDS:
+            continue
+        end, phrase = list_after(scan, colon.end())
+        masked = scan.work.find(MASK, colon.end(), end)
+        if masked >= 0:
+            end, phrase = masked, scan.display[colon.end() : masked]
+        topics = _bare_list(phrase.rstrip(" ,;"))
+        if topics:
+            return _set(scan, topics, colon.start(), end)
+    return False
+
+
 def _list_span(scan: Scan, goal_end: int) -> tuple[int, int, str] | None:
     rest = scan.work[goal_end:]
     if not re.match(r"\s*(?:,|:|-|\band\b)", rest, FLAGS):
@@ -480,5 +502,7 @@ def extract_topics(scan: Scan, known: list[str] | None = None) -> None:
     if scan.expecting == "topics" and (_lines_topics(scan) or _answered_topics(scan)):
         return
     if _cued_topics(scan, weak=False) or _headed_topics(scan) or _bracketed_topics(scan):
+        return
+    if _colon_topics(scan):
         return
     _cued_topics(scan, weak=True)

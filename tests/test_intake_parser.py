@@ -255,7 +255,9 @@ def test_yearless_dates_roll_forward() -> None:
 
 
 def test_months_use_the_documented_factor() -> None:
-    assert parse_intake("2 months", today=TODAY, expecting="weeks").fields["weeks"] == 8
+    assert parse_intake("2 months", today=TODAY, expecting="weeks").fields["weeks"] == 9
+    assert parse_intake("a month and a half", today=TODAY, expecting="weeks").fields["weeks"] == 6
+    assert parse_intake("3 months", today=TODAY, expecting="weeks").fields["weeks"] == 13
     assert parse_intake("a month", today=TODAY, expecting="weeks").fields["weeks"] == 4
     assert parse_intake("6 months", today=TODAY, expecting="weeks").fields["weeks"] == 26
     assert parse_intake("12 months", today=TODAY, expecting="weeks").fields["weeks"] == 52

@@ -60,7 +60,7 @@ INTAKE_ROWS: list[tuple[str, str | None, dict[str, Any]]] = [
             "goal": "fine-tuning LLMs with LoRA and QLoRA",
             "skill_level": MID,
             "hours_per_week": 8.0,
-            "weeks": 8,
+            "weeks": 9,
             "availability": joined(
                 slots(WEEKDAYS, "19:00", "21:00"), slots((5,), "08:00", "10:00")
             ),
@@ -158,7 +158,7 @@ INTAKE_ROWS: list[tuple[str, str | None, dict[str, Any]]] = [
     (
         "Learn German, a couple of months, 4h a week",
         None,
-        {"goal": "German", "weeks": 8, "hours_per_week": 4.0},
+        {"goal": "German", "weeks": 9, "hours_per_week": 4.0},
     ),
     (
         "I want to learn advanced Rust macros",
@@ -266,7 +266,7 @@ INTAKE_ROWS: list[tuple[str, str | None, dict[str, Any]]] = [
     (
         "3 hours a week, 2 months, beginner",
         None,
-        {"hours_per_week": 3.0, "weeks": 8, "skill_level": BEG, "goal": ABSENT},
+        {"hours_per_week": 3.0, "weeks": 9, "skill_level": BEG, "goal": ABSENT},
     ),
     (
         "I can spend 6 hours, I live in Barcelona",
@@ -286,7 +286,7 @@ INTAKE_ROWS: list[tuple[str, str | None, dict[str, Any]]] = [
     ("10", "weeks", {"weeks": 10}),
     ("six weeks", "weeks", {"weeks": 6}),
     ("in 6 weeks", "weeks", {"weeks": 6}),
-    ("2 months", "weeks", {"weeks": 8}),
+    ("2 months", "weeks", {"weeks": 9}),
     ("a month", "weeks", {"weeks": 4}),
     ("3 mo", "weeks", {"weeks": 13}),
     ("half a year", "weeks", {"weeks": 26}),
@@ -461,7 +461,7 @@ INTAKE_ROWS: list[tuple[str, str | None, dict[str, Any]]] = [
         None,
         {"goal": "Rust", "weeks": 6, "hours_per_week": 4.0},
     ),
-    ("Rust please, 2 months", None, {"goal": "Rust", "weeks": 8}),
+    ("Rust please, 2 months", None, {"goal": "Rust", "weeks": 9}),
     (
         "Improve my English speaking, 1 hour a day, by June",
         None,

@@ -75,7 +75,7 @@ def test_hours_out_of_range_are_problems() -> None:
         ("6w", 6),
         ("a fortnight", 2),
         ("3 fortnights", 6),
-        ("two months", 8),
+        ("two months", 9),
         ("3 mos", 13),
         ("a month and a half", 6),
         ("sixteen", 16),

@@ -11,10 +11,10 @@ import re
 from typing import NamedTuple
 
 from agent.understanding import phrases
-from agent.understanding.lexicon import phrase_key, trim_edges, word_set
+from agent.understanding.lexicon import LEXICON, phrase_key, trim_edges, word_set
 from agent.understanding.nonanswers import classify_nonanswer, strip_filler
 from agent.understanding.numbers import NUMBER_WORDS
-from agent.understanding.text import FLAGS, MASK, Scan
+from agent.understanding.text import FLAGS, MASK, Scan, ascii_same_length
 
 __all__ = ["GoalHit", "find_goal", "is_vague_goal"]
 
@@ -40,17 +40,25 @@ _WISH_TRIGGER_RE = re.compile(
     r"|\bi\s+(?:need|want)(?=\s+[A-Z]))\s+",  # "I need Excel for my new job"
     FLAGS,
 )
+
+
+def _alternation(name: str) -> str:
+    """A lexicon list as a regex alternation over the folded text, longest phrase first."""
+    items = sorted({ascii_same_length(str(w)).lower() for w in LEXICON[name]}, key=len)[::-1]
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
+
+
 # The same leads in other languages people mix in (accents folded), tried after English.
-_FOREIGN_TRIGGER_RE = re.compile(
-    r"\b(?:aprender(?:\s+a)?|apprendre|imparare|ich\s+(?:will|mochte|moechte))\s+", FLAGS
-)
+_FOREIGN_TRIGGER_RE = re.compile(rf"\b(?:{_alternation('foreign_goal_leads')})\s+", FLAGS)
+_FOREIGN_TAIL_RE = re.compile(rf"\s+(?:{_alternation('foreign_goal_tails')})\s*$", FLAGS)
 _GOAL_END_RE = re.compile(
     r"[,;:!?\n()\[\]\x1f\u2600-\u27bf\U0001f000-\U0001faff]|\.(?=\s|$)|\s-+\s"
     r"|\b(?:but|because|bc|cuz|coz|cos|since|so\s+that|so\s+i|as\s+i|again|before|after"
     r"|from\s+scratch|(?:just\s+)?for\s+fun|asap"
     r"|for\s+(?:a|an)\s"
     r"|i'?m|i\s+am|i\s+have|i've|i\s+can|i\s+could|i\s+work|i\s+live|which|in\s+order\s+to"
-    r"|please|in\s+my\s+(?:free|spare)\s+time)\b",
+    r"|please|in\s+my\s+(?:free|spare)\s+time"
+    rf"|{_alternation('foreign_goal_ends')})\b",
     FLAGS,
 )
 _GOAL_SEGMENT_RE = re.compile(r"(?:[^,;:!?\n.\-]|\.(?!\s|$)|-(?!-|\s))+")
@@ -67,6 +75,7 @@ _PURPOSE_RE = re.compile(
     FLAGS,
 )
 _PREVIOUS_WORD_RE = re.compile(r"([A-Za-z-]+)\s+$")
+_QUESTION_END_RE = re.compile(r"[.!?\n]")
 _ACKS = word_set("acks")
 _NOT_A_START = word_set("not_a_goal_start")
 _JUNK = word_set("topic_junk")
@@ -99,7 +108,9 @@ def _clean_goal(phrase: str) -> str | None:
     stop = _GOAL_END_RE.search(phrase, 1)  # "Spanish but for medical stuff", "Unity 🎮 for fun"
     phrase = phrase[: stop.start()] if stop else phrase
     end = _PURPOSE_RE.search(phrase)
-    words = (phrase[: end.start()] if end else phrase).split()
+    phrase = phrase[: end.start()] if end else phrase
+    tail = _FOREIGN_TAIL_RE.search(ascii_same_length(phrase))
+    words = (phrase[: tail.start()] if tail else phrase).split()  # "Gitarre lernen"
     while words and words[0].lower() in _LEADING:
         words.pop(0)
     if 1 < len(words) <= _SHORT_THE_GOAL and words[0].lower() == "the":
@@ -152,10 +163,19 @@ def _compound(scan: Scan, match: re.Match[str]) -> bool:
     return bool(previous and previous.group(1).lower() in _COMPOUNDS)
 
 
+def _in_question(scan: Scan, pos: int) -> bool:
+    """ "I have 4 hours a week, what should I learn?": a trigger inside a wh-question asks
+    for a goal, it names none."""
+    start = max(scan.work.rfind(ch, 0, pos) for ch in ",;.!?\n") + 1
+    end = _QUESTION_END_RE.search(scan.work, pos)
+    clause = scan.work[start : end.end() if end else len(scan.work)]
+    return clause.rstrip().endswith("?") and phrases.opens_with_wh_question(clause.strip())
+
+
 def _triggered_goal(scan: Scan) -> GoalHit | None:
     for pattern in (_GOAL_TRIGGER_RE, _WISH_TRIGGER_RE, _FOREIGN_TRIGGER_RE):
         for match in scan.matches(pattern):
-            if _compound(scan, match):
+            if _compound(scan, match) or _in_question(scan, match.start()):
                 continue
             hit = _goal_after(scan, match.end())
             if hit:
@@ -183,6 +203,8 @@ def _segment_goal(scan: Scan) -> GoalHit | None:
         end = scan.work.find(MASK, match.start(), match.end())
         stop = match.end() if end < 0 else end
         goal = _clean_goal(scan.display[match.start() : stop])
+        if goal and _in_question(scan, match.start()):
+            continue
         if goal and not _is_ack(goal) and len(goal.split()) <= _MAX_SEGMENT_WORDS:
             if _plausible_start(goal):
                 return _hit(scan, goal, match.start(), stop)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from agent.understanding.availability import extract_availability
 from agent.understanding.dates import DateHit, find_dates
 from agent.understanding.goal import GoalHit, find_goal, is_vague_goal
-from agent.understanding.lexicon import correct_typos
+from agent.understanding.lexicon import correct_typos, word_set
 from agent.understanding.nonanswers import (
     NonAnswer,
     after_hedge,
@@ -46,6 +46,7 @@ from agent.understanding.topics import (
     topic_items,
     topics_after_goal,
     topics_in_sentences,
+    topics_wanted,
 )
 from storage.models import Goal
 
@@ -91,11 +92,19 @@ _NAMED_EVENT_RE = re.compile(
 )
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)\s+$")
 _DETERMINERS = {"the", "my", "a", "an", "our", "this", "that", "his", "her", "their"}
-_OPENING_SUBJECT_RE = re.compile(r"\s*(?P<subject>[A-Za-z][\w+#&' -]{0,30}?)\s*[.!]\s")
+_OPENING_SUBJECT_RE = re.compile(
+    r"\s*(?P<subject>[A-Za-z][\w+#&' -]{0,40}?)\s*(?:\x1f[\x1f\s]*)?(?:[.!,]|->|\u2192|(?<=\s)-)\s"
+)
+_WISH_LEAD_RE = re.compile(
+    r"\b(?:want|wanna|need|going|hope|plan|planning|trying)\s+to\s+$", re.IGNORECASE
+)
 _PRACTICE_LEAD_RE = re.compile(
     r"\b(?:work\s+on|focus\s+on|practi[cs]e|improve|get\s+better\s+at|nail|master)(?:\s+(?:my|the|on|at))?\s+$",
     re.IGNORECASE,
 )
+_NOT_A_SUBJECT = word_set("not_a_goal_start") | word_set("acks")
+_SUBJECT_WORDS = 4
+_PERSON_WORDS = word_set("person_words") | word_set("skill_followers")
 _DATE_TRIGGER_RE = re.compile(
     r"^\s*(?:by|until|till|til|before|deadline|due|no\s+later|end|finish|done|ready|complete"
     r"|start|begin|kick|from|as\s+of)\b",
@@ -241,32 +250,51 @@ def _extract_goal(scan: Scan, subject: tuple[int, int] | None) -> bool:
         scan.take(hit.start, hit.end)
     scan.fields["goal"] = hit.goal
     if "topics" not in scan.fields:
-        topics = topics_after_goal(scan, hit.end) or topics_in_sentences(scan, hit[1:])
+        topics = (
+            topics_after_goal(scan, hit.end)
+            or topics_in_sentences(scan, hit[1:])
+            or topics_wanted(scan, hit.end)
+        )
         if topics:
             scan.fields["topics"] = topics
     return True
 
 
 def _subject_before_practice(scan: Scan, hit: GoalHit) -> GoalHit:
-    """ "Violin. beginner. want to work on bowing and scales": a bare subject standing as
-    the first sentence is the goal, and what they want to work on in it are the topics."""
+    """ "Violin. beginner. want to work on bowing and scales": a bare subject opening the
+    message is the goal, and what they want to work on in it are the topics; what they want
+    to do with it ("Vietnamese, going to live in Hanoi", "french C1 -> want to polish for
+    work") is no goal of its own."""
     opening = _OPENING_SUBJECT_RE.match(scan.work)
+    practice = _PRACTICE_LEAD_RE.search(scan.work, 0, hit.start)
     if (
-        "topics" in scan.fields
-        or opening is None
+        opening is None
         or opening.end() > hit.start
         or not scan.free(*opening.span("subject"))
-        or not _PRACTICE_LEAD_RE.search(scan.work, 0, hit.start)
+        or not (practice or _WISH_LEAD_RE.search(scan.work, 0, hit.start))
         or is_smalltalk(opening["subject"])  # "Hi! I'd like to get better at …"
+        or not _plausible_subject(opening["subject"])
     ):
         return hit
-    topics = topic_items(hit.goal)
-    if not topics:
+    topics = topic_items(hit.goal) if practice and "topics" not in scan.fields else []
+    if practice and not topics:
         return hit
     scan.take(hit.start, hit.end)
-    scan.fields["topics"] = topics
+    if topics:
+        scan.fields["topics"] = topics
     start, end = opening.span("subject")
     return GoalHit(scan.display[start:end], start, end)
+
+
+def _plausible_subject(subject: str) -> bool:
+    """An opening that names a subject, not a person or a clause ("I'm a dev", "so")."""
+    words = subject.lower().split()
+    return (
+        bool(words)
+        and words[0] not in _NOT_A_SUBJECT
+        and words[-1] not in _PERSON_WORDS
+        and len(words) <= _SUBJECT_WORDS
+    )
 
 
 def _location_update(text: str) -> IntakeUpdate | None:

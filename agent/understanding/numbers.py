@@ -3,7 +3,9 @@
 Hours are converted to hours per week: "5h/week" → 5, "an hour a day" → 7,
 "1h every weekday" → 5, "2 hours on Tuesdays and 2 on Thursdays" → 4. A range
 ("3-4 hours") counts as its midpoint (3.5). Plan lengths are converted to weeks:
-"6w" → 6, "a fortnight" → 2, "2 months" → 8 (a month is 4.345 weeks, rounded down).
+"6w" → 6, "a fortnight" → 2, "2 months" → 9 (a month is 52/12 weeks, rounded to the nearest
+week, a half down: "a month and a half" → 6). "in 3 months" is a plan length too, unless the
+clause names an event ("a trip to Napoli in 2 months"): then it dates the event.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from typing import NamedTuple
 
 from agent.numbers import CARDINALS
+from agent.understanding.lexicon import phrase_key, word_set
 from agent.understanding.text import DAY_NAMES, FLAGS, WEEKDAY_INDEX, Scan
 
 __all__ = [
@@ -37,7 +40,7 @@ MIN_HOURS_PER_WEEK = 1.0
 MAX_HOURS_PER_WEEK = 60.0
 MIN_WEEKS = 1
 MAX_WEEKS = 52
-WEEKS_PER_MONTH = 4.345
+WEEKS_PER_MONTH = 52 / 12
 _WEEKS_PER_YEAR = 52.0
 
 
@@ -231,9 +234,12 @@ _NOT_BEFORE_RE = re.compile(r"\b(?:not|instead\s+of|rather\s+than|from)\s*$", FL
 _ANY_HOURS_RE = re.compile(rf"{_RANGE}\s*{_HOUR_UNIT}", FLAGS)
 _DAY = rf"(?:{DAY_NAMES})s?\b\.?|week\s*-?\s*days?\b|week\s*-?\s*ends?\b"
 _DAY_RANGE_MARK = r"-|\u2013|to|through|thru|till|until"
-DAY_LIST = rf"(?P<days>(?:{_DAY})(?:\s*(?:,|and|&|/|or|{_DAY_RANGE_MARK})\s*(?:on\s+)?(?:{_DAY}))*)"
+_DAY_JOIN = rf"\s*(?:,|and|&|\+|/|or|{_DAY_RANGE_MARK})\s*(?:on\s+)?"
+DAY_LIST = rf"(?P<days>(?:{_DAY})(?:{_DAY_JOIN}(?:{_DAY}))*)"
+_A_DAY = r"(?:\s*/\s*(?:day|d)\b|\s+(?:a|per|each)\s+day\b|\s+daily\b)?"
+"""The "/day" of "2hrs/day on sat and sun": an amount on each of the days named."""
 _DAY_AMOUNT = (
-    rf"(?P<qty>{_RANGE})\s*(?P<unit>(?P<hu>{_HOUR_UNIT})|{_MINUTE_UNIT})?\s*"
+    rf"(?P<qty>{_RANGE})\s*(?P<unit>(?P<hu>{_HOUR_UNIT})|{_MINUTE_UNIT})?{_A_DAY}\s*"
     rf"(?:each\s+)?(?:(?P<on>on|every|each)\s+|(?=(?:{_DAY})))(?:the\s+)?{DAY_LIST}"
 )
 _AMOUNT_ON_DAYS_RE = re.compile(_DAY_AMOUNT, FLAGS)
@@ -389,8 +395,8 @@ _NOT_A_PLAN_LENGTH = (
     r"|\s+of\s+(?:coding|programming|practice|study|studying|learning|work|working|using))"
 )
 _WEEK_PATTERNS: tuple[tuple[re.Pattern[str], float, bool], ...] = tuple(
-    (re.compile(pattern, FLAGS), factor, floor)
-    for pattern, factor, floor in (
+    (re.compile(pattern, FLAGS), factor, half_down)
+    for pattern, factor, half_down in (
         (rf"{_RANGE}\s*-?\s*(?:weeks?|wks?|w)\b{_NOT_A_PLAN_LENGTH}", 1.0, False),
         (rf"(?:{_RANGE}\s*)?fortnights?\b{_NOT_A_PLAN_LENGTH}", 2.0, False),
         (
@@ -420,21 +426,31 @@ _BARE_WEEKS_RE = re.compile(
 )
 
 
-def _weeks_value(match: re.Match[str], factor: float, floor: bool) -> float | None:
+_EVENTS = word_set("dated_events") | word_set("exam_words")
+_CLAUSE_START_RE = re.compile(r"[,;.!?\n]")
+
+
+def _weeks_value(match: re.Match[str], factor: float, half_down: bool) -> float | None:
     value = range_value(match)
     if value is None:
         return None
     value *= factor
     if factor == 1 / 7:
         return float(math.ceil(value))
-    return float(math.floor(value)) if floor else float(round(value))
+    return float(math.ceil(value - 0.5)) if half_down else float(round(value))
+
+
+def _dates_an_event(before: str) -> bool:
+    """ "a trip to Napoli in 2 months": the months say when the event is, not how long."""
+    clause = _CLAUSE_START_RE.split(before)[-1]
+    return bool(_EVENTS & set(phrase_key(clause).split()))
 
 
 def _weeks_in(scan: Scan, *, whole_answer: bool) -> list[Quantity]:
     found: list[Quantity] = []
-    for pattern, factor, floor in _WEEK_PATTERNS:
+    for pattern, factor, half_down in _WEEK_PATTERNS:
         for match in scan.matches(pattern):
-            before = scan.work[max(0, match.start() - 30) : match.start()]
+            before = scan.work[max(0, match.start() - 60) : match.start()]
             if _PAST_CUE_RE.search(before):
                 continue
             article = (match.group("a") or "a").lower() in {"a", "an"}
@@ -442,9 +458,9 @@ def _weeks_in(scan: Scan, *, whole_answer: bool) -> list[Quantity]:
                 continue
             if factor == _WEEKS_PER_YEAR and not whole_answer and not _YEAR_CUE_RE.search(before):
                 continue  # "played for 10 years" is experience, "in a year" a plan
-            if factor == WEEKS_PER_MONTH and _WITHIN_RE.search(before):
-                continue  # "in 2 months" is a date (read by the date finder), not a length
-            value = _weeks_value(match, factor, floor)
+            if factor == WEEKS_PER_MONTH and _WITHIN_RE.search(before) and _dates_an_event(before):
+                continue  # read by the date finder
+            value = _weeks_value(match, factor, half_down)
             if value is not None:
                 found.append(Quantity(value, *match.span()))
                 scan.take(*match.span())
@@ -452,7 +468,7 @@ def _weeks_in(scan: Scan, *, whole_answer: bool) -> list[Quantity]:
 
 
 def find_plan_weeks(text: str) -> list[Quantity]:
-    """Plan lengths stated in `text` ("6 weeks", "2 months" → 8), in weeks, unvalidated."""
+    """Plan lengths stated in `text` ("6 weeks", "2 months" → 9), in weeks, unvalidated."""
     return _weeks_in(Scan.of(text), whole_answer=False)
 
 

@@ -78,6 +78,8 @@ _POSSESSIONS = frozenset({"a", "an", "my", "our", "his", "her", "their", "some"}
 _QUANTIFIERS = word_set("skill_quantifiers")
 _FUZZY_SCORE = 88
 _MIN_AGENT_CHARS = 5
+_MIN_PART_CHARS = 3
+_INTENSIFIERS = word_set("intensifiers")
 
 
 class _Cue(NamedTuple):
@@ -111,8 +113,10 @@ def _follows(word: str) -> bool:
     return len(word) > _MIN_AGENT_CHARS and word.endswith(("ist", "ists"))
 
 
-def _skipped(work: str, hit: PhraseHit) -> bool:
-    """A target ("get to C1"), a negation ("not beginner") or part of a name ("B2 exam")."""
+def _skipped(work: str, hit: PhraseHit, goal_words: set[str]) -> bool:
+    """A target ("get to C1"), a negation ("not beginner") or part of a name ("B2 exam");
+    "intermediate python" names a subject unless that subject is the goal's ("web scraping
+    w/ python, intermediate python")."""
     if phrase_key(work[hit.start : hit.end]) in _NOT_A_CUE:
         return True
     before = work[max(0, hit.start - 40) : hit.start]
@@ -125,6 +129,8 @@ def _skipped(work: str, hit: PhraseHit) -> bool:
     following = _next_word(work, hit.end)
     if following and following.group(1).lower() in _NOT_BEFORE:
         return True
+    if following and following.group(1).lower() in goal_words:
+        return False
     return _is_adjectival(work, hit)
 
 
@@ -201,7 +207,7 @@ def _score(work: str, subject: tuple[int, int] | None, goal_words: set[str]) -> 
     if subject is None:
         return 2
     words = _keys(work[subject[0] : subject[1]])
-    if goal_words & set(words):
+    if goal_words & set(words) or any(_part_of(w, goal_words) for w in words):
         return 3
     if any(" ".join(words[:n]) in _GENERIC for n in range(1, len(words) + 1)):
         return 2
@@ -210,12 +216,28 @@ def _score(work: str, subject: tuple[int, int] | None, goal_words: set[str]) -> 
     return 0
 
 
+def _part_of(word: str, goal_words: set[str]) -> bool:
+    """ "advanced at SQL" for "PostgreSQL query tuning": the subject ends a goal word."""
+    return len(word) >= _MIN_PART_CHARS and any(
+        len(g) > len(word) and g.endswith(word) for g in goal_words
+    )
+
+
+def _intensified(work: str, start: int) -> int:
+    """Where a cue starts with the intensifier before it ("totally new to", "pretty
+    intermediate"), so the intensifier is not left over as a goal."""
+    previous = _PREVIOUS_WORD_RE.search(work, 0, start)
+    if previous and previous.group(1).lower() in _INTENSIFIERS:
+        return previous.start(1)
+    return start
+
+
 def _cues(scan: Scan, goal_words: set[str]) -> list[_Cue]:
     cues: list[_Cue] = []
     for hit in _MATCHER.find(scan.work):
         if not scan.free(hit.start, hit.end):
             continue
-        if _skipped(scan.work, hit):
+        if _skipped(scan.work, hit, goal_words):
             window = max(0, hit.start - 40)
             target = _TARGET_CUE_RE.search(scan.work[window : hit.start])
             if target and _CEFR_RE.fullmatch(hit.phrase):  # "want to get to C1": no goal either
@@ -225,7 +247,8 @@ def _cues(scan: Scan, goal_words: set[str]) -> list[_Cue]:
         score = _score(scan.work, subject, goal_words)
         if hit.phrase in _QUANTIFIERS and score != 3:
             continue  # "zero budget" says nothing about the level
-        cues.append(_Cue(SkillLevel(hit.label), hit.start, hit.end, score, subject))
+        start = _intensified(scan.work, hit.start)
+        cues.append(_Cue(SkillLevel(hit.label), start, hit.end, score, subject))
     return cues
 
 

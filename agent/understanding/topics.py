@@ -28,6 +28,7 @@ __all__ = [
     "topic_items",
     "topics_after_goal",
     "topics_in_sentences",
+    "topics_wanted",
 ]
 
 MAX_TOPICS = 12
@@ -36,6 +37,7 @@ _MAX_ITEM_WORDS = 5
 
 _CUES = PhraseMatcher({"strong": LEXICON["topic_cues"], "weak": LEXICON["topic_weak_cues"]})
 _JUNK = word_set("topic_junk")
+_EXAMS = word_set("exam_words")
 _UNIT_WORDS = word_set("typo_units") | {"hrs", "wks", "mins", "minutes", "hour", "weeks"}
 _FILLER = word_set("filler")
 _LEAD = word_set("topic_lead_words")
@@ -47,18 +49,35 @@ _LIST_END_RE = re.compile(
     r"|and\s+(?:want|wanna|would|need|hope|plan|i)|to\s+(?:get|help|be|build|make|pass|start|land|become|work|improve|prepare))\b",
     FLAGS,
 )
+_JOINERS = "|".join(re.escape(str(w)) for w in LEXICON["foreign_list_joiners"])
 _LIST_SPLIT_RE = re.compile(
-    r"\s*(?:,|;|\s&\s|\s\+\s|\s/\s|\band\b|\bund\b|\by\b|\bet\b|\bor\b|\bas\s+well\s+as\b|\bplus\b"
-    r"|\bthen\b|\balso\b)\s*",
+    r"\s*(?:,|;|\s&\s|\s\+\s|\s/\s|\band\b|\bor\b|\bas\s+well\s+as\b|\bplus\b"
+    rf"|\bthen\b|\balso\b|(?<=\w)\s(?-i:{_JOINERS})\s(?=\w))\s*",
     FLAGS,
 )
+_INNER_SPLIT_RE = re.compile(rf"\s\+\s|(?<=\w)\s(?-i:{_JOINERS})\s(?=\w)", FLAGS)
+"""What splits an item before the last comma too: "+" and "and" of other languages."""
 _COMMA_RE = re.compile(r"\s*[,;]\s*")
-_PLUS_RE = re.compile(r"\s+\+\s+")
-_INLINE_NUMBER_RE = re.compile(r"(?:^|(?<=\s))\d{1,2}\s*[.)]\s+")
 _BRACKETED_RE = re.compile(r"\((?P<items>[^()\n]{3,120})\)")
 _LINE_RE = re.compile(r"[^\n]+")
 _BULLET_RE = re.compile(r"^\s*(?:[-*\u2022\u2013\u00b7]+|\d{1,2}\s*[.)])\s*")
 _SENTENCE_RE = re.compile(r"[^.!?;\n\x1f]+")
+_WANTS = "|".join(
+    re.escape(w).replace(r"\ ", r"\s+") for w in sorted(LEXICON["topic_want_leads"], key=len)[::-1]
+)
+_WANTED_RE = re.compile(rf"[,.;!]\s*(?P<lead>(?:and\s+)?(?:{_WANTS}))\s+(?!to\b)", FLAGS)
+_INNER_COLON_RE = re.compile(r"(?<=[A-Za-z)])\s*:\s+(?=[A-Za-z])")
+_CLAUSE_OPEN_RE = re.compile(r"[,;]\s*$")
+_DASHED_WORDS = 3
+_CLOSES_RE = re.compile(r"\s*(?:[.!?;,\n]|$)")
+_EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff\ufe0f"
+_EMOJI_RE = re.compile(f"[{_EMOJI}]+")
+_AFTER_GOAL_RE = re.compile(rf"\s*(?:,|:|-|!+|[{_EMOJI}]|\band\b)", FLAGS)
+_GOAL_LIST_GAP_RE = re.compile(rf"[ ,:\-!{_EMOJI}]*")
+_ARTICLE_RE = re.compile(r"(^|\band\b|\bor\b)\s*(?:the|a|an)\s+", FLAGS)
+_JOINED_RE = re.compile(r"\s(?:and|or|&|\+|plus)\s+[^,]+$", FLAGS)
+_NUMBER_MARK_RE = re.compile(r"(?<![\w.,:])(?P<n>[1-9]|1[0-2])\s?[.)](?=\s*[A-Za-z])")
+_NUMBERED_CUE_RE = re.compile(r"(?:\btopics?\s*)?[:\-]?\s*$", FLAGS)
 _POSTFIX = frozenset(
     {"mostly", "mainly", "primarily", "especially", "particularly", "in particular"}
 )
@@ -132,7 +151,7 @@ def _clean_item(raw: str) -> str | None:
     key = phrase_key(item)
     if (
         not key
-        or key in _JUNK | _FILLER
+        or key in _JUNK | _FILLER | _EXAMS  # "…, prüfung am 28.04.": the dated event
         or len(item) > MAX_TOPIC_CHARS
         or not any(c.isalpha() for c in item)
         or classify_nonanswer(item) is not None  # "I don't know, maybe OOP?"
@@ -147,7 +166,7 @@ def _raw_items(phrase: str) -> list[str]:
     parts = [p for p in _COMMA_RE.split(phrase) if p.strip()]
     if len(parts) <= 1:
         return _LIST_SPLIT_RE.split(phrase)
-    joined = [item for part in parts[:-1] for item in _PLUS_RE.split(part)]  # "a + b, and c"
+    joined = [item for part in parts[:-1] for item in _INNER_SPLIT_RE.split(part)]  # "a + b, c"
     return [*joined, *_LIST_SPLIT_RE.split(parts[-1])]
 
 
@@ -207,17 +226,21 @@ def _cued_topics(scan: Scan, weak: bool) -> bool:
             continue
         start = hit.end + 1 if scan.work[hit.end : hit.end + 1] == "." else hit.end
         end, phrase = list_after(scan, start)
-        if not weak and not topic_items(phrase) and hit.phrase in _POSTFIX:
+        closes = _CLOSES_RE.match(scan.work, hit.end)  # "circuits mainly. uni starts …"
+        if not weak and hit.phrase in _POSTFIX and (closes or not topic_items(phrase)):
             if _postfix_topics(scan, hit.start, hit.end):
                 return True
-            continue
+            if not topic_items(phrase):
+                continue
         if weak:
             phrase = re.split(r"[;]|,\s*(?=\S+\s+\S+\s+\S+)", phrase, maxsplit=1)[0]
             end = hit.end + len(phrase)
         topics = topic_items(phrase)
         if not weak and topics:
             return _set(scan, topics, hit.start, end)
-        if weak and len(topics) >= 2 and _plausible(topics) and _named(topics):
+        opens = _CLAUSE_OPEN_RE.search(scan.work, 0, hit.start)  # ", like pwn and …"
+        named = _named(topics) or (opens is not None and hit.phrase == "like")
+        if weak and len(topics) >= 2 and _plausible(topics) and named:
             # a weak cue is part of the goal's wording ("master Excel and Word"): keep the text
             scan.fields["topics"] = topics
             return True
@@ -229,6 +252,8 @@ def _postfix_topics(scan: Scan, cue_start: int, cue_end: int) -> bool:
     begin = max(scan.work.rfind(ch, 0, cue_start) for ch in ".,!?;\n:\x1f") + 1
     dash = scan.work.rfind(" - ", 0, cue_start)
     begin = max(begin, dash + 3 if dash >= 0 else 0)  # "Excel — formulas and pivots mostly"
+    emoji = [m.end() for m in _EMOJI_RE.finditer(scan.work, begin, cue_start)]
+    begin = max([begin, *emoji])  # "bread baking 🍞 sourdough especially"
     topics = _bare_list(scan.display[begin:cue_start]) or topic_items(scan.display[begin:cue_start])
     if topics and _plausible(topics):
         return _set(scan, topics, begin, cue_end)
@@ -322,6 +347,22 @@ def _headed_topics(scan: Scan) -> bool:
     return False
 
 
+def _colon_topics(scan: Scan) -> bool:
+    """ "I want to learn Scala, functional programming concepts: monads, type classes": a
+    colon later in the message lists two or more short items of what stands before it."""
+    for colon in scan.matches(_INNER_COLON_RE):
+        if phrase_key(scan.work[max(0, colon.start() - 12) : colon.start()]) in _HEAD_WORDS:
+            continue
+        end, phrase = list_after(scan, colon.end())
+        masked = scan.work.find(MASK, colon.end(), end)
+        if masked >= 0:
+            end, phrase = masked, scan.display[colon.end() : masked]
+        topics = _bare_list(phrase.rstrip(" ,;"))
+        if topics:
+            return _set(scan, topics, colon.start(), end)
+    return False
+
+
 def _list_span(scan: Scan, goal_end: int) -> tuple[int, int, str] | None:
     rest = scan.work[goal_end:]
     if not re.match(r"\s*(?:,|:|-|\band\b)", rest, FLAGS):
@@ -347,21 +388,48 @@ def peer_list_end(scan: Scan, goal: str, goal_end: int) -> int | None:
     return None
 
 
+def topics_wanted(scan: Scan, goal_end: int) -> list[str]:
+    """ "Excel, … need pivots + charts", "chess openings! want the Sicilian and the
+    Caro-Kann": a later clause that wants two or more things lists the goal's topics."""
+    for match in scan.matches(_WANTED_RE, goal_end):
+        end, phrase = list_after(scan, match.end())
+        masked = scan.work.find(MASK, match.end(), end)
+        if masked >= 0:
+            end, phrase = masked, scan.display[match.end() : masked]
+        phrase = phrase.rstrip(" ,;")
+        topics = _bare_list(_ARTICLE_RE.sub(r"\g<1> ", phrase))
+        if topics and _JOINED_RE.search(phrase):  # "need help, the final is on …" lists none
+            scan.take(match.start("lead"), end)
+            return topics
+    return []
+
+
 def topics_after_goal(scan: Scan, goal_end: int) -> list[str]:
     """A bare list right after the goal ("learn Python, pandas, numpy"), consumed."""
     rest = scan.work[goal_end:]
-    if not re.match(r"\s*(?:,|:|-|\band\b)", rest, FLAGS):
-        return []
-    start = goal_end + len(rest) - len(rest.lstrip(" ,:-"))
+    gap = _GOAL_LIST_GAP_RE.match(rest)
+    if not _AFTER_GOAL_RE.match(rest) or gap is None:
+        return []  # "excel!! pivot tables, …", "wine 🍷 tasting, regions, grapes" are lists too
+    start = goal_end + gap.end()
     end, phrase = list_after(scan, start)
     masked = scan.work.find(MASK, start, end)
     if masked >= 0:
         end, phrase = masked, scan.display[start:masked]
-    topics = _bare_list(phrase)
+    topics = _bare_list(phrase) or _dashed_item(scan.display[goal_end:start], phrase)
     if not topics or not scan.free(start, end):
         return []
     scan.take(start, end)
     return topics
+
+
+def _dashed_item(gap: str, phrase: str) -> list[str]:
+    """ "swimming - freestyle technique, intermediate": one short item after a hyphen (a
+    long dash explains the goal instead: "accounting for my CPA — FAR section")."""
+    items = topic_items(phrase)
+    if " - " not in gap or len(items) != 1 or len(items[0].split()) > _DASHED_WORDS:
+        return []
+    first = phrase_key(items[0]).split()[0]
+    return [] if first in _NOT_AN_ITEM_START or not _plausible(items) else items
 
 
 def _answered_topics(scan: Scan) -> bool:
@@ -372,18 +440,6 @@ def _answered_topics(scan: Scan) -> bool:
     end, phrase = list_after(scan, start)
     topics = topic_items(phrase)
     return _set(scan, topics, start, end) if topics else False
-
-
-def _numbered_topics(scan: Scan) -> bool:
-    """ "1) pivot tables 2) charts 3) macros": a numbered list on one line."""
-    marks = list(_INLINE_NUMBER_RE.finditer(scan.work))
-    if len(marks) < 2 or scan.work[: marks[0].start()].strip():
-        return False
-    ends = [m.start() for m in marks[1:]] + [len(scan.work)]
-    topics: list[str] = []
-    for mark, end in zip(marks, ends, strict=True):
-        topics.extend(t for t in topic_items(scan.display[mark.end() : end]) if t not in topics)
-    return _set(scan, topics[:MAX_TOPICS], marks[0].start(), ends[-1]) if topics else False
 
 
 def _bracketed_topics(scan: Scan) -> bool:
@@ -410,15 +466,43 @@ def _lines_topics(scan: Scan) -> bool:
     return _set(scan, topics[:MAX_TOPICS], lines[0].start(), lines[-1].end())
 
 
+def _numbered_topics(scan: Scan) -> bool:
+    """ "1) loops 2) functions", "topics: 1. html 2. css": an inline list numbered 1, 2, …
+    (two items at least), wherever it stands; the goal before it keeps none of it."""
+    marks = [m for m in scan.matches(_NUMBER_MARK_RE)]
+    for first, mark in enumerate(marks):
+        run = [mark]
+        for later in marks[first + 1 :]:
+            if int(later["n"]) != int(run[-1]["n"]) + 1:
+                break
+            run.append(later)
+        if mark["n"] != "1" or len(run) < 2:
+            continue
+        end, _ = list_after(scan, run[-1].end())
+        masked = scan.work.find(MASK, run[-1].end(), end)
+        end = end if masked < 0 else masked
+        bounds = [m.end() for m in run]
+        raws = [
+            scan.display[begin : stop.start() if stop is not None else end]
+            for begin, stop in zip(bounds, [*run[1:], None], strict=True)
+        ]
+        topics = [t for raw in raws for t in topic_items(raw.strip(" ,;"))]
+        if len(topics) >= 2 and _plausible(topics):
+            start = mark.start()
+            cue = _NUMBERED_CUE_RE.search(scan.work, 0, start)
+            return _set(scan, topics[:MAX_TOPICS], cue.start() if cue else start, end)
+    return False
+
+
 def extract_topics(scan: Scan, known: list[str] | None = None) -> None:
-    """Set `topics` from a cued, headed, bracketed or (when asked for) bare or one-a-line
-    list; `known` are the topics so far, which "add X to the topics" changes."""
-    if _edited_topics(scan, known or []):
+    """Set `topics` from a cued, headed, bracketed, numbered or (when asked for) bare or
+    one-a-line list; `known` are the topics so far, which "add X to the topics" changes."""
+    if _edited_topics(scan, known or []) or _numbered_topics(scan):
         return
-    if scan.expecting == "topics" and (
-        _lines_topics(scan) or _numbered_topics(scan) or _answered_topics(scan)
-    ):
+    if scan.expecting == "topics" and (_lines_topics(scan) or _answered_topics(scan)):
         return
     if _cued_topics(scan, weak=False) or _headed_topics(scan) or _bracketed_topics(scan):
+        return
+    if _colon_topics(scan):
         return
     _cued_topics(scan, weak=True)

@@ -1,0 +1,278 @@
+"""A third table of fresh intake first messages, for the classes the third and fourth blind
+sets showed (issue 9): plan lengths in months, amounts on the days named, other languages'
+word order and units, lists joined by "+" or numbered, and a level said about another
+subject. Every message is new and in a different shape from the sets'. Rows go through the
+same path as `learnplan understand --rules` and are scored by the bench's rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.intake_table import cases, fields, misread, output
+
+Row = tuple[str, str | None, dict[str, Any], str, dict[str, Any]]
+
+MONTHS: list[Row] = [
+    ("m01", None, {}, "Learn Go in 2 months", fields(goal="Go", weeks=9)),
+    (
+        "m02",
+        None,
+        {},
+        "guitar basics, 4 months, 3h/wk",
+        fields(goal="guitar basics", weeks=17, hours_per_week=3),
+    ),
+    ("m03", "weeks", {"goal": "Go"}, "a month and a half", fields(weeks=6)),
+    ("m04", "weeks", {"goal": "Go"}, "three months", fields(weeks=13)),
+    (
+        "m05",
+        None,
+        {},
+        "German for my exam in 2 months",
+        fields(goal="German", deadline="2027-03-11"),
+    ),
+]
+
+DAY_AMOUNTS: list[Row] = [
+    (
+        "d01",
+        None,
+        {},
+        "pottery, 3 hrs sat + sun",
+        fields(goal="pottery", hours_per_week=6, availability=[{"days": ["sat", "sun"]}]),
+    ),
+    (
+        "d02",
+        None,
+        {},
+        "Rust, 1h/day on mon, wed and fri",
+        fields(goal="Rust", hours_per_week=3, availability=[{"days": ["mon", "wed", "fri"]}]),
+    ),
+]
+
+OTHER_LANGUAGES: list[Row] = [
+    (
+        "l01",
+        None,
+        {},
+        "Ich möchte Italienisch lernen, 2 Stunden pro Woche, wohne in Hamburg",
+        fields(goal="Italienisch", hours_per_week=2, timezone="Europe/Berlin"),
+    ),
+    (
+        "l02",
+        None,
+        {},
+        "Chcę nauczyć się szachów, 3 godziny tygodniowo",
+        fields(goal="szachów", hours_per_week=3),
+    ),
+    (
+        "l03",
+        None,
+        {},
+        "learn German weil ich nach Berlin ziehe, A1",
+        fields(goal="German", skill_level="beginner"),
+    ),
+    (
+        "l04",
+        None,
+        {},
+        "Norwegian, A1, måndag och onsdag",
+        fields(goal="Norwegian", skill_level="beginner", availability=[{"days": ["mon", "wed"]}]),
+    ),
+]
+
+LISTS: list[Row] = [
+    (
+        "t01",
+        None,
+        {},
+        "I want to learn SQL 1) joins 2) window functions 3) indexes",
+        fields(goal="SQL", topics=["joins", "window functions", "indexes"]),
+    ),
+    (
+        "t02",
+        None,
+        {},
+        "guitar: 1. chords 2. strumming, 2h/wk",
+        fields(goal="guitar", topics=["chords", "strumming"], hours_per_week=2),
+    ),
+    (
+        "t03",
+        "topics",
+        {"goal": "Python"},
+        "1) decorators 2) generators",
+        fields(topics=["decorators", "generators"]),
+    ),
+    (
+        "t04",
+        None,
+        {},
+        "photography, 4h/wk, need lighting + composition",
+        fields(goal="photography", hours_per_week=4, topics=["lighting", "composition"]),
+    ),
+    (
+        "t05",
+        None,
+        {},
+        "go (the board game)! want the joseki and the endgame",
+        fields(goal="go", topics=["joseki", "endgame"]),
+    ),
+    (
+        "t06",
+        None,
+        {},
+        "cooking 🍳 knife skills, sauces and bread",
+        fields(goal="cooking", topics=["knife skills", "sauces", "bread"]),
+    ),
+    (
+        "t07",
+        None,
+        {},
+        "calculus for uni, need help, the exam is on 3 March",
+        fields(goal="calculus", deadline="2027-03-03", alts=["calculus for uni"]),
+    ),
+]
+
+LEVEL_ELSEWHERE: list[Row] = [
+    (
+        "s01",
+        None,
+        {},
+        "I'm a senior C# dev, completely new to Haskell",
+        fields(goal="Haskell", skill_level="beginner"),
+    ),
+    (
+        "s02",
+        None,
+        {},
+        "data viz with R, intermediate R, 3h/wk",
+        fields(goal="data viz with R", skill_level="intermediate", hours_per_week=3),
+    ),
+    (
+        "s03",
+        None,
+        {},
+        "MySQL performance tuning, advanced in SQL",
+        fields(goal="MySQL performance tuning", skill_level="advanced"),
+    ),
+    (
+        "s04",
+        None,
+        {},
+        "i'm a backend dev, fairly advanced, want distributed systems",
+        fields(goal="distributed systems", skill_level="advanced"),
+    ),
+]
+
+OPENING_SUBJECT: list[Row] = [
+    (
+        "o01",
+        None,
+        {},
+        "Greek, moving to Athens in the spring. A1",
+        fields(goal="Greek", skill_level="beginner"),
+    ),
+    (
+        "o02",
+        None,
+        {},
+        "Piano, 3h/wk, want to improve sight reading",
+        fields(goal="Piano", hours_per_week=3, topics=["sight reading"]),
+    ),
+    (
+        "o03",
+        None,
+        {},
+        "organic chemistry, reactions mainly. exam on 3 March, want to be ready",
+        fields(goal="organic chemistry", topics=["reactions"], deadline="2027-03-03"),
+    ),
+    (
+        "o04",
+        None,
+        {},
+        "pottery 🏺 glazing especially. weekends",
+        fields(goal="pottery", topics=["glazing"], availability=[{"days": ["sat", "sun"]}]),
+    ),
+    (
+        "o05",
+        None,
+        {},
+        "bookkeeping for my small biz, 2h/wk",
+        fields(goal="bookkeeping", hours_per_week=2),
+    ),
+]
+
+MORE_SHAPES: list[Row] = [
+    (
+        "x01",
+        None,
+        {},
+        "sailing - knots, beginner",
+        fields(goal="sailing", topics=["knots"], skill_level="beginner"),
+    ),
+    (
+        "x02",
+        None,
+        {},
+        "web security, im intermediate, like xss and csrf",
+        fields(goal="web security", skill_level="intermediate", topics=["xss", "csrf"]),
+    ),
+    ("x03", None, {}, "I can do 5 hours a week, what should I study?", fields(hours_per_week=5)),
+    ("x04", None, {}, "Dutch - I want to move there", fields(goal="Dutch")),
+    (
+        "x05",
+        None,
+        {},
+        "I want to learn Haskell, type system features: GADTs, type families",
+        fields(goal="Haskell", topics=["GADTs", "type families"]),
+    ),
+    (
+        "x06",
+        "topics",
+        {"goal": "Rust"},
+        "traits + generics, and macros",
+        fields(topics=["traits", "generics", "macros"]),
+    ),
+    (
+        "x07",
+        "topics",
+        {"goal": "French"},
+        "grammaire et vocabulaire",
+        fields(topics=["grammaire", "vocabulaire"]),
+    ),
+    (
+        "x08",
+        None,
+        {},
+        "Physik fürs Abi, Mechanik und Optik, Klausur am 12.03.",
+        fields(goal="Physik fürs Abi", topics=["Mechanik", "Optik"], deadline="2027-03-12"),
+    ),
+]
+
+# Rows the rules still misread, each with why (kept visible rather than deleted).
+KNOWN_MISSES: dict[str, str] = {}
+
+
+@pytest.mark.parametrize(
+    ("asking", "goal", "text", "expect"),
+    cases(
+        [
+            *MONTHS,
+            *DAY_AMOUNTS,
+            *OTHER_LANGUAGES,
+            *LISTS,
+            *LEVEL_ELSEWHERE,
+            *OPENING_SUBJECT,
+            *MORE_SHAPES,
+        ],
+        KNOWN_MISSES,
+    ),
+)
+def test_fresh_message(
+    asking: str | None, goal: dict[str, Any], text: str, expect: dict[str, Any]
+) -> None:
+    got = output(asking, goal, text)
+    wrong = misread(expect, got)
+    assert not wrong, f"{text!r}: wrong {wrong}; got {got}"

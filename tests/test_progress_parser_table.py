@@ -126,6 +126,11 @@ PROGRESS_ROWS: list[tuple[str, str, str | None, int | None]] = [
     ("/log 25", "log", None, 25),
     ("/log", "log", None, None),
     ("put in 90 minutes on the capstone", "log", "w3m3", 90),
+    # time on the plan's own subject (its title "Fine-tuning LLMs") or on "X stuff" names
+    # no module
+    ("spent 30 min on fine-tuning", "log", None, 30),
+    ("45 minutes of data stuff", "log", None, 45),
+    ("40 min on the fine-tuning project", "log", "w3m3", 40),
     # skip
     ("skip", "skip", None, None),
     ("skip this one", "skip", None, None),

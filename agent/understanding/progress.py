@@ -24,10 +24,14 @@ How a message is read
    after "log", before what was studied — "90m on async" — or opening a message that names
    a module — "1h lora"); finally "did <module>" / "<module> took 1h45" are done.
    Words are matched whole, so "undone" is neither "undo" nor "done". Word lists live in
-   ``data/progress.yaml``.
+   ``data/progress.yaml``; the partial cues and the words that say done or not done without
+   "done" ("X started, not finished", "learned Em and Am", "haven't recorded myself yet")
+   are in `agent.understanding.progress_cues`.
 4. The module is resolved by `agent.understanding.progress_modules` (ids, positions,
    ordinals, "part 2", titles with typos; filler never counts).
-5. Minutes come from `parse_duration`.
+5. Minutes come from `parse_duration`. A log keeps its module only when its words name it:
+   time on "some rust", "data stuff" or the plan's own subject ("practiced guitar") is time
+   on the plan in general.
 """
 
 from __future__ import annotations
@@ -49,13 +53,12 @@ from agent.understanding.progress_cues import (
 from agent.understanding.progress_modules import (
     Resolution,
     named_modules,
-    names_something_else,
     phrases,
     resolve_module,
     tokens,
     words,
 )
-from agent.understanding.progress_words import did_module, repair
+from agent.understanding.progress_words import did_module, log_module, repair
 from storage.models import Plan
 
 Action = Literal["done", "undo", "partial", "log", "skip", "missed"]
@@ -239,7 +242,10 @@ _FINISH_LATER_RE = re.compile(
     rf"(?:{phrases(words()['finish_later_verbs'])})\b"
     r"|\b(?:finish|more|the\s+rest)\s+(?:it\s+|of\s+it\s+)?(?:tomorrow|later|tonight|next\s+time)\b"
 )
-_VAGUE_RE = re.compile(r"\b(?:some|a\s+(?:little\s+)?bit\s+of|a\s+little)\s+[a-z]")
+# Time on "some rust", "a bit of s3", "data stuff": the subject in general, not a module.
+_VAGUE_RE = re.compile(
+    r"\b(?:some|a\s+(?:little\s+)?bit\s+of|a\s+little)\s+[a-z]|\b[^\W_]+\s+(?:stuff|things)\b"
+)
 _DID_RE = re.compile(r"\b(?:did|went\s+through|worked\s+through|covered)\b")
 _TOOK_RE = re.compile(r"\b(?:took|taking|in)\b")
 _ACTIVITY_VERB_RE = re.compile(
@@ -416,10 +422,8 @@ def _intent(action: Action, text: str, plan: Plan | None, body_start: int = 0) -
     body = _blank(text, [*spans, duration[1]] if duration else spans)
     vague = action == "log" and _VAGUE_RE.search(body) is not None
     resolution = resolve_module(body[body_start:], plan, vague_is_none=vague)
-    if action == "log" and plan is not None and resolution.module_id is not None:
-        module = plan.find_module(resolution.module_id)
-        if module is not None and names_something_else(body[body_start:], module):
-            resolution = Resolution()  # "20 min vocab review" is not "Final review and quiz"
+    if action == "log":
+        resolution = log_module(body[body_start:], resolution, plan)
     if action == "partial":
         clause = partial_module(body[body_start:], plan)
         if clause is not None:

@@ -311,6 +311,16 @@ def names_something_else(text: str, module: Module) -> bool:
     return any(not n.startswith(_PART_TOKEN) and n not in neutral for n in neighbours)
 
 
+def only_the_subject(text: str, module: Module, plan: Plan) -> bool:
+    """ "practiced guitar 25 min" on a guitar plan: every word that matches the module's
+    title is a word of the plan's own goal or title, so it names the subject in general,
+    not that module ("Holding the guitar and tuning")."""
+    subject = set(tokens(f"{plan.goal} {plan.title}"))
+    title = [*tokens(module.title), *_joined_pairs(module.title)]
+    hits = [u for u in tokens(text) if any(_token_matches(u, t) for t in title)]
+    return bool(hits) and all(u in subject for u in hits)
+
+
 @cache
 def _slot_re() -> re.Pattern[str]:
     """Where a module name is expected: after a study verb or preposition."""

@@ -161,6 +161,8 @@ PROGRESS_ROWS: list[tuple[str, str, str | None, int | None]] = [
     ("evaluation: tried it, couldnt finish", "partial", "w2m1", None),
     ("haven't started qlora, not done", "undo", "w1m2", None),
     ("marked data cleaning but didn't finish it", "undo", "w2m3", None),
+    ("serving with vllm - started", "partial", "w3m2", None),
+    ("tokenizers: just started", "partial", "w1m3", None),
     # the partial module is the one of the clause that says so
     ("LoRA basics done, QLoRA half", "partial", "w1m2", None),
     ("qlora done but only half of the tokenizers", "partial", "w1m3", None),

@@ -37,6 +37,8 @@ _PARTIAL_RE = re.compile(
     # "by half" halve the plan)
     r"|(?<=[\w)]\s)(?<!\ba\s)(?<!\bin\s)(?<!\bby\s)(?<!\bto\s)(?<!\binto\s)half"
     r"(?=\s*(?:[,.;!]|$))"
+    # "error handling - started": begun, said after what it is said of
+    r"|(?<=\w)\s*[:,–—-]\s*(?:just\s+|only\s+)?(?:started|begun|began)(?=\s*(?:[,.;!]|$))"
 )
 _PARTIAL_PHRASES_RE = re.compile(
     rf"(?<![\w-])(?:{phrases([*words()['partial_phrases'], *words()['partial_more']])})(?![\w-])"

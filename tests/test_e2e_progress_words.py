@@ -91,3 +91,22 @@ async def test_undo_in_other_words_right_after_a_plan_change(bot: BotUnderTest) 
     active = await store.active_plan(user)
     assert active is not None and active[0] == 1
     assert set((await progress_doc(bot, user)).done("p1")) == {"w1m1"}, "progress untouched"
+
+
+async def test_done_in_other_words_and_begun_not_finished(bot: BotUnderTest) -> None:
+    """ "learned <module>" marks it done; "<module> started, not finished" records partial
+    work and marks nothing (it used to take the module back)."""
+    user = 718
+    await _planned(bot, user)
+    active = await bot.runtime.store.active_plan(user)  # type: ignore[union-attr]
+    assert active is not None
+    first, second = active[1].modules()[:2]
+    calls = await bot.say(user, f"learned {first.title.lower()}")
+    assert "✅ Marked" in texts(calls), texts(calls)
+    assert set((await progress_doc(bot, user)).done("p1")) == {first.id}
+    _tick(bot)
+    calls = await bot.say(user, f"{second.title} started, not finished")
+    assert "no longer marked done" not in texts(calls), texts(calls)
+    doc = await progress_doc(bot, user)
+    assert set(doc.done("p1")) == {first.id}
+    assert [a.kind for a in doc.activity()][-1] == "partial"

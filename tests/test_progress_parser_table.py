@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from agent.understanding.progress import ProgressIntent, parse_duration, parse_progress
 from storage.models import Module, Plan, SkillLevel, Week
+from tests.planned_table import Row, wrong
+from tests.planned_table import progress as _p
 
 
 def _module(module_id: str, title: str, topics: list[str]) -> Module:
@@ -124,6 +126,11 @@ PROGRESS_ROWS: list[tuple[str, str, str | None, int | None]] = [
     ("/log 25", "log", None, 25),
     ("/log", "log", None, None),
     ("put in 90 minutes on the capstone", "log", "w3m3", 90),
+    # time on the plan's own subject (its title "Fine-tuning LLMs") or on "X stuff" names
+    # no module
+    ("spent 30 min on fine-tuning", "log", None, 30),
+    ("45 minutes of data stuff", "log", None, 45),
+    ("40 min on the fine-tuning project", "log", "w3m3", 40),
     # skip
     ("skip", "skip", None, None),
     ("skip this one", "skip", None, None),
@@ -148,6 +155,33 @@ PROGRESS_ROWS: list[tuple[str, str, str | None, int | None]] = [
     ("undo done", "undo", None, None),
     ("undo that", "undo", None, None),
     ("oops, not done", "undo", None, None),
+    # begun but not finished is partial, not taken back
+    ("qlora in practice started, not finished", "partial", "w1m2", None),
+    ("tokenizers were too hard, didn't finish", "partial", "w1m3", None),
+    ("evaluation: tried it, couldnt finish", "partial", "w2m1", None),
+    ("haven't started qlora, not done", "undo", "w1m2", None),
+    ("marked data cleaning but didn't finish it", "undo", "w2m3", None),
+    ("serving with vllm - started", "partial", "w3m2", None),
+    ("tokenizers: just started", "partial", "w1m3", None),
+    # the partial module is the one of the clause that says so
+    ("LoRA basics done, QLoRA half", "partial", "w1m2", None),
+    ("qlora done but only half of the tokenizers", "partial", "w1m3", None),
+    # positions with other nouns for a module
+    ("first thing in week 2 is done", "done", "w2m1", None),
+    ("the last item of week 3 done", "done", "w3m3", None),
+    ("week 1's second task done", "done", "w1m2", None),
+]
+
+# Progress only with the plan: these words say done (or not done) only of a module they name.
+WITH_PLAN_ROWS: list[tuple[str, str, str | None, int | None]] = [
+    # done in other words: a completion verb, or the verb of the module's own title
+    ("learned LoRA basics", "done", "w1m1", None),
+    ("mastered tokenizers and datasets", "done", "w1m3", None),
+    ("cleaned the data, all good", "done", "w2m3", None),
+    ("served a model with vllm", "done", "w3m2", None),
+    # not done in other words: a negated completion verb or title verb
+    ("haven't learned qlora yet", "undo", "w1m2", None),
+    ("haven't served anything with vllm yet", "undo", "w3m2", None),
 ]
 
 NEGATIVES: list[str] = [
@@ -174,10 +208,17 @@ NEGATIVES: list[str] = [
     "",
     "   ",
     "45 min",
+    "I haven't learned LoRA before",
+    "learned a lot about lora",
+    "installed vllm but it fails",
+    "learned lora, please add more on it",
+    "cut week 2 in half",
 ]
 
 
-@pytest.mark.parametrize(("text", "action", "module_id", "minutes"), PROGRESS_ROWS)
+@pytest.mark.parametrize(
+    ("text", "action", "module_id", "minutes"), [*PROGRESS_ROWS, *WITH_PLAN_ROWS]
+)
 def test_progress_table(text: str, action: str, module_id: str | None, minutes: int | None):
     intent = parse_progress(text, PLAN)
     assert intent is not None, text
@@ -193,6 +234,25 @@ def test_not_progress(text: str):
 def test_table_sizes():
     assert len(PROGRESS_ROWS) >= 45
     assert len(NEGATIVES) >= 8
+
+
+# Rows on the bench's plans (tests/planned_table.py): titles that span weeks, title verbs.
+PLANNED_ROWS: list[Row] = [
+    ("rust6", "week 2 quiz done", _p("done", "w3m3")),
+    ("data4", "finished the week 1 quiz", _p("done", "w3m3")),
+    ("spanish8", "the week 3 quiz is done", _p("done", "w4m3")),
+    ("guitar5", "recorded myself, finally", _p("done", "w5m2")),
+    ("guitar5", "haven't played my first song yet", _p("not_done", "w5m1")),
+    ("guitar5", "fingerpicking: started, not finished", _p("partial", "w4m2")),
+    ("aws10", "the 2nd thing in week 4 is done", _p("done", "w4m2")),
+    ("spanish8", "aprendí ser vs estar", _p("done", "w3m1")),
+    ("rust6", "installed rust but cargo won't build", {"intent": "unknown"}),
+]
+
+
+@pytest.mark.parametrize(("plan", "text", "expect"), PLANNED_ROWS)
+def test_planned_rows(plan: str, text: str, expect: dict[str, object]):
+    assert wrong(plan, text, expect) == [], text
 
 
 @pytest.mark.parametrize(

@@ -24,10 +24,14 @@ How a message is read
    after "log", before what was studied — "90m on async" — or opening a message that names
    a module — "1h lora"); finally "did <module>" / "<module> took 1h45" are done.
    Words are matched whole, so "undone" is neither "undo" nor "done". Word lists live in
-   ``data/progress.yaml``.
+   ``data/progress.yaml``; the partial cues and the words that say done or not done without
+   "done" ("X started, not finished", "learned Em and Am", "haven't recorded myself yet")
+   are in `agent.understanding.progress_cues`.
 4. The module is resolved by `agent.understanding.progress_modules` (ids, positions,
    ordinals, "part 2", titles with typos; filler never counts).
-5. Minutes come from `parse_duration`.
+5. Minutes come from `parse_duration`. A log keeps its module only when its words name it:
+   time on "some rust", "data stuff" or the plan's own subject ("practiced guitar") is time
+   on the plan in general.
 """
 
 from __future__ import annotations
@@ -39,16 +43,22 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.understanding.numbers import NUMBER_PATTERN, parse_number
+from agent.understanding.progress_cues import (
+    begun_unfinished,
+    completed_in_words,
+    missed_in_words,
+    partial_module,
+    partial_span,
+)
 from agent.understanding.progress_modules import (
     Resolution,
     named_modules,
-    names_something_else,
     phrases,
     resolve_module,
     tokens,
     words,
 )
-from agent.understanding.progress_words import did_module, repair
+from agent.understanding.progress_words import did_module, log_module, repair
 from storage.models import Plan
 
 Action = Literal["done", "undo", "partial", "log", "skip", "missed"]
@@ -201,17 +211,6 @@ _UNDO_RE = re.compile(
     r"|\bmark(?:ed)?\s+(?:it\s+|that\s+|this\s+)?(?:as\s+)?"
     r"(?:undone|incomplete|unfinished|not\s+done|not\s+complete[d]?)\b"
 )
-_PARTIAL_RE = re.compile(
-    r"\bpartial(?:ly)?\b"
-    r"|\b(?:did|done|finished|completed|read|through|got\s+through)\s+(?:about\s+|roughly\s+)?"
-    r"(?:the\s+)?(?:first\s+)?half\b"
-    r"|\bhalf[\s-]*(?:way\s+)?(?:done|finished|through|complete[d]?)\b"
-    r"|\bhalfway\b"
-    r"|\b(?:did|finished|done|completed)\s+(?:some|part|parts|a\s+bit)\s+of\b"
-    r"|\bnot\s+(?:quite|fully|completely|entirely|all\s+the\s+way)\s+"
-    r"(?:done|finished|complete[d]?)\b"
-    r"|\b(?:mostly|almost|nearly)\s+(?:done|finished|complete[d]?|through)\b"
-)
 _NEGATED_DONE_RE = re.compile(
     r"(?:\bnot|n't|\bnever)\s+(?:really\s+|actually\s+)?"
     r"(?:done|finished|finish|completed|complete|do\s+it|did\s+it)\b"
@@ -230,9 +229,6 @@ _DONE_RE = re.compile(
     r"|\b(?:ticked|checked)\s+(?:it\s+)?off\b|\bgot\s+through\b"
     r"|[✅✔☑✓]"
 )
-_PARTIAL_PHRASES_RE = re.compile(
-    rf"(?<![\w-])(?:{phrases([*words()['partial_phrases'], *words()['partial_more']])})(?![\w-])"
-)
 # "couldn't do X", "X skipped", "no time for X": a named module was not done (see `_missed`).
 _MISSED_RE = re.compile(rf"(?<![\w'-])(?:{phrases(words()['missed_phrases'])})(?![\w-])")
 _DONE_PHRASES_RE = re.compile(
@@ -246,10 +242,9 @@ _FINISH_LATER_RE = re.compile(
     rf"(?:{phrases(words()['finish_later_verbs'])})\b"
     r"|\b(?:finish|more|the\s+rest)\s+(?:it\s+|of\s+it\s+)?(?:tomorrow|later|tonight|next\s+time)\b"
 )
-_VAGUE_RE = re.compile(r"\b(?:some|a\s+(?:little\s+)?bit\s+of|a\s+little)\s+[a-z]")
-_FRACTION_RE = re.compile(
-    r"(?<![\d/])(?:[1-9]/(?:[2-9]|1\d)(?![\d/])|(?:[1-9]\d?)\s*%)\s*"
-    r"(?:done|through|finished|complete|of\b)"
+# Time on "some rust", "a bit of s3", "data stuff": the subject in general, not a module.
+_VAGUE_RE = re.compile(
+    r"\b(?:some|a\s+(?:little\s+)?bit\s+of|a\s+little)\s+[a-z]|\b[^\W_]+\s+(?:stuff|things)\b"
 )
 _DID_RE = re.compile(r"\b(?:did|went\s+through|worked\s+through|covered)\b")
 _TOOK_RE = re.compile(r"\b(?:took|taking|in)\b")
@@ -350,16 +345,18 @@ def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | Non
     if _NEGATED_DONE_RE.search(text) and has_duration:
         return "partial"
     plain = _blank(text, [duration]) if duration else text  # "an hour and a half of X"
-    if _PARTIAL_RE.search(plain) or _PARTIAL_PHRASES_RE.search(plain) or _FRACTION_RE.search(plain):
+    if partial_span(plain):
         return "partial"
     if _NEGATED_DONE_RE.search(text):
+        if begun_unfinished(text):
+            return "partial"  # "X started, not finished", "X was too hard, didn't finish"
         return "missed" if _YET_RE.search(text) else "undo"
     if _SKIP_RE.search(text):
         if _NEGATED_SKIP_RE.search(text):
             return None
         return "missed" if _MISSED_RE.search(text) else "skip"
-    if _MISSED_RE.search(text) and not has_duration:
-        return "missed"
+    if (_MISSED_RE.search(text) or missed_in_words(text, plan)) and not has_duration:
+        return "missed"  # "skipped closures", "haven't recorded myself yet"
     day_end = _DAY_END_RE.search(text)
     if day_end is not None:
         rest = _blank(text, [day_end.span()])
@@ -381,8 +378,9 @@ def _detect_action(text: str, duration: tuple[int, int] | None, plan: Plan | Non
         _DID_RE.search(text)
         or (has_duration and _TOOK_RE.search(text))
         or _APPROVAL_RE.search(text)
+        or (not has_duration and completed_in_words(text, plan))
     ):
-        return "done"  # "did part 2 of the preterite", "DynamoDB took 1h45"
+        return "done"  # "did part 2 of the preterite", "DynamoDB took 1h45", "learned Em"
     return None
 
 
@@ -424,10 +422,12 @@ def _intent(action: Action, text: str, plan: Plan | None, body_start: int = 0) -
     body = _blank(text, [*spans, duration[1]] if duration else spans)
     vague = action == "log" and _VAGUE_RE.search(body) is not None
     resolution = resolve_module(body[body_start:], plan, vague_is_none=vague)
-    if action == "log" and plan is not None and resolution.module_id is not None:
-        module = plan.find_module(resolution.module_id)
-        if module is not None and names_something_else(body[body_start:], module):
-            resolution = Resolution()  # "20 min vocab review" is not "Final review and quiz"
+    if action == "log":
+        resolution = log_module(body[body_start:], resolution, plan)
+    if action == "partial":
+        clause = partial_module(body[body_start:], plan)
+        if clause is not None:
+            resolution = Resolution(module_id=clause, reference=resolution.reference)
     several = named_modules(body[body_start:], plan) if action == "done" else []
     if several:
         return ProgressIntent(

@@ -66,7 +66,7 @@ def _position_res() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str], re.Pa
     data = words()
     ordinal = rf"(?P<o>{phrases([*data['ordinals'], *data['from_end']])})"
     week = r"w(?:eek|k)?\s*(?P<w>\d{1,3})(?:s(?=\s))?"
-    module = r"(?:module|mod|lesson|one|unit)s?"
+    module = rf"(?:{phrases(data['module_nouns'])})s?"
     positioned = (
         re.compile(rf"\b{week}\s*[,/.:-]?\s*m(?:odule|od)?\s*(?P<m>\d{{1,3}})\b"),
         re.compile(rf"\bm(?:odule|od)?\s*(?P<m>\d{{1,3}})\s+(?:of|in|from)\s+(?:the\s+)?{week}\b"),
@@ -311,6 +311,16 @@ def names_something_else(text: str, module: Module) -> bool:
     return any(not n.startswith(_PART_TOKEN) and n not in neutral for n in neighbours)
 
 
+def only_the_subject(text: str, module: Module, plan: Plan) -> bool:
+    """ "practiced guitar 25 min" on a guitar plan: every word that matches the module's
+    title is a word of the plan's own goal or title, so it names the subject in general,
+    not that module ("Holding the guitar and tuning")."""
+    subject = set(tokens(f"{plan.goal} {plan.title}"))
+    title = [*tokens(module.title), *_joined_pairs(module.title)]
+    hits = [u for u in tokens(text) if any(_token_matches(u, t) for t in title)]
+    return bool(hits) and all(u in subject for u in hits)
+
+
 @cache
 def _slot_re() -> re.Pattern[str]:
     """Where a module name is expected: after a study verb or preposition."""
@@ -388,13 +398,32 @@ def _match_titles(text: str, plan: Plan | None) -> Resolution:
     return Resolution(reference=_slot_reference(text))
 
 
+_WEEK_RANGE_RE = re.compile(
+    r"\bw(?:ee)?ks?\s*(?P<a>\d{1,3})\s*(?:-|–|—|to|through)\s*(?P<b>\d{1,3})\b"
+)
+
+
+def _covers(module: Module, week: int) -> bool:
+    """Whether the module's title names a span of weeks that holds `week` ("Quiz: weeks
+    1-3" is about week 1 too)."""
+    m = _WEEK_RANGE_RE.search(module.title.lower())
+    return m is not None and int(m.group("a")) <= week <= int(m.group("b"))
+
+
 def _narrowed(text: str, plan: Plan, lone: Resolution) -> Resolution | None:
     """ "the quiz of week 4": a week (or a position) that fits several modules, narrowed by
-    title words to the one module among them that the words name."""
+    title words to the one module among them that the words name. A module whose title
+    spans that week is among them ("week 1 quiz" is the "Quiz: weeks 1-3" of week 3)."""
     _, lone_module, lone_week = _position_res()
     rest = lone_week.sub(" ", lone_module.sub(" ", text))
+    week = lone_week.search(text)
+    spanning = {
+        m.id for m in plan.modules() if week is not None and _covers(m, int(week.group("w")))
+    }
     weeks = [
-        w.model_copy(update={"modules": [m for m in w.modules if m.id in lone.ambiguous]})
+        w.model_copy(
+            update={"modules": [m for m in w.modules if m.id in lone.ambiguous or m.id in spanning]}
+        )
         for w in plan.weeks
     ]
     among = plan.model_copy(update={"weeks": weeks})

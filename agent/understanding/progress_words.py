@@ -3,7 +3,9 @@
 `repair` fixes what people type fast: contractions without the apostrophe ("didnt") and
 one-edit typos of the key progress words ("finshed", "compelted"), unless the typo is a
 word of the plan's own titles. `did_module` tells "did practice exam 1 — 2h10" (the module
-itself was done) from "did 40 minutes of grouping" (time spent on it). Words come from
+itself was done) from "did 40 minutes of grouping" (time spent on it); `log_module` keeps a
+log's module only when its words name that module, not another thing or the plan's subject
+("practiced guitar 25 min"). Words come from
 ``data/progress.yaml``.
 """
 
@@ -12,7 +14,13 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from agent.understanding.progress_modules import resolve_module, words
+from agent.understanding.progress_modules import (
+    Resolution,
+    names_something_else,
+    only_the_subject,
+    resolve_module,
+    words,
+)
 from agent.understanding.typos import fix_typos, plan_words
 from storage.models import Plan
 
@@ -63,3 +71,19 @@ def did_module(text: str, duration: tuple[int, int] | None, plan: Plan | None) -
         rest = rest[:cut] + " " * (duration[1] - duration[0]) + rest[duration[1] - start :]
     found = resolve_module(rest, plan)
     return bool(found.module_id or found.ambiguous)
+
+
+def log_module(said: str, found: Resolution, plan: Plan | None) -> Resolution:
+    """A log's module, unless its words name another thing ("20 min vocab review" is not
+    "Final review and quiz") or only the plan's own subject ("practiced guitar 25 min")."""
+    if plan is None:
+        return found
+    ids = [found.module_id] if found.module_id else list(found.ambiguous)
+    modules = [m for m in map(plan.find_module, ids) if m is not None]
+    if not modules:
+        return found
+    if found.module_id and names_something_else(said, modules[0]):
+        return Resolution()
+    if all(only_the_subject(said, m, plan) for m in modules):
+        return Resolution()
+    return found

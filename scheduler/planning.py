@@ -149,7 +149,8 @@ async def schedule_plan(
         saved = None
     user = saved.user if saved is not None else await store.get_user(user_id)
     tz = user_zone(user, goal.timezone)
-    own, _active, previous = await version_and_active(store, user_id, version)
+    view = await version_and_active(store, user_id, version)
+    own, previous = view.own, view.previous
     module_ids = {m.id for m in plan.modules()}
     kept = {
         s.session_id: s
@@ -178,6 +179,7 @@ async def schedule_plan(
         anchor=start,
         existing=own,
         user=user,
+        elsewhere=view.elsewhere,
         activate=True,
     )
     facts = None

@@ -303,64 +303,10 @@ class Store:
         user_fields: dict[str, Any] | None = None,
     ) -> SavedPlan:
         """Store a new plan version and make it the active one (`save_plan`), returning
-        what the save knows, so the turn need not read it again: the version, its
-        ``created_at`` and the user's document as the save left it.
+        what the save knows (`SavedPlan`); see `storage.plan_save.store_plan`."""
+        from storage.plan_save import store_plan  # imports this module
 
-        The version is pushed onto the user's undo history and the redo list is cleared
-        (a new change drops the redo branch; see `storage.plan_history`). ``user_fields``
-        are set on the user in the same write that activates the version (after the plan
-        is stored), e.g. clearing a syllabus the plan was built from: a crash before it
-        leaves them as they were."""
-        now = self.clock()
-        # as stored (BSON keeps milliseconds), so `SavedPlan.created_at` equals a read's
-        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
-        extra = dict(user_fields or {})
-
-        async def op() -> SavedPlan:
-            user = await self.db.users.find_one_and_update(
-                {"user_id": user_id},
-                {"$inc": {"plan_version": 1}, "$setOnInsert": {"created_at": now}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-            user = {k: v for k, v in user.items() if k != "_id"}
-            version = int(user["plan_version"])
-            await self.db.learning_plans.insert_one(
-                {
-                    "user_id": user_id,
-                    "version": version,
-                    "created_at": now,
-                    "note": note,
-                    "plan": plan.model_dump(mode="json"),
-                    "goal": goal.model_dump(mode="json"),
-                }
-            )
-            # only upwards: of two saves racing, the newer version ends up active; a
-            # crash before this line leaves an inactive version the next save supersedes.
-            # (A filter, not $max: the embedded engine's $max fails on a null field.)
-            lower = [{"active_plan_version": None}, {"active_plan_version": {"$lt": version}}]
-            head = {"version": version, "note": note, "created_at": now}
-            result = await self.db.users.update_one(
-                {"user_id": user_id, "$or": lower},
-                {
-                    "$set": {"active_plan_version": version, "plan_redo": [], **extra},
-                    "$push": {
-                        "plan_history": {"$each": [version], "$slice": -MAX_HISTORY},
-                        PLAN_HEADS: {"$each": [head], "$slice": -MAX_HISTORY},
-                    },
-                    "$inc": {"history_rev": 1},
-                },
-            )
-            if result.modified_count == 1:
-                history = [*(user.get("plan_history") or []), version][-MAX_HISTORY:]
-                heads = [*(user.get(PLAN_HEADS) or []), head][-MAX_HISTORY:]
-                user.update(active_plan_version=version, plan_redo=[], plan_history=history)
-                user[PLAN_HEADS] = heads
-                user.update(extra)
-                user["history_rev"] = int(user.get("history_rev") or 0) + 1
-            return SavedPlan(version, now, note, user)
-
-        return await self.run(op)
+        return await store_plan(self, user_id, plan, goal, note=note, user_fields=user_fields)
 
     async def active_plan(self, user_id: int) -> tuple[int, Plan, Goal] | None:
         user = await self.get_user(user_id)

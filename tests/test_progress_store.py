@@ -167,3 +167,34 @@ async def test_lineage_follows_refinements_and_restarts_with_a_new_plan(store: S
     assert moved is not None and moved.timezone == "Asia/Tokyo"
     assert moved.last_reminded_module == "w2m1"
     assert moved.latest_plan_change <= NOW + timedelta(seconds=1)
+
+
+async def test_concurrent_plan_saves_get_distinct_versions(store: Store) -> None:
+    """Each save guesses the same next version from the user's document; the unique
+    (user_id, version) index makes the losers take the next free numbers."""
+    goal = _goal()
+    plan = deterministic(goal)
+    await store.touch_user(7, 7, "Ann")
+    versions = await asyncio.gather(
+        *(store.save_plan(7, plan, goal, note=f"change {i}") for i in range(4))
+    )
+    assert sorted(versions) == [1, 2, 3, 4]
+    user = await store.get_user(7)
+    assert user is not None and user["active_plan_version"] == 4
+    assert user["plan_version"] == 4 and sorted(user["plan_history"]) == [1, 2, 3, 4]
+    stored = [d["version"] for d in await store.plan_versions(7)]
+    assert stored == [1, 2, 3, 4]
+
+
+async def test_a_save_after_an_unactivated_version_takes_the_next_number(store: Store) -> None:
+    """A crash between the insert and the activation leaves an inactive version that the
+    user's document does not count: the next save collides once and goes above it."""
+    goal = _goal()
+    plan = deterministic(goal)
+    assert await store.save_plan(7, plan, goal, note="created") == 1
+    await store.db.learning_plans.insert_one(
+        {"user_id": 7, "version": 2, "created_at": NOW, "note": "crashed", "plan": {}, "goal": {}}
+    )
+    assert await store.save_plan(7, plan, goal, note="after the crash") == 3
+    context = await plan_context(store, 7)
+    assert context is not None and context.version == 3

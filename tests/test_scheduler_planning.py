@@ -23,12 +23,8 @@ from storage.reminders import (
     snooze,
     user_reminders,
 )
-from storage.schedules import (
-    active_schedule_version,
-    list_sessions,
-    mark_module_sessions,
-    save_sessions,
-)
+from storage.schedules import list_sessions, save_sessions
+from storage.session_status import active_schedule_version, mark_module_sessions
 from storage.store import Store
 from tests.harness import FrozenClock
 

@@ -41,7 +41,7 @@ from storage.progress import (
     revert_done,
     revert_work,
 )
-from storage.schedules import mark_module_sessions
+from storage.session_status import mark_module_sessions
 from storage.store import Store
 
 MAX_MINUTES = 24 * 60

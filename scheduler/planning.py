@@ -30,13 +30,8 @@ from scheduler.timetable import (
     weekly_capacity_minutes,
 )
 from storage.models import Goal, Module, Plan, StudySession
-from storage.progress import (
-    ProgressDoc,
-    listed_lineage,
-    load_progress,
-    module_key,
-    plan_context,
-)
+from storage.progress import listed_lineage, module_key, plan_context
+from storage.progress_doc import ProgressDoc, load_progress
 from storage.reminders import ensure_indexes_once, plan_created_at
 from storage.schedules import list_sessions, save_sessions, version_and_active
 from storage.store import SavedPlan, Store

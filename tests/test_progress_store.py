@@ -15,16 +15,17 @@ from storage.progress import (
     Activity,
     FieldError,
     announce_once,
-    load_progress,
+    announced_path,
     module_key,
     plan_context,
     record_done,
-    record_poll,
-    record_poll_answer,
+    record_done_telling,
     record_work,
     revert_done,
     revert_work,
 )
+from storage.progress_doc import load_progress
+from storage.quiz_polls import record_poll, record_poll_answer
 from storage.store import Store
 
 BOTH_ENGINES = True
@@ -198,3 +199,20 @@ async def test_a_save_after_an_unactivated_version_takes_the_next_number(store: 
     assert await store.save_plan(7, plan, goal, note="after the crash") == 3
     context = await plan_context(store, 7)
     assert context is not None and context.version == 3
+
+
+async def test_an_announcement_folded_into_two_completions_is_told_once(store: Store) -> None:
+    """Two turns complete different modules at once, both judging from a read where
+    "first_module" is not announced yet: both completions count, one claims it."""
+    path = announced_path("p1", "first_module")
+    results = await asyncio.gather(
+        record_done_telling(store, 1, _done("w1m1"), "A", once=[path], longest=1),
+        record_done_telling(store, 1, _done("w1m2"), "B", once=[path], longest=1),
+    )
+    assert sorted(len(r or ()) for r in results) == [0, 1], results
+    doc = await load_progress(store, 1)
+    assert set(doc.done("p1")) == {"w1m1", "w1m2"}
+    assert doc.announced("p1") == {"first_module"} and doc.longest_streak() == 1
+    again = await record_done_telling(store, 1, _done("w1m1"), "A", once=[], longest=1)
+    assert again is None, "a module done already is not counted again"
+    assert not await announce_once(store, 1, "p1", "first_module")

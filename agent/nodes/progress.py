@@ -56,14 +56,8 @@ from agent.state import AgentState
 from agent.understanding.adapters import ProgressIntent
 from agent.understanding.progress import parse_duration
 from storage.models import Module, Plan
-from storage.progress import (
-    Activity,
-    PlanContext,
-    ProgressDoc,
-    load_progress,
-    module_key,
-    plan_context,
-)
+from storage.progress import Activity, PlanContext, module_key, plan_context
+from storage.progress_doc import ProgressDoc, load_progress
 from storage.reminders import plan_created_at
 from storage.store import Store
 

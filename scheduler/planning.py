@@ -152,7 +152,10 @@ async def schedule_plan(
         for s in [*previous, *own]
         if s.status == "done" and s.module_id in module_ids
     }
-    progress = await load_progress(store, user_id)
+    # A version just created by intake starts a lineage with nothing logged on it, and
+    # counts as the user's latest activity: its progress need not be read.
+    created = saved is not None and saved.note == "created"
+    progress = ProgressDoc({}) if created else await load_progress(store, user_id)
     started = {s.module_id for s in kept.values()}
     spent = await _spent_minutes(
         store, user_id, version, plan, started, progress=progress, saved=saved

@@ -102,6 +102,7 @@ async def store_plan(
                 **extra,
             )
             user[PLAN_HEADS] = [*(user.get(PLAN_HEADS) or []), head][-MAX_HISTORY:]
+            store.keep_plan(user, {"user_id": user_id, "version": version, **fields})
         return SavedPlan(version, now, note, user)
 
     return await store.run(op)

@@ -146,7 +146,7 @@ async def plan_context(
         if not user or not user.get("active_plan_version"):
             return None
         version = int(user["active_plan_version"])
-        doc = await store.plan_doc(user_id, version)
+        doc = await store.plan_doc(user_id, version, user=user)
         if doc is None:
             return None
         # The versions' heads: the lineage's root (the newest "created" version up to

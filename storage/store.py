@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import sqlite3
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -53,6 +54,8 @@ PLAN_HEADS = "plan_heads"
 # recreates the document if another instance forgot the user meanwhile).
 TOUCH_EVERY = timedelta(minutes=10)
 SECRET_FIELDS = frozenset({"token_hash", "token", "secret"})
+# Plan versions' documents kept in memory across turns (`Store.plan_doc`), newest used last.
+PLAN_CACHE_SIZE = 64
 
 
 def _without_secrets(value: Any) -> Any:
@@ -66,6 +69,18 @@ def _without_secrets(value: Any) -> Any:
 def as_utc(value: datetime) -> datetime:
     """Stored datetimes are UTC; engines differ in whether they hand back tzinfo."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _plan_identity(user: dict[str, Any], version: int) -> tuple[Any, ...] | None:
+    """What a kept plan document must match (`Store.plan_doc`): the version's
+    ``created_at`` as the user's document lists it, and the user's zone; None when the
+    version is not listed there."""
+    for head in reversed(user.get(PLAN_HEADS) or []):
+        if isinstance(head, dict) and head.get("version") == version:
+            created = head.get("created_at")
+            if isinstance(created, datetime):
+                return as_utc(created), user.get("timezone")
+    return None
 
 
 Db = AsyncDatabase[dict[str, Any]]
@@ -149,6 +164,10 @@ class Store:
         self.clock = clock or (lambda: datetime.now(UTC))
         # user_id → (chat_id, name, when) as last written by `touch_user`
         self._touched: dict[int, tuple[int, str | None, datetime]] = {}
+        # (user_id, version) → (identity, document): see `plan_doc`
+        self._plans: OrderedDict[tuple[int, int], tuple[tuple[Any, ...], dict[str, Any]]] = (
+            OrderedDict()
+        )
 
     async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """Await one storage call: ``fn(*args, **kwargs)``, a coroutine function (an
@@ -274,15 +293,49 @@ class Store:
 
         return await self.read_once(("users", user_id), op)
 
-    async def plan_doc(self, user_id: int, version: int) -> dict[str, Any] | None:
-        """One stored plan version's document (without ``_id``); read once per turn."""
+    async def plan_doc(
+        self, user_id: int, version: int, *, user: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """One stored plan version's document (without ``_id``); read once per turn.
+
+        With ``user`` (the user's document, read in this turn) it is also served from
+        memory across turns: a version's document is written once (`store_plan`), and
+        the user's document lists the version's ``created_at`` (`PLAN_HEADS`), which
+        tells it from a version of the same number stored again after /forget — on
+        this instance or another. Its one later change, the goal's zone
+        (`set_timezone`), comes with a change of the user's ``timezone``, which is part
+        of what the kept document must match (`_plan_identity`)."""
+        identity = None if user is None else _plan_identity(user, version)
+        kept = self._plans.get((user_id, version))
+        if identity is not None and kept is not None and kept[0] == identity:
+            self._plans.move_to_end((user_id, version))
+            return copy.deepcopy(kept[1])
 
         async def op() -> dict[str, Any] | None:
             return await self.db.learning_plans.find_one(
                 {"user_id": user_id, "version": version}, {"_id": 0}
             )
 
-        return await self.read_once(("learning_plans", user_id, version), op)
+        doc = await self.read_once(("learning_plans", user_id, version), op)
+        if doc is not None and user is not None:
+            self.keep_plan(user, doc)
+        return doc
+
+    def keep_plan(self, user: dict[str, Any], doc: dict[str, Any]) -> None:
+        """Keep a plan version's document (as stored, without ``_id``) for `plan_doc`,
+        if the user's document (``user``) lists that very version."""
+        user_id, version = int(doc["user_id"]), int(doc["version"])
+        identity = _plan_identity(user, version)
+        if identity is None or identity[0] != as_utc(doc["created_at"]):
+            return
+        self._plans[(user_id, version)] = (identity, copy.deepcopy(doc))
+        self._plans.move_to_end((user_id, version))
+        while len(self._plans) > PLAN_CACHE_SIZE:
+            self._plans.popitem(last=False)
+
+    def _forget_plans(self, user_id: int) -> None:
+        for key in [k for k in self._plans if k[0] == user_id]:
+            del self._plans[key]
 
     async def set_user_fields(self, user_id: int, fields: dict[str, Any]) -> None:
         await self.run(self.db.users.update_one, {"user_id": user_id}, {"$set": fields})
@@ -312,7 +365,7 @@ class Store:
         user = await self.get_user(user_id)
         if not user or not user.get("active_plan_version"):
             return None
-        doc = await self.plan_doc(user_id, int(user["active_plan_version"]))
+        doc = await self.plan_doc(user_id, int(user["active_plan_version"]), user=user)
         if doc is None:
             return None
         return (
@@ -350,6 +403,7 @@ class Store:
         Two idempotent ``$set`` writes: after a crash between them, calling it again
         (the user repeats the zone) completes it. One chat's turns never run at once
         (`agent.service`), so two of these for one user do not interleave."""
+        self._forget_plans(user_id)
 
         async def op() -> int | None:
             user = await self.db.users.find_one_and_update(
@@ -417,6 +471,7 @@ class Store:
         """Delete every document of the user in every collection; returns how many."""
 
         self._touched.pop(user_id, None)
+        self._forget_plans(user_id)
 
         async def op() -> int:
             deleted = 0

@@ -216,3 +216,24 @@ async def test_an_announcement_folded_into_two_completions_is_told_once(store: S
     again = await record_done_telling(store, 1, _done("w1m1"), "A", once=[], longest=1)
     assert again is None, "a module done already is not counted again"
     assert not await announce_once(store, 1, "p1", "first_module")
+
+
+async def test_a_kept_plan_document_is_never_served_for_another_stored_version(
+    store: Store,
+) -> None:
+    """Two instances (two stores on one database): one keeps the plan document in
+    memory; the other forgets the user and stores a new plan under the same version
+    number, then changes the zone. The first serves neither stale document."""
+    other = Store(store.engine, clock=lambda: NOW + timedelta(seconds=5))
+    goal = _goal()
+    await store.save_plan(7, deterministic(goal), goal, note="created")
+    first = await store.active_plan(7)
+    assert first is not None and first[2].topics == ["joins"]
+    await other.forget_user(7)
+    fresh = _goal("window functions")
+    assert await other.save_plan(7, deterministic(fresh), fresh, note="created") == 1
+    again = await store.active_plan(7)
+    assert again is not None and again[2].topics == ["window functions"]
+    assert await other.set_timezone(7, "Asia/Tokyo") == 1
+    moved = await store.active_plan(7)
+    assert moved is not None and moved[2].timezone == "Asia/Tokyo"

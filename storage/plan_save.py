@@ -105,7 +105,8 @@ async def store_plan(
             store.keep_plan(user, {"user_id": user_id, "version": version, **fields})
         return SavedPlan(version, now, note, user)
 
-    return await store.run(op)
+    # Writes plans and the user only: the turn's other reads (its progress) stay.
+    return await store.write(("learning_plans", "users"), op)
 
 
 async def _activate(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage.engine import EngineKind
 from storage.progress import MAX_ACTIVITY, STUDY_KINDS, Activity, done_entry, done_path
 from storage.store import Store, as_utc
 
@@ -144,3 +145,37 @@ async def load_progress(store: Store, user_id: int) -> ProgressDoc:
         return await store.db.user_progress.find_one({"user_id": user_id}, {"_id": 0})
 
     return ProgressDoc(dict(await store.read_once(("user_progress", user_id), op) or {}))
+
+
+async def read_with_user(store: Store, user_id: int) -> None:
+    """For a turn that needs both (a progress turn): the user's document and their
+    progress in one read, served to the turn's `Store.get_user` and `load_progress`
+    (`Store.read_together`). On MongoDB one ``aggregate`` with a ``$lookup``; the
+    embedded engine answers a ``$lookup`` by scanning every progress document, so there
+    (where a read is no round trip) each is read on its own when it is needed."""
+    if store.engine.kind is not EngineKind.MONGODB:
+        return
+
+    async def op() -> dict[tuple[Any, ...], dict[str, Any] | None]:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"user_id": user_id}},
+            {"$limit": 1},
+            {"$project": {"_id": 0}},
+            {
+                "$lookup": {
+                    "from": "user_progress",
+                    "localField": "user_id",
+                    "foreignField": "user_id",
+                    "as": "_progress",
+                }
+            },
+        ]
+        docs = await (await store.db.users.aggregate(pipeline)).to_list()
+        if not docs:
+            return {("users", user_id): None}
+        user = dict(docs[0])
+        found = user.pop("_progress", None) or [None]
+        progress = None if found[0] is None else {k: v for k, v in found[0].items() if k != "_id"}
+        return {("users", user_id): user, ("user_progress", user_id): progress}
+
+    await store.read_together((("users", user_id), ("user_progress", user_id)), op)

@@ -86,7 +86,7 @@ async def version_and_active(store: Store, user_id: int, plan_version: int) -> V
         cursor = store.db.schedules.find({"user_id": user_id}, {"_id": 0})
         return await cursor.sort("starts_at", ASCENDING).batch_size(ONE_BATCH).to_list()
 
-    docs = await store.run(op)
+    docs = await store.read(op)
     own = [_to_session(d) for d in docs if d["plan_version"] == plan_version]
     actives = {int(d["plan_version"]) for d in docs if d.get("active")}
     others = actives - {plan_version}

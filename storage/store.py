@@ -212,6 +212,24 @@ class Store:
             reads.docs[key] = doc
         return copy.deepcopy(reads.docs[key])
 
+    async def read_together(
+        self,
+        keys: tuple[tuple[Any, ...], ...],
+        fn: Callable[[], Awaitable[dict[tuple[Any, ...], dict[str, Any] | None]]],
+    ) -> None:
+        """One read that answers several `read_once` keys (``fn`` returns each one's
+        document without ``_id``, None for a missing one): the turn's next `read_once`
+        of each is served from it. Does nothing outside a turn, or where the turn has
+        already read one of ``keys``."""
+        reads = _TURN_READS.get()
+        if reads is None or not reads.open or any(k in reads.docs for k in keys):
+            return
+        generation = reads.generation
+        docs = await self._run(fn)
+        if reads.generation == generation:
+            for key, doc in docs.items():
+                reads.docs.setdefault(key, doc)
+
     async def write(
         self, collections: tuple[str, ...], fn: Callable[..., Awaitable[T]], *args: Any
     ) -> T:

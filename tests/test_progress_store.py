@@ -24,7 +24,7 @@ from storage.progress import (
     revert_done,
     revert_work,
 )
-from storage.progress_doc import load_progress
+from storage.progress_doc import load_progress, read_with_user
 from storage.quiz_polls import record_poll, record_poll_answer
 from storage.store import Store
 
@@ -182,7 +182,9 @@ async def test_concurrent_plan_saves_get_distinct_versions(store: Store) -> None
     assert sorted(versions) == [1, 2, 3, 4]
     user = await store.get_user(7)
     assert user is not None and user["active_plan_version"] == 4
-    assert user["plan_version"] == 4 and sorted(user["plan_history"]) == [1, 2, 3, 4]
+    history = user["plan_history"]
+    # only upwards: a save whose activation comes after a newer one's is not activated
+    assert user["plan_version"] == 4 and history[-1] == 4 and history == sorted(set(history))
     stored = [d["version"] for d in await store.plan_versions(7)]
     assert stored == [1, 2, 3, 4]
 
@@ -237,3 +239,24 @@ async def test_a_kept_plan_document_is_never_served_for_another_stored_version(
     assert await other.set_timezone(7, "Asia/Tokyo") == 1
     moved = await store.active_plan(7)
     assert moved is not None and moved[2].timezone == "Asia/Tokyo"
+
+
+async def test_a_progress_turn_reads_the_user_and_their_progress_together(store: Store) -> None:
+    """On MongoDB one aggregate serves the turn's reads of both documents (as plain
+    reads return them); the embedded engine reads each on its own."""
+    await store.touch_user(7, 7, "Ann")
+    assert await record_done(store, 7, _done("w1m1"), "Joins")
+    user, progress = await store.get_user(7), (await load_progress(store, 7)).raw
+    async with store.turn_reads():
+        await read_with_user(store, 7)
+        await store.db.users.update_one({"user_id": 7}, {"$set": {"name": "Bo"}})
+        served_user, served = await store.get_user(7), (await load_progress(store, 7)).raw
+    assert served == progress and "_id" not in served
+    if store.engine.kind.value == "mongodb":
+        assert served_user == user, "served from the one read, before the change"
+    else:
+        assert served_user == {**(user or {}), "name": "Bo"}
+    async with store.turn_reads():
+        await read_with_user(store, 8)
+        assert await store.get_user(8) is None
+        assert (await load_progress(store, 8)).raw == {}

@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, field_validator
 
 from storage.models import Milestone, Module, Plan
-from storage.progress import ProgressDoc
+from storage.progress_doc import ProgressDoc
 
 ACHIEVEMENTS = frozenset({"first_module", "streak_7", "half_way", "plan_complete"})
 

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from agent.review import ReviewItem, due_items, new_item, objective_question, retained
 from storage import review as review_store
-from storage.progress import PlanContext, ProgressDoc, load_progress, plan_context
+from storage.progress import PlanContext, plan_context
+from storage.progress_doc import ProgressDoc, load_progress
 from storage.store import Store
 
 # A completed module's objective is first asked a day after completion.

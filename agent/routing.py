@@ -18,6 +18,7 @@ from agent.nodes.meaning import context_for, understand_event
 from agent.state import AgentState
 from agent.syllabus import is_outline_message
 from agent.understanding.meaning import PROGRESS_INTENTS, Meaning
+from storage.progress_doc import read_with_user
 
 # A planned-phase text that no feature claims outright is routed by its meaning.
 BY_MEANING = "__by_meaning__"
@@ -73,6 +74,9 @@ async def route_event(
         ctx = context_of(runtime)
         plan = None
         if node == BY_MEANING:
+            # Free text in a planned chat is mostly progress or a refinement, and both
+            # read the user's progress: on MongoDB it comes with the user's document.
+            await read_with_user(ctx.store, int(event["user_id"]))
             active = await ctx.store.active_plan(int(event["user_id"]))
             plan = active[1] if active is not None else None
         uctx = context_for(

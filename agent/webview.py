@@ -28,7 +28,8 @@ from agent.understanding.places import resolve_timezone
 from scheduler.localtime import user_zone
 from scheduler.reminders import session_reminder_id
 from scheduler.settings_model import ReminderSettings, clock_text, parse_settings_command
-from storage.progress import PlanContext, ProgressDoc, load_progress, module_key, plan_context
+from storage.progress import PlanContext, module_key, plan_context
+from storage.progress_doc import ProgressDoc, load_progress
 from storage.reminders import find_by_short_id, short_id_of
 from storage.schedules import list_sessions
 from storage.store import Store

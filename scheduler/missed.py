@@ -22,11 +22,10 @@ from scheduler.reminders import reconcile_user
 from scheduler.timetable import reschedule_missed
 from storage.models import Plan, StudySession
 from storage.reminders import insert_if_absent, new_reminder
-from storage.schedules import (
-    anchor_of,
+from storage.schedules import anchor_of, list_sessions
+from storage.session_status import (
     deactivate_schedule,
     ended_unfinished,
-    list_sessions,
     move_session,
     set_session_status,
 )

@@ -30,13 +30,8 @@ from scheduler.timetable import (
     weekly_capacity_minutes,
 )
 from storage.models import Goal, Module, Plan, StudySession
-from storage.progress import (
-    ProgressDoc,
-    listed_lineage,
-    load_progress,
-    module_key,
-    plan_context,
-)
+from storage.progress import listed_lineage, module_key, plan_context
+from storage.progress_doc import ProgressDoc, load_progress
 from storage.reminders import ensure_indexes_once, plan_created_at
 from storage.schedules import list_sessions, save_sessions, version_and_active
 from storage.store import SavedPlan, Store
@@ -149,14 +144,18 @@ async def schedule_plan(
         saved = None
     user = saved.user if saved is not None else await store.get_user(user_id)
     tz = user_zone(user, goal.timezone)
-    own, _active, previous = await version_and_active(store, user_id, version)
+    view = await version_and_active(store, user_id, version)
+    own, previous = view.own, view.previous
     module_ids = {m.id for m in plan.modules()}
     kept = {
         s.session_id: s
         for s in [*previous, *own]
         if s.status == "done" and s.module_id in module_ids
     }
-    progress = await load_progress(store, user_id)
+    # A version just created by intake starts a lineage with nothing logged on it, and
+    # counts as the user's latest activity: its progress need not be read.
+    created = saved is not None and saved.note == "created"
+    progress = ProgressDoc({}) if created else await load_progress(store, user_id)
     started = {s.module_id for s in kept.values()}
     spent = await _spent_minutes(
         store, user_id, version, plan, started, progress=progress, saved=saved
@@ -178,6 +177,7 @@ async def schedule_plan(
         anchor=start,
         existing=own,
         user=user,
+        elsewhere=view.elsewhere,
         activate=True,
     )
     facts = None

@@ -43,8 +43,8 @@ from storage.reminders import (
     last_activity_at,
     new_reminder,
     plan_created_at,
-    supersede_and_insert,
     user_reminders,
+    write_reconciled,
 )
 from storage.schedules import list_sessions
 from storage.store import Store
@@ -272,16 +272,6 @@ def obsolete_reason(doc: dict[str, Any], facts: UserFacts, now: datetime) -> str
     return "superseded"
 
 
-def _superseded(doc: dict[str, Any], version: int | None) -> bool:
-    """Whether `supersede_and_insert` for ``version`` cancels this stored reminder."""
-    return (
-        version is not None
-        and doc["status"] == PENDING
-        and doc["kind"] == "session"
-        and doc.get("version") != version
-    )
-
-
 async def reconcile_user(
     store: Store,
     user_id: int,
@@ -296,21 +286,26 @@ async def reconcile_user(
     ``facts`` (with ``user``, the user's document): what the caller has just read and
     written, so it is not read again. ``superseding``: a plan version that has just
     become the scheduled one; every other version's pending session reminders are
-    cancelled ("superseded") first, in the command that stores the new ones."""
+    cancelled ("superseded") first, in the one command of conditional writes that
+    makes every change without reading the stored reminders (the report then counts
+    only the inserted ones)."""
     if facts is None:
         user = user if user is not None else await store.get_user(user_id)
         facts = await user_facts(store, user_id, user)
     desired = desired_reminders(facts, now)
     report = ReconcileReport()
+    if superseding is not None:
+        # A new plan brings a reminder per session: every change in one command,
+        # without reading the stored reminders (`scheduler.reconcile_writes`).
+        from scheduler.reconcile_writes import reconcile_writes  # imports this module
+
+        writes = reconcile_writes(facts, desired, now, superseding=superseding)
+        report.inserted += await write_reconciled(store, writes)
+        return report
     stored = await user_reminders(store, user_id, statuses=[PENDING, CANCELLED])
     by_id = {d["reminder_id"]: d for d in stored}
-    # A new plan brings a reminder per session: store the new ones in one command.
     new = [want for reminder_id, want in desired.items() if reminder_id not in by_id]
-    if superseding is not None:
-        report.inserted += await supersede_and_insert(store, user_id, superseding, new)
-        stored = [d for d in stored if not _superseded(d, superseding)]
-    else:
-        report.inserted += await insert_many_if_absent(store, new)
+    report.inserted += await insert_many_if_absent(store, new)
     for reminder_id, want in desired.items():
         have = by_id.get(reminder_id)
         if have is None:

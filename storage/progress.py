@@ -146,7 +146,7 @@ async def plan_context(
         if not user or not user.get("active_plan_version"):
             return None
         version = int(user["active_plan_version"])
-        doc = await store.plan_doc(user_id, version)
+        doc = await store.plan_doc(user_id, version, user=user)
         if doc is None:
             return None
         # The versions' heads: the lineage's root (the newest "created" version up to
@@ -295,12 +295,14 @@ async def _upsert_once(
     return result.modified_count == 1 or result.upserted_id is not None
 
 
-async def record_done(store: Store, user_id: int, activity: Activity, title: str) -> bool:
-    """Mark `activity.module_id` done in its lineage. False when it already was done:
-    the guard makes concurrent duplicates count once."""
-    assert activity.kind == "done" and activity.module_id is not None
-    path = f"{_base(activity.plan)}.done.{module_key(activity.module_id)}"
-    entry = {
+def done_path(activity: Activity) -> str:
+    assert activity.module_id is not None
+    return f"{_base(activity.plan)}.done.{module_key(activity.module_id)}"
+
+
+def done_entry(activity: Activity, title: str) -> dict[str, Any]:
+    """What `record_done` stores under `done_path`."""
+    return {
         "id": activity.id,
         "module_id": activity.module_id,
         "title": title,
@@ -309,18 +311,62 @@ async def record_done(store: Store, user_id: int, activity: Activity, title: str
         "at": activity.at,
         "tz": activity.tz,
     }
-    return await _upsert_once(
-        store,
-        user_id,
-        {path: {"$exists": False}},
-        {
-            "$set": {path: entry, "last_action": _last_action(activity)},
-            "$inc": _spent(activity),
-            "$push": _push(activity),
-            "$max": {"last_activity_at": activity.at},
+
+
+def _done_update(activity: Activity, title: str) -> dict[str, Any]:
+    return {
+        "$set": {
+            done_path(activity): done_entry(activity, title),
+            "last_action": _last_action(activity),
         },
-        returning=True,
-    )
+        "$inc": _spent(activity),
+        "$push": _push(activity),
+        "$max": {"last_activity_at": activity.at},
+    }
+
+
+async def record_done(store: Store, user_id: int, activity: Activity, title: str) -> bool:
+    """Mark `activity.module_id` done in its lineage. False when it already was done:
+    the guard makes concurrent duplicates count once."""
+    assert activity.kind == "done" and activity.module_id is not None
+    guard = {done_path(activity): {"$exists": False}}
+    return await _upsert_once(store, user_id, guard, _done_update(activity, title), returning=True)
+
+
+async def record_done_telling(
+    store: Store,
+    user_id: int,
+    activity: Activity,
+    title: str,
+    *,
+    once: list[str],
+    longest: int = 0,
+) -> frozenset[str] | None:
+    """`record_done` that in the same command marks what the completion earns: ``once``,
+    field paths of announcements (`announced_path`, `freeze_path`) each set only where
+    absent, and ``longest``, the longest streak (``$max``; 0: leave it). Returns the
+    paths this call set — the caller tells those, each exactly once — or None when the
+    module already was done.
+
+    The paths' "absent" guards join the completion's in the filter, so of two turns
+    (or instances) earning one announcement only one sets it. Should one of them be
+    set already (the caller's read was stale), the completion is recorded alone in a
+    second command and nothing of ``once`` is claimed: the caller announces what is
+    left one by one (`mark_once`)."""
+    assert activity.kind == "done" and activity.module_id is not None
+    guard: dict[str, Any] = {done_path(activity): {"$exists": False}}
+    update = _done_update(activity, title)
+    if longest > 0:
+        update["$max"]["longest_streak"] = int(longest)
+    if once:
+        now = store.clock()
+        claimed = {**guard, **{path: {"$exists": False} for path in once}}
+        telling = {**update, "$set": {**update["$set"], **{path: now for path in once}}}
+        if await _upsert_once(store, user_id, claimed, telling, returning=True):
+            return frozenset(once)
+    if await _upsert_once(store, user_id, guard, update, returning=True):
+        return frozenset()
+    return None
 
 
 async def record_work(store: Store, user_id: int, activity: Activity) -> None:
@@ -378,21 +424,32 @@ async def revert_work(store: Store, user_id: int, activity: Activity, now: datet
     return result.modified_count == 1
 
 
-async def _mark_once(store: Store, user_id: int, path: str, now: datetime) -> bool:
-    """Set `path` to `now` unless it is set: True the first time only."""
-    return await _upsert_once(store, user_id, {path: {"$exists": False}}, {"$set": {path: now}})
+def announced_path(lineage: str, name: str) -> str:
+    """Where the announcement ``name`` of a lineage is marked (`announce_once`)."""
+    return f"{_base(lineage)}.announced.{_checked(_SAFE_KEY, name, 'name')}"
+
+
+def freeze_path(day: date) -> str:
+    """Where telling the user of the streak freeze on ``day`` is marked."""
+    return f"freezes.{day.isoformat()}"
+
+
+async def mark_once(store: Store, user_id: int, path: str) -> bool:
+    """Set `path` (`announced_path`, `freeze_path`) to now unless it is set: True the
+    first time only."""
+    guard = {path: {"$exists": False}}
+    return await _upsert_once(store, user_id, guard, {"$set": {path: store.clock()}})
 
 
 async def announce_once(store: Store, user_id: int, lineage: str, name: str) -> bool:
     """True the first time `name` (an achievement, "ms_<week>", "quiz_<batch>") is
     announced for this lineage."""
-    path = f"{_base(lineage)}.announced.{_checked(_SAFE_KEY, name, 'name')}"
-    return await _mark_once(store, user_id, path, store.clock())
+    return await mark_once(store, user_id, announced_path(lineage, name))
 
 
 async def freeze_told_once(store: Store, user_id: int, day: date) -> bool:
     """True the first time the user is told that `day` was covered by a streak freeze."""
-    return await _mark_once(store, user_id, f"freezes.{day.isoformat()}", store.clock())
+    return await mark_once(store, user_id, freeze_path(day))
 
 
 async def raise_longest_streak(store: Store, user_id: int, days: int) -> None:
@@ -401,188 +458,3 @@ async def raise_longest_streak(store: Store, user_id: int, days: int) -> None:
         {"user_id": user_id},
         {"$max": {"longest_streak": int(days)}},
     )
-
-
-# --------------------------------------------------------------------------- quiz polls
-
-
-async def record_poll(store: Store, user_id: int, poll_id: str, meta: dict[str, Any]) -> None:
-    """Remember which quiz question a sent poll is (its id comes from Telegram)."""
-    _checked(_POLL_ID, poll_id, "poll id")
-    _checked(_LINEAGE, meta.get("plan"), "lineage")
-    await _upsert_once(
-        store,
-        user_id,
-        {f"polls.{poll_id}": {"$exists": False}},
-        {"$set": {f"polls.{poll_id}": meta}},
-    )
-
-
-@dataclass(frozen=True)
-class PollAnswer:
-    poll: dict[str, Any]
-    option: int
-    correct: bool | None
-
-
-async def record_poll_answer(
-    store: Store, user_id: int, poll_id: str, option: int, at: datetime, tz: str
-) -> PollAnswer | None:
-    """Grade and store the first answer to one of the user's polls (a study event at `at`,
-    local zone `tz`); None when the poll is unknown (not theirs, or forgotten) or was
-    already answered."""
-    if not isinstance(poll_id, str) or not _POLL_ID.fullmatch(poll_id):
-        return None
-
-    async def find() -> dict[str, Any] | None:
-        doc = await store.db.user_progress.find_one(
-            {"user_id": user_id, f"polls.{poll_id}.week": {"$exists": True}},
-            {f"polls.{poll_id}": 1},
-        )
-        return None if doc is None else dict(doc["polls"][poll_id])
-
-    poll = await store.run(find)
-    if poll is None or not 0 <= option < int(poll.get("option_count", 0) or 0):
-        return None
-    base = _base(str(poll["plan"]))
-    week = f"w{int(poll['week'])}"
-    activity = Activity(kind="quiz", plan=str(poll["plan"]), at=at, tz=tz, week=int(poll["week"]))
-    correct_index = poll.get("correct_index")
-    correct = None if correct_index is None else option == int(correct_index)
-    if correct is None:
-        inc = {f"{base}.self_rating.{week}.count": 1, f"{base}.self_rating.{week}.sum": option + 1}
-    else:
-        inc = {f"{base}.quiz.{week}.answered": 1, f"{base}.quiz.{week}.correct": int(correct)}
-    answer = {"option": option, "correct": correct, "at": activity.at}
-    result = await store.run(
-        store.db.user_progress.update_one,
-        {
-            "user_id": user_id,
-            f"polls.{poll_id}.week": {"$exists": True},
-            f"polls.{poll_id}.answer": {"$exists": False},
-        },
-        {
-            "$set": {f"polls.{poll_id}.answer": answer},
-            "$inc": inc,
-            "$push": _push(activity),
-            "$max": {"last_activity_at": activity.at},
-        },
-    )
-    if result.modified_count != 1:
-        return None
-    return PollAnswer(poll={**poll, "answer": answer}, option=option, correct=correct)
-
-
-# --------------------------------------------------------------------------- reading
-
-
-@dataclass(frozen=True)
-class ProgressDoc:
-    """A read-only view of one user's progress document (for replies, never for writes)."""
-
-    raw: dict[str, Any]
-
-    def lineage(self, lineage: str) -> dict[str, Any]:
-        return dict((self.raw.get("plans") or {}).get(lineage) or {})
-
-    def done(self, lineage: str) -> dict[str, Activity]:
-        """Completions by module id."""
-        out: dict[str, Activity] = {}
-        for entry in (self.lineage(lineage).get("done") or {}).values():
-            if isinstance(entry, dict) and entry.get("module_id") and entry.get("at"):
-                activity = Activity.from_doc({**entry, "kind": "done", "plan": lineage})
-                out[str(entry["module_id"])] = activity
-        return out
-
-    def last_activity_at(self) -> datetime | None:
-        """When the user last studied (`storage.reminders.last_activity_at`)."""
-        value = self.raw.get("last_activity_at")
-        return as_utc(value) if isinstance(value, datetime) else None
-
-    def minutes_by_key(self, lineage: str) -> dict[str, int]:
-        return {k: int(v) for k, v in (self.lineage(lineage).get("minutes") or {}).items()}
-
-    def minutes_by_week(self, lineage: str) -> dict[int, int]:
-        weeks = self.lineage(lineage).get("weeks") or {}
-        return {int(k[1:]): int(v) for k, v in weeks.items() if k[1:].isdigit()}
-
-    def minutes_total(self, lineage: str) -> int:
-        return int(self.lineage(lineage).get("minutes_total") or 0)
-
-    def quiz_scores(self, lineage: str) -> dict[int, tuple[int, int]]:
-        """Week number → (correct, answered): a retaken quiz replaces the earlier answers,
-        so a week counts the answers of its latest quiz (batch of polls) that has any."""
-        quiz = self.lineage(lineage).get("quiz") or {}
-        scores = {
-            int(k[1:]): (int(v.get("correct", 0)), int(v.get("answered", 0)))
-            for k, v in quiz.items()
-            if k[1:].isdigit() and isinstance(v, dict)
-        }
-        batches: dict[tuple[int, str], list[dict[str, Any]]] = {}
-        for poll in (self.raw.get("polls") or {}).values():
-            if not isinstance(poll, dict) or poll.get("plan") != lineage:
-                continue
-            if poll.get("correct_index") is None or not isinstance(poll.get("answer"), dict):
-                continue
-            batches.setdefault((int(poll.get("week", 0)), str(poll.get("batch"))), []).append(poll)
-        latest: dict[int, tuple[tuple[str, int], list[dict[str, Any]]]] = {}
-        for order, ((week, _batch), polls) in enumerate(batches.items()):
-            key = (min(str(q.get("sent_at") or "") for q in polls), order)
-            if week not in latest or key > latest[week][0]:
-                latest[week] = (key, polls)
-        for week, (_sent, polls) in latest.items():
-            scores[week] = (sum(1 for q in polls if q["answer"].get("correct")), len(polls))
-        return scores
-
-    def self_ratings(self, lineage: str) -> dict[int, tuple[int, int]]:
-        """Week number → (sum of ratings, count)."""
-        ratings = self.lineage(lineage).get("self_rating") or {}
-        return {
-            int(k[1:]): (int(v.get("sum", 0)), int(v.get("count", 0)))
-            for k, v in ratings.items()
-            if k[1:].isdigit() and isinstance(v, dict)
-        }
-
-    def announced(self, lineage: str) -> set[str]:
-        return set((self.lineage(lineage).get("announced") or {}).keys())
-
-    def activity(self) -> list[Activity]:
-        return [
-            Activity.from_doc(a)
-            for a in self.raw.get("activity") or []
-            if isinstance(a, dict) and a.get("at") and a.get("kind") in STUDY_KINDS
-        ]
-
-    def study_events(self) -> list[tuple[datetime, str]]:
-        """(UTC instant, zone in force) of every study event, for `agent.progress.study_days`."""
-        return [(a.at, a.tz) for a in self.activity()]
-
-    def find_activity(self, activity_id: str) -> Activity | None:
-        return next((a for a in self.activity() if a.id == activity_id), None)
-
-    def last_action(self) -> dict[str, Any] | None:
-        """The last progress action, with its "at" as an aware UTC datetime."""
-        action = self.raw.get("last_action")
-        if not isinstance(action, dict) or not isinstance(action.get("at"), datetime):
-            return None
-        return {**action, "at": as_utc(action["at"])}
-
-    def longest_streak(self) -> int:
-        return int(self.raw.get("longest_streak") or 0)
-
-    def batch_polls(self, batch: str) -> list[dict[str, Any]]:
-        return [
-            dict(p)
-            for p in (self.raw.get("polls") or {}).values()
-            if isinstance(p, dict) and p.get("batch") == batch
-        ]
-
-
-async def load_progress(store: Store, user_id: int) -> ProgressDoc:
-    """The user's progress; read once per turn until the turn's next other storage call
-    (`Store.read_once`)."""
-
-    async def op() -> dict[str, Any] | None:
-        return await store.db.user_progress.find_one({"user_id": user_id}, {"_id": 0})
-
-    return ProgressDoc(dict(await store.read_once(("user_progress", user_id), op) or {}))

@@ -194,42 +194,24 @@ async def insert_many_if_absent(store: Store, docs: list[dict[str, Any]]) -> int
     return await store.run(op)
 
 
-async def supersede_and_insert(
-    store: Store, user_id: int, version: int, docs: list[dict[str, Any]]
-) -> int:
-    """`cancel_pending` of the session reminders of every version but ``version``
-    (reason "superseded"), then `insert_many_if_absent` of ``docs``, in one ordered
-    batch of updates (each new reminder an upsert that only inserts). Returns how many
-    were inserted. Should another writer insert one of them first, the batch stops at
-    that one and the rest are inserted the unordered way (the cancel is idempotent)."""
-    cancel = {
-        "user_id": user_id,
-        "status": PENDING,
-        "kind": {"$in": ["session"]},
-        "version": {"$ne": version},
-    }
-    writes: list[UpdateOne | UpdateMany] = [
-        UpdateMany(
-            cancel,
-            {"$set": {"status": CANCELLED, "cancel_reason": "superseded"}, "$inc": {"rev": 1}},
-        )
-    ]
-    writes += [
-        UpdateOne({"reminder_id": d["reminder_id"]}, {"$setOnInsert": d}, upsert=True) for d in docs
-    ]
+async def write_reconciled(store: Store, writes: list[UpdateOne | UpdateMany]) -> int:
+    """Send `scheduler.reconcile_writes`' batch: conditional writes in order, in one
+    command. Returns how many reminders were inserted. Should another writer insert
+    one of the new reminders first, the batch stops at that duplicate key and is sent
+    once more: each of its writes is guarded by the state it changes, so what was done
+    is not done again."""
+    if not writes:
+        return 0
 
-    async def op() -> int | None:
+    async def op() -> int:
         try:
             return (await store.db.reminders.bulk_write(writes, ordered=True)).upserted_count
         except BulkWriteError as exc:
             if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
                 raise
-            return None
+        return (await store.db.reminders.bulk_write(writes, ordered=True)).upserted_count
 
-    inserted = await store.run(op)
-    if inserted is None:
-        return await insert_many_if_absent(store, docs)
-    return inserted
+    return await store.run(op)
 
 
 # ---- reading ---------------------------------------------------------------------

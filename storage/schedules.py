@@ -22,12 +22,13 @@ versions' sessions are never taken for missed ones).
 
 Statuses: ``planned`` → ``done`` (progress), ``skipped`` (the user skipped it) or
 ``missed`` (it passed with neither and could not be moved). Every status change is
-a guarded single-document update, never a read-modify-write.
+a guarded update, never a read-modify-write (`storage.session_status`).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from pymongo import ASCENDING, UpdateMany, UpdateOne
@@ -36,6 +37,9 @@ from storage.models import StudySession
 from storage.store import Db, Store, as_utc
 
 BUCKET_SECONDS = 3600
+# A read of every schedule document of a user asks for them in its first batch (the
+# server's default is 101 documents; more would cost a getMore command each batch).
+ONE_BATCH = 100_000
 SESSION_STATUSES = ("planned", "done", "skipped", "missed")
 
 
@@ -46,7 +50,7 @@ def _to_session(doc: dict[str, Any]) -> StudySession:
     return StudySession.model_validate(doc)
 
 
-def _bucket(instant: datetime) -> int:
+def hour_bucket(instant: datetime) -> int:
     return int(as_utc(instant).timestamp() // BUCKET_SECONDS)
 
 
@@ -60,29 +64,40 @@ async def list_sessions(store: Store, user_id: int, plan_version: int) -> list[S
     return [_to_session(d) for d in await store.run(op)]
 
 
-async def version_and_active(
-    store: Store, user_id: int, plan_version: int
-) -> tuple[list[StudySession], int | None, list[StudySession]]:
-    """In one read: ``plan_version``'s sessions, the version currently scheduled (the
-    highest active one other than ``plan_version``, else ``plan_version`` if it is
-    active, else None) and that other version's sessions."""
+@dataclass(frozen=True)
+class VersionView:
+    """What `version_and_active` read in one command: ``own``, the version's sessions;
+    ``active``, the version currently scheduled (the highest active one other than this
+    version, else this version if it is active, else None); ``previous``, that other
+    version's sessions; ``elsewhere``, per session id the highest sequence stored in
+    any other version (`save_sessions` takes it instead of reading it again)."""
+
+    own: list[StudySession]
+    active: int | None
+    previous: list[StudySession]
+    elsewhere: dict[str, int]
+
+
+async def version_and_active(store: Store, user_id: int, plan_version: int) -> VersionView:
+    """Every schedule document of the user, in one read (one command: the first batch
+    holds them all), seen from ``plan_version`` (`VersionView`)."""
 
     async def op() -> list[dict[str, Any]]:
-        query = {"user_id": user_id, "$or": [{"plan_version": plan_version}, {"active": True}]}
-        cursor = store.db.schedules.find(query, {"_id": 0}).sort("starts_at", ASCENDING)
-        return await cursor.to_list()
+        cursor = store.db.schedules.find({"user_id": user_id}, {"_id": 0})
+        return await cursor.sort("starts_at", ASCENDING).batch_size(ONE_BATCH).to_list()
 
-    docs = await store.run(op)
+    docs = await store.read(op)
     own = [_to_session(d) for d in docs if d["plan_version"] == plan_version]
-    others = {int(d["plan_version"]) for d in docs if d["plan_version"] != plan_version}
-    if others:
-        active: int | None = max(others)
-    elif any(d.get("active") for d in docs):
-        active = plan_version
-    else:
-        active = None
+    actives = {int(d["plan_version"]) for d in docs if d.get("active")}
+    others = actives - {plan_version}
+    active = max(others) if others else (plan_version if actives else None)
     previous = [_to_session(d) for d in docs if d["plan_version"] == active != plan_version]
-    return own, active, previous
+    elsewhere: dict[str, int] = {}
+    for doc in docs:
+        if doc["plan_version"] != plan_version:
+            sid, seq = str(doc["session_id"]), int(doc.get("sequence", 0))
+            elsewhere[sid] = max(seq, elsewhere.get(sid, seq))
+    return VersionView(own, active, previous, elsewhere)
 
 
 async def removed_sessions(store: Store, user_id: int, plan_version: int) -> list[StudySession]:
@@ -153,22 +168,27 @@ async def _highest_elsewhere(
     plan_version: int,
     session_ids: list[str],
     user: dict[str, Any] | None = None,
+    stored: dict[str, int] | None = None,
 ) -> dict[str, int]:
     """Per session id, the highest sequence the user's calendar may have shown for it
-    outside ``plan_version``'s documents: other versions' documents and retired ones
-    (read from ``user``, the user's document, when the caller has it)."""
+    outside ``plan_version``'s documents: other versions' documents (``stored``, when
+    the caller has read them: `VersionView.elsewhere`) and retired ones (read from
+    ``user``, the user's document, when the caller has it)."""
     highest: dict[str, int] = {}
-    cursor = db.schedules.find(
-        {
-            "user_id": user_id,
-            "plan_version": {"$ne": plan_version},
-            "session_id": {"$in": session_ids},
-        },
-        {"_id": 0, "session_id": 1, "sequence": 1},
-    )
-    async for doc in cursor:
-        sid, seq = str(doc["session_id"]), int(doc.get("sequence", 0))
-        highest[sid] = max(seq, highest.get(sid, seq))
+    if stored is not None:
+        highest = {sid: stored[sid] for sid in session_ids if sid in stored}
+    else:
+        cursor = db.schedules.find(
+            {
+                "user_id": user_id,
+                "plan_version": {"$ne": plan_version},
+                "session_id": {"$in": session_ids},
+            },
+            {"_id": 0, "session_id": 1, "sequence": 1},
+        )
+        async for doc in cursor:
+            sid, seq = str(doc["session_id"]), int(doc.get("sequence", 0))
+            highest[sid] = max(seq, highest.get(sid, seq))
     if user is None:
         user = await db.users.find_one(
             {"user_id": user_id}, {"_id": 0, RETIRED_FIELD: 1, SHOWN_FIELD: 1}
@@ -217,7 +237,7 @@ def _session_writes(
     key = {"user_id": user_id, "plan_version": plan_version, "session_id": session.session_id}
     fields: dict[str, Any] = {
         **session.model_dump(exclude={"sequence"}),
-        "ends_bucket": _bucket(session.ends_at),
+        "ends_bucket": hour_bucket(session.ends_at),
         "updated_at": now,
     }
     if anchor is not None:
@@ -293,6 +313,7 @@ async def save_sessions(
     anchor: date | None = None,
     existing: list[StudySession] | None = None,
     user: dict[str, Any] | None = None,
+    elsewhere: dict[str, int] | None = None,
     activate: bool = False,
 ) -> list[StudySession]:
     """Store a version's sessions; returns them with the sequence numbers as stored.
@@ -323,7 +344,8 @@ async def save_sessions(
     What the caller has already read spares reads: ``existing`` (the version's stored
     sessions, read in this turn) gives the result without reading it back and says
     whether any session is to be deleted; ``user`` (the user's document) holds the
-    retired sequences. ``activate`` then also makes the version the scheduled one
+    retired sequences; ``elsewhere`` (`VersionView.elsewhere`, read in this turn) the
+    other versions' sequences. ``activate`` then also makes the version the scheduled one
     (`activate_schedule`, in its order, after the sessions are stored); with nothing
     to delete that goes in the same batch.
     """
@@ -334,7 +356,7 @@ async def save_sessions(
 
     async def op() -> None:
         db = store.db
-        seen.update(await _highest_elsewhere(db, user_id, plan_version, keep, user))
+        seen.update(await _highest_elsewhere(db, user_id, plan_version, keep, user, elsewhere))
         writes: list[UpdateOne | UpdateMany] = []
         for session in sessions:
             writes.extend(_session_writes(session, user_id, plan_version, now, anchor, seen))
@@ -364,34 +386,6 @@ async def save_sessions(
     return sorted(stored, key=lambda s: s.starts_at)
 
 
-async def activate_schedule(store: Store, user_id: int, plan_version: int) -> None:
-    """Mark ``plan_version`` as the user's scheduled version (and no other).
-
-    The new version is activated before the others are deactivated: a crash (or a
-    failed, non-retryable ``update_many``) in between leaves two active versions, never
-    none, and both writes are idempotent, so the next call for the plan repairs it."""
-
-    async def op() -> None:
-        await store.db.schedules.update_many(
-            {"user_id": user_id, "plan_version": plan_version, "active": {"$ne": True}},
-            {"$set": {"active": True}},
-        )
-        await store.db.schedules.update_many(
-            {"user_id": user_id, "plan_version": {"$ne": plan_version}, "active": True},
-            {"$set": {"active": False}},
-        )
-
-    await store.run(op)
-
-
-async def active_schedule_version(store: Store, user_id: int) -> int | None:
-    """The version whose sessions are currently scheduled, if any."""
-    doc = await store.run(
-        store.db.schedules.find_one, {"user_id": user_id, "active": True}, {"plan_version": 1}
-    )
-    return None if doc is None else int(doc["plan_version"])
-
-
 async def anchor_of(store: Store, user_id: int, plan_version: int) -> date | None:
     doc = await store.run(
         store.db.schedules.find_one,
@@ -399,108 +393,3 @@ async def anchor_of(store: Store, user_id: int, plan_version: int) -> date | Non
         {"anchor": 1},
     )
     return None if doc is None else date.fromisoformat(str(doc["anchor"]))
-
-
-async def mark_module_sessions(
-    store: Store, user_id: int, plan_version: int, module_id: str, status: str
-) -> int:
-    """Set the status of every session of a module — e.g. "done" when the user reports
-    the module finished (or "planned" to take that back). Returns how many changed.
-
-    Called by the progress feature; each session's sequence rises, so calendars
-    update, and its pending reminder is dropped when it falls due.
-    """
-    if status not in SESSION_STATUSES:
-        raise ValueError(f"unknown session status {status!r}")
-    now = store.clock()
-
-    async def op() -> int:
-        result = await store.db.schedules.update_many(
-            {
-                "user_id": user_id,
-                "plan_version": plan_version,
-                "module_id": module_id,
-                "status": {"$ne": status},
-            },
-            {"$set": {"status": status, "updated_at": now}, "$inc": {"sequence": 1}},
-        )
-        return result.modified_count
-
-    return await store.write(("schedules",), op)
-
-
-async def set_session_status(
-    store: Store, user_id: int, plan_version: int, session_id: str, status: str, *, expected: str
-) -> bool:
-    """Change one session's status if it is still ``expected``."""
-    now = store.clock()
-
-    async def op() -> bool:
-        result = await store.db.schedules.update_one(
-            {
-                "user_id": user_id,
-                "plan_version": plan_version,
-                "session_id": session_id,
-                "status": expected,
-            },
-            {"$set": {"status": status, "updated_at": now}, "$inc": {"sequence": 1}},
-        )
-        return result.modified_count == 1
-
-    return await store.run(op)
-
-
-async def move_session(
-    store: Store, user_id: int, plan_version: int, old: StudySession, new: StudySession
-) -> bool:
-    """Give a still-planned session new times, if it is unchanged since it was read."""
-    now = store.clock()
-
-    async def op() -> bool:
-        result = await store.db.schedules.update_one(
-            {
-                "user_id": user_id,
-                "plan_version": plan_version,
-                "session_id": old.session_id,
-                "status": "planned",
-                "starts_at": old.starts_at,
-                "ends_at": old.ends_at,
-            },
-            {
-                "$set": {
-                    "starts_at": new.starts_at,
-                    "ends_at": new.ends_at,
-                    "ends_bucket": _bucket(new.ends_at),
-                    "updated_at": now,
-                },
-                "$inc": {"sequence": 1},
-            },
-        )
-        return result.modified_count == 1
-
-    return await store.run(op)
-
-
-async def ended_unfinished(
-    store: Store, cutoff: datetime, *, lookback: timedelta | None
-) -> list[tuple[int, int]]:
-    """(user_id, plan_version) of scheduled versions with a planned session that ended
-    at or before ``cutoff`` — within ``lookback`` of it, or ever when ``None``."""
-    query: dict[str, Any] = {"active": True, "status": "planned", "ends_at": {"$lte": cutoff}}
-    if lookback is not None:
-        first, last = _bucket(cutoff - lookback), _bucket(cutoff)
-        query = {"ends_bucket": {"$in": list(range(first, last + 1))}, **query}
-
-    async def op() -> list[tuple[int, int]]:
-        cursor = store.db.schedules.find(query, {"_id": 0, "user_id": 1, "plan_version": 1})
-        return sorted({(int(d["user_id"]), int(d["plan_version"])) async for d in cursor})
-
-    return await store.run(op)
-
-
-async def deactivate_schedule(store: Store, user_id: int, plan_version: int) -> None:
-    await store.run(
-        store.db.schedules.update_many,
-        {"user_id": user_id, "plan_version": plan_version},
-        {"$set": {"active": False}},
-    )

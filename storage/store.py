@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import sqlite3
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -53,6 +54,8 @@ PLAN_HEADS = "plan_heads"
 # recreates the document if another instance forgot the user meanwhile).
 TOUCH_EVERY = timedelta(minutes=10)
 SECRET_FIELDS = frozenset({"token_hash", "token", "secret"})
+# Plan versions' documents kept in memory across turns (`Store.plan_doc`), newest used last.
+PLAN_CACHE_SIZE = 64
 
 
 def _without_secrets(value: Any) -> Any:
@@ -66,6 +69,18 @@ def _without_secrets(value: Any) -> Any:
 def as_utc(value: datetime) -> datetime:
     """Stored datetimes are UTC; engines differ in whether they hand back tzinfo."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _plan_identity(user: dict[str, Any], version: int) -> tuple[Any, ...] | None:
+    """What a kept plan document must match (`Store.plan_doc`): the version's
+    ``created_at`` as the user's document lists it, and the user's zone; None when the
+    version is not listed there."""
+    for head in reversed(user.get(PLAN_HEADS) or []):
+        if isinstance(head, dict) and head.get("version") == version:
+            created = head.get("created_at")
+            if isinstance(created, datetime):
+                return as_utc(created), user.get("timezone")
+    return None
 
 
 Db = AsyncDatabase[dict[str, Any]]
@@ -149,6 +164,10 @@ class Store:
         self.clock = clock or (lambda: datetime.now(UTC))
         # user_id → (chat_id, name, when) as last written by `touch_user`
         self._touched: dict[int, tuple[int, str | None, datetime]] = {}
+        # (user_id, version) → (identity, document): see `plan_doc`
+        self._plans: OrderedDict[tuple[int, int], tuple[tuple[Any, ...], dict[str, Any]]] = (
+            OrderedDict()
+        )
 
     async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """Await one storage call: ``fn(*args, **kwargs)``, a coroutine function (an
@@ -192,6 +211,24 @@ class Store:
                 return doc
             reads.docs[key] = doc
         return copy.deepcopy(reads.docs[key])
+
+    async def read_together(
+        self,
+        keys: tuple[tuple[Any, ...], ...],
+        fn: Callable[[], Awaitable[dict[tuple[Any, ...], dict[str, Any] | None]]],
+    ) -> None:
+        """One read that answers several `read_once` keys (``fn`` returns each one's
+        document without ``_id``, None for a missing one): the turn's next `read_once`
+        of each is served from it. Does nothing outside a turn, or where the turn has
+        already read one of ``keys``."""
+        reads = _TURN_READS.get()
+        if reads is None or not reads.open or any(k in reads.docs for k in keys):
+            return
+        generation = reads.generation
+        docs = await self._run(fn)
+        if reads.generation == generation:
+            for key, doc in docs.items():
+                reads.docs.setdefault(key, doc)
 
     async def write(
         self, collections: tuple[str, ...], fn: Callable[..., Awaitable[T]], *args: Any
@@ -274,15 +311,49 @@ class Store:
 
         return await self.read_once(("users", user_id), op)
 
-    async def plan_doc(self, user_id: int, version: int) -> dict[str, Any] | None:
-        """One stored plan version's document (without ``_id``); read once per turn."""
+    async def plan_doc(
+        self, user_id: int, version: int, *, user: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """One stored plan version's document (without ``_id``); read once per turn.
+
+        With ``user`` (the user's document, read in this turn) it is also served from
+        memory across turns: a version's document is written once (`store_plan`), and
+        the user's document lists the version's ``created_at`` (`PLAN_HEADS`), which
+        tells it from a version of the same number stored again after /forget — on
+        this instance or another. Its one later change, the goal's zone
+        (`set_timezone`), comes with a change of the user's ``timezone``, which is part
+        of what the kept document must match (`_plan_identity`)."""
+        identity = None if user is None else _plan_identity(user, version)
+        kept = self._plans.get((user_id, version))
+        if identity is not None and kept is not None and kept[0] == identity:
+            self._plans.move_to_end((user_id, version))
+            return copy.deepcopy(kept[1])
 
         async def op() -> dict[str, Any] | None:
             return await self.db.learning_plans.find_one(
                 {"user_id": user_id, "version": version}, {"_id": 0}
             )
 
-        return await self.read_once(("learning_plans", user_id, version), op)
+        doc = await self.read_once(("learning_plans", user_id, version), op)
+        if doc is not None and user is not None:
+            self.keep_plan(user, doc)
+        return doc
+
+    def keep_plan(self, user: dict[str, Any], doc: dict[str, Any]) -> None:
+        """Keep a plan version's document (as stored, without ``_id``) for `plan_doc`,
+        if the user's document (``user``) lists that very version."""
+        user_id, version = int(doc["user_id"]), int(doc["version"])
+        identity = _plan_identity(user, version)
+        if identity is None or identity[0] != as_utc(doc["created_at"]):
+            return
+        self._plans[(user_id, version)] = (identity, copy.deepcopy(doc))
+        self._plans.move_to_end((user_id, version))
+        while len(self._plans) > PLAN_CACHE_SIZE:
+            self._plans.popitem(last=False)
+
+    def _forget_plans(self, user_id: int) -> None:
+        for key in [k for k in self._plans if k[0] == user_id]:
+            del self._plans[key]
 
     async def set_user_fields(self, user_id: int, fields: dict[str, Any]) -> None:
         await self.run(self.db.users.update_one, {"user_id": user_id}, {"$set": fields})
@@ -303,70 +374,16 @@ class Store:
         user_fields: dict[str, Any] | None = None,
     ) -> SavedPlan:
         """Store a new plan version and make it the active one (`save_plan`), returning
-        what the save knows, so the turn need not read it again: the version, its
-        ``created_at`` and the user's document as the save left it.
+        what the save knows (`SavedPlan`); see `storage.plan_save.store_plan`."""
+        from storage.plan_save import store_plan  # imports this module
 
-        The version is pushed onto the user's undo history and the redo list is cleared
-        (a new change drops the redo branch; see `storage.plan_history`). ``user_fields``
-        are set on the user in the same write that activates the version (after the plan
-        is stored), e.g. clearing a syllabus the plan was built from: a crash before it
-        leaves them as they were."""
-        now = self.clock()
-        # as stored (BSON keeps milliseconds), so `SavedPlan.created_at` equals a read's
-        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
-        extra = dict(user_fields or {})
-
-        async def op() -> SavedPlan:
-            user = await self.db.users.find_one_and_update(
-                {"user_id": user_id},
-                {"$inc": {"plan_version": 1}, "$setOnInsert": {"created_at": now}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-            user = {k: v for k, v in user.items() if k != "_id"}
-            version = int(user["plan_version"])
-            await self.db.learning_plans.insert_one(
-                {
-                    "user_id": user_id,
-                    "version": version,
-                    "created_at": now,
-                    "note": note,
-                    "plan": plan.model_dump(mode="json"),
-                    "goal": goal.model_dump(mode="json"),
-                }
-            )
-            # only upwards: of two saves racing, the newer version ends up active; a
-            # crash before this line leaves an inactive version the next save supersedes.
-            # (A filter, not $max: the embedded engine's $max fails on a null field.)
-            lower = [{"active_plan_version": None}, {"active_plan_version": {"$lt": version}}]
-            head = {"version": version, "note": note, "created_at": now}
-            result = await self.db.users.update_one(
-                {"user_id": user_id, "$or": lower},
-                {
-                    "$set": {"active_plan_version": version, "plan_redo": [], **extra},
-                    "$push": {
-                        "plan_history": {"$each": [version], "$slice": -MAX_HISTORY},
-                        PLAN_HEADS: {"$each": [head], "$slice": -MAX_HISTORY},
-                    },
-                    "$inc": {"history_rev": 1},
-                },
-            )
-            if result.modified_count == 1:
-                history = [*(user.get("plan_history") or []), version][-MAX_HISTORY:]
-                heads = [*(user.get(PLAN_HEADS) or []), head][-MAX_HISTORY:]
-                user.update(active_plan_version=version, plan_redo=[], plan_history=history)
-                user[PLAN_HEADS] = heads
-                user.update(extra)
-                user["history_rev"] = int(user.get("history_rev") or 0) + 1
-            return SavedPlan(version, now, note, user)
-
-        return await self.run(op)
+        return await store_plan(self, user_id, plan, goal, note=note, user_fields=user_fields)
 
     async def active_plan(self, user_id: int) -> tuple[int, Plan, Goal] | None:
         user = await self.get_user(user_id)
         if not user or not user.get("active_plan_version"):
             return None
-        doc = await self.plan_doc(user_id, int(user["active_plan_version"]))
+        doc = await self.plan_doc(user_id, int(user["active_plan_version"]), user=user)
         if doc is None:
             return None
         return (
@@ -404,6 +421,7 @@ class Store:
         Two idempotent ``$set`` writes: after a crash between them, calling it again
         (the user repeats the zone) completes it. One chat's turns never run at once
         (`agent.service`), so two of these for one user do not interleave."""
+        self._forget_plans(user_id)
 
         async def op() -> int | None:
             user = await self.db.users.find_one_and_update(
@@ -471,6 +489,7 @@ class Store:
         """Delete every document of the user in every collection; returns how many."""
 
         self._touched.pop(user_id, None)
+        self._forget_plans(user_id)
 
         async def op() -> int:
             deleted = 0

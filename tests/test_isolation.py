@@ -27,7 +27,7 @@ import pytest
 from icalendar import Calendar
 
 from storage.models import Plan
-from storage.progress import load_progress
+from storage.progress_doc import load_progress
 from storage.reminders import user_reminders
 from storage.store import Store
 from tests.calendar_harness import WATERCOLOR_GOAL, CalendarRig, calendar_rig, link_in

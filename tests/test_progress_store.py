@@ -15,16 +15,17 @@ from storage.progress import (
     Activity,
     FieldError,
     announce_once,
-    load_progress,
+    announced_path,
     module_key,
     plan_context,
     record_done,
-    record_poll,
-    record_poll_answer,
+    record_done_telling,
     record_work,
     revert_done,
     revert_work,
 )
+from storage.progress_doc import load_progress, read_with_user
+from storage.quiz_polls import record_poll, record_poll_answer
 from storage.store import Store
 
 BOTH_ENGINES = True
@@ -167,3 +168,95 @@ async def test_lineage_follows_refinements_and_restarts_with_a_new_plan(store: S
     assert moved is not None and moved.timezone == "Asia/Tokyo"
     assert moved.last_reminded_module == "w2m1"
     assert moved.latest_plan_change <= NOW + timedelta(seconds=1)
+
+
+async def test_concurrent_plan_saves_get_distinct_versions(store: Store) -> None:
+    """Each save guesses the same next version from the user's document; the unique
+    (user_id, version) index makes the losers take the next free numbers."""
+    goal = _goal()
+    plan = deterministic(goal)
+    await store.touch_user(7, 7, "Ann")
+    versions = await asyncio.gather(
+        *(store.save_plan(7, plan, goal, note=f"change {i}") for i in range(4))
+    )
+    assert sorted(versions) == [1, 2, 3, 4]
+    user = await store.get_user(7)
+    assert user is not None and user["active_plan_version"] == 4
+    history = user["plan_history"]
+    # only upwards: a save whose activation comes after a newer one's is not activated
+    assert user["plan_version"] == 4 and history[-1] == 4 and history == sorted(set(history))
+    stored = [d["version"] for d in await store.plan_versions(7)]
+    assert stored == [1, 2, 3, 4]
+
+
+async def test_a_save_after_an_unactivated_version_takes_the_next_number(store: Store) -> None:
+    """A crash between the insert and the activation leaves an inactive version that the
+    user's document does not count: the next save collides once and goes above it."""
+    goal = _goal()
+    plan = deterministic(goal)
+    assert await store.save_plan(7, plan, goal, note="created") == 1
+    await store.db.learning_plans.insert_one(
+        {"user_id": 7, "version": 2, "created_at": NOW, "note": "crashed", "plan": {}, "goal": {}}
+    )
+    assert await store.save_plan(7, plan, goal, note="after the crash") == 3
+    context = await plan_context(store, 7)
+    assert context is not None and context.version == 3
+
+
+async def test_an_announcement_folded_into_two_completions_is_told_once(store: Store) -> None:
+    """Two turns complete different modules at once, both judging from a read where
+    "first_module" is not announced yet: both completions count, one claims it."""
+    path = announced_path("p1", "first_module")
+    results = await asyncio.gather(
+        record_done_telling(store, 1, _done("w1m1"), "A", once=[path], longest=1),
+        record_done_telling(store, 1, _done("w1m2"), "B", once=[path], longest=1),
+    )
+    assert sorted(len(r or ()) for r in results) == [0, 1], results
+    doc = await load_progress(store, 1)
+    assert set(doc.done("p1")) == {"w1m1", "w1m2"}
+    assert doc.announced("p1") == {"first_module"} and doc.longest_streak() == 1
+    again = await record_done_telling(store, 1, _done("w1m1"), "A", once=[], longest=1)
+    assert again is None, "a module done already is not counted again"
+    assert not await announce_once(store, 1, "p1", "first_module")
+
+
+async def test_a_kept_plan_document_is_never_served_for_another_stored_version(
+    store: Store,
+) -> None:
+    """Two instances (two stores on one database): one keeps the plan document in
+    memory; the other forgets the user and stores a new plan under the same version
+    number, then changes the zone. The first serves neither stale document."""
+    other = Store(store.engine, clock=lambda: NOW + timedelta(seconds=5))
+    goal = _goal()
+    await store.save_plan(7, deterministic(goal), goal, note="created")
+    first = await store.active_plan(7)
+    assert first is not None and first[2].topics == ["joins"]
+    await other.forget_user(7)
+    fresh = _goal("window functions")
+    assert await other.save_plan(7, deterministic(fresh), fresh, note="created") == 1
+    again = await store.active_plan(7)
+    assert again is not None and again[2].topics == ["window functions"]
+    assert await other.set_timezone(7, "Asia/Tokyo") == 1
+    moved = await store.active_plan(7)
+    assert moved is not None and moved[2].timezone == "Asia/Tokyo"
+
+
+async def test_a_progress_turn_reads_the_user_and_their_progress_together(store: Store) -> None:
+    """On MongoDB one aggregate serves the turn's reads of both documents (as plain
+    reads return them); the embedded engine reads each on its own."""
+    await store.touch_user(7, 7, "Ann")
+    assert await record_done(store, 7, _done("w1m1"), "Joins")
+    user, progress = await store.get_user(7), (await load_progress(store, 7)).raw
+    async with store.turn_reads():
+        await read_with_user(store, 7)
+        await store.db.users.update_one({"user_id": 7}, {"$set": {"name": "Bo"}})
+        served_user, served = await store.get_user(7), (await load_progress(store, 7)).raw
+    assert served == progress and "_id" not in served
+    if store.engine.kind.value == "mongodb":
+        assert served_user == user, "served from the one read, before the change"
+    else:
+        assert served_user == {**(user or {}), "name": "Bo"}
+    async with store.turn_reads():
+        await read_with_user(store, 8)
+        assert await store.get_user(8) is None
+        assert (await load_progress(store, 8)).raw == {}

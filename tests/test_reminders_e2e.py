@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from storage.reminders import get_reminder, insert_if_absent, new_reminder
-from storage.schedules import list_sessions, set_session_status
+from storage.schedules import list_sessions
+from storage.session_status import set_session_status
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
 from tests.harness import FrozenClock, texts
 from tests.mongo_server import engine_env

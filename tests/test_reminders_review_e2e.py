@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from storage.review import load_items
-from storage.schedules import list_sessions, set_session_status
+from storage.schedules import list_sessions
+from storage.session_status import set_session_status
 from tests.fakes.progress_driver import sent_polls
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
 from tests.harness import FrozenClock, texts

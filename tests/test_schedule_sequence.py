@@ -21,13 +21,8 @@ from scheduler.calendar_feed import user_calendar
 from storage.calendar_tokens import calendar_uid
 from storage.engine import Engine
 from storage.models import StudySession
-from storage.schedules import (
-    list_sessions,
-    mark_module_sessions,
-    move_session,
-    save_sessions,
-    set_session_status,
-)
+from storage.schedules import list_sessions, save_sessions
+from storage.session_status import mark_module_sessions, move_session, set_session_status
 from storage.store import Store
 from tests.harness import BotUnderTest, FrozenClock, texts
 

@@ -23,12 +23,8 @@ from storage.reminders import (
     snooze,
     user_reminders,
 )
-from storage.schedules import (
-    active_schedule_version,
-    list_sessions,
-    mark_module_sessions,
-    save_sessions,
-)
+from storage.schedules import list_sessions, save_sessions
+from storage.session_status import active_schedule_version, mark_module_sessions
 from storage.store import Store
 from tests.harness import FrozenClock
 
@@ -202,6 +198,22 @@ async def test_nudge_follows_the_last_activity(store: Store) -> None:
     assert any(t.startswith("👋 It's been 2 days since you last studied") for t in sender.texts)
     user = await store.get_user(USER)
     assert user is not None and user["reminders"]["last_nudge_at"] == later["due_at"]
+
+
+async def test_a_new_plan_counts_as_activity_for_the_nudge(store: Store) -> None:
+    """Studied 10 days ago on an older plan, then a new plan from intake: the nudge
+    counts from the new plan, not "10 days since you last studied" at once (the new
+    plan's progress is not even read)."""
+    await store.run(
+        store.db.user_progress.insert_one,
+        {"user_id": USER, "last_activity_at": T0 - timedelta(days=10)},
+    )
+    g = goal()
+    plan = deterministic(g)
+    saved = await store.store_plan(USER, plan, g, note="created")
+    await schedule_plan(store, USER, saved.version, plan, g, saved=saved)
+    (nudge,) = [d for d in await user_reminders(store, USER) if d["kind"] == "nudge"]
+    assert nudge["due_at"] == T0 + timedelta(days=2)
 
 
 async def test_weekly_summary_counts_the_week_on_sunday_evening(store: Store) -> None:

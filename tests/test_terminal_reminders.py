@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.runtime import open_runtime
 from bot.settings import Settings
 from bot.terminal import NOT_HERE, Terminal, terminal_reminders
-from storage.progress import load_progress
+from storage.progress_doc import load_progress
 from storage.schedules import list_sessions
 from tests.harness import TEST_PACE, FrozenClock
 

@@ -33,7 +33,7 @@ import pytest
 from bot.http_server import SECRET_HEADER
 from bot.webhook import path_secret
 from storage.engine import open_engine_async
-from storage.progress import load_progress
+from storage.progress_doc import load_progress
 from storage.store import Store
 from tests.bot_process import BotProcess
 from tests.fakes.telegram_api import Call, FakeTelegramAPI

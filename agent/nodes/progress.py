@@ -56,14 +56,8 @@ from agent.state import AgentState
 from agent.understanding.adapters import ProgressIntent
 from agent.understanding.progress import parse_duration
 from storage.models import Module, Plan
-from storage.progress import (
-    Activity,
-    PlanContext,
-    ProgressDoc,
-    load_progress,
-    module_key,
-    plan_context,
-)
+from storage.progress import Activity, PlanContext, module_key, plan_context
+from storage.progress_doc import ProgressDoc, load_progress, read_with_user
 from storage.reminders import plan_created_at
 from storage.store import Store
 
@@ -286,6 +280,7 @@ async def _progress_owns_undo(store: Store, uid: int, pc: PlanContext) -> bool:
 
 async def progress_context(runtime: Runtime[AgentContext], uid: int) -> Progress | None:
     ctx = context_of(runtime)
+    await read_with_user(ctx.store, uid)
     pc = await plan_context(ctx.store, uid)
     return None if pc is None else Progress(ctx.store, uid, pc, ctx.clock())
 

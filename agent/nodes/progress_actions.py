@@ -30,18 +30,19 @@ from storage.models import Module
 from storage.progress import (
     Activity,
     PlanContext,
-    ProgressDoc,
-    announce_once,
-    freeze_told_once,
-    load_progress,
+    announced_path,
+    freeze_path,
+    mark_once,
     module_key,
     raise_longest_streak,
     record_done,
+    record_done_telling,
     record_work,
     revert_done,
     revert_work,
 )
-from storage.schedules import mark_module_sessions
+from storage.progress_doc import ProgressDoc, load_progress
+from storage.session_status import mark_module_sessions
 from storage.store import Store
 
 MAX_MINUTES = 24 * 60
@@ -58,33 +59,53 @@ ACHIEVEMENT_ORDER = ("first_module", "streak_7", "half_way", "plan_complete")
 # --------------------------------------------------------------------------- celebrations
 
 
-async def _celebrations(
-    store: Store, uid: int, pc: PlanContext, now: datetime, doc: ProgressDoc | None = None
-) -> list[str]:
-    """Streak freezes used, milestones reached and achievements earned — each told once.
-    ``doc``: the progress document as read after this turn's last change to it."""
-    doc = doc or await load_progress(store, uid)
+def _earned(
+    doc: ProgressDoc, pc: PlanContext, now: datetime, told: frozenset[str] = frozenset()
+) -> tuple[int, list[tuple[str, str]]]:
+    """What ``doc`` earns: the longest streak, and in order (streak freezes used,
+    milestones reached, achievements) each announcement's (`mark_once` path, line) that
+    is still to tell — not marked in ``doc``, or marked by this turn's write (``told``)."""
     streak, days = streak_of(doc, pc, now)
-    if streak.longest > doc.longest_streak():
-        await raise_longest_streak(store, uid, streak.longest)
-    lines: list[str] = []
+    due: list[tuple[str, str]] = []
     latest = days[-1] if days else None
     for day in streak.frozen_days:
-        if latest is not None and day < latest and await freeze_told_once(store, uid, day):
-            lines.append(
-                f"🧊 You missed {day.strftime('%a %d %b')}, and a streak freeze covered it "
-                "(one missed day in 7 is forgiven). Your streak lives on: "
-                f"{format_days(streak.current)}."
+        if latest is not None and day < latest:
+            due.append(
+                (
+                    freeze_path(day),
+                    f"🧊 You missed {day.strftime('%a %d %b')}, and a streak freeze covered "
+                    "it (one missed day in 7 is forgiven). Your streak lives on: "
+                    f"{format_days(streak.current)}.",
+                )
             )
     done_ids = done_ids_of(doc, pc)
     for milestone in completed_milestones(pc.plan, done_ids):
-        if await announce_once(store, uid, pc.lineage, f"ms_{milestone.week}"):
-            lines.append(f"🏁 Milestone reached: {milestone.title}! Well done.")
+        path = announced_path(pc.lineage, f"ms_{milestone.week}")
+        due.append((path, f"🏁 Milestone reached: {milestone.title}! Well done."))
     earned = achievements(pc.plan, done_ids, streak)
     for name in ACHIEVEMENT_ORDER:
-        if name in earned and await announce_once(store, uid, pc.lineage, name):
-            lines.append(ACHIEVEMENT_TEXT[name])
-    return lines
+        if name in earned:
+            due.append((announced_path(pc.lineage, name), ACHIEVEMENT_TEXT[name]))
+    return streak.longest, [(p, line) for p, line in due if p in told or not doc.has(p)]
+
+
+async def _celebrations(
+    store: Store,
+    uid: int,
+    pc: PlanContext,
+    now: datetime,
+    doc: ProgressDoc | None = None,
+    told: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Streak freezes used, milestones reached and achievements earned — each told once.
+    ``doc``: the progress document as read after this turn's last change to it;
+    ``told``: the announcements that change marked (`record_done_telling`). Each other
+    one still to tell is marked on its own (`mark_once`): told if this turn marked it."""
+    doc = doc or await load_progress(store, uid)
+    longest, due = _earned(doc, pc, now, told)
+    if longest > doc.longest_streak():
+        await raise_longest_streak(store, uid, longest)
+    return [line for path, line in due if path in told or await mark_once(store, uid, path)]
 
 
 def _streak_line(doc: ProgressDoc, pc: PlanContext, now: datetime) -> str:
@@ -121,7 +142,19 @@ class Progress:
 
     async def complete(self, module: Module, minutes: int | None) -> list[dict[str, Any]]:
         activity = self.activity("done", module, minutes)
-        if not await record_done(self.store, self.uid, activity, module.title):
+        # What the completion earns (a longer streak, announcements) is judged from the
+        # turn's read of the progress and written with the completion, in one command.
+        before = await self.doc()
+        longest, due = _earned(before.with_done(activity, module.title), self.pc, self.now)
+        told = await record_done_telling(
+            self.store,
+            self.uid,
+            activity,
+            module.title,
+            once=[path for path, _ in due],
+            longest=longest if longest > before.longest_streak() else 0,
+        )
+        if told is None:
             text = f"{module_label(self.pc.plan, module)} is already marked done ✓"
             if minutes:
                 text += f" To add the time, say “log {format_minutes(minutes)} {module.id}”."
@@ -141,7 +174,7 @@ class Progress:
         if upcoming is not None:
             lines.append(f"Next: {module_label(self.pc.plan, upcoming)}.")
         undo = [[{"label": "↩ Undo", "data": f"pg:u:{activity.id}"}]]
-        return [reply(" ".join(lines), buttons=undo), *await self.celebrate(doc)]
+        return [reply(" ".join(lines), buttons=undo), *await self.celebrate(doc, told)]
 
     async def complete_week(self, week_number: int) -> list[dict[str, Any]]:
         week = next((w for w in self.pc.plan.weeks if w.number == week_number), None)
@@ -254,7 +287,10 @@ class Progress:
         minutes = f" ({format_minutes(target.minutes)})" if target.minutes else ""
         return [reply(f"↩ Took back {what}{minutes} on {name}.")]
 
-    async def celebrate(self, doc: ProgressDoc | None = None) -> list[dict[str, Any]]:
-        """``doc``: the progress document as read after this turn's last change to it."""
-        lines = await _celebrations(self.store, self.uid, self.pc, self.now, doc)
+    async def celebrate(
+        self, doc: ProgressDoc | None = None, told: frozenset[str] = frozenset()
+    ) -> list[dict[str, Any]]:
+        """``doc``: the progress document as read after this turn's last change to it;
+        ``told``: the announcements that change marked."""
+        lines = await _celebrations(self.store, self.uid, self.pc, self.now, doc, told)
         return [reply(line) for line in lines]

@@ -20,7 +20,8 @@ from agent.progress import (
     summarize,
 )
 from storage.models import Module, Plan
-from storage.progress import PlanContext, ProgressDoc, module_key
+from storage.progress import PlanContext, module_key
+from storage.progress_doc import ProgressDoc
 
 # --------------------------------------------------------------------------- small helpers
 

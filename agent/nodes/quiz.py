@@ -22,16 +22,9 @@ from agent.nodes.progress import progress_context
 from agent.nodes.progress_actions import Progress
 from agent.nodes.progress_report import current_week, done_ids_of, truncate
 from agent.state import AgentState
-from storage.progress import (
-    PlanContext,
-    ProgressDoc,
-    announce_once,
-    load_progress,
-    new_activity_id,
-    plan_context,
-    record_poll,
-    record_poll_answer,
-)
+from storage.progress import PlanContext, announce_once, new_activity_id, plan_context
+from storage.progress_doc import ProgressDoc, load_progress
+from storage.quiz_polls import record_poll, record_poll_answer
 
 QUESTION_LIMIT, OPTION_LIMIT, EXPLANATION_LIMIT, MAX_OPTIONS = 300, 100, 200, 10
 _WEEK_ARG = re.compile(r"\b(?:w(?:eek)?\s*)?([0-9]{1,3})\b", re.I)

@@ -67,7 +67,7 @@ from storage.reminders import (
     snooze,
     user_reminders,
 )
-from storage.schedules import set_session_status
+from storage.session_status import set_session_status
 from storage.store import Store
 
 NOT_YOURS = "That reminder isn't yours or has expired."

@@ -25,7 +25,8 @@ from scheduler.localtime import same_time_tomorrow, span_text, user_zone
 from scheduler.reminders import reconcile_user
 from storage.models import StudySession
 from storage.reminders import ensure_indexes_once
-from storage.schedules import list_sessions, move_session, set_session_status
+from storage.schedules import list_sessions
+from storage.session_status import move_session, set_session_status
 
 GONE = "That session is no longer in your plan — /today shows what's next."
 NOT_PLANNED = "“{title}” is already done, skipped or over — nothing to change."

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from storage.models import Goal, Plan
-from storage.progress import ProgressDoc, load_progress
+from storage.progress_doc import ProgressDoc, load_progress
 from storage.store import Store
 from tests.fakes.telegram_api import Call
 from tests.harness import BotUnderTest, texts

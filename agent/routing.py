@@ -18,6 +18,7 @@ from agent.nodes.meaning import context_for, understand_event
 from agent.state import AgentState
 from agent.syllabus import is_outline_message
 from agent.understanding.meaning import PROGRESS_INTENTS, Meaning
+from agent.understanding.refinement_pending import PENDING_FIELDS
 from storage.progress_doc import read_with_user
 
 # A planned-phase text that no feature claims outright is routed by its meaning.
@@ -56,6 +57,11 @@ def _target(event: dict[str, Any], phase: str) -> tuple[str, dict[str, Any]]:
     return "unknown_command", {}
 
 
+def _pending(state: AgentState) -> bool:
+    """Whether the bot's last message asked how many weeks or hours a plan change gives."""
+    return state.get("phase") == "planned" and state.get("asking") in PENDING_FIELDS
+
+
 def by_intent(meaning: Meaning) -> str:
     if not meaning.confident and meaning.intent != "unknown":
         return "unclear"
@@ -70,6 +76,11 @@ async def route_event(
     node, update = _target(event, state.get("phase", "idle"))
     ident = {"user_id": event.get("user_id"), "chat_id": event.get("chat_id")}
     update = {**ident, **update, "meaning": None}
+    asking = update["asking"] if "asking" in update else state.get("asking")
+    if _pending(state) and node != "cancel":
+        # The plan-change question ("how many weeks?") is answered by this message or
+        # dropped: it never outlives it. /cancel drops it itself, to say so.
+        update.setdefault("asking", None)
     if node in {"intake", "confirm", BY_MEANING} and event:
         ctx = context_of(runtime)
         plan = None
@@ -82,7 +93,7 @@ async def route_event(
         uctx = context_for(
             ctx,
             phase=str(update.get("phase", state.get("phase", "idle"))),
-            asking=update["asking"] if "asking" in update else state.get("asking"),
+            asking=asking,
             goal=update["goal"] if "goal" in update else state.get("goal"),
             plan=plan,
         )

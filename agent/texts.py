@@ -81,6 +81,7 @@ HOW_MANY_HOURS = (
     "The plan has {hours:g} hours a week now. How many should it have? "
     "Say e.g. “make it {example:g} hours a week”."
 )
+PLAN_KEPT = "OK — the plan stays as it is."
 UNDONE = "Restored version {version}.\n{summary}"
 CONFIRM_HINT = "Tap “Build my plan”, or tell me what to change (e.g. “make it 8 weeks”)."
 NOT_UNDERSTOOD = {

@@ -221,3 +221,28 @@ async def test_without_an_llm_a_question_gets_the_matching_command() -> None:
     assert "/progress" in await answerer.answer("how far am I?", PLAN, None)
     assert "/plan" in await answerer.answer("why is week 3 so heavy?", PLAN, None)
     assert "/newplan" in await answerer.answer("what's next?", None, None)
+
+
+PENDING = UnderstandingContext(phase="planned", asking="weeks", plan=PLAN, today=TODAY)
+
+
+async def test_a_reply_to_the_pending_question_never_reaches_the_llm(llm: FakeOpenAI) -> None:
+    """ "9" or "never mind" right after "How many weeks should it have?" is read by the
+    rules, the same way with or without an LLM."""
+    understander = _understander(llm)
+    meaning = await understander.understand("9", PENDING)
+    assert meaning.to_output()["ops"] == [{"op": "set_weeks", "weeks": 9}]
+    meaning = await understander.understand("never mind", PENDING)
+    assert (meaning.intent, meaning.nonanswer) == ("nonanswer", "no")
+    assert llm.requests_for("Understanding") == []
+
+
+async def test_a_length_read_as_intake_once_a_plan_exists_is_a_plan_change(
+    llm: FakeOpenAI,
+) -> None:
+    llm.answers["Understanding"] = _answer("intake", fields={"weeks": 9})
+    meaning = await _understander(llm).understand("nine-ish, i reckon", PENDING)
+    assert meaning.source == "llm" and meaning.intent == "refine" and not meaning.fields
+    assert meaning.to_output()["ops"] == [{"op": "set_weeks", "weeks": 9}]
+    prompt = llm.requests_for("Understanding")[-1]["messages"][0]["content"]
+    assert "just asked for: weeks" in prompt

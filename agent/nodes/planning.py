@@ -37,6 +37,7 @@ from agent.understanding.adapters import (
 )
 from agent.understanding.answers import SMALLTALK_INTAKE
 from agent.understanding.meaning import Meaning
+from agent.understanding.refinement_pending import PENDING_FIELDS
 from scheduler.localtime import user_zone
 from scheduler.planning import upcoming_sessions_text
 from storage.models import Goal, Plan
@@ -226,6 +227,8 @@ def _restart_intake() -> Command[Any]:
 
 
 async def cancel(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Any]:
+    if state.get("phase") == "planned" and state.get("asking") in PENDING_FIELDS:
+        return finish(state, [reply(texts.PLAN_KEPT)], asking=None)  # drops "how many?"
     if state.get("phase") not in {"intake", "confirm"}:
         return finish(state, [reply(texts.NOTHING_TO_CANCEL)])
     has_plan = await context_of(runtime).store.active_plan(user_id(state)) is not None
@@ -296,7 +299,12 @@ async def refine(state: AgentState, runtime: Runtime[AgentContext]) -> Command[A
         return finish(state, await _undo(ctx, uid, version, plan, way))
     ops = meaning.ops if meaning.intent == "refine" else []
     if not ops and meaning.intent == "refine" and meaning.unclear:
-        return finish(state, [reply(_how_many(meaning.unclear[0], plan))])
+        # Asked, and kept as the pending question: the next message may be just "9".
+        field = meaning.unclear[0]
+        text = "\n".join([*meaning.problems, _how_many(field, plan)])
+        return finish(state, [reply(text)], asking=field)
+    if meaning.intent == "nonanswer" and meaning.nonanswer == "no":
+        return finish(state, [reply(texts.PLAN_KEPT)])  # "never mind" to that question
     if not ops and unresolved_removal(text):
         example = plan.topics[0] if plan.topics else "a topic"
         return finish(state, [reply(texts.WHICH_TOPIC_TO_REMOVE.format(example=example))])

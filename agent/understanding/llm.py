@@ -178,6 +178,21 @@ def _narrowed(meaning: Meaning, ctx: UnderstandingContext, rules_meaning: Meanin
     return meaning.model_copy(update={"fields": fields})
 
 
+def _plan_change(meaning: Meaning, ctx: UnderstandingContext) -> Meaning:
+    """Once a plan exists, a length or weekly budget read as intake fields (a model's
+    reading of "nine-ish, I guess" to the bot's "how many weeks?") is that plan change."""
+    if ctx.phase != "planned" or meaning.intent != "intake":
+        return meaning
+    ops: list[RefineOp] = []
+    if isinstance(meaning.fields.get("weeks"), int):
+        ops.append(RefineOp(kind="set_weeks", weeks=meaning.fields["weeks"]))
+    if isinstance(meaning.fields.get("hours_per_week"), int | float):
+        ops.append(RefineOp(kind="set_hours", hours=float(meaning.fields["hours_per_week"])))
+    if not ops:
+        return meaning
+    return meaning.model_copy(update={"intent": "refine", "ops": ops, "fields": {}})
+
+
 def _consistent(meaning: Meaning) -> str | None:
     """Why an intent and its payload don't fit together, or None."""
     if meaning.intent == "refine" and not meaning.ops:
@@ -198,6 +213,8 @@ class LLMUnderstander:
         fallback = rules.understand(text, ctx)
         if not text.strip() or text.startswith(("__location__", "/")):
             return fallback
+        if rules.understand_pending(text, ctx) is not None:
+            return fallback  # "9", "two more", "never mind" to the bot's "how many weeks?"
         try:
             raw = await asyncio.wait_for(self._ask(text, ctx), timeout=self.timeout)
             meaning = to_meaning(raw, ctx)
@@ -208,6 +225,7 @@ class LLMUnderstander:
         except Exception as exc:
             return self._fallback(fallback, f"call failed ({type(exc).__name__}: {exc})")
         checked, problems = check(_narrowed(meaning, ctx, fallback), ctx)
+        checked = _plan_change(checked, ctx)
         reason = _consistent(checked)
         if problems or reason:
             return self._fallback(fallback, "; ".join([*problems, *([reason] if reason else [])]))

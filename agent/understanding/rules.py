@@ -20,6 +20,11 @@ Once a plan exists, the first rule that matches decides the intent:
   5. small talk ("thanks!", "hi", "how are you?");
   6. a question ("what's next?", "why is week 3 so heavy?", "next lesson when");
   7. unknown.
+
+Right after the bot asked how many weeks or hours a plan change should give (the state's
+pending question, `asking` "weeks" or "hours_per_week" in the planned phase), a reply that
+answers it ("9", "ten", "two more", "5h") is that plan change, and "never mind" drops it
+(the non-answer "no"); any other message is read as above.
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from agent.refine_ops import RefineOp
 from agent.understanding import adapters, phrases
 from agent.understanding.meaning import Meaning, UnderstandingContext
+from agent.understanding.refinement_pending import PENDING_FIELDS, pending_reply, problem
 from agent.understanding.validate import check
 
 _COMPLETION = re.compile(r"\b(?:done|finished|complete|completed|completion)\b", re.I)
@@ -95,6 +102,29 @@ def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:
     return Meaning(intent="unknown", confidence=0.0)
 
 
+def understand_pending(text: str, ctx: UnderstandingContext) -> Meaning | None:
+    """The meaning of a reply to the pending "how many weeks/hours?" question, or None
+    when the message does not answer it (it is then understood as any message is)."""
+    if ctx.phase != "planned" or ctx.asking not in PENDING_FIELDS:
+        return None
+    plan = ctx.plan
+    weeks = len(plan.weeks) if plan is not None and plan.weeks else None
+    hours = plan.hours_per_week if plan is not None else None
+    answer = pending_reply(text, str(ctx.asking), plan_weeks=weeks, plan_hours=hours)
+    if answer is None:
+        return None
+    if answer.kind == "dismiss" or answer.field is None or answer.value is None:
+        return Meaning(intent="nonanswer", nonanswer="no")
+    why = problem(answer)
+    if why is not None:
+        return Meaning(intent="refine", unclear=[answer.field], problems=[why])
+    if answer.field == "weeks":
+        op = RefineOp(kind="set_weeks", weeks=round(answer.value))
+    else:
+        op = RefineOp(kind="set_hours", hours=answer.value)
+    return Meaning(intent="refine", ops=[op])
+
+
 def _progress_meaning(text: str, progress: adapters.ProgressIntent) -> Meaning:
     action = progress.action
     named = bool(progress.module_id or progress.ambiguous)
@@ -122,7 +152,10 @@ def _progress_meaning(text: str, progress: adapters.ProgressIntent) -> Meaning:
 def understand(text: str, ctx: UnderstandingContext) -> Meaning:
     """The rules' meaning of `text`, checked (what fails the checks becomes a problem)."""
     text = text or ""
-    if ctx.phase == "planned" and ctx.asking is None:
+    pending = understand_pending(text, ctx)
+    if pending is not None:
+        meaning = pending
+    elif ctx.phase == "planned" and (ctx.asking is None or ctx.asking in PENDING_FIELDS):
         meaning = understand_planned(text, ctx)
     else:
         meaning = understand_intake(text, ctx)

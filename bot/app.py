@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from bot.handlers import Handlers
-from bot.ordering import ChatOrder
+from bot.ordering import ChatOrder, resume_turns
 from bot.runtime import Runtime
 from bot.webapp import MENU_TEXT, app_url
 from scheduler.runner import ReminderRunner
@@ -102,8 +102,10 @@ async def stop_reminders(application: Application) -> None:
 async def start_polling(
     application: Application, *, poll_timeout: float = 10, catch_up_in_background: bool = True
 ) -> None:
-    """Initialize, register the commands, start reminders, and start long polling."""
+    """Initialize, free the chats an earlier run left busy (`bot.ordering.resume_turns`),
+    register the commands, start reminders, and start long polling."""
     await application.initialize()
+    await resume_turns(application)
     await application.bot.set_my_commands(COMMANDS)
     await set_menu_button(application)
     await application.start()

@@ -13,7 +13,8 @@ Routes
   The path secret and the ``X-Telegram-Bot-Api-Secret-Token`` header are compared in
   constant time; a wrong path is 404, a wrong or missing header 403, and neither reaches
   the bot. An accepted update is queued in its chat's turn order first (MongoDB, several
-  instances: `bot.ordering`), then goes into ``application.update_queue``.
+  instances: `bot.ordering`; with the update itself, so that this instance runs it
+  after a restart if it dies first), then goes into ``application.update_queue``.
 
 URLs carry secrets, so the access log writes them redacted.
 """
@@ -21,6 +22,7 @@ URLs carry secrets, so the access log writes them redacted.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -202,7 +204,8 @@ class HttpServer:
         chat = order_key(update)
         if chat is not None:
             try:
-                await queue_update(self.store, chat, update.update_id)
+                payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+                await queue_update(self.store, chat, update.update_id, payload=payload)
             except StorageError:  # answered anyway: its turn tells the user storage is down
                 log.warning("could not queue update %s in chat %s's order", update.update_id, chat)
         await hook.application.update_queue.put(update)

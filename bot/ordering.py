@@ -9,20 +9,27 @@ no earlier update of the chat is queued. The turn covers the whole update, repli
 included, so every handler runs inside it (the handlers' own `chat_turn` is then
 re-entrant) and every accepted update leaves the queue, whether or not a handler
 answers it.
+
+At start-up, before any update is served, `resume_turns` frees the chats that an
+earlier run of this instance (same ``LEARNPLAN_INSTANCE_ID``) left busy when it was
+killed, and runs again the updates it had acknowledged but not started
+(`storage.chat_restart`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor
 
+from storage.chat_restart import release_own_turns
 from storage.chat_turns import chat_turn
 from storage.engine import StorageError
 from storage.store import Store
@@ -69,3 +76,22 @@ class ChatOrder(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to free."""
+
+
+async def resume_turns(application: Application) -> int:
+    """Start-up, before updates are served: free the chats this instance's earlier run
+    left busy and queue the updates it had acknowledged but not run, in their order (they
+    run first). Returns how many; a storage error only logs (the leases then expire)."""
+    processor = application.update_processor
+    if not isinstance(processor, ChatOrder):
+        return 0
+    try:
+        payloads = await release_own_turns(processor.store)
+    except StorageError as exc:
+        log.warning("could not free the chats of this instance's earlier run: %s", exc)
+        return 0
+    for payload in payloads:
+        update = Update.de_json(json.loads(payload), application.bot)
+        if update is not None:
+            await application.update_queue.put(update)
+    return len(payloads)

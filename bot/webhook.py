@@ -6,8 +6,9 @@ Instead of long polling, the bot registers ``{public_url}/telegram/{path_secret}
 requests without it. The path secret is derived from the secret token (HMAC), so one
 setting covers both and the path alone reveals nothing about the token.
 
-Order matters at both ends: the application is started before the server accepts
-updates and the webhook is registered last; on the way out the server stops first
+Order matters at both ends: the chats an earlier run of this instance left busy are
+freed first (`bot.ordering.resume_turns`), the application is started before the
+server accepts updates and the webhook is registered last; on the way out the server stops first
 (Telegram then keeps undelivered updates and retries, for this or another instance),
 then the application finishes what is queued. The webhook is left registered on exit
 so a restart or a second instance loses nothing; long polling deletes it when started.
@@ -28,6 +29,7 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, COMMANDS, set_menu_button, start_reminders, stop_reminders
 from bot.http_server import WEBHOOK_PREFIX, HttpServer, WebhookEndpoint, parse_listen
+from bot.ordering import resume_turns
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -95,6 +97,7 @@ async def serve_webhook(
     server = HttpServer(store, webhook=endpoint, webapp=webapp)
     try:
         await application.initialize()
+        await resume_turns(application)
         await application.bot.set_my_commands(COMMANDS)
         await set_menu_button(application)
         await application.start()

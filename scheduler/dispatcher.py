@@ -46,9 +46,6 @@ import asyncio
 import functools
 import hashlib
 import logging
-import os
-import socket
-import uuid
 import warnings
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -66,7 +63,7 @@ from scheduler.reminders import follow_up
 from scheduler.settings_model import ReminderSettings
 from storage import pace as pace_store
 from storage.engine import StorageError
-from storage.leases import claim
+from storage.leases import claim, instance_name
 from storage.reminders import (
     CANCELLED,
     CLAIMED,
@@ -147,17 +144,6 @@ class TickReport:
     def add(self, other: TickReport) -> None:
         for item in dataclass_fields(self):
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
-
-
-def instance_id() -> str:
-    """This instance's stable name: ``LEARNPLAN_INSTANCE_ID``, else the host name (one
-    instance per host or container; set the variable when running several on one)."""
-    return os.environ.get("LEARNPLAN_INSTANCE_ID") or socket.gethostname()
-
-
-def instance_name() -> str:
-    """The lease holder: the instance id and this boot (`storage.leases`)."""
-    return f"{instance_id()}/{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 class Dispatcher:

@@ -7,9 +7,9 @@ the chat's conversation-thread document in ``lg_checkpoints`` (`storage.thread_l
 taking it is one findOneAndUpdate (an upsert) that also returns the thread's
 checkpoint, which the checkpoint saver then needs not find; releasing it is one update.
 The lease is written with the server's clock (``$$NOW + ttl``) and judged by it
-(`storage.leases`), so a dead holder blocks the chat for at most ``ttl``. If another
-instance holds a live lease, the upsert collides on ``_id`` and the taker waits and
-tries again.
+(`storage.leases`), so a dead holder blocks the chat for at most ``ttl``, less if its
+instance restarts first (`storage.chat_restart`). If another instance holds a live
+lease, the upsert collides on ``_id`` and the taker waits and tries again.
 
 The bot holds the lease until the turn's replies are sent, not just while the agent
 runs: released earlier, the next message's turn could start on another instance and
@@ -19,11 +19,13 @@ re-entrant within one task (the agent service takes it again inside the bot's tu
 
 Mutual exclusion alone does not keep the chat's order: the receiver of a chat's first
 message may take the lease after the receiver of its second one. So each instance
-queues an update in the chat's document (``queue``: update id and expiry) before it
-answers Telegram's webhook request, and a turn for update ``u`` takes the lease only
-when no live entry of an earlier update is queued: turns run in the order their updates
-were accepted. An entry expires after ``TURN_TTL`` (its receiver died before running it:
-that update is lost anyway, and the chat waits at most that long); the release drops
+queues an update in the chat's document (``queue``: update id, expiry, its receiver's
+holder name, the update itself) before it answers Telegram's webhook request, and a
+turn for update ``u`` takes the lease (recording ``turn``: ``u``) only when no live
+entry of an earlier update is queued: turns run in the order their updates were
+accepted. An entry expires after ``TURN_TTL`` (its receiver died before running it: the
+chat waits at most that long, and the update is lost unless the receiver's instance
+restarts within it and runs it, `storage.chat_restart`); the release drops
 expired entries with its own. The document stays with the checkpoint; one without a
 checkpoint goes when the last turn releases it with nothing else queued.
 
@@ -34,10 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -49,13 +48,13 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from storage.engine import EngineKind, StorageError
-from storage.leases import server_now_cached
+from storage.leases import instance_name, server_now_cached
 from storage.store import Store
 from storage.thread_lease import CHAT_NS, CHECKPOINTS, chat_doc_id, holding, taken
 
 log = logging.getLogger(__name__)
 
-HOLDER = f"{socket.gethostname()}/{os.getpid()}-{uuid.uuid4().hex[:8]}"
+HOLDER = instance_name()  # this process: its instance id (`storage.leases`) and boot
 TURN_TTL = timedelta(seconds=90)  # longer than a turn (the LLM's timeout is 60 s)
 RETRY_S = 0.05
 _HELD: ContextVar[frozenset[int]] = ContextVar("chat_turns_held", default=frozenset())
@@ -71,9 +70,13 @@ def _thread_fields(chat_id: int) -> dict[str, Any]:
     return {"thread_id": str(chat_id), "checkpoint_ns": CHAT_NS}
 
 
-async def _queue(store: Store, chat_id: int, update_id: int, ttl: timedelta) -> None:
+async def _queue(
+    store: Store, chat_id: int, update_id: int, payload: str | None, holder: str, ttl: timedelta
+) -> None:
     now = await server_now_cached(store)
-    entry = {"u": update_id, "exp": now + ttl}
+    entry: dict[str, Any] = {"u": update_id, "exp": now + ttl, "by": holder}
+    if payload is not None:
+        entry["upd"] = payload
     await _turns(store).update_one(
         {"_id": chat_doc_id(chat_id)},
         {"$push": {"queue": entry}, "$setOnInsert": _thread_fields(chat_id)},
@@ -82,12 +85,20 @@ async def _queue(store: Store, chat_id: int, update_id: int, ttl: timedelta) -> 
 
 
 async def queue_update(
-    store: Store, chat_id: int, update_id: int, *, ttl: timedelta = TURN_TTL
+    store: Store,
+    chat_id: int,
+    update_id: int,
+    *,
+    payload: str | None = None,
+    holder: str = HOLDER,
+    ttl: timedelta = TURN_TTL,
 ) -> None:
     """Record that this instance accepted ``update_id`` of the chat: later updates'
-    turns wait for its turn (MongoDB only). Call it before acknowledging the update."""
+    turns wait for its turn (MongoDB only). Call it before acknowledging the update.
+    ``payload`` (the update's JSON) lets this instance run it after a restart, should
+    it die before its turn (`storage.chat_restart`)."""
     if store.engine.kind is EngineKind.MONGODB:
-        await store.run(_queue, store, chat_id, update_id, ttl)
+        await store.run(_queue, store, chat_id, update_id, payload, holder, ttl)
 
 
 async def _take(
@@ -104,6 +115,7 @@ async def _take(
     stage: dict[str, Any] = {
         "holder": {"$literal": holder},
         "until": {"$add": ["$$NOW", int(ttl.total_seconds() * 1000)]},
+        "turn": {"$literal": update_id},  # the update being run (`storage.chat_restart`)
         **{k: {"$literal": v} for k, v in _thread_fields(chat_id).items()},
     }
     try:
@@ -140,6 +152,7 @@ async def _release(
     stage = {
         "holder": {"$cond": [mine, None, "$holder"]},
         "until": {"$cond": [mine, None, "$until"]},
+        "turn": {"$cond": [mine, None, "$turn"]},
         "queue": {"$filter": {"input": {"$ifNull": ["$queue", []]}, "cond": keep}},
     }
     await _turns(store).update_one({"_id": chat_doc_id(chat_id)}, [{"$set": stage}])

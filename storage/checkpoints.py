@@ -4,7 +4,8 @@ per turn.
 The graph keeps one thread per chat and only ever resumes from its latest checkpoint,
 so `ThreadSaver` stores just that: the thread's newest checkpoint and the pending
 writes that belong to it, in ONE document of ``lg_checkpoints`` (``_id`` = thread and
-namespace, indexed on ``thread_id`` for /export and /forget). A new checkpoint replaces
+namespace, indexed on ``thread_id`` for /export and /forget, and on the chat lease's
+``holder`` and ``queue.by`` for a restart). A new checkpoint replaces
 the old one (nothing to prune); a turn that stops at an ``interrupt()`` also has pending
 writes. LangGraph submits those two concurrently, so both are update pipeline stages
 that keep the other's half: the writes are tagged with the checkpoint id they belong to
@@ -202,6 +203,10 @@ class _LatestSaver(BaseCheckpointSaver[int]):
 
     async def setup(self) -> None:
         await self.collection.create_index([("thread_id", ASCENDING)])
+        # A restarted instance finds its earlier boot's leases and queue entries by
+        # these (`storage.chat_restart`).
+        await self.collection.create_index([("holder", ASCENDING)])
+        await self.collection.create_index([("queue.by", ASCENDING)])
 
     async def _run(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
         """Like `Store.run`: one deadline (the engine's timeout), `StorageError`."""

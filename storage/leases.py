@@ -13,14 +13,18 @@ that, anyone may take it over. Two rules keep that exactly-once:
   The embedded engine is one process (its data directory is locked), so its clock
   is the store's own.
 
-Holders are ``<instance id>/<boot id>``; ``instance`` alone is kept in the document
-so that an instance restarted under the same id can release its own stale leases
-at start-up instead of waiting them out.
+Holders are ``<instance id>/<boot id>`` (`instance_name`); ``instance`` alone is kept
+in the document so that an instance restarted under the same id can release its own
+stale leases at start-up instead of waiting them out. Chats' turn leases use the same
+names (`storage.chat_turns`).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -64,6 +68,18 @@ async def server_now_cached(store: Store) -> datetime:
 
 async def server_now(store: Store) -> datetime:
     return await store.run(server_now_raw, store)
+
+
+def instance_id() -> str:
+    """This instance's stable name: ``LEARNPLAN_INSTANCE_ID``, else the host name (one
+    instance per host or container; set the variable when running several on one)."""
+    return os.environ.get("LEARNPLAN_INSTANCE_ID") or socket.gethostname()
+
+
+def instance_name() -> str:
+    """A lease holder: the instance id and this boot (a new one per process and per
+    dispatcher), ``<instance id>/<pid>-<random>``."""
+    return f"{instance_id()}/{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 def instance_of(holder: str) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 CHECKPOINTS = "lg_checkpoints"
-LEASE_FIELDS = ("holder", "until", "queue")
+LEASE_FIELDS = ("holder", "until", "turn", "queue")
 CHAT_NS = ""  # the graph's namespace: a chat's conversation has no subgraph of its own
 
 

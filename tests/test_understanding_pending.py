@@ -39,7 +39,7 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("rust6", "weeks", "how about 12?", _weeks(12)),
     ("rust6", "weeks", "ok 9 then", _weeks(9)),
     ("rust6", "weeks", "make it 8", _weeks(8)),
-    ("rust6", "weeks", "2 months", _weeks(8)),
+    ("rust6", "weeks", "2 months", _weeks(9)),
     ("rust6", "weeks", "two more", _weeks(8)),
     ("rust6", "weeks", "one more", _weeks(7)),
     ("rust6", "weeks", "another two", _weeks(8)),

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from agent.understanding.meaning import PlanView
 from agent.understanding.progress import ProgressIntent, parse_duration, parse_progress
+from agent.understanding.progress_words import asks_for_change
 from agent.understanding.rules import understand
 from storage.models import Goal, Module, Plan, SkillLevel, Week
 from tests.planned_table import Row, wrong
@@ -455,3 +456,21 @@ def test_the_contexts_goal_is_the_plans_subject():
 def test_the_bots_plan_view_keeps_the_plans_goal():
     view = PlanView.of(PLAN)
     assert view.goal == PLAN.goal and view.as_plan().goal == PLAN.goal
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("didn't finish week 2, can we move it", True),
+        ("done with lora basics, make week 3 lighter", True),
+        ("finished evaluation, please add a week", True),
+        ("done. push week 3 back", True),
+        ("done, thanks", False),
+        ("done! moving on to qlora", False),
+        ("done, make sure to remind me", False),
+        ("done. can we talk", False),
+        ("done with data cleaning, 1h", False),
+    ],
+)
+def test_a_plan_change_asked_with_the_progress_is_noticed(text: str, asks: bool):
+    assert asks_for_change(text, PLAN) is asks

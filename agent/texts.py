@@ -68,6 +68,10 @@ PLANNED_HINT = (
     "“make it 8 weeks”, “add more on <topic>”, or “undo”. /help lists everything."
 )
 REFINED = "Updated your plan (version {version})."
+CHANGE_SEPARATELY = (
+    "That was about your progress; your plan is unchanged. To change the plan, send the "
+    "change as a message of its own (e.g. “make week 3 lighter”)."
+)
 NO_CHANGE = "The plan is unchanged."
 NOTHING_TO_UNDO = "There is no earlier version to go back to."
 WHICH_TOPIC_TO_REMOVE = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from agent import texts as agent_texts
 from tests.fakes.progress_driver import make_plan, progress_doc
 from tests.harness import BotUnderTest, FrozenClock, texts
 
@@ -110,3 +111,25 @@ async def test_done_in_other_words_and_begun_not_finished(bot: BotUnderTest) -> 
     doc = await progress_doc(bot, user)
     assert set(doc.done("p1")) == {first.id}
     assert [a.kind for a in doc.activity()][-1] == "partial"
+
+
+async def test_progress_with_a_plan_change_in_it_keeps_the_change(bot: BotUnderTest) -> None:
+    """ "done w1m1, can we make week 2 lighter": one intent per message, so the progress is
+    recorded, the plan is left as it is, and the bot says to send the change on its own
+    (it used to drop the request without a word)."""
+    user = 719
+    await _planned(bot, user)
+    store = bot.runtime.store  # type: ignore[union-attr]
+    calls = await bot.say(user, "done w1m1, can we make week 2 lighter")
+    said = texts(calls)
+    assert "✅ Marked" in said, said
+    assert agent_texts.CHANGE_SEPARATELY in said, said
+    assert set((await progress_doc(bot, user)).done("p1")) == {"w1m1"}
+    active = await store.active_plan(user)
+    assert active is not None and active[0] == 1, "the plan is unchanged"
+    _tick(bot)
+    calls = await bot.say(user, "didn't finish week 2, can we move it")
+    assert agent_texts.CHANGE_SEPARATELY in texts(calls), texts(calls)
+    _tick(bot)
+    calls = await bot.say(user, "done w1m2, thanks")
+    assert agent_texts.CHANGE_SEPARATELY not in texts(calls), texts(calls)

@@ -11,8 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agent.understanding.meaning import PlanView
 from agent.understanding.progress import ProgressIntent, parse_duration, parse_progress
-from storage.models import Module, Plan, SkillLevel, Week
+from agent.understanding.progress_words import asks_for_change
+from agent.understanding.rules import understand
+from storage.models import Goal, Module, Plan, SkillLevel, Week
 from tests.planned_table import Row, wrong
 from tests.planned_table import progress as _p
 
@@ -247,6 +250,20 @@ PLANNED_ROWS: list[Row] = [
     ("aws10", "the 2nd thing in week 4 is done", _p("done", "w4m2")),
     ("spanish8", "aprendí ser vs estar", _p("done", "w3m1")),
     ("rust6", "installed rust but cargo won't build", {"intent": "unknown"}),
+    # title verbs in other forms (the light stemmer): -ed of an e-word, -ed of a noun's -s,
+    # irregular pasts, doubled consonants; a verb of several titles is asked about
+    ("guitar5", "tuned my guitar", _p("done", "w1m1")),
+    ("guitar5", "changed chords smoothly today", _p("done", "w3m1")),
+    ("guitar5", "held the guitar properly, all good", _p("done", "w1m1")),
+    ("guitar5", "strummed the patterns", _p("done", "ambiguous")),
+    ("guitar5", "haven't tuned yet", _p("not_done", "w1m1")),
+    # a compound written the other way round ("Telling stories")
+    ("spanish8", "storytelling done", _p("done", "w6m2")),
+    # time on the subject of a plan whose goal and title are unknown: no module
+    ("guitar5", "practiced guitar 25 min", _p("log", None, 25)),
+    ("rust6", "45 min rust", _p("log", None, 45)),
+    ("guitar5", "practiced tuning 25 min", _p("log", "w1m1", 25)),
+    ("guitar5", "played guitar, first song done", _p("done", "w5m1")),
 ]
 
 
@@ -393,3 +410,67 @@ def test_never_raises(text: str):
 def test_never_raises_on_vocabulary_soup(words: list[str]):
     parse_progress(" ".join(words), PLAN)
     parse_duration(" ".join(words))
+
+
+WRITING = Plan(
+    title="plan",
+    goal="plan",
+    skill_level=SkillLevel.BEGINNER,
+    hours_per_week=3,
+    weeks=[
+        Week(
+            number=1,
+            modules=[
+                _module("w1m1", "Writing your first function", []),
+                _module("w1m2", "Running the test suite", []),
+            ],
+        )
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "module_id"),
+    [("wrote my first function", "w1m1"), ("ran the test suite, all green", "w1m2")],
+)
+def test_irregular_past_of_a_title_verb_is_done(text: str, module_id: str):
+    intent = parse_progress(text, WRITING)
+    assert intent is not None and (intent.action, intent.module_id) == ("done", module_id)
+
+
+def test_the_contexts_goal_is_the_plans_subject():
+    """ "practiced sql 20 min" on a plan without a title: with the context's goal ("SQL for
+    data analysis") it is time on the plan in general, without it on "SQL for analysts"."""
+    from agent.understanding.meaning import UnderstandingContext
+    from tests.planned_table import PLANS, TODAY, context
+
+    text = "practiced sql 20 min"
+    plain = understand(text, context("data4"))
+    assert (plain.intent, plain.module) == ("log", "w3m2")
+    goal = Goal(goal="SQL for data analysis")
+    ctx = UnderstandingContext(phase="planned", goal=goal, plan=PLANS["data4"], today=TODAY)
+    routed = understand(text, ctx)
+    assert (routed.intent, routed.module, routed.minutes) == ("log", None, 20)
+
+
+def test_the_bots_plan_view_keeps_the_plans_goal():
+    view = PlanView.of(PLAN)
+    assert view.goal == PLAN.goal and view.as_plan().goal == PLAN.goal
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("didn't finish week 2, can we move it", True),
+        ("done with lora basics, make week 3 lighter", True),
+        ("finished evaluation, please add a week", True),
+        ("done. push week 3 back", True),
+        ("done, thanks", False),
+        ("done! moving on to qlora", False),
+        ("done, make sure to remind me", False),
+        ("done. can we talk", False),
+        ("done with data cleaning, 1h", False),
+    ],
+)
+def test_a_plan_change_asked_with_the_progress_is_noticed(text: str, asks: bool):
+    assert asks_for_change(text, PLAN) is asks

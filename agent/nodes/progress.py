@@ -9,6 +9,10 @@ named one by one ("ec2 and ebs both done") are all marked done, the time shared 
 The actions live in `progress_actions`, the figures and /progress report in
 `progress_report`.
 
+One intent per message: a progress report that also asks for a plan change ("didn't
+finish week 2, can we move it") is answered for its progress, with a line asking to send
+the change on its own (`texts.CHANGE_SEPARATELY`) — the change is not applied, nor lost.
+
 "undo" has two owners. Phrases that are clearly about progress ("not done", "undo done",
 "oops not done", "mark w1m2 not done") always revert progress. A bare "undo" (or "undo
 that") reverts the user's last progress action only when that action is newer than the
@@ -55,6 +59,7 @@ from agent.review_items import review_line
 from agent.state import AgentState
 from agent.understanding.adapters import ProgressIntent
 from agent.understanding.progress import parse_duration
+from agent.understanding.progress_words import asks_for_change
 from storage.models import Module, Plan
 from storage.progress import Activity, PlanContext, module_key, plan_context
 from storage.progress_doc import ProgressDoc, load_progress, read_with_user
@@ -311,7 +316,11 @@ async def on_text(state: AgentState, runtime: Runtime[AgentContext]) -> Command[
             or not await _progress_owns_undo(p.store, p.uid, p.pc)
         ):
             return await planning.refine(state, runtime)
-    return finish(state, await _act(p, intent, text, bare_undo=bare_undo))
+    replies = await _act(p, intent, text, bare_undo=bare_undo)
+    if event.get("kind") == "text" and asks_for_change(text, p.pc.plan):
+        # One intent per message: the progress part is answered, the change is not lost.
+        replies.append(reply(texts.CHANGE_SEPARATELY))
+    return finish(state, replies)
 
 
 def _parse_button(data: str) -> tuple[str, list[str]] | None:

@@ -75,16 +75,19 @@ class WeekView(BaseModel):
 
 
 class PlanView(BaseModel):
-    """What an understander sees of a plan: week numbers, module ids and titles, hours."""
+    """What an understander sees of a plan: week numbers, module ids and titles, hours,
+    and what the plan is about (its title and goal, when known)."""
 
     weeks: list[WeekView] = Field(default_factory=list)
     hours_per_week: float | None = None
     title: str | None = None
+    goal: str | None = None
 
     @classmethod
     def of(cls, plan: Plan) -> PlanView:
         return cls(
             title=plan.title,
+            goal=plan.goal,
             hours_per_week=plan.hours_per_week,
             weeks=[
                 WeekView(
@@ -105,12 +108,14 @@ class PlanView(BaseModel):
     def week_numbers(self) -> list[int]:
         return [w.week for w in self.weeks]
 
-    def as_plan(self) -> Plan:
-        """A stand-in `Plan` with these ids, titles and topics, for the rule parsers."""
+    def as_plan(self, goal: str | None = None) -> Plan:
+        """A stand-in `Plan` with these ids, titles and topics, for the rule parsers. Its
+        goal (what the progress rules take as the plan's own subject) is `goal` when given
+        (the context's goal), else the plan's goal or title."""
         hours = self.hours_per_week or 1.0
         return Plan(
             title=self.title or "plan",
-            goal=self.title or "plan",
+            goal=goal or self.goal or self.title or "plan",
             skill_level=SkillLevel.BEGINNER,
             hours_per_week=hours,
             weeks=[

@@ -250,7 +250,8 @@ _DID_RE = re.compile(r"\b(?:did|went\s+through|worked\s+through|covered)\b")
 _TOOK_RE = re.compile(r"\b(?:took|taking|in)\b")
 _ACTIVITY_VERB_RE = re.compile(
     rf"\b(?:{phrases(words()['activity_verbs'])})\b(?=\s*(?:$|[\d,.;:!~(-]"
-    r"|(?:for|to|on|about|around|with|through|some|a|an|the|my|me|it|this|that|again)\b))"
+    r"|(?:for|to|on|about|around|with|through|some|a|an|the|my|me|it|this|that|again)\b"
+    rf"|(?:{phrases(words()['subject_words'])})\b))"
 )
 _STUDY_VERB_RE = re.compile(
     rf"\b(?:{phrases([*words()['study_verbs'], *words()['activity_verbs']])})\b"

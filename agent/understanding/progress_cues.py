@@ -20,6 +20,7 @@ from functools import cache
 from itertools import pairwise
 
 from agent.understanding.progress_modules import phrases, resolve_module, tokens, words
+from agent.understanding.progress_stems import irregular, same_stem
 from agent.understanding.refinement import parse_refinement
 from storage.models import Plan
 
@@ -49,7 +50,7 @@ _FRACTION_RE = re.compile(
 )
 _CLAUSE_RE = re.compile(r"[,;]|\s(?:but|and\s+then)\s")
 _FUTURE_RE = re.compile(rf"(?:\b(?:{phrases(words()['future_words'])})\b|'ll\b)")
-_PAST_RE = re.compile(r"\b[^\W\d_]{3,}ed\b")
+_PAST_RE = re.compile(rf"\b(?:[^\W\d_]{{3,}}ed|{phrases(irregular())})\b")
 
 
 def _whole(items: list[str]) -> re.Pattern[str]:
@@ -109,15 +110,22 @@ def begun_unfinished(text: str) -> bool:
 
 
 def _title_verb(word: str, text: str, plan: Plan) -> bool:
-    """Whether `word` is another form of a verb in the title of the one module `text` names
-    ("played" of "Playing your first song"); the title's own word does not count ("Advanced
-    SQL" is not done by being advanced)."""
+    """Whether `word` is another form of a verb in the title of a module `text` names
+    ("played" of "Playing your first song", "tuned" of "Holding the guitar and tuning",
+    "wrote" of "Writing tests"); the title's own word does not count ("Advanced SQL" is not
+    done by being advanced). When the words fit several modules, the caller keeps them all
+    as candidates: the bot asks which one."""
     found = resolve_module(text, plan)
-    module = plan.find_module(found.module_id) if found.module_id else None
-    if module is None or word in re.findall(r"[^\W\d_]+", module.title.lower()):
+    ids = [found.module_id] if found.module_id else list(found.ambiguous)
+    said = tokens(word)
+    if not said:
         return False
-    stem = tokens(word)
-    return bool(stem) and stem[0] in tokens(module.title)
+    for module in filter(None, map(plan.find_module, ids)):
+        if word in re.findall(r"[^\W\d_]+", module.title.lower()):
+            continue
+        if any(same_stem(said[0], t) for t in tokens(module.title)):
+            return True
+    return False
 
 
 def _negated_verb(text: str, plan: Plan) -> bool:

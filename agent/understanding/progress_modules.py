@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from rapidfuzz.distance import OSA
 
+from agent.understanding.progress_stems import same_stem, stem
 from storage.models import Module, Plan
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
@@ -202,21 +203,11 @@ def _part_re() -> re.Pattern[str]:
     )
 
 
-def _stem(token: str) -> str:
-    """A tiny stemmer: 'adapters' -> 'adapter', 'recorded'/'recording' -> 'record'; keeps
-    'loss', 'lora', 'string'."""
-    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        token = token[:-1]
-    for suffix in ("ing", "ed"):
-        if len(token) > len(suffix) + 3 and token.endswith(suffix):
-            return token[: -len(suffix)]
-    return token
-
-
 def tokens(text: str) -> list[str]:
-    """Content tokens: lowercased, stemmed, no filler; "part 2" becomes one token. Single
-    letters ("G, C and D") and small numbers ("Practice exam 2") are kept: they count only
-    when a title has them too. A hyphenated word yields its parts and its joined form."""
+    """Content tokens: lowercased, stemmed (`progress_stems`), no filler; "part 2" becomes
+    one token. Single letters ("G, C and D") and small numbers ("Practice exam 2") are
+    kept: they count only when a title has them too. A hyphenated word yields its parts
+    and its joined form."""
     out: list[str] = []
     lowered = text.lower()
     for m in _part_re().finditer(lowered):
@@ -239,7 +230,7 @@ def tokens(text: str) -> list[str]:
         for tok in candidates:
             if tok in filler or (tok.isdigit() and len(tok) > 2):
                 continue
-            stemmed = _stem(tok)
+            stemmed = stem(tok)
             if stemmed not in out:
                 out.append(stemmed)
     return out
@@ -247,17 +238,21 @@ def tokens(text: str) -> list[str]:
 
 def _joined_pairs(title: str) -> list[str]:
     """Neighbouring title words written as one ("Route 53" → "route53", "Sign In" →
-    "signin", "E minor" → "em"), so a user who runs them together still matches."""
+    "signin", "E minor" → "em"), or as one the other way round ("Telling stories" →
+    "storytelling"), so a user who runs them together still matches."""
     raw = [t.replace("'", "") for t in _TOKEN_RE.findall(title.lower())]
     short = words()["title_abbreviations"]
     joined = [a + b for a, b in pairwise(raw) if len(a + b) >= 4]
     # "E minor" is also written "Em", "C major" "Cmaj"
     joined += [a + str(short[b]) for a, b in pairwise(raw) if len(a) == 1 and b in short]
+    filler = _filler()
+    content = [(a, b) for a, b in pairwise(raw) if len(a) >= 3 and len(b) >= 3]
+    joined += [stem(b) + stem(a) for a, b in content if a not in filler and b not in filler]
     return joined
 
 
 def _token_matches(user: str, module_token: str) -> bool:
-    if user == module_token:
+    if same_stem(user, module_token):
         return True
     if user.isdecimal() and user.isascii() and module_token == f"{_PART_TOKEN}{int(user)}":
         return True  # "strumming patterns 2" is part 2
@@ -300,7 +295,7 @@ def names_something_else(text: str, module: Module) -> bool:
     if title_score(tokens(text), module)[1]:
         return False
     title = [*tokens(module.title), *_joined_pairs(module.title)]
-    neutral = frozenset(_stem(str(w)) for w in words()["resource_words"])
+    neutral = frozenset(stem(str(w)) for w in words()["resource_words"])
     chunks = [tokens(chunk) for chunk in re.split(r"[,;.!?()/:]|\s-\s", text)]
     hits = [[any(_token_matches(u, t) for t in title) for u in said] for said in chunks]
     if sum(sum(h) for h in hits) != 1:
@@ -314,11 +309,22 @@ def names_something_else(text: str, module: Module) -> bool:
 def only_the_subject(text: str, module: Module, plan: Plan) -> bool:
     """ "practiced guitar 25 min" on a guitar plan: every word that matches the module's
     title is a word of the plan's own goal or title, so it names the subject in general,
-    not that module ("Holding the guitar and tuning")."""
-    subject = set(tokens(f"{plan.goal} {plan.title}"))
+    not that module ("Holding the guitar and tuning"). A plan whose goal and title say
+    nothing ("plan") has the usual subjects of study (`subject_words`) as its subject."""
     title = [*tokens(module.title), *_joined_pairs(module.title)]
     hits = [u for u in tokens(text) if any(_token_matches(u, t) for t in title)]
-    return bool(hits) and all(u in subject for u in hits)
+    return bool(hits) and all(u in _subject(plan) for u in hits)
+
+
+def _subject(plan: Plan) -> frozenset[str]:
+    generic = {stem(str(w)) for w in words()["plan_nouns"]}
+    known = set(tokens(f"{plan.goal} {plan.title}")) - generic
+    return frozenset(known) if known else _subject_words()
+
+
+@cache
+def _subject_words() -> frozenset[str]:
+    return frozenset(stem(str(w).lower()) for w in words()["subject_words"])
 
 
 @cache
@@ -448,6 +454,9 @@ def named_modules(text: str, plan: Plan | None) -> list[str]:
         resolution = resolve_module(part, plan)
         if resolution.ambiguous:
             return []
+        module = plan.find_module(resolution.module_id) if resolution.module_id else None
+        if module is not None and only_the_subject(part, module, plan):
+            continue  # "played guitar, first song done": "guitar" is the plan's subject
         if resolution.module_id and resolution.module_id not in found:
             found.append(resolution.module_id)
     return found if len(found) >= 2 else []

@@ -18,9 +18,11 @@ from agent.understanding.progress_modules import (
     Resolution,
     names_something_else,
     only_the_subject,
+    phrases,
     resolve_module,
     words,
 )
+from agent.understanding.refinement import parse_refinement
 from agent.understanding.typos import fix_typos, plan_words
 from storage.models import Plan
 
@@ -87,3 +89,38 @@ def log_module(said: str, found: Resolution, plan: Plan | None) -> Resolution:
     if all(only_the_subject(said, m, plan) for m in modules):
         return Resolution()
     return found
+
+
+_CLAUSES_RE = re.compile(r"[,;.!?]+|\s(?:but|so|and|also|then)\s")
+
+
+@cache
+def _change_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    data = words()
+
+    def whole(items: list[str]) -> str:
+        return rf"(?<![\w'-])(?:{phrases(items)})(?![\w'-])"
+
+    return (
+        re.compile(whole(data["change_verbs"])),
+        re.compile(whole(data["change_words"])),
+        re.compile(rf"^\s*(?:{whole(data['change_request_openers'])})"),
+    )
+
+
+def asks_for_change(text: str, plan: Plan | None) -> bool:
+    """Whether a progress message also asks for a plan change ("didn't finish week 2, can
+    we move it", "done with closures, make week 5 lighter"): a clause the plan-change rules
+    read, or one with a change word that opens with a request ("can we", "please") or with
+    the change verb itself. The first clause is the report and is not read."""
+    verbs, changes, openers = _change_res()
+    clauses = [c.strip() for c in _CLAUSES_RE.split(text.lower().replace("’", "'"))]
+    for clause in [c for c in clauses if c][1:]:
+        if parse_refinement(clause, plan) if plan is not None else False:
+            return True
+        verb = verbs.search(clause)
+        if verb is None and not changes.search(clause):
+            continue
+        if openers.search(clause) or (verb is not None and verb.start() == 0):
+            return True
+    return False

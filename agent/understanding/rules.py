@@ -77,7 +77,8 @@ def _without_symbols(text: str) -> str:
 
 
 def understand_planned(text: str, ctx: UnderstandingContext) -> Meaning:
-    plan = ctx.plan.as_plan() if ctx.plan else None
+    # The context's goal is the plan's own subject ("practiced guitar" is the plan in general).
+    plan = ctx.plan.as_plan(goal=ctx.goal.goal) if ctx.plan else None
     way = adapters.history(text)
     fresh = adapters.fresh_plan(text) and not phrases.is_info_question(text)
     if way == "redo" or phrases.is_redo(text) or fresh:

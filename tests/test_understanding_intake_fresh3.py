@@ -251,6 +251,35 @@ MORE_SHAPES: list[Row] = [
     ),
 ]
 
+EXAM_LEVELS: list[Row] = [
+    (
+        "e01",
+        None,
+        {},
+        "korean TOPIK 3 → TOPIK 4, Seoul",
+        fields(goal="Korean", skill_level="intermediate", timezone="Asia/Seoul"),
+    ),
+    (
+        "e02",
+        None,
+        {},
+        "Chinese, currently HSK 2, 3h/wk",
+        fields(goal="Chinese", skill_level="beginner", hours_per_week=3),
+    ),
+    (
+        "e03",
+        None,
+        {},
+        "Japanese, N2 now, 4h/wk",
+        fields(goal="Japanese", skill_level="intermediate", hours_per_week=4),
+    ),
+    ("e04", None, {}, "JLPT N2 by December 6", fields(goal="JLPT N2", deadline="2027-12-06")),
+    ("e05", "skill_level", {"goal": "Japanese"}, "N5", fields(skill_level="beginner")),
+    ("e06", "skill_level", {"goal": "Mandarin"}, "hsk 5 I think", fields(skill_level="advanced")),
+    ("e07", None, {}, "dart, advanced flutter dev", fields(goal="dart", skill_level="advanced")),
+    ("e08", None, {}, "flutter, senior kotlin dev", fields(goal="flutter")),
+]
+
 # Rows the rules still misread, each with why (kept visible rather than deleted).
 KNOWN_MISSES: dict[str, str] = {}
 
@@ -266,6 +295,7 @@ KNOWN_MISSES: dict[str, str] = {}
             *LEVEL_ELSEWHERE,
             *OPENING_SUBJECT,
             *MORE_SHAPES,
+            *EXAM_LEVELS,
         ],
         KNOWN_MISSES,
     ),

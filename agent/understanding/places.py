@@ -30,6 +30,7 @@ from agent.understanding.gazetteer import (
     zone_group,
 )
 from agent.understanding.place_cues import alone, cue_before, rank
+from agent.understanding.place_forms import inflected_at
 from agent.understanding.place_text import (
     Token,
     core,
@@ -130,7 +131,7 @@ def _match_at(text: str, tokens: list[Token], first: int, whole: bool) -> tuple[
         ]
         if big:
             return first + 1, [(index, True) for index in big]
-    return first, []
+    return inflected_at(text, tokens, first)  # "w Krakowie", "в Москве"
 
 
 def _qualified(text: str, tokens: list[Token], last: int, entries: list) -> tuple[int, list]:

@@ -63,6 +63,11 @@ DOMINANCE = 12.0
 # Portland, ME (38), or San Jose, CA and San José, Costa Rica, stay a question.
 CLEAR_DOMINANCE = 2.0
 FAME_DOMINANCE = 2.5
+# ...or when the rival is a small town known in few languages (Halifax, Nova Scotia over
+# Halifax, England: 83,000 people, 15 names), unlike Portland, ME (38 names) or
+# Birmingham, AL (196,000 people).
+MINOR_RIVAL_POPULATION = 100_000
+MINOR_RIVAL_FAME = 20
 # A match on one of a city's other names counts for this share of its people.
 ALTERNATE_WEIGHT = 0.05
 # Places smaller than this share of the most prominent one are not offered.
@@ -218,6 +223,9 @@ def _resolve(entries: list[tuple[int, bool]]) -> ZoneLookup:
 def _dominates(score: float, place: Place, rival_score: float, rival: Place) -> bool:
     """The most prominent place is clearly the one meant, over the best rival elsewhere."""
     if score >= DOMINANCE * rival_score:
+        return True
+    minor = rival.population < MINOR_RIVAL_POPULATION and rival.fame < MINOR_RIVAL_FAME
+    if minor and score >= CLEAR_DOMINANCE * rival_score:
         return True
     return score >= CLEAR_DOMINANCE * rival_score and place.fame >= FAME_DOMINANCE * max(
         rival.fame, 1

@@ -316,6 +316,13 @@ INFLECTED_PLACES: list[Row] = [
         "Polish because my wife is z Krakowa, I live in Oslo",
         fields(goal="Polish", timezone="Europe/Oslo"),
     ),
+    (
+        "p06",
+        None,
+        {},
+        "Italian, A1, mieszkam w Łodzi",
+        fields(goal="Italian", skill_level="beginner", timezone="Europe/Warsaw"),
+    ),
 ]
 
 # Rows the rules still misread, each with why (kept visible rather than deleted).

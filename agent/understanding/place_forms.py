@@ -8,10 +8,32 @@ from __future__ import annotations
 from agent.understanding.gazetteer import gazetteer, zone_data
 from agent.understanding.place_text import Token, joined, span_key
 
-__all__ = ["inflected_at"]
+__all__ = ["in_language", "inflected_at"]
 
 _MIN_STEM = 3
 _MAX_WORDS = 3
+
+
+def _language_countries(text: str, tokens: list[Token], first: int) -> set[str]:
+    """The countries whose language's preposition stands right before token `first`."""
+    if first == 0 or tokens[first - 1].segment != tokens[first].segment:
+        return set()
+    if not joined(text, tokens, first - 1, first + 1):
+        return set()
+    key = tokens[first - 1].key
+    languages = zone_data()["inflections"].values()
+    return {c for lang in languages if key in lang["prepositions"] for c in lang["countries"]}
+
+
+def in_language(
+    text: str, tokens: list[Token], first: int, entries: list[tuple[int, bool]]
+) -> list[tuple[int, bool]]:
+    """After "w", "v", "в"…, a name that is also a case form of a city of that language
+    ("w Łodzi": Łódź, not Lodi, California) keeps only that city."""
+    countries = _language_countries(text, tokens, first)
+    gaz = gazetteer()
+    kept = [(i, own) for i, own in entries if gaz.place(i).country in countries]
+    return kept or entries
 
 
 def inflected_at(text: str, tokens: list[Token], first: int) -> tuple[int, list[tuple[int, bool]]]:

@@ -30,7 +30,7 @@ from agent.understanding.gazetteer import (
     zone_group,
 )
 from agent.understanding.place_cues import alone, cue_before, rank
-from agent.understanding.place_forms import inflected_at
+from agent.understanding.place_forms import in_language, inflected_at
 from agent.understanding.place_text import (
     Token,
     core,
@@ -121,7 +121,7 @@ def _match_at(text: str, tokens: list[Token], first: int, whole: bool) -> tuple[
         key = span_key(tokens, first, last)
         entries = gaz.entries(key)
         if entries and key not in not_places and joined(text, tokens, first, last):
-            return last, entries
+            return last, in_language(text, tokens, first, entries)
     token = tokens[first]
     if len(token.text) >= 2 and token.text in gaz.codes:
         return first + 1, [(index, True) for index in gaz.codes[token.text]]

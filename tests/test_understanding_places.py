@@ -52,6 +52,9 @@ from agent.understanding.places import (
         ("British Columbia", "America/Vancouver"),
         ("New South Wales", "Australia/Sydney"),
         ("same as London", "Europe/London"),
+        # a small, little-known namesake (Halifax, England) does not make a city a question
+        ("Halifax", "America/Halifax"),
+        ("Irvine", "America/Los_Angeles"),
     ],
 )
 def test_a_bare_place_answer_resolves(answer: str, zone: str) -> None:
@@ -108,6 +111,12 @@ def test_an_impossible_offset_finds_nothing() -> None:
         ("San José", ["San Jose, California, United States", "San José, Costa Rica"]),
         ("Springfield", ["Springfield, Missouri, United States"]),
         ("Georgia", ["Georgia", "Georgia, United States"]),
+        # "Georgetown" is George Town, Malaysia's own name without the space
+        ("Georgetown", ["Georgetown, Guyana", "George Town, Malaysia"]),
+        (
+            "Birmingham",
+            ["Birmingham, England, United Kingdom", "Birmingham, Alabama, United States"],
+        ),
     ],
 )
 def test_ambiguous_names_offer_places_with_their_country(answer: str, labels: list[str]) -> None:

@@ -66,6 +66,11 @@ def fold(text: str) -> str:
 
 
 @cache
+def _unspaced(name: str) -> str:
+    """A name with its spaces and hyphens dropped, to compare ways of writing it."""
+    return fold(name).replace(" ", "")
+
+
 def zone_group(zone: str) -> tuple[float, ...]:
     """Zones with the same offsets in winter and summer behave the same for the user."""
     info = ZoneInfo(zone)
@@ -266,7 +271,9 @@ def _build(data: dict[str, Any]) -> Gazetteer:
                     gaz.codes[letters].append(len(gaz.places))
                 elif len(alt) > 3:
                     alternates.append(alt)
-        gaz.add(place, [city["name"]], alternates)
+        # "Georgetown" for George Town is its own name written without the space
+        own = [a for a in alternates if _unspaced(a) == _unspaced(city["name"])]
+        gaz.add(place, [city["name"], *own], alternates)
         if population >= FUZZY_MIN_POPULATION:
             wide = population >= FUZZY_ALTERNATES_POPULATION
             for key in {fold(n) for n in (city["name"], *(alternates if wide else ()))}:

@@ -28,12 +28,24 @@ from agent.understanding.lexicon import (
 )
 from agent.understanding.nonanswers import strip_filler
 from agent.understanding.numbers import NUMBER_WORDS
+from agent.understanding.skill_exams import (
+    EXAM_LEVEL_PHRASES,
+    is_exam_level,
+    stated_as_current,
+    steps_up,
+)
 from agent.understanding.text import FLAGS, Scan
 from storage.models import SkillLevel
 
 __all__ = ["extract_skill", "skill_in"]
 
-_MATCHER = PhraseMatcher(LEXICON["skill"])
+_MATCHER = PhraseMatcher(
+    {
+        label: [*phrases, *EXAM_LEVEL_PHRASES.get(label, [])]
+        for label, phrases in LEXICON["skill"].items()
+    }
+)
+_SAME_SUBJECTS = [frozenset(phrase_key(str(w)) for w in g) for g in LEXICON["skill_same_subjects"]]
 _ANSWER_KEYS: dict[str, str] = {
     **{level.value: level.value for level in SkillLevel},
     **{phrase_key(str(p)): lv for lv, items in LEXICON["skill_answers"].items() for p in items},
@@ -240,10 +252,16 @@ def _cues(scan: Scan, goal_words: set[str]) -> list[_Cue]:
         if _skipped(scan.work, hit, goal_words):
             window = max(0, hit.start - 40)
             target = _TARGET_CUE_RE.search(scan.work[window : hit.start])
-            if target and _CEFR_RE.fullmatch(hit.phrase):  # "want to get to C1": no goal either
+            level_name = _CEFR_RE.fullmatch(hit.phrase) or is_exam_level(hit.phrase)
+            if target and level_name:  # "want to get to C1": no goal either
                 scan.take(window + target.start(), hit.end)
             continue
-        subject = _subject(scan.work, hit)
+        exam = is_exam_level(hit.phrase) and scan.expecting != "skill_level"
+        if exam and not stated_as_current(scan.work, hit.start, hit.end):
+            continue  # "JLPT N3 on July 4th": the exam they sit, not their level
+        level_name = _CEFR_RE.fullmatch(hit.phrase) or is_exam_level(hit.phrase)
+        stepped = level_name and steps_up(scan.work, hit.end)  # "B1 to B2": B2 is no subject
+        subject = None if stepped else _subject(scan.work, hit)
         score = _score(scan.work, subject, goal_words)
         if hit.phrase in _QUANTIFIERS and score != 3:
             continue  # "zero budget" says nothing about the level
@@ -315,6 +333,9 @@ def extract_skill(
     goal_words = set(named) - _GENERIC - _FUNCTION_WORDS
     if len(named) > 1:
         goal_words.add("".join(w[0] for w in named))  # "ML" for "machine learning"
+    for same in _SAME_SUBJECTS:  # "advanced dart dev" for Flutter
+        if goal_words & same:
+            goal_words |= same
     cues = _cues(scan, goal_words)
     for cue in cues:
         scan.take(cue.start, cue.end)

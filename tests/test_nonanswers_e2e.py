@@ -57,3 +57,32 @@ async def test_a_greeting_or_a_later_as_a_first_message_is_not_the_goal(bot: Bot
         assert "think about it" not in texts(calls)
     calls = await bot.say(user, "ok, spanish")
     assert "current level" in texts(calls)
+
+
+async def test_an_ambiguous_date_is_asked_about_and_kk_at_the_card_builds(
+    bot: BotUnderTest,
+) -> None:
+    """ "by 5/3" is 5 March or May 3: the bot asks, stores no deadline; a clearer answer
+    fills it. At the card "kk" is a yes (it was read as the zone Asia/Kuching)."""
+    user = 941
+    calls = await bot.say(user, "Learn Rust, 5h/week, beginner, by 5/3")
+    assert "5 March or May 3" in texts(calls)
+    assert "Deadline" not in texts(calls)
+    calls = await bot.say(user, "the 3rd of May")
+    assert "topics" in texts(calls).lower()
+    await bot.say(user, "ownership")
+    await bot.say(user, "weekday evenings 19:00-21:00")
+    calls = await bot.say(user, "Berlin")
+    assert "Shall I build" in texts(calls) and "until 2027-05-03" in texts(calls)
+    calls = await bot.say(user, "kk")
+    assert "Kuching" not in texts(calls) and "Shall I build" not in texts(calls)
+
+
+async def test_clock_windows_answer_the_hours_question(bot: BotUnderTest) -> None:
+    """ "mon wed fri 7-8pm" is 3 hours a week: computed, shown on the card, not asked."""
+    user = 942
+    calls = await bot.say(user, "Learn Rust, beginner, 6 weeks, mon wed fri 7-8pm")
+    assert "topics" in texts(calls[-1:]).lower()
+    await bot.say(user, "ownership")
+    calls = await bot.say(user, "Berlin")
+    assert "Shall I build" in texts(calls) and "3 h a week" in texts(calls)

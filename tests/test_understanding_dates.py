@@ -53,7 +53,19 @@ TODAY = date(2026, 11, 26)  # a Thursday
         ("2027-01-15", date(2027, 1, 15), "deadline", "2027-01-15"),
         ("15/01", date(2027, 1, 15), "deadline", "15/01"),
         ("next monday", date(2026, 11, 30), "deadline", "next monday"),
-        ("due 12/03/2027", date(2027, 3, 12), "deadline", "due 12/03/2027"),
+        ("due 13/03/2027", date(2027, 3, 13), "deadline", "due 13/03/2027"),
+        ("by 5/5", date(2027, 5, 5), "deadline", "by 5/5"),
+        ("by 28.04.", date(2027, 4, 28), "deadline", "by 28.04."),
+        # holidays: "by" is the day, "before" the day before it starts; Easter computed
+        ("by christmas", date(2026, 12, 25), "deadline", "by christmas"),
+        ("before christmas", date(2026, 12, 24), "deadline", "before christmas"),
+        ("before xmas eve", date(2026, 12, 23), "deadline", "before xmas eve"),
+        ("by new year's eve", date(2026, 12, 31), "deadline", "by new year's eve"),
+        ("before the new year", date(2026, 12, 31), "deadline", "before the new year"),
+        ("by new years", date(2027, 1, 1), "deadline", "by new years"),
+        ("until valentine's day", date(2027, 2, 14), "deadline", "until valentine's day"),
+        ("by easter", date(2027, 3, 28), "deadline", "by easter"),
+        ("before halloween", date(2027, 10, 30), "deadline", "before halloween"),
         ("before 3/15", date(2027, 3, 15), "deadline", "before 3/15"),
         ("by 1.3.2027", date(2027, 3, 1), "deadline", "by 1.3.2027"),
         ("from next week", date(2026, 11, 30), "start", "from next week"),
@@ -81,6 +93,40 @@ TODAY = date(2026, 11, 26)  # a Thursday
 def test_one_date(text: str, value: date, kind: str, span: str) -> None:
     hits = find_dates(text, today=TODAY)
     assert [(h.value, h.kind, text[h.start : h.end]) for h in hits] == [(value, kind, span)]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "asks"),
+    [
+        # both numbers could be the month: asked, never read day-first
+        ("5/3", "5/3", "5 March or May 3"),
+        ("by 5/3", "by 5/3", "5 March or May 3"),
+        ("due 12/03/2027", "due 12/03/2027", "12 March or December 3"),
+        ("starting 1/2", "starting 1/2", "1 February or January 2"),
+        # a season names no day (and differs by hemisphere)
+        ("end of summer", "end of summer", "“end of summer”"),
+        ("by spring", "by spring", "“spring”"),
+        ("before the winter", "before the winter", "“the winter”"),
+        ("done by the end of this fall", "done by the end of this fall", "“the end of this fall”"),
+        ("summer", "summer", "“summer”"),
+    ],
+)
+def test_words_that_name_no_single_day_are_unclear(text: str, span: str, asks: str) -> None:
+    (hit,) = find_dates(text, today=TODAY)
+    assert hit.value is None and text[hit.start : hit.end] == span
+    assert hit.unclear is not None and asks in hit.unclear
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Greek for my holiday in Thessaloniki this summer",
+        "moving to Dubai in summer",
+        "in the fall",
+    ],
+)
+def test_a_season_without_a_deadline_cue_is_no_date(text: str) -> None:
+    assert find_dates(text, today=TODAY) == []
 
 
 def test_a_deadline_and_a_start_in_one_message() -> None:

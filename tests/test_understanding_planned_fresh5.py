@@ -104,6 +104,16 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("rust6", "more on traits, great stuff", _r({"op": "more_on", "topic": "traits"})),
     ("rust6", "hehehe okk", {"intent": "smalltalk"}),
     ("aws10", "lolol cool", {"intent": "smalltalk"}),
+    # chat acknowledgements and laughter in other spellings and languages
+    ("rust6", "hmm okay", {"intent": "smalltalk"}),
+    ("guitar5", "yep nice", {"intent": "smalltalk"}),
+    ("spanish8", "jajajaja", {"intent": "smalltalk"}),
+    ("data4", "lolz ok", {"intent": "smalltalk"}),
+    ("rust6", "okey dokey", {"intent": "smalltalk"}),
+    ("aws10", "aight thx", {"intent": "smalltalk"}),
+    ("rust6", "mdr", {"intent": "smalltalk"}),
+    ("guitar5", "jeje ok", {"intent": "smalltalk"}),
+    ("rust6", "hmm", {"intent": "smalltalk"}),
 ]
 
 # Rows the rules still misread (index into ROWS); see the module docstring.

@@ -52,6 +52,7 @@ def intake_extras(update: IntakeUpdate) -> dict[str, Any]:
         "zone_options": list(update.zone_options),
         "confidence": update.confidence,
         "derived": list(update.derived),
+        "unclear": list(update.unclear),
     }
 
 

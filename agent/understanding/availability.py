@@ -91,9 +91,14 @@ _HARD_GAP_RE = re.compile(r"[,;.!?\n\x1f]")
 _CONJUNCTION_RE = re.compile(r"\b(?:and|or|plus|also)\b|&|\+", FLAGS)
 _LAST_MINUTE = 24 * 60 - 1
 _MIN_WINDOW_MINUTES = 15
+# Above this, stated windows say when the user is free ("mon-fri 9-5"), not how long they study.
+_MAX_WINDOW_HOURS = 20
 _EXCLUDE_CUE_RE = re.compile(
     r"\b(?:except(?:\s+for)?|but\s+not|not|busy|other\s+than|excluding|apart\s+from|besides|no"
-    r"|never|can'?t\s+do|cannot\s+do|can'?t)\s+(?:on\s+)?(?:the\s+)?$",
+    r"|never|can'?t\s+do|cannot\s+do|can'?t"
+    # a bare "but" only after all days ("any day but friday", "weekdays but wed")
+    r"|(?:every\s*day|any\s*day|daily|each\s+day|all\s+week|week\s*-?\s*days?)\s*,?\s*but)"
+    r"\s+(?:on\s+)?(?:the\s+)?$",
     FLAGS,
 )
 _LIST_GAP_RE = re.compile(r"^\s*,?\s*(?:/|&|and|or|nor)\s*(?:on\s+)?$", FLAGS)
@@ -422,9 +427,11 @@ def _merge_slots(windows: list[tuple[int, int, int]]) -> list[Slot]:
     return slots
 
 
-def _accepted(group: _Group, expecting: bool) -> bool:
-    if expecting:
+def _accepted(group: _Group, asking: str | None) -> bool:
+    if asking == "availability":
         return True
+    if asking == "topics" and not group.days and all(t.kind == "period" for t in group.times):
+        return False  # "portraits, maybe some night photography": a topic, not a study time
     if not group.times:
         return group.named_days
     return bool(group.days) or any(t.strong for t in group.times)
@@ -453,14 +460,13 @@ def _default_days(group: _Group) -> frozenset[int]:
 
 
 def _availability(scan: Scan) -> tuple[list[Slot], list[_Group], list[str]]:
-    expecting = scan.expecting == "availability"
     problems: list[str] = []
     windows: list[tuple[int, int, int]] = []
     kept: list[_Group] = []
     previous_days: set[int] | None = None
     groups, excluded = _availability_groups(scan)
     for group in _joined_groups(groups):
-        if not _accepted(group, expecting) and not (excluded and group.days):
+        if not _accepted(group, scan.expecting) and not (excluded and group.days):
             continue  # "every day except Sunday" names the days by the one left out
         days = group.days or (previous_days if group.opener == "conj" and previous_days else None)
         days = set(days or _default_days(group)) - excluded
@@ -481,12 +487,24 @@ def parse_availability(text: str) -> list[Slot]:
     return slots
 
 
-def extract_availability(scan: Scan) -> None:
+def _window_hours(slots: list[Slot], groups: list[_Group]) -> float | None:
+    """The weekly hours the windows add up to when every one has a stated start and end
+    ("mon wed fri 7-8pm": 3); None when a window is a default or open-ended ("evenings",
+    "after 7pm"), or so wide it says when the user is free rather than how long they study."""
+    if not slots or not all(any(t.kind == "range" for t in g.times) for g in groups):
+        return None
+    hours = round(sum(slot.minutes for slot in slots) / 15) / 4
+    return hours if 0 < hours <= _MAX_WINDOW_HOURS else None
+
+
+def extract_availability(scan: Scan) -> float | None:
+    """Store the study windows `scan` states; return the weekly hours they add up to when
+    each has a clock start and end (`_window_hours`), for the caller to use as computed."""
     slots, groups, problems = _availability(scan)
     for problem in problems:
         scan.note(problem)
     if not groups:
-        return
+        return None
     first, last = groups[0].start, groups[-1].end
     if scan.free(first, last):
         phrase = scan.display[first:last]
@@ -494,6 +512,8 @@ def extract_availability(scan: Scan) -> None:
         phrase = ", ".join(scan.display[g.start : g.end] for g in groups)
     for group in groups:
         scan.take(group.start, group.end)
-    if slots:
-        scan.fields["availability"] = slots
-        scan.fields["availability_text"] = " ".join(phrase.split()).rstrip(" .,;:!?")
+    if not slots:
+        return None
+    scan.fields["availability"] = slots
+    scan.fields["availability_text"] = " ".join(phrase.split()).rstrip(" .,;:!?")
+    return _window_hours(slots, groups)

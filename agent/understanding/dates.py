@@ -7,6 +7,10 @@ out ("March 1", "2027-01-15"), and only spans with a date word in them. Month-on
 dates are computed here: "till March" is the end of March, "by March" its first day.
 A date is never in the past: one without a year rolls forward; a past one with a
 year is dropped. `today` is always passed in.
+
+Words that name no single day are `unclear` hits, with no value: a numeric date both of
+whose numbers could be the month ("5/3": 5 March or May 3), and a season as a deadline
+("by summer", "end of winter", which also differs by hemisphere). The bot asks about them.
 """
 
 from __future__ import annotations
@@ -14,20 +18,24 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, datetime, timedelta
-from functools import cache, lru_cache
-from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from functools import lru_cache
+from typing import Any, Literal
 
-import yaml
 from dateparser.date import DateDataParser
 from pydantic import BaseModel
 
+from agent.understanding.date_names import ISO_RE as _ISO_RE
+from agent.understanding.date_names import YEAR_RE as _YEAR_RE
+from agent.understanding.date_names import Token as _Token
+from agent.understanding.date_names import data as _data
+from agent.understanding.date_names import holiday as _holiday
+from agent.understanding.date_names import holiday_ends_at as _holiday_ends_at
+from agent.understanding.date_names import season_end as _season_end
+from agent.understanding.date_names import unclear_numeric as _unclear_numeric
 from agent.understanding.gazetteer import fold
 
 __all__ = ["DateHit", "find_dates", "warm_up"]
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-DATA_FILE = Path(__file__).with_name("data") / "dates.yaml"
 MAX_CHARS = 4000
 MAX_SPAN_WORDS = 7
 MAX_FILLER_WORDS = 5
@@ -36,17 +44,14 @@ Kind = Literal["deadline", "start"]
 
 
 class DateHit(BaseModel):
-    value: date
+    """A date in the text; `unclear` (then `value` is None) is the question to ask when the
+    words name no single day."""
+
+    value: date | None
     kind: Kind
     start: int
     end: int
-
-
-class _Token(NamedTuple):
-    text: str
-    key: str
-    start: int
-    end: int
+    unclear: str | None = None
 
 
 _TOKEN_RE = re.compile(
@@ -57,10 +62,8 @@ _NUMERIC_DATE_RE = re.compile(
 )
 """Numeric dates; day-first with dots needs its closing dot without a year ("28.04.", the
 German way), so "2.5 hours" stays a number."""
-_ISO_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _ORDINAL_RE = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
 _DAY_RE = re.compile(r"\d{1,2}")
-_YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 _BREAK_RE = re.compile(r"[,;!?\n()\x1f]|\.(?=\s|$)")
 _JOIN_RE = re.compile(r"[ \t'’-]*")
 _MONTHS = {
@@ -104,13 +107,6 @@ _AMOUNTS = frozenset(
 )
 
 
-@cache
-def _data() -> dict[str, Any]:
-    with DATA_FILE.open(encoding="utf-8") as handle:
-        raw: dict[str, Any] = yaml.load(handle, Loader=_YAML_LOADER)
-    return {key: frozenset(values) for key, values in raw.items()}
-
-
 @lru_cache(maxsize=8)
 def _parser(today: date) -> DateDataParser:
     settings = {
@@ -125,27 +121,6 @@ def _parser(today: date) -> DateDataParser:
 def warm_up() -> None:
     """Load dateparser's language data now (about a second)."""
     _parser(date(2026, 1, 1)).get_date_data("next monday")
-
-
-@cache
-def _holidays() -> dict[str, tuple[int, int]]:
-    """Holiday name → (month, day), from "christmas 12-25" lines of the data file."""
-    days: dict[str, tuple[int, int]] = {}
-    for line in _data()["holidays"]:
-        name, _, when = str(line).rpartition(" ")
-        month, day = when.split("-")
-        days[fold(name)] = (int(month), int(day))
-    return days
-
-
-def _holiday(tokens: list[_Token], today: date) -> date | None:
-    """ "christmas": its next day on or after `today`."""
-    keys = [t.key for t in tokens if t.key not in {"the", "this", "next", "s"}]
-    if len(keys) != 1 or keys[0] not in _holidays():
-        return None
-    month, day = _holidays()[keys[0]]
-    value = date(today.year, month, day)
-    return value if value >= today else date(today.year + 1, month, day)
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -178,7 +153,7 @@ def _phrase_at(tokens: list[_Token], index: int, phrases: frozenset[str]) -> int
 
 def _is_date_word(tokens: list[_Token], k: int) -> bool:
     key = tokens[k].key
-    if key in _MONTHS or key in _WEEKDAYS or key in _RELATIVE_WORDS or key in _holidays():
+    if key in _MONTHS or key in _WEEKDAYS or key in _RELATIVE_WORDS or _holiday_ends_at(tokens, k):
         return True
     if _NUMERIC_DATE_RE.fullmatch(key) or _ORDINAL_RE.fullmatch(key):
         return True
@@ -417,17 +392,32 @@ def _hit_at(
         ]
     elif tokens[index].key in data["events"]:
         begins = _after_filler(tokens, index)
+    elif index == 0 and _season_end(tokens, 0) == len(tokens):
+        begins = [0]  # a whole answer that is a season ("end of summer")
     else:
         begins = [index] if _bare_date_start(tokens, index, data) else []
+    start = tokens[index].start
     for begin in begins:
+        season = _season_end(tokens, begin) if size or begin == 0 else 0
+        if season:
+            words = text[tokens[begin].start : tokens[season - 1].end]
+            question = f"Which date do you mean by “{words}”? A day like “August 31” helps."
+            end = tokens[season - 1].end
+            return DateHit(value=None, kind=kind, start=start, end=end, unclear=question), season
         found = _date_at(text, tokens, begin, today, through)
         if found is not None and not _weekday_range(tokens, index, begin, found[1]):
             break
     else:
         return None
     value, last = found
-    start = tokens[index].start
-    return DateHit(value=value, kind=kind, start=start, end=tokens[last - 1].end), last
+    span = tokens[begin:last]
+    if size and tokens[index].key == "before" and _holiday(span, today) is not None:
+        value -= timedelta(days=1)  # "before christmas": done before the holiday starts
+    unclear = _unclear_numeric(span)
+    end = tokens[last - 1].end
+    return DateHit(
+        value=None if unclear else value, kind=kind, start=start, end=end, unclear=unclear
+    ), last
 
 
 def _event_before(tokens: list[_Token], index: int, data: dict[str, Any]) -> bool:

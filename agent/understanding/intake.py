@@ -66,6 +66,7 @@ _LOCATION_RE = re.compile(
     r"^\s*__location__\s+(?P<lat>-?\d{1,3}(?:\.\d+)?)\s+(?P<lon>-?\d{1,3}(?:\.\d+)?)\s*$"
 )
 _DERIVED = "_derived"
+_UNCLEAR = "_unclear"
 _DATE_FIELDS = {"weeks", "deadline", "start_date"}
 _SHORT_ANSWER_WORDS = 3
 _DAYS_NOT_DATES = {"availability", "hours_per_week", "skill_level", "topics", "timezone"}
@@ -126,6 +127,10 @@ class IntakeUpdate(BaseModel):
         default_factory=list,
         description="fields computed, not stated (weeks from a deadline): not what was said",
     )
+    unclear: list[str] = Field(
+        default_factory=list,
+        description="fields named without one value (a deadline of '5/3'): the bot asks",
+    )
 
 
 def _fmt_date(value: date) -> str:
@@ -163,7 +168,11 @@ def _extract_dates(scan: Scan) -> None:
             continue  # "Saturday mornings", "2h on tue and thu": study days, not a date
         kind = "start" if scan.expecting == "start_date" and _is_bare(scan, hit) else hit.kind
         scan.take(_event_kept(scan, hit), hit.end)
-        if kind == "start":
+        if hit.value is None:  # "5/3", "by summer": asked about, never guessed
+            scan.note(hit.unclear or "")
+            unclear = "start_date" if kind == "start" else "deadline"
+            scan.fields.setdefault(_UNCLEAR, []).append(unclear)
+        elif kind == "start":
             if hit.value < scan.today:
                 scan.note(
                     f"{_fmt_date(hit.value)} is already in the past — when would you like to start?"
@@ -336,7 +345,10 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
     extract_weeks(scan)  # before dates: "a fortnight" is a length, "by March 1" a date
     _extract_dates(scan)
     _reconcile_deadline(scan)
-    extract_availability(scan)
+    windows = extract_availability(scan)
+    if windows and "hours_per_week" not in scan.fields and not (goal and goal.hours_per_week):
+        scan.fields["hours_per_week"] = windows  # "mon wed fri 7-8pm": 3 h, computed
+        scan.fields.setdefault(_DERIVED, []).append("hours_per_week")
     hint = find_goal(scan)
     known = goal.goal if goal and goal.goal else None
     subject = extract_skill(scan, goal=known, hint=tuple(hint) if hint else None)
@@ -344,19 +356,21 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
     extract_topics(scan, goal.topics if goal else None)
     specific = _extract_goal(scan, subject)
     derived = scan.fields.pop(_DERIVED, [])
+    unclear = scan.fields.pop(_UNCLEAR, [])
     fields = scan.fields
     if not fields and not options and not scan.problems:
         kind = classify_nonanswer(cleaned, asking=expecting, loose=True)
         kind = kind or (None if specific else "unsure")
         if kind is not None:
             return _nonanswer_update(kind, expecting)
-    confidence = 1.0 if fields or options else 0.0
+    confidence = 1.0 if fields or options or unclear else 0.0
     return IntakeUpdate(
         fields=fields,
         problems=scan.problems,
         zone_options=options,
         confidence=confidence,
         derived=derived,
+        unclear=unclear,
     )
 
 

@@ -46,6 +46,8 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
     parsed = adapters.intake(text, today=ctx.today, expecting=ctx.asking, goal=ctx.goal)
     extras = adapters.intake_extras(parsed)
     fields = dict(parsed.fields)
+    if ctx.asking == "topics" and set(fields) <= {"topics"} and _only_smalltalk(text):
+        fields = {}  # "hahaha", "xD", "hi" are not topics
     nonanswer = extras["nonanswer"]
     if not fields and not nonanswer and phrases.is_question(text):
         nonanswer = "question"  # a question back, while the bot is asking
@@ -53,12 +55,12 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
         intent = "intake"
     elif nonanswer:
         intent = "nonanswer"
-    elif phrases.is_smalltalk(text) or phrases.is_smalltalk(_without_symbols(text)):
+    elif _only_smalltalk(text):
         intent = "smalltalk"
     else:
         intent = "unknown"
     confidence = extras["confidence"] if intent in {"intake", "nonanswer"} else 1.0
-    if extras["zone_options"] and intent == "unknown":
+    if (extras["zone_options"] or extras["unclear"]) and intent == "unknown":
         intent = "intake"
     return Meaning(
         intent=intent,
@@ -66,9 +68,14 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
         nonanswer=nonanswer,
         zone_options=extras["zone_options"],
         derived=extras["derived"],
+        unclear=extras["unclear"],
         confidence=min(max(confidence, 0.0), 1.0),
         problems=list(parsed.problems),
     )
+
+
+def _only_smalltalk(text: str) -> bool:
+    return phrases.is_smalltalk(text) or phrases.is_smalltalk(_without_symbols(text))
 
 
 def _without_symbols(text: str) -> str:

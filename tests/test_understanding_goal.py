@@ -18,6 +18,10 @@ from agent.understanding.text import Scan
         ("learn statistics for A/B testing", "statistics for A/B testing"),
         ("I want to build a website for my bakery", "build a website for my bakery"),
         ("Kubernetes for my job", "Kubernetes for my job"),
+        ("learn Portuguese 🇧🇷", "Portuguese"),
+        ("learn Portuguese 🇧🇷 for my trip", "Portuguese"),
+        ("learn Japanese 🅰 fast", "Japanese"),
+        ("Unity ⭐ for fun", "Unity"),
     ],
 )
 def test_find_goal(text: str, goal: str) -> None:

@@ -196,6 +196,10 @@ def test_a_country_with_several_zones_asks(answer: str, first: str, count: int) 
         ("aprender inglês, moro em Recife", "America/Recife", "Recife"),
         ("Klavier, ich wohne in Linz", "Europe/Vienna", "Linz"),
         ("urban sketching ✏️ Sevilla, sundays", "Europe/Madrid", "Sevilla"),
+        ("Berlin 🇩🇪, 3h a week", "Europe/Berlin", "Berlin"),
+        ("learn Hindi 🇮🇳 Mumbai", "Asia/Kolkata", "Mumbai"),
+        ("Lisbon 🇵🇹 learn guitar", "Europe/Lisbon", "Lisbon"),
+        ("learn Swedish 🇸🇪 Malmö", "Europe/Stockholm", "Malmö"),
         (
             "Vietnamese, going to live in Hanoi next year. I'm in Melbourne now.",
             "Australia/Melbourne",
@@ -239,6 +243,7 @@ def test_places_in_a_whole_message_with_their_span(text: str, zone: str, name: s
         "Yoga, Pilates, Meditation",
         "tango, 2h a week",
         "Vietnamese, going to live in Hanoi next year",
+        "moving to Lisbon 🇵🇹",
     ],
 )
 def test_everyday_words_and_destinations_are_not_places(text: str) -> None:

@@ -23,6 +23,11 @@ def test_ascii_same_length_keeps_every_offset() -> None:
     assert folded.startswith('Krakow - "Sao Paulo"')
 
 
+def test_ascii_same_length_keeps_emoji_and_flags() -> None:
+    text = "Oslo 🇳🇴 🅰 ✏️ ⏰"
+    assert ascii_same_length(text) == text  # a flag is not the letters "NO"
+
+
 def test_fold_is_lower_ascii_single_spaced() -> None:
     assert fold("  München   Köln ") == "munchen koln"
 

@@ -14,7 +14,7 @@ from agent.understanding import phrases
 from agent.understanding.lexicon import LEXICON, phrase_key, trim_edges, word_set
 from agent.understanding.nonanswers import classify_nonanswer, strip_filler
 from agent.understanding.numbers import NUMBER_WORDS
-from agent.understanding.text import FLAGS, MASK, Scan, ascii_same_length
+from agent.understanding.text import EMOJI, FLAGS, MASK, Scan, ascii_same_length
 
 __all__ = ["GoalHit", "find_goal", "is_vague_goal"]
 
@@ -52,7 +52,7 @@ def _alternation(name: str) -> str:
 _FOREIGN_TRIGGER_RE = re.compile(rf"\b(?:{_alternation('foreign_goal_leads')})\s+", FLAGS)
 _FOREIGN_TAIL_RE = re.compile(rf"\s+(?:{_alternation('foreign_goal_tails')})\s*$", FLAGS)
 _GOAL_END_RE = re.compile(
-    r"[,;:!?\n()\[\]\x1f\u2600-\u27bf\U0001f000-\U0001faff]|\.(?=\s|$)|\s-+\s"
+    rf"[,;:!?\n()\[\]\x1f{EMOJI}]|\.(?=\s|$)|\s-+\s"
     r"|\b(?:but|because|bc|cuz|coz|cos|since|so\s+that|so\s+i|as\s+i|again|before|after"
     r"|from\s+scratch|(?:just\s+)?for\s+fun|asap"
     r"|for\s+(?:a|an)\s"

@@ -15,13 +15,12 @@ from typing import NamedTuple
 from zoneinfo import available_timezones
 
 from agent.understanding.gazetteer import fold, zone_data
+from agent.understanding.text import EMOJI
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _JOIN_RE = re.compile(r"[ \t'’.-]*")
 # Emoji separate parts of a message as commas do ("urban sketching ✏️ Sevilla").
-BREAK_RE = re.compile(
-    r"[,;!?\n()\[\]/\x1f\u2013\u2014\u2600-\u27bf\U0001f300-\U0001faff]|[.:](?=\s|$)|(?<=\s)-+(?=\s)"
-)
+BREAK_RE = re.compile(rf"[,;!?\n()\[\]/\x1f\u2013\u2014{EMOJI}]|[.:](?=\s|$)|(?<=\s)-+(?=\s)")
 _IANA_RE = re.compile(r"(?<![\w/])[A-Za-z]+(?:/[A-Za-z0-9_+-]+){1,2}(?![\w/])")
 _UTC_OFFSET_RE = re.compile(
     r"\b(?:utc|gmt)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?:[:.]?(?P<m>\d{2}))?(?!\d)", re.I

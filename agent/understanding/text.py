@@ -31,6 +31,20 @@ WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "su
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
+EMOJI = (
+    "\u200d\u20e3\ufe0f"  # joiner, keycap and emoji-style selector inside a sequence
+    "\u2300-\u23ff"  # technical symbols ("⌚", "⏰")
+    "\u2600-\u27bf"  # symbols and dingbats ("☀", "✏", "✅")
+    "\u2b00-\u2bff"  # stars, squares and arrows ("⭐", "⬆")
+    "\U0001f000-\U0001faff"  # flags, enclosed letters, pictographs, emoticons
+)
+"""A regex character-class body (no brackets) of emoji and pictographic symbols.
+
+The extractors read an emoji as a separator, as they do a comma ("Unity 🎮 for fun",
+"Berlin 🇩🇪, 3h a week"). Regional indicators ("🇩🇪") are never folded to letters, so
+a flag cannot be read as a word ("🇳🇴" as "NO", "🇮🇹" as "IT")."""
+_EMOJI_RE = re.compile(f"[{EMOJI}]")
+
 
 def clean_text(text: str) -> str:
     """Cap the length; control, format and separator characters become spaces (same length)."""
@@ -46,7 +60,7 @@ def clean_text(text: str) -> str:
 @lru_cache(maxsize=4096)
 def _ascii_char(ch: str) -> str:
     """One character in ASCII when that is one character too ("é" → "e", "–" → "-")."""
-    if ch.isascii():
+    if ch.isascii() or _EMOJI_RE.match(ch):
         return ch
     if unicodedata.category(ch) == "Pd":
         return "-"

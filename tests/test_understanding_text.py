@@ -73,3 +73,10 @@ def test_correct_typos_leaves_real_words(text: str) -> None:
 def test_phrase_key_and_trim_edges() -> None:
     assert phrase_key("I’m NOT sure!") == "i'm not sure"
     assert trim_edges("Rust in the") == "Rust"
+
+
+def test_a_keycap_digit_reads_as_its_digit() -> None:
+    text = "learn python, 3\ufe0f\u20e3 hours a week"
+    cleaned = clean_text(text)
+    assert len(cleaned) == len(text)
+    assert cleaned == "learn python, 3   hours a week"

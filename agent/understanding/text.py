@@ -46,15 +46,20 @@ a flag cannot be read as a word ("🇳🇴" as "NO", "🇮🇹" as "IT")."""
 _EMOJI_RE = re.compile(f"[{EMOJI}]")
 
 
+_KEYCAP_RE = re.compile("(?<=[0-9])\ufe0f?\u20e3")
+
+
 def clean_text(text: str) -> str:
-    """Cap the length; control, format and separator characters become spaces (same length)."""
+    """Cap the length; control, format and separator characters become spaces (same length).
+
+    A keycap digit ("3️⃣") keeps its digit and loses the marks, so it reads as a number."""
     chars = []
     for ch in text[:MAX_CHARS]:
         if ch == "\n" or unicodedata.category(ch)[0] not in "CZ":
             chars.append(ch)
         else:
             chars.append(" ")
-    return "".join(chars)
+    return _KEYCAP_RE.sub(lambda m: " " * len(m.group()), "".join(chars))
 
 
 @lru_cache(maxsize=4096)

@@ -12,18 +12,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import time
 
+from agent.understanding.availability_clock import (
+    LAST_MINUTE,
+    Clock,
+    clock_minutes,
+    clock_pattern,
+    fmt_minutes,
+    range_minutes,
+    read_clock,
+)
 from agent.understanding.numbers import TIMES_WORDS, parse_number
 from agent.understanding.text import DAY_NAMES, FLAGS, WEEKDAY_INDEX, Scan
 from storage.models import Slot
 
 __all__ = ["extract_availability", "parse_availability"]
-
-
-def _clock(prefix: str) -> str:
-    return (
-        rf"(?:(?P<{prefix}h>\d{{1,2}})(?:[:.](?P<{prefix}m>\d{{2}}))?\s*"
-        rf"(?P<{prefix}ap>[ap]\.?m\b\.?|h\b)?|(?P<{prefix}w>noon|midday|midnight))"
-    )
 
 
 _NOT_A_TIME = (
@@ -44,10 +46,10 @@ _AVAILABILITY_RE = re.compile(
     r"|(?:7|seven)\s+days\s+a\s+week"
     r"|(?:a|per)\s+day(?=\s*,?\s*(?:except|but\s+not|apart\s+from|other\s+than|besides"
     r"|excluding)\b))\b)"
-    rf"|(?P<range>(?:\b(?P<rkw>from|between)\s+)?(?<![\w:.+/]){_clock('s')}\s*"
-    rf"(?P<rsep>-|to|until|till|and)\s*{_clock('e')}{_NOT_A_TIME})"
+    rf"|(?P<range>(?:\b(?P<rkw>from|between)\s+)?(?<![\w:.+/]){clock_pattern('s')}\s*"
+    rf"(?P<rsep>-|to|until|till|and)\s*{clock_pattern('e')}{_NOT_A_TIME})"
     r"|(?P<point>(?:\b(?P<pkw>after|from|starting\s+at|starting|at|around|before|until|till|by)"
-    rf"\s+)?(?<![\w:.+/]){_clock('p')}{_NOT_A_TIME})"
+    rf"\s+)?(?<![\w:.+/]){clock_pattern('p')}{_NOT_A_TIME})"
     r"|(?P<period>\b(?<!good\s)(?:(?:every|each)\s+)?(?P<pname>early\s+mornings?|late\s+(?:evenings?|nights?)|mornings?"
     r"|afternoons?|evenings?|nights?|lunch\s*(?:time|breaks?)?|after\s+work|before\s+work"
     r"|after\s+dinner|daytime|during\s+the\s+day)\b"
@@ -89,7 +91,6 @@ _WEEKDAY_DEFAULT = (1140, 1260)
 _WEEKEND_DEFAULT = (600, 720)
 _HARD_GAP_RE = re.compile(r"[,;.!?\n\x1f]")
 _CONJUNCTION_RE = re.compile(r"\b(?:and|or|plus|also)\b|&|\+", FLAGS)
-_LAST_MINUTE = 24 * 60 - 1
 _MIN_WINDOW_MINUTES = 15
 # Above this, stated windows say when the user is free ("mon-fri 9-5"), not how long they study.
 _MAX_WINDOW_HOURS = 20
@@ -105,22 +106,14 @@ _LIST_GAP_RE = re.compile(r"^\s*,?\s*(?:/|&|and|or|nor)\s*(?:on\s+)?$", FLAGS)
 
 
 @dataclass
-class _Clock:
-    hour: int
-    minute: int
-    meridiem: str | None  # "am", "pm", "24h" (an "h" suffix) or None
-    explicit: bool  # minutes, am/pm or a word like "noon" were given
-
-
-@dataclass
 class _TimeToken:
     kind: str  # "range", "point" or "period"
     start: int
     end: int
     name: str = ""
     keyword: str = ""
-    first: _Clock | None = None
-    second: _Clock | None = None
+    first: Clock | None = None
+    second: Clock | None = None
 
     @property
     def strong(self) -> bool:
@@ -143,18 +136,6 @@ class _Group:
     times: list[_TimeToken] = field(default_factory=list)
 
 
-def _read_clock(match: re.Match[str], prefix: str) -> _Clock | None:
-    word = match[f"{prefix}w"]
-    if word:
-        return _Clock(0 if word.lower() == "midnight" else 12, 0, "24h", True)
-    if match[f"{prefix}h"] is None:
-        return None
-    meridiem = (match[f"{prefix}ap"] or "").lower().replace(".", "")
-    meridiem = {"am": "am", "pm": "pm", "h": "24h"}.get(meridiem)
-    minute = match[f"{prefix}m"]
-    return _Clock(int(match[f"{prefix}h"]), int(minute or 0), meridiem, minute is not None)
-
-
 def _period_name(text: str) -> str:
     words = [w.rstrip("s") if w not in {"during", "the"} else w for w in text.lower().split()]
     name = " ".join(words)
@@ -163,70 +144,11 @@ def _period_name(text: str) -> str:
     return "daytime" if name in {"during the day", "daytime"} else name
 
 
-def _minutes(clock: _Clock, meridiem: str | None) -> int | None:
-    hour = clock.hour
-    if clock.minute > 59:
-        return None
-    if meridiem in {"am", "pm"}:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if meridiem == "pm" else 0)
-    elif hour > 24:
-        return None
-    return hour * 60 + clock.minute
-
-
-def _flip(meridiem: str) -> str:
-    return "am" if meridiem == "pm" else "pm"
-
-
-_AM_PM = frozenset({"am", "pm"})
-
-
-def _range_minutes(first: _Clock, second: _Clock, daypart: str | None) -> tuple[int, int] | None:
-    """Start and end minutes of a range, inferring a missing am/pm from the other end."""
-    if first.meridiem in _AM_PM or second.meridiem in _AM_PM:
-        start, end = _anchored_range(first, second)
-    else:
-        start, end = _minutes(first, None), _minutes(second, None)
-        twelve_hour = first.meridiem != "24h" and second.meridiem != "24h"
-        if start is not None and end is not None and twelve_hour and first.hour <= 12:
-            evening = daypart == "pm" or (daypart is None and 1 <= first.hour <= 6)
-            if second.hour <= 12 and evening and first.hour:
-                start += 720 if first.hour < 12 else 0
-                end += 720 if second.hour < 12 else 0
-            elif end < start and second.hour < 12 and end + 720 > start:
-                end += 720  # "12-1", "11-1": the end is after noon
-    if start is None or end is None:
-        return None
-    return start, _LAST_MINUTE if end in {0, 1440} else min(end, _LAST_MINUTE)
-
-
-def _anchored_range(first: _Clock, second: _Clock) -> tuple[int | None, int | None]:
-    """ "7-9pm", "10am-2": the end without am/pm borrows it from the other end."""
-    anchor = second.meridiem if second.meridiem in _AM_PM else first.meridiem
-    assert anchor is not None
-
-    def borrowed(clock: _Clock) -> str | None:
-        if clock.meridiem in _AM_PM:
-            return clock.meridiem
-        return None if clock.meridiem == "24h" else anchor
-
-    start, end = _minutes(first, borrowed(first)), _minutes(second, borrowed(second))
-    if start is None or end is None:
-        return start, end
-    if first.meridiem is None and start >= end:
-        start = _minutes(first, _flip(anchor))
-    elif second.meridiem is None and end <= start:
-        end = _minutes(second, _flip(anchor))
-    return start, end
-
-
 def _point_minutes(token: _TimeToken, daypart: str | None) -> tuple[int, int] | None:
     clock = token.first
     assert clock is not None
     meridiem = clock.meridiem if clock.meridiem in {"am", "pm"} else None
-    minutes = _minutes(clock, meridiem)
+    minutes = clock_minutes(clock, meridiem)
     if minutes is None:
         return None
     keyword = token.keyword.split()[0] if token.keyword else ""
@@ -237,7 +159,7 @@ def _point_minutes(token: _TimeToken, daypart: str | None) -> tuple[int, int] | 
             minutes += 720
     if ends_at:
         return max(0, minutes - 120), minutes
-    return minutes, min(minutes + 120, _LAST_MINUTE)
+    return minutes, min(minutes + 120, LAST_MINUTE)
 
 
 def _gap_kind(gap: str) -> str:
@@ -277,11 +199,11 @@ def _time_token(match: re.Match[str]) -> _TimeToken | None:
         keyword = (match["rkw"] or "").lower()
         if match["rsep"].lower() == "and" and keyword != "between":
             return None
-        first, second = _read_clock(match, "s"), _read_clock(match, "e")
+        first, second = read_clock(match, "s"), read_clock(match, "e")
         return _TimeToken("range", start, end, keyword=keyword, first=first, second=second)
     if match["point"]:
         keyword = " ".join((match["pkw"] or "").lower().split())
-        clock = _read_clock(match, "p")
+        clock = read_clock(match, "p")
         if clock is None or not (keyword or clock.explicit or clock.meridiem in {"am", "pm"}):
             return None
         return _TimeToken("point", start, end, keyword=keyword, first=clock)
@@ -387,27 +309,23 @@ def _token_window(
     if token.kind == "point":
         return _point_minutes(token, daypart)
     assert token.first is not None and token.second is not None
-    window = _range_minutes(token.first, token.second, daypart)
+    window = range_minutes(token.first, token.second, daypart)
     if window is None:
         return None
     start, end = window
     if end <= start:
         problems.append(
-            f"{_fmt_minutes(start)}–{_fmt_minutes(end)} ends before it starts — "
+            f"{fmt_minutes(start)}–{fmt_minutes(end)} ends before it starts — "
             "could you give me a window like 19:00–21:00?"
         )
         return None
     if end - start < _MIN_WINDOW_MINUTES:
         problems.append(
-            f"{_fmt_minutes(start)}–{_fmt_minutes(end)} is too short to study in — "
+            f"{fmt_minutes(start)}–{fmt_minutes(end)} is too short to study in — "
             f"could you give me at least {_MIN_WINDOW_MINUTES} minutes?"
         )
         return None
     return window
-
-
-def _fmt_minutes(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _merge_slots(windows: list[tuple[int, int, int]]) -> list[Slot]:

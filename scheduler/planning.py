@@ -33,7 +33,8 @@ from storage.models import Goal, Module, Plan, StudySession
 from storage.progress import listed_lineage, module_key, plan_context
 from storage.progress_doc import ProgressDoc, load_progress
 from storage.reminders import ensure_indexes_once, plan_created_at
-from storage.schedules import list_sessions, save_sessions, version_and_active
+from storage.schedule_view import version_and_active
+from storage.schedules import list_sessions, save_sessions
 from storage.store import SavedPlan, Store
 
 ALL_DONE = "Every session of this plan is done — nothing left to schedule. 🎉"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage import schedule_view
 from storage.engine import EngineKind
 from storage.progress import MAX_ACTIVITY, STUDY_KINDS, Activity, done_entry, done_path
 from storage.store import Store, as_utc
@@ -152,7 +153,11 @@ async def read_with_user(store: Store, user_id: int) -> None:
     progress in one read, served to the turn's `Store.get_user` and `load_progress`
     (`Store.read_together`). On MongoDB one ``aggregate`` with a ``$lookup``; the
     embedded engine answers a ``$lookup`` by scanning every progress document, so there
-    (where a read is no round trip) each is read on its own when it is needed."""
+    (where a read is no round trip) each is read on its own when it is needed.
+
+    The same read brings the user's schedule view (`storage.schedule_view.lookups`): a
+    refinement's turn reads it here, and scheduling the new version takes it from the
+    turn's reads instead of reading the schedules again."""
     if store.engine.kind is not EngineKind.MONGODB:
         return
 
@@ -169,6 +174,7 @@ async def read_with_user(store: Store, user_id: int) -> None:
                     "as": "_progress",
                 }
             },
+            *schedule_view.lookups(user_id),
         ]
         docs = await (await store.db.users.aggregate(pipeline)).to_list()
         if not docs:
@@ -176,6 +182,12 @@ async def read_with_user(store: Store, user_id: int) -> None:
         user = dict(docs[0])
         found = user.pop("_progress", None) or [None]
         progress = None if found[0] is None else {k: v for k, v in found[0].items() if k != "_id"}
-        return {("users", user_id): user, ("user_progress", user_id): progress}
+        view = schedule_view.take_view(user)
+        return {
+            ("users", user_id): user,
+            ("user_progress", user_id): progress,
+            schedule_view.key(user_id): view,
+        }
 
-    await store.read_together((("users", user_id), ("user_progress", user_id)), op)
+    keys = (("users", user_id), ("user_progress", user_id), schedule_view.key(user_id))
+    await store.read_together(keys, op)

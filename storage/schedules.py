@@ -27,7 +27,6 @@ a guarded update, never a read-modify-write (`storage.session_status`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -37,9 +36,6 @@ from storage.models import StudySession
 from storage.store import Db, Store, as_utc
 
 BUCKET_SECONDS = 3600
-# A read of every schedule document of a user asks for them in its first batch (the
-# server's default is 101 documents; more would cost a getMore command each batch).
-ONE_BATCH = 100_000
 SESSION_STATUSES = ("planned", "done", "skipped", "missed")
 
 
@@ -62,42 +58,6 @@ async def list_sessions(store: Store, user_id: int, plan_version: int) -> list[S
         return await cursor.to_list()
 
     return [_to_session(d) for d in await store.run(op)]
-
-
-@dataclass(frozen=True)
-class VersionView:
-    """What `version_and_active` read in one command: ``own``, the version's sessions;
-    ``active``, the version currently scheduled (the highest active one other than this
-    version, else this version if it is active, else None); ``previous``, that other
-    version's sessions; ``elsewhere``, per session id the highest sequence stored in
-    any other version (`save_sessions` takes it instead of reading it again)."""
-
-    own: list[StudySession]
-    active: int | None
-    previous: list[StudySession]
-    elsewhere: dict[str, int]
-
-
-async def version_and_active(store: Store, user_id: int, plan_version: int) -> VersionView:
-    """Every schedule document of the user, in one read (one command: the first batch
-    holds them all), seen from ``plan_version`` (`VersionView`)."""
-
-    async def op() -> list[dict[str, Any]]:
-        cursor = store.db.schedules.find({"user_id": user_id}, {"_id": 0})
-        return await cursor.sort("starts_at", ASCENDING).batch_size(ONE_BATCH).to_list()
-
-    docs = await store.read(op)
-    own = [_to_session(d) for d in docs if d["plan_version"] == plan_version]
-    actives = {int(d["plan_version"]) for d in docs if d.get("active")}
-    others = actives - {plan_version}
-    active = max(others) if others else (plan_version if actives else None)
-    previous = [_to_session(d) for d in docs if d["plan_version"] == active != plan_version]
-    elsewhere: dict[str, int] = {}
-    for doc in docs:
-        if doc["plan_version"] != plan_version:
-            sid, seq = str(doc["session_id"]), int(doc.get("sequence", 0))
-            elsewhere[sid] = max(seq, elsewhere.get(sid, seq))
-    return VersionView(own, active, previous, elsewhere)
 
 
 async def removed_sessions(store: Store, user_id: int, plan_version: int) -> list[StudySession]:

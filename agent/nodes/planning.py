@@ -42,6 +42,7 @@ from scheduler.localtime import user_zone
 from scheduler.planning import upcoming_sessions_text
 from storage.models import Goal, Plan
 from storage.plan_history import step
+from storage.schedule_view import read_user_and_schedules
 
 YES = re.compile(r"^\s*(yes|y|yep|yeah|ok|okay|sure|go|build|build it|looks good|correct)\b", re.I)
 CANCEL = re.compile(r"^\s*(cancel|stop|abort|quit)\b", re.I)
@@ -150,6 +151,8 @@ async def generate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[st
     ctx = context_of(runtime)
     goal = Goal.model_validate(state.get("goal") or {})
     uid = user_id(state)
+    # the user's document and schedules in one read: the plan is stored and scheduled next
+    await read_user_and_schedules(ctx.store, uid)
     units = await pending_syllabus(ctx.store, uid)
     if units is not None:
         plan = syllabus_plan(goal, units)

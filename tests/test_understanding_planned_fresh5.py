@@ -136,6 +136,10 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("rust6", "raddoppia le ore", _r({"op": "set_hours", "hours": 10})),
     ("guitar5", "un poco más fácil, por favor", _r({"op": "easier"})),
     ("spanish8", "a little harder, please", _r({"op": "harder"})),
+    # small talk: signing off till tomorrow, a sigh about the weekday, Polish thanks
+    ("rust6", "good night, talk to you tomorrow", {"intent": "smalltalk"}),
+    ("guitar5", "ugh, mondays", {"intent": "smalltalk"}),
+    ("aws10", "super plan, dzięki!", {"intent": "smalltalk"}),
 ]
 
 # Rows the rules still misread (index into ROWS); see the module docstring.

@@ -264,6 +264,16 @@ PLANNED_ROWS: list[Row] = [
     ("rust6", "45 min rust", _p("log", None, 45)),
     ("guitar5", "practiced tuning 25 min", _p("log", "w1m1", 25)),
     ("guitar5", "played guitar, first song done", _p("done", "w5m1")),
+    # other languages: done/missed words, ordinals and the module/week nouns
+    ("data4", "Ich habe das zweite Modul der ersten Woche abgeschlossen", _p("done", "w1m2")),
+    ("data4", "the third module of the first week is done", _p("done", "w1m3")),
+    ("spanish8", "Ho finito il secondo modulo della settimana 3", _p("done", "w3m2")),
+    ("aws10", "Skończyłam moduł o CloudWatch", _p("done", "w8m1")),
+    ("spanish8", "no pude hacer el imperfecto esta semana", _p("not_done", "w6m1")),
+    # partial in other words, missed without a "done" verb
+    ("spanish8", "subjunctive basics — 30% there", _p("partial", "w7m1")),
+    ("aws10", "S3 storage classes: half", _p("partial", "w3m1")),
+    ("guitar5", "fingerpicking... nah, didn't happen this week", _p("not_done", "w4m2")),
 ]
 
 

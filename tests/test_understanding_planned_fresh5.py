@@ -114,6 +114,32 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("rust6", "mdr", {"intent": "smalltalk"}),
     ("guitar5", "jeje ok", {"intent": "smalltalk"}),
     ("rust6", "hmm", {"intent": "smalltalk"}),
+    # holdout5 plan-change classes, other wording: "shave/knock N weeks off", "move week N
+    # up so it becomes week M", hyphenated "week-3", "up it to", "take X out", a topic after
+    # "a topic:", doubled hours and difficulty in other languages
+    ("rust6", "knock two weeks off the plan", _r({"op": "set_weeks", "weeks": 4})),
+    ("rust6", "shave one week off", _r({"op": "set_weeks", "weeks": 5})),
+    (
+        "spanish8",
+        "move week 4 up so that it becomes week 3",
+        _r({"op": "move_week", "week": 4, "to": 3}),
+    ),
+    ("data4", "no week-3 quiz please", _r({"op": "drop_quiz", "week": 3})),
+    ("guitar5", "up it to 6 hours a week", _r({"op": "set_hours", "hours": 6})),
+    ("spanish8", "adicione um tópico: ditados", _r({"op": "add_topic", "topic": "ditados"})),
+    ("rust6", "add a new topic: macros", _r({"op": "add_topic", "topic": "macros"})),
+    (
+        "guitar5",
+        "take fingerpicking out, I don't need it",
+        _r({"op": "remove_topic", "topic": "fingerpicking"}),
+    ),
+    ("rust6", "raddoppia le ore", _r({"op": "set_hours", "hours": 10})),
+    ("guitar5", "un poco más fácil, por favor", _r({"op": "easier"})),
+    ("spanish8", "a little harder, please", _r({"op": "harder"})),
+    # small talk: signing off till tomorrow, a sigh about the weekday, Polish thanks
+    ("rust6", "good night, talk to you tomorrow", {"intent": "smalltalk"}),
+    ("guitar5", "ugh, mondays", {"intent": "smalltalk"}),
+    ("aws10", "super plan, dzięki!", {"intent": "smalltalk"}),
 ]
 
 # Rows the rules still misread (index into ROWS); see the module docstring.

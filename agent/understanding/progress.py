@@ -50,6 +50,7 @@ from agent.understanding.progress_cues import (
     partial_module,
     partial_span,
 )
+from agent.understanding.progress_foreign import to_english
 from agent.understanding.progress_modules import (
     Resolution,
     named_modules,
@@ -456,7 +457,7 @@ def parse_progress(text: str, plan: Plan | None) -> ProgressIntent | None:
     """
     if not isinstance(text, str):
         return None
-    norm = repair(_normalize(text), plan)
+    norm = repair(to_english(_normalize(text)), plan)
     if not norm:
         return None
     is_command, action, command_end = _command_action(norm)

@@ -39,14 +39,14 @@ _PARTIAL_RE = re.compile(
     r"|(?<=[\w)]\s)(?<!\ba\s)(?<!\bin\s)(?<!\bby\s)(?<!\bto\s)(?<!\binto\s)half"
     r"(?=\s*(?:[,.;!]|$))"
     # "error handling - started": begun, said after what it is said of
-    r"|(?<=\w)\s*[:,–—-]\s*(?:just\s+|only\s+)?(?:started|begun|began)(?=\s*(?:[,.;!]|$))"
+    r"|(?<=\w)\s*[:,–—-]\s*(?:just\s+|only\s+)?(?:started|begun|began|half)(?=\s*(?:[,.;!]|$))"
 )
 _PARTIAL_PHRASES_RE = re.compile(
     rf"(?<![\w-])(?:{phrases([*words()['partial_phrases'], *words()['partial_more']])})(?![\w-])"
 )
 _FRACTION_RE = re.compile(
     r"(?<![\d/])(?:[1-9]/(?:[2-9]|1\d)(?![\d/])|(?:[1-9]\d?)\s*%)\s*"
-    r"(?:done|through|finished|complete|of\b)"
+    r"(?:done|through|finished|complete|of\b|there\b)"
 )
 _CLAUSE_RE = re.compile(r"[,;]|\s(?:but|and\s+then)\s")
 _FUTURE_RE = re.compile(rf"(?:\b(?:{phrases(words()['future_words'])})\b|'ll\b)")

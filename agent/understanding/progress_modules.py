@@ -74,6 +74,11 @@ def _position_res() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str], re.Pa
         re.compile(rf"\b{ordinal}\s+{module}\s+(?:of|in|from|for)\s+(?:the\s+)?{week}\b"),
         re.compile(rf"\b{week}(?:'s)?\s*[,:-]?\s+(?:the\s+)?{ordinal}\s+{module}\b"),
         re.compile(rf"\b{week}(?:'s)?\s*[,:-]?\s+(?:the\s+)?{ordinal}(?:\s+one)?\b"),
+        # "the third module of the first week"
+        re.compile(
+            rf"\b{ordinal}\s+{module}\s+(?:of|in|from|for)\s+(?:the\s+)?"
+            rf"(?P<wo>{phrases(data['ordinals'])})\s+w(?:eek|k)\b"
+        ),
     )
     lone_module = re.compile(
         rf"\b(?:(?:module|mod)\s*(?P<m>\d{{1,3}})|(?:the\s+)?{ordinal}\s+(?:module|mod)s?)\b"
@@ -94,6 +99,14 @@ def _position(match: re.Match[str], count: int) -> int | None:
     if token in data["from_end"]:
         return count - int(data["from_end"][token]) if count else None
     return None
+
+
+def _week_number(match: re.Match[str]) -> int:
+    """The week a position match names, as a digit ("week 3") or an ordinal ("first week")."""
+    groups = match.groupdict()
+    if groups.get("wo"):
+        return int(words()["ordinals"][" ".join(groups["wo"].lower().split())])
+    return int(groups["w"])
 
 
 def _module_at(plan: Plan, week: int, match: re.Match[str]) -> Module | None:
@@ -130,7 +143,7 @@ def _match_positions(text: str, plan: Plan | None) -> Resolution | None:
     for pattern in positioned:
         m = pattern.search(text)
         if m:
-            week = int(m.group("w"))
+            week = _week_number(m)
             module = _module_at(plan, week, m) if plan else None
             label = m.groupdict().get("m") or " ".join(str(m.group("o")).split())
             return Resolution(

@@ -39,7 +39,7 @@ def _difficulty(comparative: str) -> tuple[str, ...]:
     return (
         rf"\b(?:{_SUBJECTS})\b(?:\s+[a-z']+){{0,4}}?\s+{_DEGREE}(?:{comparative})\b(?!\s+than\b)",
         rf"\b(?:{comparative})\s+(?:{_OBJECTS})\b",
-        rf"^\s*(?:{comparative})(?:\s+(?:please|pls|plz))?\s*[.!]*\s*$",
+        rf"^\s*{_DEGREE}(?:{comparative})(?:\s*,?\s*(?:please|pls|plz))?\s*[.!]*\s*$",
     )
 
 

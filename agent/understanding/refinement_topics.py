@@ -20,6 +20,9 @@ REMOVE_TOPIC_RES = tuple(
         r"\b(?:less|fewer)\s+(?:on|about)\s+" + TOPIC,
         r"\b(?:don'?t|do\s+not)\s+(?:include|cover|need|want|like|enjoy|care\s+about)\s+" + TOPIC,
         r"\bnot\s+interested\s+in\s+" + TOPIC,
+        # "take barre chords out", "leave the podcasts out"
+        r"\b(?:take|leave|cut|strip|throw|kick|cross)\s+(?:the\s+)?(?P<t>[^,;.!?\n\x1f]{1,60}?)"
+        r"\s+out\b(?!\s+of\b)",
     )
 )
 MORE_ON_RES = tuple(
@@ -47,7 +50,7 @@ ADD_TOPIC_RES = tuple(
         r"\b(?:add|include|incorporate|put\s+in|throw\s+in|also\s+cover|please\s+cover|cover)\s+"
         r"(?:(?:a\s+)?(?:bit|little|section|module|part|week|lesson|chapter|unit)\s+"
         r"(?:on|about|of)\s+|(?:a\s+(?:little\s+)?)?something\s+(?:on|about)\s+|(?:some\s+)?(?:stuff\s+)?"
-        r"(?:on|about)\s+|the\s+topic(?:\s+of)?\s+|a\s+topic\s+(?:on|about)\s+|topics?\s*:?\s*"
+        r"(?:on|about)\s+|the\s+topic(?:\s+of)?\s+|a\s+(?:new\s+)?topic\s*(?::|\s(?:on|about|called|named))\s*|topics?\s*:?\s*"
         r"|some\s+)?" + TOPIC,
         r"\b(?:want|like|need)\s+(?:to\s+)?(?:learn|cover|study|know)\s+(?:about\s+)?" + TOPIC,
         rf"(?:\b|(?<='))(?:{alternation(words()['wish_verbs'])})\s+(?:to\s+(?:have|get|see|add|"

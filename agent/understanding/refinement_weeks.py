@@ -44,7 +44,7 @@ def week_patterns() -> tuple[str, str]:
     ordinal = rf"(?:{alternation(data['week_ordinals'])}|\d{{1,2}}(?:st|nd|rd|th))"
     from_end = alternation(data["week_from_end"])
     week = (
-        rf"(?:week\s*#?\s*{cardinal}\b|(?:the\s+|my\s+)?(?:{from_end}|{ordinal})\s+week\b"
+        rf"(?:week\s*[#-]?\s*{cardinal}\b|(?:the\s+|my\s+)?(?:{from_end}|{ordinal})\s+week\b"
         rf"|\bw{cardinal}\b(?!\s*m\d)|\bwk\s*{cardinal}\b(?!\s*m\d))(?:'s)?"
     )
     weeks = rf"(?:weeks?\s+{cardinal}(?:\s*(?:,|and|&|-|to)\s*(?:week\s+)?{cardinal})+\b|{week})"
@@ -120,6 +120,7 @@ def relative_length_res() -> tuple[tuple[int, re.Pattern[str]], ...]:
         rf"\b{n}\s+(?:{shorter})\s+weeks?\b",
         rf"\b(?:{drop})\s+(?:a|one|{n})\s+weeks?\b(?!\s*\d)",
         rf"\b(?:{drop})\s+the\s+(?:{end})\s+(?:(?P<m>{NUMBER_PATTERN})\s+)?weeks?\b",
+        rf"\b(?:{shorten}|knock|chop)\s+(?:a|one|{n})\s+weeks?\s+off\b",
     ]
     return tuple(
         [(+1, re.compile(s, FLAGS)) for s in longer_sources]
@@ -243,6 +244,10 @@ def move_res() -> tuple[re.Pattern[str], ...]:
             rf"\b(?:move|shift|push|bring)\s+(?P<a>{week})\s+(?:(?:up|down|back|forward|over)\s+)?"
             rf"(?:to|into)\s+(?:the\s+)?(?:place\s+of\s+)?"
             rf"(?P<b>{week}|position\s+\d{{1,2}})",
+            # "move week 6 up so it becomes week 5"
+            rf"\b(?:move|shift|push|bring)\s+(?P<a>{week})\s+(?:up|down|back|forward|earlier|later)"
+            rf"\s*,?\s+(?:so\s+(?:that\s+)?it\s+(?:becomes|is|'s)|to\s+become|to\s+be|as)\s+"
+            rf"(?P<b>{week})",
             rf"(?P<a>{week})\s+(?:should|could|can|must)\s+(?:come|be|go)\s+"
             rf"(?:(?P<start>{start})|(?P<end>{end}))\b",
             rf"^\s*(?P<a>{week})\s+(?:(?P<start>{start})|(?P<end>{end}))\b"

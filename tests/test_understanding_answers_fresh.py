@@ -91,6 +91,8 @@ NON_ANSWERS: list[Row] = [
     ("n05", "goal", {}, "still deciding tbh", nonanswer("unsure")),
     ("n06", "goal", {}, "a hundred percent yes", nonanswer("yes")),
     ("n07", "confirm", {"goal": "Go", "weeks": 6}, "ja, passt", nonanswer("yes")),
+    ("n09", "hours_per_week", {"goal": "Go"}, "not a lot... maybe 3", fields(hours_per_week=3)),
+    ("n10", "skill_level", {"goal": "Go"}, "not a lot", fields(skill_level="beginner")),
     ("n08", "confirm", {"goal": "Go", "weeks": 6}, "sí, perfecto", nonanswer("yes")),
 ]
 

@@ -23,6 +23,7 @@ from agent.numbers import CARDINALS
 from agent.understanding.intake import IntakeUpdate, parse_intake
 from agent.understanding.lexicon import phrase_key
 from agent.understanding.phrases import word_list
+from agent.understanding.text import DAY_NAMES
 from storage.models import Goal
 
 __all__ = ["card_text", "parse_card"]
@@ -59,6 +60,19 @@ _FIELD_FIRST_RE = _field_first_re()
 _NOT_RE = re.compile(r"\bnot\s+[^,.;!?\n]+?(?=\s+but\b|[,.;!?\n]|$)", re.IGNORECASE)
 _WORD_BEFORE_RE = re.compile(r"([\w']+)\W*$")
 _NOT_AFTER = word_list("card_not_after")
+_GOAL_LEAD_RE = re.compile(
+    rf"\b(?:{_alternation(word_list('card_goal_leads'))})\b\s*:?\s*(?!\d)", re.IGNORECASE
+)
+_TOPIC_ADD_RE = re.compile(
+    rf"\b(?:{_alternation(word_list('card_topic_adds'))})\s+(?P<topics>[^,.;!?\n]+)",
+    re.IGNORECASE,
+)
+_DAY = rf"(?:{DAY_NAMES}|week\s*-?\s*ends?|weekdays?)s?\b"
+_DAY_DROP_RE = re.compile(
+    rf"\b(?:{_alternation(word_list('card_day_drops'))})\s+(?:the\s+|all\s+)?"
+    rf"{_DAY}(?:\s*(?:and|&|/|\+)\s*(?:the\s+)?{_DAY})*",
+    re.IGNORECASE,
+)
 
 
 def _value_first(match: re.Match[str]) -> str:
@@ -80,8 +94,13 @@ def _mask_negated(text: str) -> str:
 
 
 def card_text(text: str) -> str:
-    """The correction with a field named before its value read as the value and its unit."""
-    return _FIELD_FIRST_RE.sub(_value_first, text)
+    """The correction in the shapes the field parsers read: a field named before its value
+    as the value and its unit, a goal named anew as "goal: …", added topics as "add … to
+    the topics", and days taken off blanked."""
+    text = _FIELD_FIRST_RE.sub(_value_first, text)
+    text = _GOAL_LEAD_RE.sub("goal: ", text)
+    text = _TOPIC_ADD_RE.sub(lambda m: f"add {m['topics'].strip()} to the topics", text)
+    return _DAY_DROP_RE.sub(lambda m: " " * len(m.group()), text)
 
 
 def parse_card(text: str, *, today: date, goal: Goal | None) -> IntakeUpdate:

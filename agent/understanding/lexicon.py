@@ -8,6 +8,7 @@ word) and reports their character spans, so extractors can mask what they used.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -159,9 +160,58 @@ _TO_AS_TWO_RE = re.compile(
 )
 
 
+def _alternation(words: Iterable[object]) -> str:
+    ordered = sorted(map(str, words), key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+
+
+_FOREIGN_NUMBERS = {str(k).lower(): int(v) for k, v in LEXICON["foreign_numbers"].items()}
+_FOREIGN_NUMBER_RE = re.compile(
+    rf"(?<![\w-])({_alternation(_FOREIGN_NUMBERS)})\s+"
+    rf"(?=(?:{_alternation(LEXICON['foreign_number_units'])})\b)",
+    re.IGNORECASE,
+)
+_CLOCK_VALUE = (
+    r"(?:\d{1,2}(?::\d{2})?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|weekdays?|weekends?)\b"
+)
+_CLOCK_BEFORE = {phrase_key(str(k)): str(v) for k, v in LEXICON["clock_before"].items()}
+_CLOCK_BEFORE_RE = re.compile(
+    rf"(?<![\w-])({_alternation(LEXICON['clock_before'])})\s+(?={_CLOCK_VALUE})", re.IGNORECASE
+)
+_CLOCK_RANGE_RES = tuple(
+    re.compile(
+        rf"(?<![\w-]){re.escape(str(start))}\s+({_CLOCK_VALUE})\s+{re.escape(str(end))}\s+"
+        rf"(?={_CLOCK_VALUE})",
+        re.IGNORECASE,
+    )
+    for start, end in LEXICON["clock_ranges"]
+)
+_CLOCK_AFTER = {phrase_key(str(k)): str(v) for k, v in LEXICON["clock_after"].items()}
+_CLOCK_AFTER_RE = re.compile(
+    rf"(\d)\s*({_alternation(LEXICON['clock_after'])})(?![\w-])", re.IGNORECASE
+)
+
+
+def _after_clock(match: re.Match[str]) -> str:
+    word = _CLOCK_AFTER[phrase_key(match.group(2))]
+    return match.group(1) + (word if word.startswith(":") else " " + word)
+
+
+def foreign_clock(text: str) -> str:
+    """Other languages' amounts and clock words in English, only where a number or a day
+    names them: "trzy godziny" → "3 hours", "ab 18 Uhr" → "from 18:00", "de lunes a
+    viernes" (days already English) → "from monday to friday"."""
+    text = _FOREIGN_NUMBER_RE.sub(lambda m: f"{_FOREIGN_NUMBERS[m.group(1).lower()]} ", text)
+    for pattern in _CLOCK_RANGE_RES:
+        text = pattern.sub(lambda m: f"from {m.group(1)} to ", text)
+    text = _CLOCK_BEFORE_RE.sub(lambda m: _CLOCK_BEFORE[phrase_key(m.group(1))] + " ", text)
+    return _CLOCK_AFTER_RE.sub(_after_clock, text)
+
+
 def expand_abbreviations(text: str) -> str:
     """ "w/ pytorch" → "with pytorch", "want 2 learn" → "want to learn"."""
     text = _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group().strip().lower()] + " ", text)
+    text = foreign_clock(text)
     return _TO_AS_TWO_RE.sub(lambda m: m.group(1) + " to ", text)
 
 

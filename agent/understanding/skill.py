@@ -294,9 +294,9 @@ def skill_in(text: str, *, goal: str | None = None) -> SkillLevel | None:
 
 
 def _answer_level(answer: str) -> SkillLevel | None:
-    """The level a bare answer names; an answer said twice over ("zero. nada.") names
-    it when every sentence names the same one."""
-    parts = [p for p in re.split(r"[.!;]+", answer) if p.strip()]
+    """The level a bare answer names; an answer said twice over ("zero. nada.", "in the
+    middle, not new not great") names it when every sentence or clause names the same one."""
+    parts = [p for p in re.split(r"[.!;,]+", answer) if p.strip()]
     if len(parts) > 1:
         levels = {_one_answer_level(p) for p in parts}
         return levels.pop() if len(levels) == 1 else None

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from agent.numbers import CARDINALS
 from agent.understanding.lexicon import phrase_key, word_set
+from agent.understanding.named_days import named_days_before
 from agent.understanding.text import DAY_NAMES, FLAGS, WEEKDAY_INDEX, Scan
 
 __all__ = [
@@ -318,9 +319,12 @@ def _hours_in(scan: Scan) -> list[Quantity]:
             value, sessions = range_value(match), _sessions_per_week(match)
             if value is None or sessions is None:
                 continue
+            scale = factor
+            if factor in (7.0, 7 / 60):  # "weekends, like 2h each day": per named day
+                scale *= (named_days_before(scan.work, match.start()) or 7) / 7
             # keep "5 days a week" readable for availability: consume only the amount
             span = match.span("qty") if "qty" in pattern.groupindex else match.span()
-            found.append(Quantity(round(value * sessions * factor, 2), *span))
+            found.append(Quantity(round(value * sessions * scale, 2), *span))
             scan.take(*span)
     return sorted(found, key=lambda q: q.start)
 

@@ -48,6 +48,8 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
     fields = dict(parsed.fields)
     if ctx.asking == "topics" and set(fields) <= {"topics"} and _only_smalltalk(text):
         fields = {}  # "hahaha", "xD", "hi" are not topics
+    if ctx.asking is None and ctx.goal.goal is None and _only_smalltalk(text):
+        fields = {}  # a first "morning! ☕" or "sup my dude" greets: no goal, no study time
     nonanswer = extras["nonanswer"]
     if not fields and not nonanswer and phrases.is_question(text):
         nonanswer = "question"  # a question back, while the bot is asking

@@ -7,10 +7,12 @@ same path as `learnplan understand --rules` and are scored by the bench's rules.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
+from agent.understanding.intake import parse_intake
 from tests.intake_table import cases, fields, misread, output
 
 Row = tuple[str, str | None, dict[str, Any], str, dict[str, Any]]
@@ -377,6 +379,15 @@ PER_NAMED_DAY: list[Row] = [
         fields(goal="Spanish", hours_per_week=2, availability=[{"days": ["tue", "thu"]}]),
     ),
     ("p03", None, {}, "chess, 1h a day", fields(goal="chess", hours_per_week=7)),
+    (
+        "p04",
+        None,
+        {},
+        "Kotlin, 6 to 8 pm on Tuesdays and Fridays",
+        fields(
+            goal="Kotlin", availability=[{"days": ["tue", "fri"], "start": "18:00", "end": "20:00"}]
+        ),
+    ),
 ]
 
 GREETINGS: list[Row] = [
@@ -468,3 +479,31 @@ def test_fresh_message(
     got = output(asking, goal, text)
     wrong = misread(expect, got)
     assert not wrong, f"{text!r}: wrong {wrong}; got {got}"
+
+
+@pytest.mark.parametrize(
+    ("text", "windows"),
+    [
+        (
+            "pottery on weekends, 2h each day",
+            [{"days": ["sat", "sun"], "start": None, "end": None}],
+        ),
+        ("Go, 3 hours every Sunday", [{"days": ["sun"], "start": None, "end": None}]),
+        (
+            "Go, Tuesdays and Saturday 9-11am",
+            [{"days": ["tue", "sat"], "start": "09:00", "end": "11:00"}],
+        ),
+    ],
+)
+def test_days_without_a_clock_report_none(text: str, windows: list[dict[str, Any]]) -> None:
+    """A day named without a time has no clock in the output: the default window the
+    scheduler needs is not what the user said."""
+    assert output(None, {}, text)["fields"]["availability"] == windows
+
+
+def test_assumed_window_is_shown_on_the_card() -> None:
+    update = parse_intake("Rust on weekends", today=date(2027, 1, 11))
+    assert update.assumed_days == [5, 6]
+    assert update.fields["availability_text"] == (
+        "weekends (10:00–12:00 assumed — tell me a time to change it)"
+    )

@@ -72,6 +72,7 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
         zone_options=extras["zone_options"],
         derived=extras["derived"],
         unclear=extras["unclear"],
+        assumed_days=extras["assumed_days"],
         confidence=min(max(confidence, 0.0), 1.0),
         problems=list(parsed.problems),
     )

@@ -491,6 +491,7 @@ SKILL_IN_OTHER_WORDS: list[Row] = [
         "Quiero aprender Java, nunca programé nada",
         fields(goal="Java", skill_level="beginner"),
     ),
+    ("s07", None, {}, "OCaml, FP newbie", fields(goal="OCaml", skill_level="beginner")),
 ]
 
 # Rows the rules still misread, each with why (kept visible rather than deleted).

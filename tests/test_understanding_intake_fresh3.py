@@ -492,6 +492,13 @@ SKILL_IN_OTHER_WORDS: list[Row] = [
         fields(goal="Java", skill_level="beginner"),
     ),
     ("s07", None, {}, "OCaml, FP newbie", fields(goal="OCaml", skill_level="beginner")),
+    (
+        "s08",
+        None,
+        {},
+        "Google Sheets Apps Script. Expert at sheets formulas but never written a line of script",
+        fields(goal="Google Sheets Apps Script", skill_level="beginner"),
+    ),
 ]
 
 # Rows the rules still misread, each with why (kept visible rather than deleted).

@@ -499,6 +499,13 @@ SKILL_IN_OTHER_WORDS: list[Row] = [
         "Google Sheets Apps Script. Expert at sheets formulas but never written a line of script",
         fields(goal="Google Sheets Apps Script", skill_level="beginner"),
     ),
+    (
+        "s09",
+        None,
+        {},
+        "Goethe C1 prep, I'm B2 now",
+        fields(goal="Goethe C1 prep", skill_level="intermediate", alts=["Goethe C1"]),
+    ),
 ]
 
 # Rows the rules still misread, each with why (kept visible rather than deleted).

@@ -506,6 +506,13 @@ SKILL_IN_OTHER_WORDS: list[Row] = [
         "Goethe C1 prep, I'm B2 now",
         fields(goal="Goethe C1 prep", skill_level="intermediate", alts=["Goethe C1"]),
     ),
+    (
+        "s10",
+        None,
+        {},
+        "Almanca öğrenmek istiyorum, Ankara'da yaşıyorum",
+        fields(goal="Almanca", timezone="Europe/Istanbul"),
+    ),
 ]
 
 # Rows the rules still misread, each with why (kept visible rather than deleted).

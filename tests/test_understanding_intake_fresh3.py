@@ -513,6 +513,7 @@ SKILL_IN_OTHER_WORDS: list[Row] = [
         "Almanca öğrenmek istiyorum, Ankara'da yaşıyorum",
         fields(goal="Almanca", timezone="Europe/Istanbul"),
     ),
+    ("s11", None, {}, "Greek, honestly I know zero", fields(goal="Greek", skill_level="beginner")),
 ]
 
 # Rows the rules still misread, each with why (kept visible rather than deleted).

@@ -7,10 +7,12 @@ same path as `learnplan understand --rules` and are scored by the bench's rules.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
+from agent.understanding.intake import parse_intake
 from tests.intake_table import cases, fields, misread, output
 
 Row = tuple[str, str | None, dict[str, Any], str, dict[str, Any]]
@@ -361,6 +363,159 @@ EMOJI_FLAGS: list[Row] = [
     ("g07", None, {}, "Lisbon 🇵🇹 learn surfing", fields(goal="surfing", timezone="Europe/Lisbon")),
 ]
 
+PER_NAMED_DAY: list[Row] = [
+    (
+        "p01",
+        None,
+        {},
+        "pottery on weekends, about 3h each day",
+        fields(goal="pottery", hours_per_week=6, availability=[{"days": ["sat", "sun"]}]),
+    ),
+    (
+        "p02",
+        None,
+        {},
+        "Spanish, tue and thu, 1 hour a day",
+        fields(goal="Spanish", hours_per_week=2, availability=[{"days": ["tue", "thu"]}]),
+    ),
+    ("p03", None, {}, "chess, 1h a day", fields(goal="chess", hours_per_week=7)),
+    (
+        "p04",
+        None,
+        {},
+        "Kotlin, 6 to 8 pm on Tuesdays and Fridays",
+        fields(
+            goal="Kotlin", availability=[{"days": ["tue", "fri"], "start": "18:00", "end": "20:00"}]
+        ),
+    ),
+]
+
+GREETINGS: list[Row] = [
+    ("g01", None, {}, "sup dude", {"intent": "smalltalk", "fields": {}}),
+    ("g02", None, {}, "whats good my dude", {"intent": "smalltalk", "fields": {}}),
+    ("g03", None, {}, "hey! hope you're having a good day", {"intent": "smalltalk", "fields": {}}),
+    ("g04", None, {}, "hi... is this on?", {"intent": "smalltalk", "fields": {}}),
+    ("g05", None, {}, "good morning 🌞", {"intent": "smalltalk", "fields": {}}),
+    (
+        "g06",
+        "availability",
+        {"goal": "Go"},
+        "mornings",
+        fields(availability=[{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}]),
+    ),
+]
+
+LENGTHS_ELSEWHERE: list[Row] = [
+    (
+        "w01",
+        None,
+        {},
+        "Voglio imparare il tedesco, 3 ore a settimana, per 6 settimane",
+        fields(goal="il tedesco", hours_per_week=3, weeks=6, alts=["tedesco"]),
+    ),
+    (
+        "w02",
+        None,
+        {},
+        "Quero aprender Python, faltam 8 semanas",
+        fields(goal="Python", weeks=8),
+    ),
+    (
+        "w03",
+        None,
+        {},
+        "Gitarre lernen, 2 Std./Woche, 6 Wochen",
+        fields(goal="Gitarre", hours_per_week=2, weeks=6),
+    ),
+    (
+        "w04",
+        None,
+        {},
+        "Chcę nauczyć się gotować, przez 4 tygodnie",
+        fields(goal="gotować", weeks=4),
+    ),
+    (
+        "w05",
+        None,
+        {},
+        "Voglio imparare la chitarra, 3 ore la domenica",
+        fields(
+            goal="la chitarra",
+            hours_per_week=3,
+            availability=[{"days": ["sun"]}],
+            alts=["chitarra"],
+        ),
+    ),
+]
+
+SKILL_IN_OTHER_WORDS: list[Row] = [
+    (
+        "s01",
+        None,
+        {},
+        "Merhaba, Almanca öğrenmek istiyorum, seviyem A1",
+        fields(goal="Almanca", skill_level="beginner"),
+    ),
+    (
+        "s02",
+        None,
+        {},
+        "Ik wil Spaans leren, 2 uur per week",
+        fields(goal="Spaans", hours_per_week=2),
+    ),
+    (
+        "s03",
+        None,
+        {},
+        "Chcę nauczyć się gitary od zera",
+        fields(goal="gitary", skill_level="beginner"),
+    ),
+    (
+        "s04",
+        None,
+        {},
+        "banjo, just bought it last week",
+        fields(goal="banjo", skill_level="beginner"),
+    ),
+    (
+        "s05",
+        None,
+        {},
+        "Korean, I'm around TOPIK 2",
+        fields(goal="Korean", skill_level="beginner"),
+    ),
+    (
+        "s06",
+        None,
+        {},
+        "Quiero aprender Java, nunca programé nada",
+        fields(goal="Java", skill_level="beginner"),
+    ),
+    ("s07", None, {}, "OCaml, FP newbie", fields(goal="OCaml", skill_level="beginner")),
+    (
+        "s08",
+        None,
+        {},
+        "Google Sheets Apps Script. Expert at sheets formulas but never written a line of script",
+        fields(goal="Google Sheets Apps Script", skill_level="beginner"),
+    ),
+    (
+        "s09",
+        None,
+        {},
+        "Goethe C1 prep, I'm B2 now",
+        fields(goal="Goethe C1 prep", skill_level="intermediate", alts=["Goethe C1"]),
+    ),
+    (
+        "s10",
+        None,
+        {},
+        "Almanca öğrenmek istiyorum, Ankara'da yaşıyorum",
+        fields(goal="Almanca", timezone="Europe/Istanbul"),
+    ),
+    ("s11", None, {}, "Greek, honestly I know zero", fields(goal="Greek", skill_level="beginner")),
+]
+
 # Rows the rules still misread, each with why (kept visible rather than deleted).
 KNOWN_MISSES: dict[str, str] = {}
 
@@ -379,6 +534,10 @@ KNOWN_MISSES: dict[str, str] = {}
             *EXAM_LEVELS,
             *INFLECTED_PLACES,
             *EMOJI_FLAGS,
+            *PER_NAMED_DAY,
+            *GREETINGS,
+            *LENGTHS_ELSEWHERE,
+            *SKILL_IN_OTHER_WORDS,
         ],
         KNOWN_MISSES,
     ),
@@ -389,3 +548,31 @@ def test_fresh_message(
     got = output(asking, goal, text)
     wrong = misread(expect, got)
     assert not wrong, f"{text!r}: wrong {wrong}; got {got}"
+
+
+@pytest.mark.parametrize(
+    ("text", "windows"),
+    [
+        (
+            "pottery on weekends, 2h each day",
+            [{"days": ["sat", "sun"], "start": None, "end": None}],
+        ),
+        ("Go, 3 hours every Sunday", [{"days": ["sun"], "start": None, "end": None}]),
+        (
+            "Go, Tuesdays and Saturday 9-11am",
+            [{"days": ["tue", "sat"], "start": "09:00", "end": "11:00"}],
+        ),
+    ],
+)
+def test_days_without_a_clock_report_none(text: str, windows: list[dict[str, Any]]) -> None:
+    """A day named without a time has no clock in the output: the default window the
+    scheduler needs is not what the user said."""
+    assert output(None, {}, text)["fields"]["availability"] == windows
+
+
+def test_assumed_window_is_shown_on_the_card() -> None:
+    update = parse_intake("Rust on weekends", today=date(2027, 1, 11))
+    assert update.assumed_days == [5, 6]
+    assert update.fields["availability_text"] == (
+        "weekends (10:00–12:00 assumed — tell me a time to change it)"
+    )

@@ -53,6 +53,7 @@ def intake_extras(update: IntakeUpdate) -> dict[str, Any]:
         "confidence": update.confidence,
         "derived": list(update.derived),
         "unclear": list(update.unclear),
+        "assumed_days": list(update.assumed_days),
     }
 
 

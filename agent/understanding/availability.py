@@ -25,7 +25,11 @@ from agent.understanding.numbers import TIMES_WORDS, parse_number
 from agent.understanding.text import DAY_NAMES, FLAGS, WEEKDAY_INDEX, Scan
 from storage.models import Slot
 
-__all__ = ["extract_availability", "parse_availability"]
+__all__ = ["ASSUMED_DAYS", "extract_availability", "parse_availability"]
+
+ASSUMED_DAYS = "_assumed_days"
+"""The scan field listing the weekdays named without a clock ("weekends"): their window is a
+default the card shows as assumed, and the output reports those days without a clock."""
 
 
 _NOT_A_TIME = (
@@ -366,6 +370,16 @@ def _joined_groups(groups: list[_Group]) -> list[_Group]:
             previous.times.extend(group.times)
             previous.end = group.end
             continue
+        if (
+            previous
+            and previous.days
+            and previous.times
+            and not group.times
+            and group.opener == "conj"
+        ):
+            previous.days |= group.days  # "7 to 9 pm on Mondays and Thursdays": both at 7-9
+            previous.end = group.end
+            continue
         joined.append(group)
     return joined
 
@@ -405,6 +419,15 @@ def parse_availability(text: str) -> list[Slot]:
     return slots
 
 
+def _unclocked_days(groups: list[_Group]) -> set[int]:
+    """The days of groups that name days but no time at all ("weekends", "Tuesdays")."""
+    days: set[int] = set()
+    for group in groups:
+        if not group.times:
+            days |= group.days
+    return days
+
+
 def _window_hours(slots: list[Slot], groups: list[_Group]) -> float | None:
     """The weekly hours the windows add up to when every one has a stated start and end
     ("mon wed fri 7-8pm": 3); None when a window is a default or open-ended ("evenings",
@@ -433,5 +456,12 @@ def extract_availability(scan: Scan) -> float | None:
     if not slots:
         return None
     scan.fields["availability"] = slots
-    scan.fields["availability_text"] = " ".join(phrase.split()).rstrip(" .,;:!?")
+    text = " ".join(phrase.split()).rstrip(" .,;:!?")
+    assumed = sorted({s.weekday for s in slots} & _unclocked_days(groups))
+    if assumed:
+        scan.fields[ASSUMED_DAYS] = assumed
+        windows = sorted({(s.start, s.end) for s in slots if s.weekday in assumed})
+        shown = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in windows)
+        text = f"{text} ({shown} assumed — tell me a time to change it)"
+    scan.fields["availability_text"] = text
     return _window_hours(slots, groups)

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent.understanding.availability import extract_availability
+from agent.understanding.availability import ASSUMED_DAYS, extract_availability
 from agent.understanding.dates import DateHit, find_dates
 from agent.understanding.goal import GoalHit, find_goal, is_vague_goal
 from agent.understanding.lexicon import correct_typos, word_set
@@ -130,6 +130,10 @@ class IntakeUpdate(BaseModel):
     unclear: list[str] = Field(
         default_factory=list,
         description="fields named without one value (a deadline of '5/3'): the bot asks",
+    )
+    assumed_days: list[int] = Field(
+        default_factory=list,
+        description="weekdays named without a clock ('weekends'): their window is a default",
     )
 
 
@@ -357,6 +361,7 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
     specific = _extract_goal(scan, subject)
     derived = scan.fields.pop(_DERIVED, [])
     unclear = scan.fields.pop(_UNCLEAR, [])
+    assumed_days = scan.fields.pop(ASSUMED_DAYS, [])
     fields = scan.fields
     if not fields and not options and not scan.problems:
         kind = classify_nonanswer(cleaned, asking=expecting, loose=True)
@@ -371,6 +376,7 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
         confidence=confidence,
         derived=derived,
         unclear=unclear,
+        assumed_days=assumed_days,
     )
 
 

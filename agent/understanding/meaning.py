@@ -179,6 +179,8 @@ class Meaning(BaseModel):
     derived: list[str] = Field(default_factory=list)
     # Goal fields a plan change leaves open ("make the plan longer": weeks): the bot asks.
     unclear: list[str] = Field(default_factory=list)
+    # Weekdays named without a clock ("weekends"): the window is a default, output without one.
+    assumed_days: list[int] = Field(default_factory=list)
     confidence: float = Field(default=1.0, ge=0, le=1)
     source: Source = "rules"
     problems: list[str] = Field(default_factory=list)
@@ -195,7 +197,9 @@ class Meaning(BaseModel):
         return {
             "intent": self.intent,
             "fields": {
-                name: None if name in self.derived else _output_field(name, self.fields)
+                name: None
+                if name in self.derived
+                else _output_field(name, self.fields, set(self.assumed_days))
                 for name in OUTPUT_FIELDS
             },
             "module": self.module,
@@ -226,12 +230,17 @@ def _hhmm(value: time | str | None) -> str | None:
     return value.strftime("%H:%M")
 
 
-def availability_output(slots: list[Any]) -> list[dict[str, Any]]:
-    """Slots grouped into {"days", "start", "end"} windows, days in week order."""
+def availability_output(slots: list[Any], assumed: set[int] | None = None) -> list[dict[str, Any]]:
+    """Slots grouped into {"days", "start", "end"} windows, days in week order; a day in
+    `assumed` was named without a clock, so its default window is given as no clock (None)."""
     windows: dict[tuple[str | None, str | None], set[int]] = {}
     for raw in slots:
         slot = raw if isinstance(raw, Slot) else Slot.model_validate(raw)
-        key = (_hhmm(slot.start), _hhmm(slot.end))
+        key = (
+            (None, None)
+            if slot.weekday in (assumed or set())
+            else (_hhmm(slot.start), _hhmm(slot.end))
+        )
         windows.setdefault(key, set()).add(slot.weekday)
     ordered = sorted(windows.items(), key=lambda item: (min(item[1]), item[0][0] or ""))
     return [
@@ -240,7 +249,7 @@ def availability_output(slots: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _output_field(name: str, fields: dict[str, Any]) -> Any:
+def _output_field(name: str, fields: dict[str, Any], assumed: set[int] | None = None) -> Any:
     if name == "topics":
         if fields.get("topics"):
             return list(fields["topics"])
@@ -249,7 +258,7 @@ def _output_field(name: str, fields: dict[str, Any]) -> Any:
     if value is None:
         return None
     if name == "availability":
-        return availability_output(value) or None
+        return availability_output(value, assumed) or None
     if name == "skill_level":
         return str(getattr(value, "value", value))
     if name == "deadline":

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from agent.numbers import CARDINALS
 from agent.understanding.lexicon import phrase_key, word_set
+from agent.understanding.named_days import named_days_before
 from agent.understanding.text import DAY_NAMES, FLAGS, WEEKDAY_INDEX, Scan
 
 __all__ = [
@@ -246,7 +247,8 @@ _AMOUNT_ON_DAYS_RE = re.compile(_DAY_AMOUNT, FLAGS)
 _DAYS_WITH_AMOUNT_RE = re.compile(
     rf"(?:\b(?:on|every)\s+)?{DAY_LIST}(?:\s+(?:evenings?|mornings?|afternoons?|nights?))?"
     rf"(?:\s+only)?\s*[,:=-]?\s*(?:for\s+)?(?P<qty>{_RANGE})\s*"
-    rf"(?P<unit>(?P<hu>{_HOUR_UNIT})|{_MINUTE_UNIT})?(?!\s*(?:[ap]\.?m\b|[:.]\d|-\s*\d))",
+    rf"(?P<unit>(?P<hu>{_HOUR_UNIT})|{_MINUTE_UNIT})?(?!\s*(?:[ap]\.?m\b|[:.]\d|-\s*\d))"
+    r"(?P<perday>\s+(?:a|per|each)\s+day\b)?",
     FLAGS,
 )
 _DAY_WORD_RE = re.compile(_DAY, FLAGS)
@@ -301,7 +303,11 @@ def _hours_on_days(scan: Scan) -> list[Quantity]:
                 or (pattern is _DAYS_WITH_AMOUNT_RE and not match["unit"] and not spans)
             ):
                 continue
-            total += value * unit * day_count(match["days"])
+            per_day = "perday" in match.re.groupindex and match["perday"]
+            days = (per_day and named_days_before(match["days"], len(match["days"]))) or None
+            total += value * unit * (days or day_count(match["days"]))
+            if per_day:  # "weekends 2h each day": the days are not every day
+                spans.append(match.span("perday"))
             spans.append(match.span("unit") if match["unit"] else match.span("qty"))
             spans.append(match.span("qty"))
         if spans:
@@ -318,9 +324,12 @@ def _hours_in(scan: Scan) -> list[Quantity]:
             value, sessions = range_value(match), _sessions_per_week(match)
             if value is None or sessions is None:
                 continue
+            scale = factor
+            if factor in (7.0, 7 / 60):  # "weekends, like 2h each day": per named day
+                scale *= (named_days_before(scan.work, match.start()) or 7) / 7
             # keep "5 days a week" readable for availability: consume only the amount
             span = match.span("qty") if "qty" in pattern.groupindex else match.span()
-            found.append(Quantity(round(value * sessions * factor, 2), *span))
+            found.append(Quantity(round(value * sessions * scale, 2), *span))
             scan.take(*span)
     return sorted(found, key=lambda q: q.start)
 

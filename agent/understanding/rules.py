@@ -46,16 +46,19 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
     parsed = adapters.intake(text, today=ctx.today, expecting=ctx.asking, goal=ctx.goal)
     extras = adapters.intake_extras(parsed)
     fields = dict(parsed.fields)
-    if ctx.asking == "topics" and set(fields) <= {"topics"} and _only_smalltalk(text):
+    greeting = _only_smalltalk(text)  # "whats good my dude", "hi... is this on?"
+    if ctx.asking == "topics" and set(fields) <= {"topics"} and greeting:
         fields = {}  # "hahaha", "xD", "hi" are not topics
+    if ctx.asking is None and ctx.goal.goal is None and greeting:
+        fields = {}  # a first "morning! ☕" or "sup my dude" greets: no goal, no study time
     nonanswer = extras["nonanswer"]
-    if not fields and not nonanswer and phrases.is_question(text):
+    if not fields and not nonanswer and not greeting and phrases.is_question(text):
         nonanswer = "question"  # a question back, while the bot is asking
     if fields:
         intent = "intake"
     elif nonanswer:
         intent = "nonanswer"
-    elif _only_smalltalk(text):
+    elif greeting:
         intent = "smalltalk"
     else:
         intent = "unknown"
@@ -69,6 +72,7 @@ def understand_intake(text: str, ctx: UnderstandingContext) -> Meaning:
         zone_options=extras["zone_options"],
         derived=extras["derived"],
         unclear=extras["unclear"],
+        assumed_days=extras["assumed_days"],
         confidence=min(max(confidence, 0.0), 1.0),
         problems=list(parsed.problems),
     )

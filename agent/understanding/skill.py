@@ -52,6 +52,7 @@ _ANSWER_KEYS: dict[str, str] = {
 }
 _ANSWER_CHOICES = tuple(_ANSWER_KEYS)
 _GENERIC = word_set("skill_generic_objects")
+_CEFR_EXAMS = word_set("cefr_exam_names")
 _ADJECTIVAL = word_set("skill_adjectival")
 _FOLLOWERS = word_set("skill_followers")
 _NOT_BEFORE = word_set("skill_not_before")
@@ -138,6 +139,8 @@ def _skipped(work: str, hit: PhraseHit, goal_words: set[str]) -> bool:
     previous = phrase_key(clause).split()[-2:]
     if hit.phrase.split()[0] not in _NEGATIONS and any(w in _NEGATIONS for w in previous):
         return True
+    if previous and previous[-1] in _CEFR_EXAMS and _CEFR_RE.fullmatch(hit.phrase):
+        return True  # "DELF B2": the exam's level
     following = _next_word(work, hit.end)
     if following and following.group(1).lower() in _NOT_BEFORE:
         return True

@@ -14,7 +14,9 @@ plans in `plans.json` by `plan_ref`; every item carries a fixed `today`.
 
 Conventions a reader needs: `fields` lists every field the message states, the rest are
 expected null; "every day"/"a day" is a rate (hours), not a study window, while named days,
-weekdays and weekends are windows, with clock times only when the message gives them.
+weekdays and weekends are windows, with clock times only when the message gives them. When
+no weekly amount is stated but every window has a start and an end ("Mon and Wed 7-9pm"), the
+hours a week are those windows' weekly total (4), as the confirmation card proposes them.
 
 Frozen and split. The set was committed as "Freeze the understanding evaluation set" before the
 scorer existed, then split per group, 60/40, with `random.Random(9)` into `dev.jsonl` (open for

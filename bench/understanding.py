@@ -74,6 +74,15 @@ is scored too, against that OpenAI-compatible server (`LEARNPLAN_EVAL_LLM_MODEL`
 scored run only: a small local model on two shared cores can need minutes per message, and
 the evaluation measures what it understands, not how fast (an answer past the timeout
 falls back to the rules and is scored as the rules' answer).
+
+The sixth holdout. `holdout6.jsonl` (229 items, ids `h6-`; SHA-256
+35f67c5ceb92f9bc970c1fc493131bfd82c48e34dbae7d60cfbf7c9cba0afad3) was written the same way on
+2026-12-02 by a writer who opened neither agent/ nor tests/ nor bot/ nor the parsers' data nor
+RESULTS.md, read of `holdout4.jsonl` and `holdout5.jsonl` only their first 15 lines for the
+format, and never ran the bot on its messages: intake_first 74, answers 62 (15 non-answers, 13
+at the confirmation card), progress 43, refine 32, questions 18. It passed `python -m
+bench.understanding_check holdout6` and was committed as "holdout6: a sixth blind understanding
+set, frozen before any tuning" (extended once before any scoring). `--part all` leaves it out.
 """
 
 from __future__ import annotations
@@ -100,6 +109,7 @@ PARTS = {
     "holdout3": ("holdout3",),
     "holdout4": ("holdout4",),
     "holdout5": ("holdout5",),
+    "holdout6": ("holdout6",),
     "all": ("dev", "holdout", "holdout2", "holdout3", "holdout4"),
 }
 TIMEOUT = 1800

@@ -2,6 +2,8 @@
 "third module of first week"), so the module rules (`agent.understanding.progress_modules`)
 read positions said in German, Italian, Spanish, French or Polish. Plan titles are not
 changed; only the words listed under ``foreign_words`` in ``data/progress.yaml`` are.
+Number words after "week" or "module" ("week one") are written as digits, the form the
+position rules read.
 """
 
 from __future__ import annotations
@@ -22,7 +24,17 @@ def _table() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?<![\w'-])(?:{phrases(english)})(?![\w'-])"), english
 
 
+@cache
+def _numbers() -> tuple[re.Pattern[str], dict[str, int]]:
+    numbers = {str(k).lower(): int(v) for k, v in words()["position_numbers"].items()}
+    pattern = re.compile(rf"\b(week|wk|module|mod)\s+({phrases(numbers)})\b")
+    return pattern, numbers
+
+
 def to_english(text: str) -> str:
-    """`text` (lowercased) with the listed foreign progress words replaced by English."""
+    """`text` (lowercased) with the listed foreign progress words replaced by English and
+    "week one" written "week 1"."""
     pattern, english = _table()
-    return pattern.sub(lambda m: english[m.group()], text)
+    text = pattern.sub(lambda m: english[m.group()], text)
+    numbers, values = _numbers()
+    return numbers.sub(lambda m: f"{m.group(1)} {values[m.group(2)]}", text)

@@ -2,8 +2,8 @@
 "third module of first week"), so the module rules (`agent.understanding.progress_modules`)
 read positions said in German, Italian, Spanish, French or Polish. Plan titles are not
 changed; only the words listed under ``foreign_words`` in ``data/progress.yaml`` are.
-Number words after "week" or "module" ("week one") are written as digits, the form the
-position rules read.
+Number words after "week" or "module" ("week one") and roman part numbers ("ownership
+II") are written as digits, the forms the position and part rules read.
 """
 
 from __future__ import annotations
@@ -31,10 +31,18 @@ def _numbers() -> tuple[re.Pattern[str], dict[str, int]]:
     return pattern, numbers
 
 
+@cache
+def _romans() -> tuple[re.Pattern[str], dict[str, int]]:
+    numerals = {str(k).lower(): int(v) for k, v in words()["roman_numerals"].items()}
+    return re.compile(rf"(?<![\w'-])({phrases(numerals)})(?![\w'-])"), numerals
+
+
 def to_english(text: str) -> str:
     """`text` (lowercased) with the listed foreign progress words replaced by English and
     "week one" written "week 1"."""
     pattern, english = _table()
     text = pattern.sub(lambda m: english[m.group()], text)
     numbers, values = _numbers()
-    return numbers.sub(lambda m: f"{m.group(1)} {values[m.group(2)]}", text)
+    text = numbers.sub(lambda m: f"{m.group(1)} {values[m.group(2)]}", text)
+    romans, digits = _romans()
+    return romans.sub(lambda m: str(digits[m.group(1)]), text)

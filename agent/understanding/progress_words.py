@@ -45,8 +45,9 @@ def _typo_targets() -> tuple[str, ...]:
 
 @cache
 def _known() -> frozenset[str]:
-    """Words never corrected: the targets themselves and the filler vocabulary."""
-    return frozenset([*_typo_targets(), *(str(w) for w in words()["filler"])])
+    """Words never corrected: the targets, the filler vocabulary and listed real words."""
+    data = words()
+    return frozenset([*_typo_targets(), *(str(w) for w in [*data["filler"], *data["not_typos"]])])
 
 
 def repair(text: str, plan: Plan | None) -> str:

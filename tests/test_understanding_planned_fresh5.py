@@ -167,6 +167,10 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("guitar5", "didn't study fingerpicking this week", _p("not_done", "w4m2")),
     ("guitar5", "strumming patterns II ✅", _p("done", "w3m2")),
     ("data4", "made it through the numpy lesson", _p("done", "w1m3")),
+    # a week said to be a bit light asks for more; excitement and "looks tough" are chat
+    ("guitar5", "week 2 seems a bit light", _r({"op": "heavier_week", "week": 2})),
+    ("rust6", "can't wait!", {"intent": "smalltalk"}),
+    ("aws10", "wow, looks hard", {"intent": "smalltalk"}),
 ]
 
 # Rows the rules still misread (index into ROWS); see the module docstring.

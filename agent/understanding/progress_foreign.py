@@ -12,16 +12,16 @@ import re
 from functools import cache
 
 from agent.understanding.progress_modules import phrases, words
+from agent.understanding.text import swap_words
 
 
 @cache
-def _table() -> tuple[re.Pattern[str], dict[str, str]]:
-    english = {
+def _table() -> dict[str, str]:
+    return {
         str(word).lower(): str(target)
         for target, forms in words()["foreign_words"].items()
         for word in forms
     }
-    return re.compile(rf"(?<![\w'-])(?:{phrases(english)})(?![\w'-])"), english
 
 
 @cache
@@ -40,8 +40,7 @@ def _romans() -> tuple[re.Pattern[str], dict[str, int]]:
 def to_english(text: str) -> str:
     """`text` (lowercased) with the listed foreign progress words replaced by English and
     "week one" written "week 1"."""
-    pattern, english = _table()
-    text = pattern.sub(lambda m: english[m.group()], text)
+    text = swap_words(text, _table(), joiners="'-")
     numbers, values = _numbers()
     text = numbers.sub(lambda m: f"{m.group(1)} {values[m.group(2)]}", text)
     romans, digits = _romans()

@@ -72,6 +72,10 @@ CHANGE_SEPARATELY = (
     "That was about your progress; your plan is unchanged. To change the plan, send the "
     "change as a message of its own (e.g. “make week 3 lighter”)."
 )
+QUESTION_SEPARATELY = (
+    "That was about your progress. Please send your question as a message of its own, "
+    "and I'll answer it."
+)
 NO_CHANGE = "The plan is unchanged."
 NOTHING_TO_UNDO = "There is no earlier version to go back to."
 WHICH_TOPIC_TO_REMOVE = (

@@ -133,3 +133,20 @@ async def test_progress_with_a_plan_change_in_it_keeps_the_change(bot: BotUnderT
     _tick(bot)
     calls = await bot.say(user, "done w1m2, thanks")
     assert agent_texts.CHANGE_SEPARATELY not in texts(calls), texts(calls)
+
+
+async def test_progress_then_a_question_records_it_and_asks_for_the_question(
+    bot: BotUnderTest,
+) -> None:
+    """ "done w1m1, what's next?": the report is recorded (it used to be read as a question
+    only, and the progress was lost) and the bot asks for the question on its own."""
+    user = 720
+    await _planned(bot, user)
+    calls = await bot.say(user, "done w1m1, what's next?")
+    said = texts(calls)
+    assert "✅ Marked" in said, said
+    assert agent_texts.QUESTION_SEPARATELY in said, said
+    assert set((await progress_doc(bot, user)).done("p1")) == {"w1m1"}
+    _tick(bot)
+    calls = await bot.say(user, "done w1m2, thanks")
+    assert agent_texts.QUESTION_SEPARATELY not in texts(calls), texts(calls)

@@ -8,7 +8,14 @@ import re
 import pytest
 
 from agent.understanding.lexicon import PhraseMatcher, correct_typos, phrase_key, trim_edges
-from agent.understanding.text import MASK, Scan, ascii_same_length, clean_text, fold
+from agent.understanding.text import (
+    MASK,
+    Scan,
+    ascii_same_length,
+    clean_text,
+    fold,
+    swap_words,
+)
 
 
 def test_clean_text_keeps_length_and_blanks_control_characters() -> None:
@@ -80,3 +87,13 @@ def test_a_keycap_digit_reads_as_its_digit() -> None:
     cleaned = clean_text(text)
     assert len(cleaned) == len(text)
     assert cleaned == "learn python, 3   hours a week"
+
+
+def test_swap_words_replaces_whole_phrases_only() -> None:
+    """The one word-swap step of the progress and plan-change rules: whole phrases, longest
+    first, any whitespace inside a phrase; `joiners` keep "semana-3" from matching."""
+    table = {"semana": "week", "más ligera": "lighter"}
+    assert swap_words("Semana 3 más   ligera", table) == "week 3 lighter"
+    assert swap_words("semanas", table) == "semanas"
+    assert swap_words("x-semana 3", table) == "x-week 3"
+    assert swap_words("x-semana 3", table, joiners="'-") == "x-semana 3"

@@ -59,7 +59,7 @@ from agent.review_items import review_line
 from agent.state import AgentState
 from agent.understanding.adapters import ProgressIntent
 from agent.understanding.progress import parse_duration
-from agent.understanding.progress_words import asks_for_change
+from agent.understanding.progress_words import asks_for_change, asks_question
 from storage.models import Module, Plan
 from storage.progress import Activity, PlanContext, module_key, plan_context
 from storage.progress_doc import ProgressDoc, load_progress, read_with_user
@@ -320,6 +320,9 @@ async def on_text(state: AgentState, runtime: Runtime[AgentContext]) -> Command[
     if event.get("kind") == "text" and asks_for_change(text, p.pc.plan):
         # One intent per message: the progress part is answered, the change is not lost.
         replies.append(reply(texts.CHANGE_SEPARATELY))
+    elif event.get("kind") == "text" and asks_question(text):
+        # "done with X, what's next?": the report is answered, the question is not lost.
+        replies.append(reply(texts.QUESTION_SEPARATELY))
     return finish(state, replies)
 
 

@@ -59,7 +59,12 @@ from agent.understanding.progress_modules import (
     tokens,
     words,
 )
-from agent.understanding.progress_words import did_module, log_module, repair
+from agent.understanding.progress_words import (
+    did_module,
+    log_module,
+    repair,
+    report_before_question,
+)
 from storage.models import Plan
 
 Action = Literal["done", "undo", "partial", "log", "skip", "missed"]
@@ -463,8 +468,12 @@ def parse_progress(text: str, plan: Plan | None) -> ProgressIntent | None:
     is_command, action, command_end = _command_action(norm)
     if is_command:
         return _intent(action, norm, plan, command_end) if action else None
-    if (_is_question(norm) and not _MARK_REQUEST_RE.match(norm)) or _BOT_FAREWELL_RE.search(norm):
+    if _BOT_FAREWELL_RE.search(norm):
         return None
+    if _is_question(norm) and not _MARK_REQUEST_RE.match(norm):
+        head = report_before_question(norm)
+        found = parse_progress(head, plan) if head else None
+        return found if found and (found.module_id or found.ambiguous) else None
     found = _find_duration(norm)
     action = _detect_action(norm, found[1] if found else None, plan)
     if action == "missed":

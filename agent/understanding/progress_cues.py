@@ -47,6 +47,8 @@ _PARTIAL_PHRASES_RE = re.compile(
 _FRACTION_RE = re.compile(
     r"(?<![\d/])(?:[1-9]/(?:[2-9]|1\d)(?![\d/])|(?:[1-9]\d?)\s*%)\s*"
     r"(?:done|through|finished|complete|of\b|there\b)"
+    # "the dataframes module: 50%": a share right after what it is said of, ending the message
+    r"|(?<=\w)\s*[:–—-]\s*[1-9]\d?\s*%\s*[.!]*\s*$"
 )
 _CLAUSE_RE = re.compile(r"[,;]|\s(?:but|and\s+then)\s")
 _FUTURE_RE = re.compile(rf"(?:\b(?:{phrases(words()['future_words'])})\b|'ll\b)")

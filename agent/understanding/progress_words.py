@@ -45,8 +45,9 @@ def _typo_targets() -> tuple[str, ...]:
 
 @cache
 def _known() -> frozenset[str]:
-    """Words never corrected: the targets themselves and the filler vocabulary."""
-    return frozenset([*_typo_targets(), *(str(w) for w in words()["filler"])])
+    """Words never corrected: the targets, the filler vocabulary and listed real words."""
+    data = words()
+    return frozenset([*_typo_targets(), *(str(w) for w in [*data["filler"], *data["not_typos"]])])
 
 
 def repair(text: str, plan: Plan | None) -> str:
@@ -124,3 +125,33 @@ def asks_for_change(text: str, plan: Plan | None) -> bool:
         if openers.search(clause) or (verb is not None and verb.start() == 0):
             return True
     return False
+
+
+# A report, then a question: "done with the tokio one, what's next?", "finished X! btw …?"
+_SENTENCE_RE = re.compile(r"[,;.!?]+\s*|\s(?:but|so|and|also|then|btw|by the way)\s")
+
+
+@cache
+def _question_start_re() -> re.Pattern[str]:
+    starts = phrases(words()["question_starts"])
+    return re.compile(rf"^(?:btw\s+|by the way\s+)?(?:{starts})\b(?!')")
+
+
+def report_before_question(text: str) -> str | None:
+    """The report that opens a message going on to a question ("done with the tokio one,
+    what's next?" → "done with the tokio one"), or None when the message opens with the
+    question or does not end with a question mark. The caller keeps the report only when
+    it names a module; the node tells the user to ask the question on its own."""
+    cuts = [m for m in _SENTENCE_RE.finditer(text) if m.start() > 0]
+    if not cuts or _question_start_re().match(text):
+        return None
+    head = text[: cuts[0].start()].strip()
+    rest = text[cuts[0].end() :].strip()
+    if not head or not rest.endswith("?"):
+        return None
+    return head
+
+
+def asks_question(text: str) -> bool:
+    """Whether a progress report goes on to a question (see `report_before_question`)."""
+    return report_before_question(" ".join(text.lower().replace("’", "'").split())) is not None

@@ -48,7 +48,8 @@ _WEEK_OPS: tuple[tuple[str, str], ...] = (
     ),
     (
         "lighter_week",
-        r"\b(?:lighten|ease|reduce|shorten|cut(?:\s+down)?|trim|halve|thin\s+out|lessen|lower)"
+        r"\b(?:lighten(?:ing)?|eas(?:e|ing)|reduc(?:e|ing)|shorten(?:ing)?|cut(?:ting)?(?:\s+down)?"
+        r"|trim(?:ming)?|halv(?:e|ing)|thin(?:ning)?\s+out|lessen(?:ing)?|lower(?:ing)?)"
         rf"\s+(?:up\s+on\s+|down\s+)?(?:the\s+(?:load|work(?:load)?|hours)\s+(?:in|of|for)\s+)?"
         rf"(?P<a>{_WEEKS})",
     ),
@@ -82,7 +83,8 @@ _WEEK_OPS: tuple[tuple[str, str], ...] = (
     ),
     (
         "heavier_week",
-        r"\b(?:add\s+more\s+(?:work\s+)?to|increase|intensify|beef\s+up|fill\s+up|load\s+up)"
+        r"\b(?:add(?:ing)?\s+more\s+(?:work\s+)?to|increas(?:e|ing)|intensify(?:ing)?"
+        r"|beef(?:ing)?\s+up|fill(?:ing)?\s+up|load(?:ing)?\s+up)"
         rf"\s+(?:the\s+(?:load|work(?:load)?|hours)\s+(?:in|of|for)\s+)?(?P<a>{_WEEKS})",
     ),
     ("heavier_week", rf"(?P<a>{_WEEKS})\s+{_BE}(?:{_TOO_LITTLE})"),

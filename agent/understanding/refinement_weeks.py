@@ -18,6 +18,7 @@ import yaml
 
 from agent.understanding.numbers import NUMBER_PATTERN, parse_number
 from agent.understanding.progress_modules import title_score, tokens
+from agent.understanding.text import swap_words
 from storage.models import Plan
 
 FLAGS = re.IGNORECASE
@@ -308,17 +309,14 @@ def fresh_plan_request(text: str) -> bool:
 
 
 @cache
-def _foreign_re() -> tuple[re.Pattern[str], dict[str, str]]:
-    table = {str(k).lower(): str(v) for k, v in words()["foreign"].items()}
-    source = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(table, key=len)[::-1])
-    return re.compile(rf"(?<!\w)(?:{source})(?!\w)", re.IGNORECASE), table
+def _foreign() -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in words()["foreign"].items()}
 
 
 def translate(text: str) -> str:
     """ "Woche 2 bitte leichter" → "week 2 please lighter": plan-change words of other
     languages (``foreign`` in the data file) read as English."""
-    pattern, table = _foreign_re()
-    return pattern.sub(lambda m: table.get(" ".join(m.group().lower().split()), m.group()), text)
+    return swap_words(text, _foreign())
 
 
 _WEEK_WORD_RE = re.compile(r"\bweek\b(?!\s*\d)", FLAGS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -126,3 +126,23 @@ class Scan:
 
     def take_all(self) -> None:
         self.work = MASK * len(self.work)
+
+
+@lru_cache(maxsize=8)
+def _swap_re(pairs: tuple[tuple[str, str], ...], joiners: str) -> re.Pattern[str]:
+    ordered = sorted({k for k, _ in pairs}, key=len, reverse=True)
+    source = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in ordered)
+    edge = rf"[\w{re.escape(joiners)}]"
+    return re.compile(rf"(?<!{edge})(?:{source})(?!{edge})", re.IGNORECASE)
+
+
+def swap_words(text: str, table: Mapping[str, str], *, joiners: str = "") -> str:
+    """`text` with each whole phrase of `table` (lowercase keys; a space matches any
+    whitespace) replaced by its value: the one word-swap step the progress rules
+    (``foreign_words`` in data/progress.yaml) and the plan-change rules (``foreign`` in
+    data/refinement.yaml) read other languages with. `joiners` are characters that, like
+    letters, keep a phrase from matching inside a longer word ("'-" for progress)."""
+    if not table:
+        return text
+    pattern = _swap_re(tuple(table.items()), joiners)
+    return pattern.sub(lambda m: table.get(" ".join(m.group().lower().split()), m.group()), text)

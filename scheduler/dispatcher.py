@@ -46,18 +46,21 @@ import asyncio
 import functools
 import hashlib
 import logging
-import warnings
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
-from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
-
 from scheduler.compose import ALWAYS_SENT, compose
+from scheduler.dispatcher_outcomes import (
+    InFlight,
+    Outcome,
+    RetryPolicy,
+    TickReport,
+    classify,
+    digest_item,
+)
 from scheduler.pacing import ChatSpacing, Pace
 from scheduler.reminders import follow_up
 from scheduler.settings_model import ReminderSettings
@@ -89,61 +92,7 @@ RECURRING = ("custom", "weekly_summary", "nudge")
 PACE_KEY = "telegram"  # one bot per store: its instances share this pace
 PACE_EXPIRE = 2.0  # seconds without a heartbeat before an instance no longer counts
 
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    backoff: tuple[float, ...] = (5, 30, 120, 600, 1800)
-    max_attempts: int = 6
-    max_throttles: int = 20
-    max_uncertain: int = 1
-
-    def delay(self, attempts: int) -> timedelta:
-        return timedelta(seconds=self.backoff[min(attempts, len(self.backoff)) - 1])
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How a failed send is treated: ``throttled``, ``transient``, ``uncertain`` or
-    ``permanent``."""
-
-    kind: str
-    error: str
-    retry_after: float = 0.0
-
-
-def classify(exc: BaseException) -> Outcome:
-    text = f"{type(exc).__name__}: {exc}"[:300]
-    if isinstance(exc, RetryAfter):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # int vs timedelta deprecation in PTB 22
-            seconds = exc.retry_after
-        wait = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
-        return Outcome("throttled", text, wait)
-    if isinstance(exc, TimedOut | TimeoutError):
-        return Outcome("uncertain", text)
-    if isinstance(exc, Forbidden | BadRequest | ChatMigrated):
-        return Outcome("permanent", text)
-    return Outcome("transient", text)
-
-
-@dataclass
-class TickReport:
-    due: int = 0
-    sent: int = 0
-    retried: int = 0
-    throttled: int = 0
-    failed: int = 0
-    cancelled: int = 0
-    folded: int = 0
-    digests: int = 0
-    lost: int = 0
-    unmarked: int = 0
-    reconciled: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def add(self, other: TickReport) -> None:
-        for item in dataclass_fields(self):
-            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+__all__ = ["Dispatcher", "Outcome", "RetryPolicy", "Sender", "TickReport", "classify"]
 
 
 class Dispatcher:
@@ -213,16 +162,16 @@ class Dispatcher:
         async with self._lock:
             await self._reconcile(report)
             seen: set[str] = set(self._unmarked)
-            running: set[asyncio.Task[None]] = set()
+            running = InFlight(report)
             try:
                 while not self._stopping:
                     found = await self._pass(now, lookback, seen, running, report)
                     lookback = self.lookback  # a full scan found everything old
-                    await _drain(running, report, keep=0)
+                    await running.drain()
                     if not found:
                         break
             finally:
-                await _drain(running, report, keep=0)
+                await running.drain()
                 await self._limiter.leave()
         return report
 
@@ -231,7 +180,7 @@ class Dispatcher:
         now: datetime,
         lookback: timedelta | None,
         seen: set[str],
-        running: set[asyncio.Task[None]],
+        running: InFlight,
         report: TickReport,
     ) -> bool:
         """One read through what is due; True if it found anything not seen before."""
@@ -252,8 +201,8 @@ class Dispatcher:
                 await self._fold(stale, users, now, report)
                 for doc in batch:
                     if doc["reminder_id"] not in stale_ids:
-                        running.add(asyncio.create_task(self._deliver(doc, users, now, report)))
-                await _drain(running, report, keep=self.batch)
+                        running.start(self._deliver(doc, users, now, report))
+                await running.drain(keep=self.batch)
                 if self._stopping:
                     break
         return found
@@ -493,7 +442,7 @@ class Dispatcher:
     async def _store_digest(
         self, user_id: int, docs: list[dict[str, Any]], now: datetime
     ) -> str | None:
-        items = [item for item in (_digest_item(d) for d in docs) if item is not None]
+        items = [item for item in (digest_item(d) for d in docs) if item is not None]
         if not items:
             return None
         items.sort(key=lambda i: i["due_at"])
@@ -512,33 +461,3 @@ class Dispatcher:
         )
         await insert_if_absent(self.store, digest)
         return digest_id
-
-
-async def _drain(running: set[asyncio.Task[None]], report: TickReport, *, keep: int) -> None:
-    """Wait until at most ``keep`` deliveries are still running; log the ones that broke."""
-    while len(running) > keep:
-        done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            running.discard(task)
-            error = None if task.cancelled() else task.exception()
-            if error is not None:
-                log.error("reminder delivery failed", exc_info=error)
-                report.errors.append(repr(error))
-
-
-def _digest_item(doc: dict[str, Any]) -> dict[str, Any] | None:
-    """How an overdue reminder is listed in the digest (nudges are just dropped)."""
-    payload = doc.get("payload") or {}
-    if doc["kind"] == "session":
-        part = (
-            f" (part {payload['part']} of {payload['parts']})"
-            if payload.get("parts", 1) > 1
-            else ""
-        )
-        when = payload.get("starts_at") or doc["due_at"]
-        return {"due_at": when, "what": f"study session: {payload.get('title')}{part}"}
-    if doc["kind"] == "custom":
-        return {"due_at": doc["due_at"], "what": f"your {payload.get('rule', '')} study reminder"}
-    if doc["kind"] == "weekly_summary":
-        return {"due_at": doc["due_at"], "what": "your weekly summary"}
-    return None

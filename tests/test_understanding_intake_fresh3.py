@@ -385,7 +385,9 @@ PER_NAMED_DAY: list[Row] = [
         {},
         "Kotlin, 6 to 8 pm on Tuesdays and Fridays",
         fields(
-            goal="Kotlin", availability=[{"days": ["tue", "fri"], "start": "18:00", "end": "20:00"}]
+            goal="Kotlin",
+            hours_per_week=4,
+            availability=[{"days": ["tue", "fri"], "start": "18:00", "end": "20:00"}],
         ),
     ),
 ]

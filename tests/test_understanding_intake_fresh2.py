@@ -407,14 +407,15 @@ FOLLOW_UPS: list[Row] = [
         "weekdays but wed",
         fields(availability=[{"days": ["mon", "tue", "thu", "fri"]}]),
     ),
-    # window hours are used (below) but not reported: the seen sets mostly expect null
+    # fully timed windows with no stated amount: their weekly total is reported (README)
     (
         "f27",
         "availability",
         {"goal": "Rust"},
         "every day 6-7am",
         fields(
-            availability=[{"days": [*WEEKDAYS, "sat", "sun"], "start": "06:00", "end": "07:00"}]
+            hours_per_week=7,
+            availability=[{"days": [*WEEKDAYS, "sat", "sun"], "start": "06:00", "end": "07:00"}],
         ),
     ),
 ]
@@ -494,6 +495,7 @@ def test_a_nonanswer_is_never_stored(asking: str, text: str) -> None:
         ({"goal": "Rust"}, "every day 6-7am", 7.0),
         ({"goal": "Rust"}, "tue and thu 18:00-19:30", 3.0),
         ({"goal": "Rust"}, "sat 10-12, sun 16:00-17:00", 3.0),
+        ({"goal": "Rust"}, "mon and wed 7-9pm", 4.0),
         ({"goal": "Rust"}, "weekday evenings", None),  # a default window: not stated
         ({"goal": "Rust"}, "mon-fri after 7pm", None),  # open-ended
         ({"goal": "Rust"}, "mon-fri 9-5", None),  # when they are free, not how long
@@ -503,8 +505,8 @@ def test_a_nonanswer_is_never_stored(asking: str, text: str) -> None:
 def test_clock_windows_give_the_weekly_hours_as_computed(
     goal: dict[str, Any], text: str, hours: float | None
 ) -> None:
-    """Like weeks from a deadline: used to fill the goal (the card shows them), never
-    reported as stated, and never over hours the user gave."""
+    """Fully timed windows with no stated amount give the weekly hours the card shows, and
+    they are reported (README, `learnplan understand`); never over hours the user gave."""
     message, ctx = read_request(
         json.dumps(
             {
@@ -518,5 +520,6 @@ def test_clock_windows_give_the_weekly_hours_as_computed(
     )
     meaning = understand(message, ctx)
     assert meaning.fields.get("hours_per_week") == hours
-    assert ("hours_per_week" in meaning.derived) == (hours is not None)
-    assert meaning.to_output()["fields"]["hours_per_week"] is None
+    assert "hours_per_week" not in meaning.derived
+    reported = meaning.to_output()["fields"]["hours_per_week"]
+    assert reported == (None if hours is None else int(hours) if hours.is_integer() else hours)

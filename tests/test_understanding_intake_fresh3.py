@@ -385,7 +385,9 @@ PER_NAMED_DAY: list[Row] = [
         {},
         "Kotlin, 6 to 8 pm on Tuesdays and Fridays",
         fields(
-            goal="Kotlin", availability=[{"days": ["tue", "fri"], "start": "18:00", "end": "20:00"}]
+            goal="Kotlin",
+            hours_per_week=4,
+            availability=[{"days": ["tue", "fri"], "start": "18:00", "end": "20:00"}],
         ),
     ),
 ]
@@ -576,3 +578,16 @@ def test_assumed_window_is_shown_on_the_card() -> None:
     assert update.fields["availability_text"] == (
         "weekends (10:00–12:00 assumed — tell me a time to change it)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("pottery on weekends, 2h each day", 4),
+        ("Go, mon-fri, 1h each day", 5),
+        ("Go, tue/thu, 2 hours each day", 4),
+    ],
+)
+def test_each_day_counts_the_days_availability_reads(text: str, hours: int) -> None:
+    """An amount "each day" after named days is per day the availability parse reads."""
+    assert output(None, {}, text)["fields"]["hours_per_week"] == hours

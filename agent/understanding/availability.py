@@ -25,7 +25,7 @@ from agent.understanding.numbers import TIMES_WORDS, parse_number
 from agent.understanding.text import DAY_NAMES, FLAGS, WEEKDAY_INDEX, Scan
 from storage.models import Slot
 
-__all__ = ["ASSUMED_DAYS", "extract_availability", "parse_availability"]
+__all__ = ["ASSUMED_DAYS", "extract_availability", "parse_availability", "window_total"]
 
 ASSUMED_DAYS = "_assumed_days"
 """The scan field listing the weekdays named without a clock ("weekends"): their window is a
@@ -434,6 +434,13 @@ def _window_hours(slots: list[Slot], groups: list[_Group]) -> float | None:
     "after 7pm"), or so wide it says when the user is free rather than how long they study."""
     if not slots or not all(any(t.kind == "range" for t in g.times) for g in groups):
         return None
+    return window_total(slots)
+
+
+def window_total(slots: list[Slot]) -> float | None:
+    """The weekly hours of stated windows, to the quarter hour; None past the bound, where
+    the windows say when the user is free rather than how long they study. The one sum the
+    card and both understanding paths (rules, LLM) use."""
     hours = round(sum(slot.minutes for slot in slots) / 15) / 4
     return hours if 0 < hours <= _MAX_WINDOW_HOURS else None
 

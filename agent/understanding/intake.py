@@ -351,8 +351,8 @@ def _parse(text: str, today: date, expecting: str | None, goal: Goal | None) -> 
     _reconcile_deadline(scan)
     windows = extract_availability(scan)
     if windows and "hours_per_week" not in scan.fields and not (goal and goal.hours_per_week):
-        scan.fields["hours_per_week"] = windows  # "mon wed fri 7-8pm": 3 h, computed
-        scan.fields.setdefault(_DERIVED, []).append("hours_per_week")
+        # "mon wed fri 7-8pm": 3 h, reported as the card proposes it (README, understand)
+        scan.fields["hours_per_week"] = windows
     hint = find_goal(scan)
     known = goal.goal if goal and goal.goal else None
     subject = extract_skill(scan, goal=known, hint=tuple(hint) if hint else None)

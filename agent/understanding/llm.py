@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agent.refine_ops import RefineOp
 from agent.understanding import prompts, rules
+from agent.understanding.availability import window_total
 from agent.understanding.meaning import (
     DAY_NAMES,
     Intent,
@@ -193,6 +194,26 @@ def _plan_change(meaning: Meaning, ctx: UnderstandingContext) -> Meaning:
     return meaning.model_copy(update={"intent": "refine", "ops": ops, "fields": {}})
 
 
+def _window_hours(meaning: Meaning, rules_meaning: Meaning) -> Meaning:
+    """With no weekly amount stated, the hours a week are the total of fully timed windows
+    (README, `learnplan understand`), as in the rules' answer. The model's windows may carry
+    times it filled in ("weekends"), so its total is used only where the rules also read
+    fully timed windows and no stated amount (their hours being exactly that total)."""
+    rules_fields = rules_meaning.fields
+    if meaning.intent != "intake" or "hours_per_week" in meaning.fields:
+        return meaning
+    slots = meaning.fields.get("availability")
+    rules_slots = rules_fields.get("availability")
+    if not slots or not rules_slots or rules_fields.get("hours_per_week") is None:
+        return meaning
+    if rules_fields["hours_per_week"] != window_total(rules_slots):
+        return meaning
+    hours = window_total(slots)
+    if hours is None:
+        return meaning
+    return meaning.model_copy(update={"fields": {**meaning.fields, "hours_per_week": hours}})
+
+
 def _consistent(meaning: Meaning) -> str | None:
     """Why an intent and its payload don't fit together, or None."""
     if meaning.intent == "refine" and not meaning.ops:
@@ -225,7 +246,7 @@ class LLMUnderstander:
         except Exception as exc:
             return self._fallback(fallback, f"call failed ({type(exc).__name__}: {exc})")
         checked, problems = check(_narrowed(meaning, ctx, fallback), ctx)
-        checked = _plan_change(checked, ctx)
+        checked = _window_hours(_plan_change(checked, ctx), fallback)
         reason = _consistent(checked)
         if problems or reason:
             return self._fallback(fallback, "; ".join([*problems, *([reason] if reason else [])]))

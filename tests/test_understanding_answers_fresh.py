@@ -67,14 +67,18 @@ OTHER_LANGUAGES: list[Row] = [
         "availability",
         {"goal": "Go"},
         "los sábados de 9 a 11",
-        fields(availability=[{"days": ["sat"], "start": "09:00", "end": "11:00"}]),
+        fields(
+            hours_per_week=2, availability=[{"days": ["sat"], "start": "09:00", "end": "11:00"}]
+        ),
     ),
     (
         "o08",
         "availability",
         {"goal": "Go"},
         "Mo-Fr von 18 bis 20 Uhr",
-        fields(availability=[{"days": WEEKDAYS, "start": "18:00", "end": "20:00"}]),
+        fields(
+            hours_per_week=10, availability=[{"days": WEEKDAYS, "start": "18:00", "end": "20:00"}]
+        ),
     ),
 ]
 

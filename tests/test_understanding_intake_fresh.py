@@ -464,7 +464,9 @@ ANSWERS: list[tuple[str, str | None, dict[str, Any], str, dict[str, Any]]] = [
         "availability",
         PY,
         "only sundays 10-12",
-        fields(availability=[{"days": ["sun"], "start": "10:00", "end": "12:00"}]),
+        fields(
+            hours_per_week=2, availability=[{"days": ["sun"], "start": "10:00", "end": "12:00"}]
+        ),
     ),
     (
         "a33",
